@@ -1,0 +1,256 @@
+import type { AstNode } from 'langium';
+import * as ast from '../grammar/generated/ast.js';
+import type { CompareOperator, Condition, Domain, Literal, Operand, TimeValue } from './ir.js';
+import { AliasSource, JoinTreeBuilder } from './join-tree.js';
+import { findPath } from './paths.js';
+import { ProblemCodes, type ProblemSink } from './problems.js';
+import type { AttributeType, Schema, SchemaAttribute, SchemaEntity } from './schema.js';
+import { isValidDate, isValidDateTime, unitOf, type TimeOffset } from './time.js';
+
+export interface ConditionContext {
+    readonly schema: Schema;
+    readonly audience: SchemaEntity;
+    readonly via: ReadonlySet<string>;
+    readonly sink: ProblemSink;
+    readonly aliases: AliasSource;
+    /** Set when a reference did not resolve (the linker reports it); no plan is made then. */
+    unresolved: boolean;
+}
+
+/** Lowers one condition in the scope of `tree` (a group's records, or an aggregate's). */
+export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: ConditionContext, inAggregate = false): Condition | undefined {
+    if (ast.isOrCondition(node) || ast.isAndCondition(node)) {
+        const left = lowerCondition(node.left, tree, ctx, inAggregate);
+        const right = node.right ? lowerCondition(node.right, tree, ctx, inAggregate) : undefined;
+        if (!left || !right) return undefined;
+        const kind = ast.isOrCondition(node) ? 'or' : 'and';
+        const flat = (c: Condition): readonly Condition[] => (c.node === kind ? c.items : [c]);
+        return { node: kind, items: [...flat(left), ...flat(right)] };
+    }
+    if (ast.isNotCondition(node)) {
+        const item = node.operand ? lowerCondition(node.operand, tree, ctx, inAggregate) : undefined;
+        return item && { node: 'not', item };
+    }
+    if (ast.isAttributeRef(node) || ast.isCountAggregate(node) || ast.isValueAggregate(node)) {
+        ctx.sink.error(ProblemCodes.Incomplete, 'This condition is incomplete: compare the value, for example `= "Security"` or `> 10`.', node);
+        return undefined;
+    }
+    const left = lowerOperand(node.left, tree, ctx, inAggregate);
+    if (!left) return undefined;
+    const type = left.type;
+    const label = describeOperand(node.left);
+    if (ast.isCompareCondition(node)) {
+        const operator = node.operator as CompareOperator;
+        if (type === 'boolean' && operator !== '=' && operator !== '!=') {
+            ctx.sink.error(ProblemCodes.OperatorType, `${label} is true or false: compare it with \`=\` or \`!=\`, not \`${operator}\`.`, node, 'operator');
+            return undefined;
+        }
+        const right = lowerValue(node.right, ctx);
+        const domain = right && domainOf(type, right, label, node.right, ctx);
+        return domain && right && { node: 'compare', left: left.operand, operator, right, domain };
+    }
+    if (ast.isInCondition(node)) {
+        const values = node.values.map(v => lowerValue(v, ctx));
+        if (values.some(v => v === undefined)) return undefined;
+        const lits = values as Literal[];
+        const domains = lits.map((v, i) => domainOf(type, v, label, node.values[i], ctx));
+        if (domains.some(d => d === undefined)) return undefined;
+        return { node: 'in', left: left.operand, values: lits, negated: node.negated, domain: domains[0]! };
+    }
+    if (ast.isBetweenCondition(node)) {
+        if (type === 'boolean') {
+            ctx.sink.error(ProblemCodes.OperatorType, `${label} is true or false: \`between\` needs a number, a date or a text.`, node);
+            return undefined;
+        }
+        const low = lowerValue(node.low, ctx);
+        const high = lowerValue(node.high, ctx);
+        if (!low || !high) return undefined;
+        const d1 = domainOf(type, low, label, node.low, ctx);
+        const d2 = domainOf(type, high, label, node.high, ctx);
+        if (!d1 || !d2) return undefined;
+        return { node: 'between', left: left.operand, low, high, domain: d1 === 'date' || d2 === 'date' ? 'date' : d1 };
+    }
+    if (ast.isTextCondition(node)) {
+        const mode = node.operator === 'contains' ? 'contains' : node.operator.startsWith('starts') ? 'starts' : 'ends';
+        const word = mode === 'contains' ? 'contains' : `${mode} with`;
+        if (type !== 'text') {
+            ctx.sink.error(ProblemCodes.TextOperatorType, `\`${word}\` works on text, but ${label} is ${article(type)}.`, node, 'operator');
+            return undefined;
+        }
+        const right = lowerValue(node.right, ctx);
+        if (!right) return undefined;
+        if (right.node !== 'text') {
+            ctx.sink.error(ProblemCodes.TypeMismatch, `\`${word}\` needs a text value in quotes, for example ${label} ${word} "abc".`, node, 'right');
+            return undefined;
+        }
+        return { node: 'match', left: left.operand, mode, value: right.value };
+    }
+    if (ast.isEmptyCondition(node)) {
+        return { node: 'empty', left: left.operand, negated: node.negated };
+    }
+    if (ast.isWindowCondition(node)) {
+        if (type !== 'date' && type !== 'datetime') {
+            ctx.sink.error(ProblemCodes.WindowType, `\`in ${node.direction}\` works on dates and datetimes, but ${label} is ${article(type)}.`, node);
+            return undefined;
+        }
+        const unit = unitOf(node.unit);
+        if (type === 'date' && (unit === 'hour' || unit === 'minute')) {
+            ctx.sink.error(ProblemCodes.TimeUnitType, `${label} is a date, so a window in ${node.unit} makes no sense: use days, weeks, months or years.`, node, 'unit');
+            return undefined;
+        }
+        const base: TimeValue['base'] = type === 'date' ? { kind: 'today' } : { kind: 'now' };
+        const edge: TimeValue = { node: 'time', base, offsets: [{ sign: node.direction === 'last' ? -1 : 1, amount: node.amount, unit }], type };
+        const here: TimeValue = { node: 'time', base, offsets: [], type };
+        return node.direction === 'last'
+            ? { node: 'between', left: left.operand, low: edge, high: here, domain: type }
+            : { node: 'between', left: left.operand, low: here, high: edge, domain: type };
+    }
+    if (ast.isOrderCondition(node)) {
+        if (type !== 'date' && type !== 'datetime') {
+            ctx.sink.error(ProblemCodes.OperatorType, `\`${node.operator}\` compares dates and datetimes, but ${label} is ${article(type)}: use \`<\` or \`>\`.`, node, 'operator');
+            return undefined;
+        }
+        const right = lowerValue(node.right, ctx);
+        const domain = right && domainOf(type, right, label, node.right, ctx);
+        return domain && right && { node: 'compare', left: left.operand, operator: node.operator === 'before' ? '<' : '>', right, domain };
+    }
+    return undefined;
+}
+
+interface TypedOperand {
+    readonly operand: Operand;
+    readonly type: AttributeType;
+}
+
+function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionContext, inAggregate: boolean): TypedOperand | undefined {
+    if (ast.isAttributeRef(node)) {
+        const resolved = resolveAttribute(node, ctx);
+        if (!resolved) return undefined;
+        const record = tree.attach(resolved.entity, node, node.entity ? 'entity' : 'attribute');
+        return record && { operand: { node: 'column', alias: record.alias, attribute: resolved }, type: resolved.type };
+    }
+    if (inAggregate) {
+        ctx.sink.error(ProblemCodes.NestedAggregate, 'An aggregate cannot be used inside another aggregate\'s `where`: write it as a condition of its own in the group.', node);
+        return undefined;
+    }
+    let entityName: string | undefined;
+    let attribute: SchemaAttribute | undefined;
+    if (ast.isCountAggregate(node)) {
+        entityName = node.entity?.ref?.name;
+        if (!entityName) { ctx.unresolved = true; return undefined; }
+    } else {
+        attribute = resolveAttribute(node.attribute, ctx);
+        if (!attribute) return undefined;
+        entityName = attribute.entity;
+        const allowed: readonly AttributeType[] = node.function === 'sum' || node.function === 'avg' ? ['number'] : ['number', 'date', 'datetime'];
+        if (!allowed.includes(attribute.type)) {
+            ctx.sink.error(ProblemCodes.AggregateType, `\`${node.function}\` needs ${allowed.length === 1 ? 'a number' : 'a number, a date or a datetime'}, but ${describeOperand(node.attribute)} is ${article(attribute.type)}.`, node, 'attribute');
+            return undefined;
+        }
+    }
+    const outer = tree.root;
+    const path = findPath(ctx.schema, outer.entity.name, entityName, ctx.via);
+    if (path.kind !== 'found') {
+        // Let the join tree report the same problem with its message.
+        new JoinTreeBuilder(ctx.schema, outer.entity, new AliasSource(), ctx.via, ctx.sink).attach(entityName, node);
+        return undefined;
+    }
+    const whereTree = new JoinTreeBuilder(ctx.schema, ctx.schema.entity(entityName)!, ctx.aliases, ctx.via, ctx.sink);
+    let where: Condition | undefined;
+    if (node.where) {
+        where = lowerCondition(node.where, whereTree, ctx, true);
+        if (!where) return undefined;
+    }
+    const fn = node.function as 'count' | 'sum' | 'avg' | 'min' | 'max';
+    const operand: Operand = {
+        node: 'aggregate', fn, target: whereTree.root, outer: { alias: outer.alias, entity: outer.entity },
+        path: path.steps.map(step => ({ step, entity: ctx.schema.entity(step.to)! })),
+        ...(attribute ? { attribute } : {}), ...(where ? { where } : {})
+    };
+    const type: AttributeType = fn === 'count' || fn === 'sum' || fn === 'avg' ? 'number' : attribute!.type;
+    return { operand, type };
+}
+
+/** The attribute an `E.A` or bare `A` names; `undefined` when the linker could not resolve it. */
+export function resolveAttribute(node: ast.AttributeRef, ctx: Pick<ConditionContext, 'schema' | 'audience'> & { unresolved: boolean }): SchemaAttribute | undefined {
+    const target = node.attribute?.ref;
+    const entity = target ? (target.$container as ast.Entity).name : undefined;
+    const attribute = entity !== undefined && target ? ctx.schema.attribute(entity, target.name) : undefined;
+    if (!attribute) ctx.unresolved = true;
+    return attribute;
+}
+
+export function lowerValue(node: ast.Value | undefined, ctx: Pick<ConditionContext, 'sink'>): Literal | undefined {
+    if (!node) return undefined;
+    if (ast.isStringLiteral(node)) return { node: 'text', value: node.value };
+    if (ast.isNumberLiteral(node)) return { node: 'number', value: node.negative ? -node.value : node.value };
+    if (ast.isBooleanLiteral(node)) return { node: 'boolean', value: node.value };
+    const base = node.base;
+    let value: TimeValue['base'];
+    if (ast.isTodayLiteral(base)) value = { kind: 'today' };
+    else if (ast.isNowLiteral(base)) value = { kind: 'now' };
+    else if (ast.isDateLiteral(base)) {
+        if (!isValidDate(base.value)) {
+            ctx.sink.error(ProblemCodes.InvalidDate, `${base.value} is not a calendar date.`, base, 'value');
+            return undefined;
+        }
+        value = { kind: 'date', value: base.value };
+    } else {
+        if (!isValidDateTime(base.value)) {
+            ctx.sink.error(ProblemCodes.InvalidDate, `${base.value} is not a valid datetime.`, base, 'value');
+            return undefined;
+        }
+        value = { kind: 'datetime', value: base.value.replace('T', ' ') };
+    }
+    const type = value.kind === 'today' || value.kind === 'date' ? 'date' : 'datetime';
+    const offsets: TimeOffset[] = [];
+    for (const o of node.offsets) {
+        const unit = unitOf(o.unit);
+        if (type === 'date' && (unit === 'hour' || unit === 'minute')) {
+            ctx.sink.error(ProblemCodes.TimeUnitType, `A date moves by days, weeks, months or years; use \`now\` or a datetime to move by ${o.unit}.`, o, 'unit');
+            return undefined;
+        }
+        offsets.push({ sign: o.sign === '-' ? -1 : 1, amount: o.amount, unit });
+    }
+    return { node: 'time', base: value, offsets, type };
+}
+
+function domainOf(type: AttributeType, value: Literal, label: string, node: AstNode | undefined, ctx: ConditionContext): Domain | undefined {
+    const valueType = value.node === 'time' ? value.type : value.node;
+    if (type === 'date' || type === 'datetime') {
+        if (value.node === 'time') return type === 'date' || value.type === 'date' ? 'date' : 'datetime';
+    } else if (type === valueType) {
+        return type;
+    }
+    ctx.sink.error(ProblemCodes.TypeMismatch,
+        `${label} is ${article(type)}, but this value is ${article(valueType)}: compare it with ${example(type)}.`,
+        node ?? ctx.audience as unknown as AstNode);
+    return undefined;
+}
+
+export function article(type: AttributeType): string {
+    switch (type) {
+        case 'text': return 'text';
+        case 'number': return 'a number';
+        case 'boolean': return 'a boolean';
+        case 'date': return 'a date';
+        case 'datetime': return 'a datetime';
+    }
+}
+
+function example(type: AttributeType): string {
+    switch (type) {
+        case 'text': return 'a text in quotes, such as "Security"';
+        case 'number': return 'a number, such as 60';
+        case 'boolean': return '`true` or `false`';
+        case 'date': return 'a date such as 2027-02-14 or `today - 30 days`';
+        case 'datetime': return 'a datetime such as 2027-02-14T09:30:00, a date, or `now - 2 hours`';
+    }
+}
+
+export function describeOperand(node: ast.Operand | undefined): string {
+    if (!node) return 'this value';
+    if (ast.isAttributeRef(node)) return node.entity ? `${node.entity.$refText}.${node.attribute?.$refText}` : node.attribute?.$refText ?? 'this attribute';
+    if (ast.isCountAggregate(node)) return `count(${node.entity?.$refText})`;
+    return `${node.function}(${describeOperand(node.attribute)})`;
+}

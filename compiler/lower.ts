@@ -1,0 +1,171 @@
+import * as ast from '../grammar/generated/ast.js';
+import type { GroupPlan, KeyValue, SegmentPlan, SetOperator, ShowColumn } from './ir.js';
+import { AliasSource, JoinTreeBuilder } from './join-tree.js';
+import { lowerCondition, resolveAttribute, type ConditionContext } from './lower-condition.js';
+import { findPath } from './paths.js';
+import { ProblemCodes, ProblemSink, type Problem } from './problems.js';
+import type { Schema, SchemaEntity } from './schema.js';
+
+export interface LowerContext {
+    readonly schema: Schema;
+    /** Every segment of the model by name, for compound segments. */
+    readonly segments: ReadonlyMap<string, ast.Segment>;
+    /** Resolves `members from "file.csv"` against the segment's file. */
+    readonly resolveFile?: (segment: ast.Segment, relative: string) => string;
+}
+
+export interface LowerResult {
+    /** Absent when the segment has errors (or references the linker could not resolve). */
+    readonly plan?: SegmentPlan;
+    readonly problems: readonly Problem[];
+}
+
+/** AST to plan: resolves audience, paths, joins and types, reporting every problem found. */
+export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResult {
+    const sink = new ProblemSink();
+    const state = { unresolved: false };
+    const audience = audienceOf(segment, ctx, sink, state);
+    const props = properties(segment);
+    if (!audience) return { problems: sink.problems };
+    const base = {
+        name: segment.name,
+        title: props.title ?? segment.name,
+        ...(props.description !== undefined ? { description: props.description } : {}),
+        audience,
+        active: props.status !== 'inactive',
+        show: lowerShow(segment, audience, ctx.schema, sink, state)
+    };
+    let plan: SegmentPlan | undefined;
+    if (ast.isDynamicSegment(segment)) {
+        const groups: GroupPlan[] = [];
+        const aliases = new AliasSource();
+        for (const group of segment.groups) {
+            const via = viaOf(group, ctx.schema, sink, state);
+            const cctx: ConditionContext = { schema: ctx.schema, audience, via, sink, aliases, unresolved: false };
+            const tree = new JoinTreeBuilder(ctx.schema, audience, aliases, via, sink);
+            const condition = group.condition ? lowerCondition(group.condition, tree, cctx) : undefined;
+            state.unresolved ||= cctx.unresolved;
+            if (condition) {
+                groups.push({
+                    ...(group.name ? { name: group.name } : {}),
+                    ...(group.operator ? { operator: group.operator as SetOperator } : {}),
+                    root: tree.root, condition
+                });
+            }
+        }
+        if (groups.length === segment.groups.length) plan = { ...base, kind: 'dynamic', groups };
+    } else if (ast.isStaticSegment(segment)) {
+        const members = segment.members;
+        if (members?.file !== undefined) {
+            const path = ctx.resolveFile ? ctx.resolveFile(segment, members.file) : members.file;
+            plan = { ...base, kind: 'static', members: { kind: 'file', path } };
+        } else if (members) {
+            const keys: KeyValue[] = [];
+            members.keys.forEach((k, index) => {
+                const value: KeyValue = ast.isNumberLiteral(k) ? (k.negative ? -k.value : k.value) : k.value;
+                const expected = audience.key.type === 'number' ? 'number' : 'string';
+                if (typeof value !== expected) {
+                    sink.problems.push({
+                        severity: 'error', code: ProblemCodes.KeyType, node: members, property: 'keys', index,
+                        message: `${audience.name}.${audience.key.name} is ${audience.key.type === 'number' ? 'a number' : 'text'}, so members must be ${expected === 'number' ? 'numbers' : 'texts in quotes'}.`
+                    });
+                }
+                keys.push(value);
+            });
+            plan = { ...base, kind: 'static', members: { kind: 'keys', keys } };
+        }
+    } else {
+        const parts = segment.parts.map(p => ({ ...(p.operator ? { operator: p.operator as SetOperator } : {}), segment: p.segment?.$refText ?? '' }));
+        segment.parts.forEach((part, index) => {
+            const target = part.segment?.ref;
+            if (!target) { state.unresolved = true; return; }
+            const other = audienceNameOf(target, ctx, new Set([segment.name]));
+            if (other && other !== audience.name) {
+                sink.error(ProblemCodes.AudienceMismatch,
+                    `${target.name} returns ${other} profiles, but ${segment.name} returns ${audience.name}: a compound segment combines segments of one audience.`,
+                    part, 'segment', { index });
+            }
+        });
+        plan = { ...base, kind: 'compound', parts };
+    }
+    if (sink.hasErrors || state.unresolved) return { problems: sink.problems };
+    return { ...(plan ? { plan } : {}), problems: sink.problems };
+}
+
+interface Properties { title?: string; description?: string; status?: string; audience?: ast.AudienceProperty; show?: ast.ShowProperty }
+
+export function properties(segment: ast.Segment): Properties {
+    const result: Properties = {};
+    for (const p of segment.properties) {
+        if (ast.isTitleProperty(p)) result.title ??= p.value;
+        else if (ast.isDescriptionProperty(p)) result.description ??= p.value;
+        else if (ast.isStatusProperty(p)) result.status ??= p.value;
+        else if (ast.isAudienceProperty(p)) result.audience ??= p;
+        else if (ast.isShowProperty(p)) result.show ??= p;
+    }
+    return result;
+}
+
+/** The audience entity's name: declared, or for a compound segment the first part's. */
+export function audienceNameOf(segment: ast.Segment, ctx: LowerContext, seen: Set<string> = new Set()): string | undefined {
+    const declared = properties(segment).audience;
+    if (declared) return declared.entity?.ref?.name;
+    if (!ast.isCompoundSegment(segment) || seen.has(segment.name)) return undefined;
+    seen.add(segment.name);
+    const first = segment.parts[0]?.segment?.ref;
+    return first ? audienceNameOf(first, ctx, seen) : undefined;
+}
+
+function audienceOf(segment: ast.Segment, ctx: LowerContext, sink: ProblemSink, state: { unresolved: boolean }): SchemaEntity | undefined {
+    const declared = properties(segment).audience;
+    if (declared && !declared.entity?.ref) { state.unresolved = true; return undefined; }
+    const name = audienceNameOf(segment, ctx);
+    if (name === undefined) {
+        if (!ast.isCompoundSegment(segment)) {
+            sink.error(ProblemCodes.MissingAudience, `${segment.name} needs an audience: add \`audience Customer\` (the entity whose profiles it returns).`, segment, 'name');
+        } else {
+            state.unresolved = true;
+        }
+        return undefined;
+    }
+    const entity = ctx.schema.entity(name);
+    if (!entity) state.unresolved = true;
+    return entity;
+}
+
+function viaOf(group: ast.Group, schema: Schema, sink: ProblemSink, state: { unresolved: boolean }): Set<string> {
+    const via = new Set<string>();
+    group.via.forEach((ref, index) => {
+        const attribute = resolveAttribute(ref, { schema, audience: undefined as never, unresolved: false });
+        if (!attribute) { state.unresolved = true; return; }
+        if (!attribute.target) {
+            sink.problems.push({ severity: 'error', code: ProblemCodes.ViaNotRelationship, node: group, property: 'via', index,
+                message: `${attribute.entity}.${attribute.name} is not a relationship: \`via\` names an attribute declared with \`-> Entity\`.` });
+            return;
+        }
+        via.add(`${attribute.entity}.${attribute.name}`);
+    });
+    return via;
+}
+
+function lowerShow(segment: ast.Segment, audience: SchemaEntity, schema: Schema, sink: ProblemSink, state: { unresolved: boolean }): ShowColumn[] {
+    const show = properties(segment).show;
+    const columns: ShowColumn[] = [];
+    show?.attributes.forEach((ref, index) => {
+        const attribute = resolveAttribute(ref, { schema, audience, unresolved: false });
+        if (!attribute) { state.unresolved = true; return; }
+        const path = findPath(schema, audience.name, attribute.entity);
+        const toOne = path.kind === 'found' && path.steps.every(s => s.relationship.from === s.from);
+        if (path.kind !== 'found' || !toOne) {
+            sink.problems.push({ severity: 'error', code: ProblemCodes.ShowUnreachable, node: show, property: 'attributes', index,
+                message: `A ${audience.name} can have many ${attribute.entity} records, so ${attribute.entity}.${attribute.name} has no single value to show. Show attributes of ${audience.name} or of entities it refers to with \`->\`.` });
+            return;
+        }
+        columns.push({
+            label: attribute.entity === audience.name ? attribute.name : `${attribute.entity}.${attribute.name}`,
+            path: path.steps.map(step => ({ step, entity: schema.entity(step.to)! })),
+            attribute
+        });
+    });
+    return columns;
+}

@@ -1,0 +1,52 @@
+import type { AstNode } from 'langium';
+
+/**
+ * Every diagnostic code the compiler can report. Codes are stable: quick fixes, tests and
+ * the command line key on them.
+ */
+export const ProblemCodes = {
+    MissingAudience: 'missing-audience',
+    UnknownEntity: 'unknown-entity',
+    UnknownAttribute: 'unknown-attribute',
+    UnknownSegment: 'unknown-segment',
+    NoPath: 'no-path',
+    AmbiguousPath: 'ambiguous-path',
+    ViaNotRelationship: 'via-not-relationship',
+    TypeMismatch: 'type-mismatch',
+    OperatorType: 'operator-type',
+    TextOperatorType: 'text-operator-type',
+    AggregateType: 'aggregate-type',
+    NestedAggregate: 'nested-aggregate',
+    WindowType: 'window-type',
+    TimeUnitType: 'time-unit-type',
+    InvalidDate: 'invalid-date',
+    ShowUnreachable: 'show-unreachable',
+    AudienceMismatch: 'audience-mismatch',
+    KeyType: 'key-type',
+    Incomplete: 'incomplete-condition'
+} as const;
+
+export type ProblemCode = typeof ProblemCodes[keyof typeof ProblemCodes];
+
+export interface Problem {
+    readonly severity: 'error' | 'warning' | 'info' | 'hint';
+    readonly code: ProblemCode;
+    readonly message: string;
+    readonly node: AstNode;
+    readonly property?: string;
+    readonly index?: number;
+    /** Extra facts for quick fixes (for example the competing relationships of an ambiguous path). */
+    readonly data?: Readonly<Record<string, unknown>>;
+}
+
+export class ProblemSink {
+    readonly problems: Problem[] = [];
+
+    error(code: ProblemCode, message: string, node: AstNode, property?: string, data?: Record<string, unknown>): void {
+        this.problems.push({ severity: 'error', code, message, node, ...(property ? { property } : {}), ...(data ? { data } : {}) });
+    }
+
+    get hasErrors(): boolean {
+        return this.problems.some(p => p.severity === 'error');
+    }
+}

@@ -1,0 +1,131 @@
+import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
+import { keyIn, segmentSql } from '../compiler/sql/to-sql.js';
+import type { Clock } from '../compiler/time.js';
+import type { SqlEngine, SqlValue } from './engine.js';
+import { readMembersFile } from './members-file.js';
+
+export interface SegmentResult {
+    readonly name: string;
+    readonly kind: SegmentPlan['kind'];
+    readonly audience: string;
+    /** Member keys in ascending order. */
+    readonly keys: readonly KeyValue[];
+}
+
+/**
+ * Runs segments on one engine at one instant. Results are cached for the run, so a compound
+ * segment reuses its parts' results instead of computing them again.
+ */
+export class SegmentRunner {
+    private readonly results = new Map<string, Promise<readonly KeyValue[]>>();
+    private readonly fileKeys = new Map<string, readonly KeyValue[]>();
+
+    constructor(
+        private readonly engine: SqlEngine,
+        private readonly plans: ReadonlyMap<string, SegmentPlan>,
+        readonly clock: Clock
+    ) {}
+
+    plan(name: string): SegmentPlan {
+        const plan = this.plans.get(name);
+        if (!plan) throw new Error(`segment ${name} has no plan (it has errors or does not exist)`);
+        return plan;
+    }
+
+    async run(name: string): Promise<SegmentResult> {
+        const plan = this.plan(name);
+        return { name, kind: plan.kind, audience: plan.audience.name, keys: await this.keys(name) };
+    }
+
+    keys(name: string): Promise<readonly KeyValue[]> {
+        let result = this.results.get(name);
+        if (!result) {
+            result = this.evaluate(this.plan(name), new Set([name]));
+            this.results.set(name, result);
+        }
+        return result;
+    }
+
+    /** The SQL that returns the segment's keys (the seed's Query view), compound parts inlined. */
+    async sql(name: string): Promise<string> {
+        await this.readStaticFiles(name, new Set());
+        return segmentSql(this.plan(name), { dialect: this.engine.dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys });
+    }
+
+    /** The `show` columns of the given members, in key order. */
+    async showRows(name: string, keys: readonly KeyValue[]): Promise<{ columns: string[]; rows: SqlValue[][] }> {
+        const plan = this.plan(name);
+        const d = this.engine.dialect;
+        const q = d.quoteIdentifier;
+        const columns = [plan.audience.key.name, ...plan.show.map(s => s.label)];
+        if (keys.length === 0) return { columns, rows: [] };
+        const select = [`m.${q(plan.audience.key.column)}`];
+        let from = `${q(plan.audience.table)} AS m`;
+        const joined = new Map<string, string>();
+        plan.show.forEach((s, i) => {
+            let alias = 'm';
+            let pathKey = '';
+            for (const { step, entity } of s.path) {
+                pathKey += `/${step.relationship.id}`;
+                let next = joined.get(pathKey);
+                if (!next) {
+                    next = `j${joined.size}`;
+                    joined.set(pathKey, next);
+                    from += ` LEFT JOIN ${q(entity.table)} AS ${next} ON ${next}.${q(entity.key.column)} = ${alias}.${q(step.relationship.attribute.column)}`;
+                }
+                alias = next;
+            }
+            select.push(`${alias}.${q(s.attribute.column)} AS c${i}`);
+        });
+        const rows: SqlValue[][] = [];
+        const chunk = 5000;
+        for (let i = 0; i < keys.length; i += chunk) {
+            const where = keyIn(`m.${q(plan.audience.key.column)}`, keys.slice(i, i + chunk), d);
+            rows.push(...await this.engine.query(`SELECT ${select.join(', ')} FROM ${from} WHERE ${where}`));
+        }
+        rows.sort((a, b) => compareKeys(a[0] as KeyValue, b[0] as KeyValue));
+        return { columns, rows };
+    }
+
+    private async readStaticFiles(name: string, seen: Set<string>): Promise<void> {
+        const plan = this.plan(name);
+        if (seen.has(name)) return;
+        seen.add(name);
+        if (plan.kind === 'static' && plan.members.kind === 'file' && !this.fileKeys.has(name)) {
+            this.fileKeys.set(name, await readMembersFile(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text'));
+        }
+        if (plan.kind === 'compound') for (const p of plan.parts) await this.readStaticFiles(p.segment, seen);
+    }
+
+    private async evaluate(plan: SegmentPlan, seen: Set<string>): Promise<readonly KeyValue[]> {
+        if (plan.kind === 'compound') {
+            let acc = new Set<KeyValue>();
+            for (const [i, part] of plan.parts.entries()) {
+                if (seen.has(part.segment)) throw new Error(`segment cycle through ${part.segment}`);
+                const keys = await this.keys(part.segment);
+                if (i === 0 || part.operator === 'union' || part.operator === undefined) {
+                    for (const k of keys) acc.add(k);
+                } else if (part.operator === 'intersect') {
+                    const other = new Set(keys);
+                    acc = new Set([...acc].filter(k => other.has(k)));
+                } else {
+                    for (const k of keys) acc.delete(k);
+                }
+            }
+            return [...acc].sort(compareKeys);
+        }
+        await this.readStaticFiles(plan.name, new Set());
+        const sql = segmentSql(plan, { dialect: this.engine.dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys });
+        const rows = await this.engine.query(sql);
+        const keys = new Set<KeyValue>();
+        for (const r of rows) if (r[0] !== null && r[0] !== undefined) keys.add(r[0] as KeyValue);
+        return [...keys].sort(compareKeys);
+    }
+}
+
+export function compareKeys(a: KeyValue, b: KeyValue): number {
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    const x = String(a);
+    const y = String(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
+import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
+import { DatabaseError, type SqlEngine, type SqlValue } from './engine.js';
+
+let sqlJs: Promise<SqlJsStatic> | undefined;
+
+function loadSqlJs(): Promise<SqlJsStatic> {
+    sqlJs ??= initSqlJs();
+    return sqlJs;
+}
+
+/**
+ * SQLite in WebAssembly. The file is read into memory and never written back: indexes or
+ * temporary tables made for a run live in the in-memory copy only.
+ */
+export class SqlJsEngine implements SqlEngine {
+    readonly name = 'sqljs';
+    readonly dialect = sqliteDialect;
+
+    private constructor(private readonly db: Database, readonly file: string) {}
+
+    static async open(file: string): Promise<SqlJsEngine> {
+        let bytes: Uint8Array;
+        try {
+            bytes = await readFile(file);
+        } catch (e) {
+            const code = (e as NodeJS.ErrnoException).code;
+            throw new DatabaseError(file, code === 'ENOENT' ? 'database file not found' : code === 'EISDIR' ? 'is a folder, not a database file' : `cannot read the database file (${code ?? String(e)})`);
+        }
+        const SQL = await loadSqlJs();
+        const db = new SQL.Database(bytes);
+        try {
+            db.exec('SELECT count(*) FROM sqlite_master');
+        } catch (e) {
+            db.close();
+            throw new DatabaseError(file, `not a readable SQLite database (${(e as Error).message})`);
+        }
+        return new SqlJsEngine(db, file);
+    }
+
+    static async fromBytes(bytes: Uint8Array, file = ':memory:'): Promise<SqlJsEngine> {
+        const SQL = await loadSqlJs();
+        return new SqlJsEngine(new SQL.Database(bytes), file);
+    }
+
+    async query(sql: string): Promise<SqlValue[][]> {
+        return this.querySync(sql);
+    }
+
+    querySync(sql: string): SqlValue[][] {
+        const results = this.db.exec(sql);
+        return results.length === 0 ? [] : (results[results.length - 1].values as SqlValue[][]);
+    }
+
+    /** Tables and their columns, for schema generation and data-aware checks. */
+    tables(): { name: string; columns: { name: string; type: string; pk: boolean }[]; foreignKeys: { column: string; table: string; to: string | null }[] }[] {
+        const names = this.querySync("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").map(r => String(r[0]));
+        const q = (s: string): string => sqliteDialect.stringLiteral(s);
+        return names.map(name => ({
+            name,
+            columns: this.querySync(`SELECT name, type, pk FROM pragma_table_info(${q(name)})`).map(r => ({ name: String(r[0]), type: String(r[1] ?? ''), pk: Number(r[2]) > 0 })),
+            foreignKeys: this.querySync(`SELECT "from", "table", "to" FROM pragma_foreign_key_list(${q(name)})`).map(r => ({ column: String(r[0]), table: String(r[1]), to: r[2] === null ? null : String(r[2]) }))
+        }));
+    }
+
+    async close(): Promise<void> {
+        this.db.close();
+    }
+}

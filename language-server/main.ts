@@ -1,0 +1,9 @@
+import { startLanguageServer } from 'langium/lsp';
+import { NodeFileSystem } from 'langium/node';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
+import { createSegmentServices } from './segment-module.js';
+
+// The language server process: stdio or IPC, as the client asks on the command line.
+const connection = createConnection(ProposedFeatures.all);
+const { shared } = createSegmentServices({ connection, ...NodeFileSystem });
+startLanguageServer(shared);

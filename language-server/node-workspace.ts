@@ -1,0 +1,72 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { LangiumDocument } from 'langium';
+import { NodeFileSystem } from 'langium/node';
+import type { Diagnostic } from 'vscode-languageserver';
+import { URI } from 'vscode-uri';
+import { createSegmentServices, type SegmentServices } from './segment-module.js';
+import type { WorkspaceModel } from './workspace-model.js';
+
+/** A workspace folder of `.segment` files, parsed, linked and validated, outside any editor. */
+export interface LoadedWorkspace {
+    readonly root: string;
+    readonly documents: readonly LangiumDocument[];
+    readonly model: WorkspaceModel;
+    readonly services: SegmentServices;
+    diagnostics(doc: LangiumDocument): readonly Diagnostic[];
+}
+
+const SKIP = new Set(['node_modules', '.git', 'out']);
+
+/** Every `.segment` file under `dir`, sorted. */
+export function segmentFiles(dir: string): string[] {
+    const found: string[] = [];
+    const walk = (d: string): void => {
+        for (const entry of readdirSync(d, { withFileTypes: true })) {
+            if (entry.isDirectory()) {
+                if (!SKIP.has(entry.name) && !entry.name.startsWith('.')) walk(join(d, entry.name));
+            } else if (entry.name.endsWith('.segment')) {
+                found.push(join(d, entry.name));
+            }
+        }
+    };
+    walk(dir);
+    return found.sort();
+}
+
+/**
+ * The workspace folder a path belongs to: the nearest folder, from the path upwards, holding a
+ * `.segment` file that declares the `database`; else the path's own folder.
+ */
+export function findWorkspaceRoot(path: string): string {
+    const start = resolve(path);
+    const first = statSync(start).isDirectory() ? start : dirname(start);
+    for (let dir = first; ; dir = dirname(dir)) {
+        if (existsSync(dir) && declaresDatabase(dir)) return dir;
+        if (dirname(dir) === dir) return first;
+    }
+}
+
+function declaresDatabase(dir: string): boolean {
+    try {
+        return readdirSync(dir).some(f => f.endsWith('.segment') && /^\s*database\s+"/m.test(readFileSync(join(dir, f), 'utf8')));
+    } catch {
+        return false;
+    }
+}
+
+export async function loadWorkspace(root: string, services = createSegmentServices({ ...NodeFileSystem }).Segment): Promise<LoadedWorkspace> {
+    const shared = services.shared;
+    const documents: LangiumDocument[] = [];
+    for (const file of segmentFiles(root)) {
+        documents.push(await shared.workspace.LangiumDocuments.getOrCreateDocument(URI.file(file)));
+    }
+    await shared.workspace.DocumentBuilder.build(documents, { validation: true });
+    return {
+        root,
+        documents,
+        model: services.workspace.SegmentWorkspace.model,
+        services,
+        diagnostics: doc => doc.diagnostics ?? []
+    };
+}

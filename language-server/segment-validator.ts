@@ -1,0 +1,109 @@
+import type { ValidationAcceptor, ValidationChecks } from 'langium';
+import * as ast from '../grammar/generated/ast.js';
+import { lowerSegment } from '../compiler/lower.js';
+import { IssueCodes } from './issue-codes.js';
+import type { SegmentServices } from './segment-module.js';
+import type { SegmentWorkspace } from './workspace-model.js';
+
+export function registerValidationChecks(services: SegmentServices): void {
+    const registry = services.validation.ValidationRegistry;
+    const validator = services.validation.SegmentValidator;
+    const checks: ValidationChecks<ast.SegmentLanguageAstType> = {
+        Model: validator.checkModel,
+        Entity: validator.checkEntity,
+        Segment: [validator.checkProperties, validator.checkCycle, validator.checkLowering]
+    };
+    registry.register(checks, validator);
+}
+
+/** Checks made on the syntax tree, plus every problem the compiler finds while lowering. */
+export class SegmentValidator {
+    constructor(private readonly workspace: SegmentWorkspace) {}
+
+    checkModel(model: ast.Model, accept: ValidationAcceptor): void {
+        model.databases.slice(1).forEach(db => accept('error', 'A file declares at most one `database`: remove this line.', { node: db, code: IssueCodes.DuplicateDatabase }));
+        const ws = this.workspace.model;
+        const first = ws.databases[0];
+        for (const db of model.databases) {
+            if (first && db !== first && db.path !== first.path) {
+                accept('warning', `Another file already declares \`database "${first.path}"\`; segments run on that one.`, { node: db, property: 'path', code: IssueCodes.MultipleDatabases });
+            }
+        }
+        const declared = new Map<string, string>();
+        for (const e of ws.entities.values()) declared.set(e.name, 'entity');
+        for (const named of [...model.entities, ...model.segments]) {
+            if (!named.name) continue;
+            const winner = ast.isEntity(named) ? ws.entities.get(named.name) : ws.segments.get(named.name);
+            const clash = winner !== named
+                || (ast.isSegment(named) && declared.has(named.name));
+            if (clash) {
+                accept('error', `The name ${named.name} is already used by another ${ast.isSegment(named) && declared.has(named.name) ? 'entity' : ast.isEntity(named) ? 'entity' : 'segment'}: names of entities and segments are unique in the workspace.`,
+                    { node: named, property: 'name', code: IssueCodes.DuplicateName });
+            }
+        }
+    }
+
+    checkEntity(entity: ast.Entity, accept: ValidationAcceptor): void {
+        const seen = new Set<string>();
+        for (const a of entity.attributes) {
+            if (seen.has(a.name)) accept('error', `${entity.name} already has an attribute ${a.name}.`, { node: a, property: 'name', code: IssueCodes.DuplicateAttribute });
+            seen.add(a.name);
+        }
+    }
+
+    checkProperties(segment: ast.Segment, accept: ValidationAcceptor): void {
+        const seen = new Set<string>();
+        for (const p of segment.properties) {
+            const keyword = p.$type.replace(/Property$/, '').toLowerCase();
+            if (seen.has(p.$type)) accept('error', `\`${keyword}\` is given twice: keep one.`, { node: p, code: IssueCodes.DuplicateProperty });
+            seen.add(p.$type);
+        }
+    }
+
+    checkCycle(segment: ast.Segment, accept: ValidationAcceptor): void {
+        if (!ast.isCompoundSegment(segment)) return;
+        const cycle = findCycle(segment.name, this.workspace.model.segments);
+        if (cycle) {
+            accept('error', `${segment.name} refers to itself: ${cycle.join(' → ')}. Remove one of these references.`, { node: segment, property: 'name', code: IssueCodes.SegmentCycle });
+        }
+    }
+
+    checkLowering(segment: ast.Segment, accept: ValidationAcceptor): void {
+        if (!segment.name) return;
+        const ws = this.workspace.model;
+        if (ws.segments.get(segment.name) !== segment) return;
+        if (ast.isCompoundSegment(segment) && findCycle(segment.name, ws.segments)) return;
+        for (const p of lowerSegment(segment, ws).problems) {
+            accept(p.severity, p.message, {
+                node: p.node, code: p.code,
+                ...(p.property ? { property: p.property } : {}),
+                ...(p.index !== undefined ? { index: p.index } : {}),
+                ...(p.data ? { data: p.data } : {})
+            });
+        }
+    }
+}
+
+/** The cycle through `start` in compound references, as names from `start` back to it. */
+export function findCycle(start: string, segments: ReadonlyMap<string, ast.Segment>): string[] | undefined {
+    const path: string[] = [];
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const visit = (name: string): string[] | undefined => {
+        if (name === start && path.length > 0) return [...path, start];
+        if (visiting.has(name) || done.has(name)) return undefined;
+        const segment = segments.get(name);
+        if (!segment || !ast.isCompoundSegment(segment)) return undefined;
+        visiting.add(name);
+        path.push(name);
+        for (const part of segment.parts) {
+            const found = visit(part.segment?.$refText ?? '');
+            if (found) return found;
+        }
+        path.pop();
+        visiting.delete(name);
+        done.add(name);
+        return undefined;
+    };
+    return visit(start);
+}

@@ -1,0 +1,35 @@
+// Bundles the command line, the language server and the extension into out/ (CommonJS, Node 20).
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'out');
+mkdirSync(out, { recursive: true });
+
+const entries = [
+    { in: 'cli/main.ts', out: 'cli' },
+    { in: 'language-server/main.ts', out: 'server' },
+    { in: 'extension/src/extension.ts', out: 'extension' }
+].filter(e => existsSync(join(root, e.in)));
+
+await build({
+    absWorkingDir: root,
+    entryPoints: entries,
+    outdir: out,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    external: ['vscode', 'better-sqlite3', '@duckdb/node-api', 'pg', 'pg-native'],
+    // Langium and vscode-languageserver are ESM; import.meta.url is only used for paths we do not need.
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    logLevel: 'warning'
+});
+
+// sql.js loads its WebAssembly from beside the bundle.
+copyFileSync(join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(out, 'sql-wasm.wasm'));
