@@ -357,7 +357,11 @@ function productsTable(products: ProductProfile[]): Table {
 function purchasesTable(count: number, seed: number, customers: CustomerProfile[], products: ProductProfile[]): Table {
   const customerWeights = cumulative(customers.map((c) => c.purchaseIntensity * Math.max(0, c.purchaseTo - c.purchaseFrom) / DAY));
   const byCategory = new Map<Category, ProductProfile[]>();
-  for (const p of products) byCategory.set(p.category, [...(byCategory.get(p.category) ?? []), p]);
+  for (const p of products) {
+    const list = byCategory.get(p.category);
+    if (list) list.push(p);
+    else byCategory.set(p.category, [p]);
+  }
   const productWeights = new Map([...byCategory].map(([cat, list]) => [cat, cumulative(list.map((p) => p.popularity))] as const));
   const anyWeights = cumulative(products.map((p) => p.popularity));
   const otherCategories = PRODUCT_MIX.filter(([cat]) => cat !== 'Gifts');
