@@ -1,0 +1,142 @@
+import { relative, resolve, sep } from 'node:path';
+import { clockAsOf, type Clock } from '../compiler/time.js';
+import { schemaText } from '../compiler/schema-text.js';
+import { DatabaseError } from '../engine/engine.js';
+import { SegmentRunner } from '../engine/runner.js';
+import { SqlJsEngine } from '../engine/sqljs-engine.js';
+import { properties } from '../compiler/lower.js';
+import { allDiagnostics, formatDiagnostic, isError } from './diagnostics.js';
+import { UsageError } from './errors.js';
+import { formatCsv, formatJson, formatTable, type RunOutput } from './output.js';
+import { blockingErrors, openWorkspace, type CliWorkspace } from './workspace.js';
+
+export interface Io {
+    out(text: string): void;
+    err(text: string): void;
+}
+
+/** `segments check PATH...`: every error and warning in PATH; 1 when any is an error. */
+export async function check(paths: readonly string[], io: Io): Promise<number> {
+    let failed = false;
+    const seen = new Set<string>();
+    for (const path of paths) {
+        const cw = await openWorkspace(path);
+        const target = resolve(path);
+        for (const d of allDiagnostics(cw.ws)) {
+            if (d.file !== target && !d.file.startsWith(target.endsWith(sep) ? target : target + sep)) continue;
+            if ((d.diagnostic.severity ?? 1) > 2) continue;
+            const line = formatDiagnostic(d);
+            if (seen.has(line)) continue;
+            seen.add(line);
+            io.out(line);
+            failed ||= isError(d.diagnostic);
+        }
+    }
+    return failed ? 1 : 0;
+}
+
+export interface RunOptions {
+    readonly segment?: string;
+    readonly asOf?: string;
+    readonly format: 'table' | 'json' | 'csv';
+    readonly limit?: number;
+}
+
+/** `segments run PATH`: the named segment, or every segment declared in PATH. */
+export async function run(path: string, options: RunOptions, io: Io): Promise<number> {
+    const clock = parseClock(options.asOf);
+    const cw = await openWorkspace(path);
+    const segments = selectSegments(cw, options.segment);
+    const runnable = segments.filter(s => cw.plans.plans.has(s.name));
+    let status = 0;
+    for (const s of segments) {
+        if (cw.plans.plans.has(s.name)) continue;
+        status = 1;
+        io.err(`${s.name} has errors and was not run:`);
+        for (const d of blockingErrors(cw, s)) io.err(`  ${formatDiagnostic(d)}`);
+    }
+    if (runnable.length === 0) return status;
+    const engine = await openDatabase(cw);
+    try {
+        const runner = new SegmentRunner(engine, cw.plans.plans, clock);
+        const results: RunOutput[] = [];
+        for (const s of runnable) {
+            const result = await runner.run(s.name);
+            const plan = runner.plan(s.name);
+            const limit = options.limit ?? (options.format === 'table' ? 10 : undefined);
+            const keys = limit === undefined ? result.keys : result.keys.slice(0, limit);
+            const props = properties(s);
+            results.push({
+                name: s.name, title: plan.title, kind: plan.kind, audience: plan.audience.name,
+                status: props.status === 'inactive' ? 'inactive' : 'active',
+                asOf: options.asOf ?? clock.now.replace(' ', 'T'),
+                count: result.keys.length, keys,
+                members: await runner.showRows(s.name, keys)
+            });
+        }
+        io.out(options.format === 'json' ? formatJson(results) : options.format === 'csv' ? formatCsv(results) : formatTable(results));
+    } finally {
+        await engine.close();
+    }
+    return status;
+}
+
+/** `segments sql PATH --segment NAME`: the query that would run. */
+export async function sql(path: string, options: { segment: string; asOf?: string }, io: Io): Promise<number> {
+    const clock = parseClock(options.asOf);
+    const cw = await openWorkspace(path);
+    const [segment] = selectSegments(cw, options.segment);
+    if (!cw.plans.plans.has(segment.name)) {
+        io.err(`${segment.name} has errors, so it has no SQL:`);
+        for (const d of blockingErrors(cw, segment)) io.err(`  ${formatDiagnostic(d)}`);
+        return 1;
+    }
+    const engine = await SqlJsEngine.fromBytes(new Uint8Array());
+    const runner = new SegmentRunner(engine, cw.plans.plans, clock);
+    io.out(formatSql(await runner.sql(segment.name)));
+    return 0;
+}
+
+/** `segments schema DATABASE`: a schema generated from the file's tables and foreign keys. */
+export async function schema(file: string, io: Io): Promise<number> {
+    const engine = await SqlJsEngine.open(file);
+    try {
+        io.out(schemaText(relative(process.cwd(), file) || file, engine.describe()));
+    } finally {
+        await engine.close();
+    }
+    return 0;
+}
+
+function selectSegments(cw: CliWorkspace, name: string | undefined) {
+    if (name === undefined) {
+        if (cw.declared.length === 0) throw new UsageError('no segments are declared there');
+        return cw.declared;
+    }
+    const segment = cw.ws.model.segments.get(name);
+    if (!segment) {
+        const known = [...cw.ws.model.segments.keys()].sort();
+        throw new UsageError(`no segment named ${name}${known.length ? ` (segments: ${known.join(', ')})` : ''}`);
+    }
+    return [segment];
+}
+
+async function openDatabase(cw: CliWorkspace): Promise<SqlJsEngine> {
+    const db = cw.ws.model.database;
+    if (!db) throw new UsageError(`no \`database "file.sqlite"\` line in the workspace ${cw.ws.root}`);
+    return SqlJsEngine.open(db.uri.fsPath);
+}
+
+function parseClock(asOf: string | undefined): Clock {
+    try {
+        return clockAsOf(asOf);
+    } catch (e) {
+        throw new UsageError(`--as-of ${asOf}: ${(e as Error).message}`);
+    }
+}
+
+function formatSql(text: string): string {
+    return `${text};`;
+}
+
+export { DatabaseError, isError };

@@ -1,0 +1,7 @@
+/** A mistake in how the command was called: one line, exit code 2. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'UsageError';
+    }
+}

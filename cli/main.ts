@@ -1,0 +1,70 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DatabaseError } from '../engine/engine.js';
+import { MembersFileError } from '../engine/members-file.js';
+import { check, run, schema, sql, type Io } from './commands.js';
+import { UsageError } from './errors.js';
+
+const io: Io = {
+    out: text => process.stdout.write(`${text}\n`),
+    err: text => process.stderr.write(`${text}\n`)
+};
+
+function positiveInteger(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, 0 or more');
+    return n;
+}
+
+const program = new Command()
+    .name('segments')
+    .description('Customer segments as code: check, run and inspect .segment files.')
+    .showHelpAfterError()
+    .exitOverride();
+
+program.command('check')
+    .description('print every error and warning as file:line:col: severity: message [code]; exit 1 on errors')
+    .argument('<paths...>', '.segment files or folders')
+    .action(async (paths: string[]) => { process.exitCode = await check(paths, io); });
+
+program.command('run')
+    .description('run the named segment, or every segment declared in PATH, and print its members')
+    .argument('<path>', 'a .segment file or a folder (the whole workspace folder is loaded)')
+    .option('-s, --segment <name>', 'the segment to run')
+    .option('--as-of <date>', 'evaluate as of a date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM:SS), UTC')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .option('-l, --limit <n>', 'list at most n keys (the count is always complete)', positiveInteger)
+    .action(async (path: string, options: { segment?: string; asOf?: string; format: 'table' | 'json' | 'csv'; limit?: number }) => {
+        process.exitCode = await run(path, options, io);
+    });
+
+program.command('sql')
+    .description("print the SQL that returns the segment's members (the query view)")
+    .argument('<path>', 'a .segment file or a folder')
+    .requiredOption('-s, --segment <name>', 'the segment')
+    .option('--as-of <date>', 'resolve today and now as of this date or datetime')
+    .action(async (path: string, options: { segment: string; asOf?: string }) => { process.exitCode = await sql(path, options, io); });
+
+program.command('schema')
+    .description('write a schema (database line and one entity per table) generated from a SQLite file')
+    .argument('<database>', 'a SQLite database file')
+    .action(async (file: string) => { process.exitCode = await schema(file, io); });
+
+async function main(): Promise<void> {
+    try {
+        await program.parseAsync(process.argv);
+    } catch (e) {
+        if (e instanceof DatabaseError || e instanceof MembersFileError || e instanceof UsageError) {
+            io.err(`segments: ${e.message}`);
+            process.exitCode = 2;
+        } else if (e && typeof e === 'object' && 'exitCode' in e && 'code' in e && String((e as { code: unknown }).code).startsWith('commander.')) {
+            process.exitCode = (e as { exitCode: number }).exitCode === 0 ? 0 : 2;
+        } else {
+            io.err(`segments: internal error: ${e instanceof Error ? e.message : String(e)}`);
+            if (process.env.SEGMENTS_DEBUG) io.err(e instanceof Error ? e.stack ?? '' : '');
+            io.err('This is a bug in Segments, not in your files; set SEGMENTS_DEBUG=1 for details.');
+            process.exitCode = 3;
+        }
+    }
+}
+
+void main();

@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import * as ast from '../grammar/generated/ast.js';
+import { planWorkspace, type WorkspacePlans } from '../compiler/plan-workspace.js';
+import { findWorkspaceRoot, loadWorkspace, type LoadedWorkspace } from '../language-server/node-workspace.js';
+import { allDiagnostics, isError, type FileDiagnostic } from './diagnostics.js';
+import { UsageError } from './errors.js';
+
+export interface CliWorkspace {
+    readonly ws: LoadedWorkspace;
+    readonly plans: WorkspacePlans;
+    /** Segments declared in the given path (a file, or every file under a folder), in file order. */
+    readonly declared: readonly ast.Segment[];
+}
+
+/** Loads the whole workspace folder of `path`, so that references to other files resolve. */
+export async function openWorkspace(path: string): Promise<CliWorkspace> {
+    const target = resolve(path);
+    if (!existsSync(target)) throw new UsageError(`${path}: no such file or folder`);
+    const ws = await loadWorkspace(findWorkspaceRoot(target));
+    const inTarget = (file: string): boolean => file === target || file.startsWith(target.endsWith(sep) ? target : target + sep);
+    const declared = ws.documents
+        .filter(d => inTarget(d.uri.fsPath))
+        .flatMap(d => (ast.isModel(d.parseResult.value) ? d.parseResult.value.segments : []))
+        .filter(s => Boolean(s.name));
+    return { ws, plans: planWorkspace(ws.model), declared };
+}
+
+/** The error diagnostics that keep `segment` from running: its own, its parts', and the schema's. */
+export function blockingErrors(cw: CliWorkspace, segment: ast.Segment): FileDiagnostic[] {
+    const errors = allDiagnostics(cw.ws).filter(d => isError(d.diagnostic));
+    const segments = new Set<ast.Segment>();
+    const visit = (s: ast.Segment): void => {
+        if (segments.has(s)) return;
+        segments.add(s);
+        if (ast.isCompoundSegment(s)) for (const p of s.parts) if (p.segment?.ref) visit(p.segment.ref);
+    };
+    visit(segment);
+    const inside = (d: FileDiagnostic, s: ast.Segment): boolean => {
+        const range = s.$cstNode?.range;
+        if (!range || d.document.parseResult.value !== s.$container) return false;
+        const line = d.diagnostic.range.start.line;
+        return line >= range.start.line && line <= range.end.line;
+    };
+    const own = errors.filter(d => [...segments].some(s => inside(d, s)));
+    const outside = errors.filter(d => !cw.ws.model.segments.size || ![...cw.ws.model.segments.values()].some(s => inside(d, s)));
+    return [...own, ...outside];
+}

@@ -1,0 +1,135 @@
+/**
+ * What the evaluator computes and the views show: plain JSON data shared by the evaluator
+ * worker, the extension host and the webview scripts. No functions, no classes.
+ */
+export type SegmentKind = 'static' | 'dynamic' | 'compound';
+export type SetOperatorName = 'union' | 'intersect' | 'exclude';
+export type Key = string | number;
+export type Cell = string | number | null;
+
+/** A place in a `.segment` file (zero-based line and character, as in the LSP). */
+export interface SourceLocation {
+    readonly uri: string;
+    readonly line: number;
+    readonly character: number;
+}
+
+export interface SegmentProblem {
+    readonly severity: 'error' | 'warning';
+    readonly message: string;
+    readonly location: SourceLocation;
+}
+
+export interface TrendPoint {
+    /** The evaluation instant, `YYYY-MM-DD HH:MM:SS` (UTC). */
+    readonly asOf: string;
+    readonly count: number;
+}
+
+export interface MemberPage {
+    readonly columns: readonly string[];
+    readonly rows: readonly (readonly Cell[])[];
+    /** Index of the first row in the whole member list. */
+    readonly offset: number;
+    readonly total: number;
+}
+
+/** One `and` condition of a group and how many profiles remain after it and those before it. */
+export interface ConditionStep {
+    readonly text: string;
+    readonly count: number;
+    readonly location: SourceLocation;
+}
+
+export interface GroupBreakdown {
+    readonly label: string;
+    readonly operator?: SetOperatorName;
+    readonly count: number;
+    readonly steps: readonly ConditionStep[];
+    readonly location: SourceLocation;
+}
+
+export interface PartBreakdown {
+    readonly segment: string;
+    readonly operator?: SetOperatorName;
+    readonly count: number;
+}
+
+export interface MemberChanges {
+    /** When the previous refresh happened; absent when there was none. */
+    readonly since?: string;
+    readonly entered: readonly Key[];
+    readonly left: readonly Key[];
+}
+
+export interface SegmentHeader {
+    readonly name: string;
+    readonly title: string;
+    readonly description?: string;
+    readonly kind: SegmentKind;
+    readonly audience: string;
+    readonly active: boolean;
+    readonly location: SourceLocation;
+}
+
+export interface SegmentReport {
+    readonly header: SegmentHeader;
+    readonly asOf: string;
+    readonly count: number;
+    readonly groups: readonly GroupBreakdown[];
+    readonly parts: readonly PartBreakdown[];
+    readonly page: MemberPage;
+    readonly changes: MemberChanges;
+    readonly trend: readonly TrendPoint[];
+    readonly sql: string;
+    readonly elapsedMs: number;
+}
+
+/** What the preview shows: a result, the segment's errors, or why there is nothing. */
+export type PreviewState =
+    | { readonly state: 'result'; readonly report: SegmentReport }
+    | { readonly state: 'errors'; readonly segment: string; readonly problems: readonly SegmentProblem[] }
+    | { readonly state: 'empty'; readonly reason: string };
+
+export type SegmentStatus = 'active' | 'inactive' | 'error';
+
+export interface DashboardRow {
+    readonly name: string;
+    readonly title: string;
+    readonly kind: SegmentKind;
+    readonly audience: string;
+    readonly status: SegmentStatus;
+    readonly count?: number;
+    /** Members gained (positive) or lost since the previous refresh. */
+    readonly change?: number;
+    readonly trend: readonly TrendPoint[];
+    readonly location: SourceLocation;
+    readonly error?: string;
+}
+
+/** Members shared between two segments of one audience. */
+export interface OverlapMatrix {
+    readonly audience: string;
+    readonly segments: readonly string[];
+    /** `counts[i][j]`: members in both segments i and j (the diagonal: the segment's size). */
+    readonly counts: readonly (readonly number[])[];
+}
+
+export interface DashboardData {
+    readonly asOf: string;
+    readonly refreshedAt: string;
+    readonly database?: string;
+    readonly rows: readonly DashboardRow[];
+    readonly overlaps: readonly OverlapMatrix[];
+    readonly elapsedMs: number;
+}
+
+/** Explain Membership: which groups and conditions one key passes. */
+export interface Explanation {
+    readonly segment: string;
+    readonly key: Key;
+    readonly exists: boolean;
+    readonly member: boolean;
+    readonly groups: readonly { readonly label: string; readonly operator?: SetOperatorName; readonly passes: boolean; readonly conditions: readonly { readonly text: string; readonly passes: boolean }[] }[];
+    readonly parts: readonly { readonly segment: string; readonly operator?: SetOperatorName; readonly member: boolean }[];
+}
