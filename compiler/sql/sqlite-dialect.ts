@@ -22,6 +22,6 @@ export const sqliteDialect: Dialect = {
     },
     setOperation(left, operator, right, alias) {
         const op = operator === 'union' ? 'UNION' : operator === 'intersect' ? 'INTERSECT' : 'EXCEPT';
-        return `SELECT key FROM (${left}) AS ${alias} ${op} SELECT key FROM (${right}) AS ${alias}r`;
+        return `SELECT key FROM (\n${left}\n) AS ${alias}\n${op}\nSELECT key FROM (\n${right}\n) AS ${alias}r`;
     }
 };

@@ -67,15 +67,15 @@ function groupSql(group: GroupPlan, audience: SchemaEntity, ctx: SqlContext): st
     const joins = joinClauses(root, ctx.dialect);
     const distinct = root.children.length > 0 ? 'DISTINCT ' : '';
     const where = [`${key} IS NOT NULL`, conditionSql(group.condition, ctx, false)];
-    return `SELECT ${distinct}${key} AS key FROM ${q(audience.table)} AS ${root.alias}${joins} WHERE ${where.join(' AND ')}`;
+    return `SELECT ${distinct}${key} AS key\nFROM ${q(audience.table)} AS ${root.alias}${joins}\nWHERE ${where.join('\n  AND ')}`;
 }
 
 /** `JOIN child ON ...` for every record below `node`, depth first. */
-function joinClauses(node: JoinNode, dialect: Dialect): string {
+function joinClauses(node: JoinNode, dialect: Dialect, separator = '\n'): string {
     let sql = '';
     for (const child of node.children) {
-        sql += ` JOIN ${dialect.quoteIdentifier(child.entity.table)} AS ${child.alias} ON ${stepCondition(child.step!, node.alias, node.entity, child.alias, child.entity, dialect)}`;
-        sql += joinClauses(child, dialect);
+        sql += `${separator}JOIN ${dialect.quoteIdentifier(child.entity.table)} AS ${child.alias} ON ${stepCondition(child.step!, node.alias, node.entity, child.alias, child.entity, dialect)}`;
+        sql += joinClauses(child, dialect, separator);
     }
     return sql;
 }
@@ -182,7 +182,7 @@ function aggregateSql(a: AggregateRef, ctx: SqlContext): string {
             from += ` JOIN ${q(chain[i].entity.table)} AS ${chain[i].alias} ON ${stepCondition(chain[i].step, chain[i - 1].alias, chain[i - 1].entity, chain[i].alias, chain[i].entity, d)}`;
         }
     }
-    from += joinClauses(target, d);
+    from += joinClauses(target, d, ' ');
     if (a.where) where.push(conditionSql(a.where, ctx, false));
     const key = `${target.alias}.${q(target.entity.key.column)}`;
     const oneEach = chain.length <= 1 && target.children.length === 0;
