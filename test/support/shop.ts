@@ -1,10 +1,9 @@
 /**
  * A small shop schema for language tests: customers, products, purchases, interactions, and
- * gifts (two relationships to Customer, for ambiguous paths).
+ * gifts (two relationships to Customer, for ambiguous paths). No `database` line: tests run on
+ * in-memory databases.
  */
 export const SCHEMA = `
-database "shop.sqlite"
-
 entity Customer from customers key CustomerId {
   CustomerId    number    column customer_id
   Name          text
