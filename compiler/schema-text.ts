@@ -32,7 +32,7 @@ function toIdentifier(words: string[]): string {
 function singular(word: string): string {
     if (/ies$/.test(word)) return word.slice(0, -3) + 'y';
     if (/(ss|us|is)$/.test(word)) return word;
-    if (/(ches|shes|xes|ses)$/.test(word)) return word.slice(0, -2);
+    if (/(sses|ches|shes|xes)$/.test(word)) return word.slice(0, -2);
     if (/s$/.test(word)) return word.slice(0, -1);
     return word;
 }
