@@ -12,6 +12,8 @@ export interface LowerContext {
     readonly segments: ReadonlyMap<string, ast.Segment>;
     /** Resolves `members from "file.csv"` against the segment's file. */
     readonly resolveFile?: (segment: ast.Segment, relative: string) => string;
+    /** True when the parser had to recover inside the segment: its text has syntax errors. */
+    readonly hasSyntaxErrors?: (segment: ast.Segment) => boolean;
 }
 
 export interface LowerResult {
@@ -23,7 +25,7 @@ export interface LowerResult {
 /** AST to plan: resolves audience, paths, joins and types, reporting every problem found. */
 export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResult {
     const sink = new ProblemSink();
-    const state = { unresolved: false };
+    const state = { unresolved: ctx.hasSyntaxErrors?.(segment) ?? false };
     const audience = audienceOf(segment, ctx, sink, state);
     const props = properties(segment);
     if (!audience) return { problems: sink.problems };

@@ -46,8 +46,32 @@ export function buildModel(documents: readonly LangiumDocument[]): WorkspaceMode
         segments,
         databases,
         ...(first ? { database: { node: first, uri: resolveRelative(first, first.path) } } : {}),
-        resolveFile: (segment, relative) => resolveRelative(segment, relative).fsPath
+        resolveFile: (segment, relative) => resolveRelative(segment, relative).fsPath,
+        hasSyntaxErrors: segment => brokenSegments(AstUtils.getDocument(segment)).has(segment)
     };
+}
+
+const broken = new WeakMap<LangiumDocument, Set<ast.Segment>>();
+
+/** Segments of a document in which the lexer or the parser reported an error. */
+function brokenSegments(doc: LangiumDocument): Set<ast.Segment> {
+    let result = broken.get(doc);
+    if (result) return result;
+    result = new Set();
+    const root = doc.parseResult.value;
+    const segments = ast.isModel(root) ? root.segments : [];
+    const offsets = [
+        ...doc.parseResult.parserErrors.map(e => e.token.startOffset),
+        ...doc.parseResult.lexerErrors.map(e => e.offset)
+    ];
+    for (const offset of offsets) {
+        const at = Number.isFinite(offset) ? offset : doc.textDocument.getText().length;
+        const hit = segments.find(s => s.$cstNode && s.$cstNode.offset <= at && at <= s.$cstNode.end)
+            ?? (Number.isFinite(offset) ? undefined : segments[segments.length - 1]);
+        if (hit) result.add(hit);
+    }
+    broken.set(doc, result);
+    return result;
 }
 
 /** A path written in a file, relative to that file's folder. */
