@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import type { KeyValue } from '../compiler/ir.js';
-import type { SqlValue } from '../engine/engine.js';
+import type { ShowValue } from '../engine/runner.js';
 
 /** One segment's result as the command line prints it. */
 export interface RunOutput {
@@ -13,7 +13,7 @@ export interface RunOutput {
     readonly count: number;
     readonly keys: readonly KeyValue[];
     /** Key and `show` columns of the listed keys. */
-    readonly members: { readonly columns: readonly string[]; readonly rows: readonly (readonly SqlValue[])[] };
+    readonly members: { readonly columns: readonly string[]; readonly rows: readonly (readonly ShowValue[])[] };
 }
 
 export function formatJson(results: readonly RunOutput[]): string {
@@ -47,7 +47,7 @@ export function formatTable(results: readonly RunOutput[]): string {
     return blocks.join('\n\n');
 }
 
-function cell(v: SqlValue | undefined): string | number | null {
+function cell(v: ShowValue | undefined): string | number | boolean | null {
     if (v === undefined || v === null) return null;
     if (v instanceof Uint8Array) return `<${v.length} bytes>`;
     return v;

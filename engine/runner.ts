@@ -53,7 +53,7 @@ export class SegmentRunner {
     }
 
     /** The `show` columns of the given members, in key order. */
-    async showRows(name: string, keys: readonly KeyValue[]): Promise<{ columns: string[]; rows: SqlValue[][] }> {
+    async showRows(name: string, keys: readonly KeyValue[]): Promise<{ columns: string[]; rows: ShowValue[][] }> {
         const plan = this.plan(name);
         const d = this.engine.dialect;
         const q = d.quoteIdentifier;
@@ -84,7 +84,9 @@ export class SegmentRunner {
             rows.push(...await this.engine.query(`SELECT ${select.join(', ')} FROM ${from} WHERE ${where}`));
         }
         rows.sort((a, b) => compareKeys(a[0] as KeyValue, b[0] as KeyValue));
-        return { columns, rows };
+        const booleans = plan.show.map((s, i) => (s.attribute.type === 'boolean' ? i + 1 : -1)).filter(i => i > 0);
+        const typed: ShowValue[][] = booleans.length === 0 ? rows : rows.map(row => row.map((v, i) => (booleans.includes(i) && typeof v === 'number' ? v !== 0 : v)));
+        return { columns, rows: typed };
     }
 
     private async readStaticFiles(name: string, seen: Set<string>): Promise<void> {
@@ -122,6 +124,9 @@ export class SegmentRunner {
         return [...keys].sort(compareKeys);
     }
 }
+
+/** A value shown next to a member: booleans stored as 0/1 come back as true/false. */
+export type ShowValue = SqlValue | boolean;
 
 export function compareKeys(a: KeyValue, b: KeyValue): number {
     if (typeof a === 'number' && typeof b === 'number') return a - b;

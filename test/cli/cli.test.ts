@@ -96,6 +96,17 @@ describe('segments run', () => {
     });
 });
 
+test('static members from "file.csv": the first column after the header, relative to the segment file', () => {
+    const dir = sampleCopy();
+    writeFileSync(join(dir, 'optout.csv'), '\uFEFFcustomer_id,source\r\n1002,"web, form"\r\n1001,phone\r\n99999,unknown\r\n');
+    writeFileSync(join(dir, 'optout.segment'), 'static segment OptOut { audience Customer show Customer.DoNotCall members from "optout.csv" }\n');
+    const r = segments(['run', join(dir, 'optout.segment'), '--format', 'json']);
+    expect(r.stderr).toBe('');
+    const [result] = JSON.parse(r.stdout) as (JsonResult & { members: Record<string, unknown>[] })[];
+    expect(result.keys).toEqual([1001, 1002]);
+    expect(typeof result.members[0].DoNotCall).toBe('boolean');
+});
+
 describe('errors', () => {
     test('a segment with errors is not run: its diagnostics are printed and the exit code is 1', () => {
         const dir = sampleCopy();
