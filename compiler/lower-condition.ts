@@ -124,8 +124,8 @@ interface TypedOperand {
 
 function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionContext, inAggregate: boolean): TypedOperand | undefined {
     if (ast.isAttributeRef(node)) {
-        const resolved = resolveAttribute(node, ctx);
-        if (!resolved) return undefined;
+        const resolved = resolveAttribute(node, ctx.schema);
+        if (!resolved) { ctx.unresolved = true; return undefined; }
         const record = tree.attach(resolved.entity, node, node.entity ? 'entity' : 'attribute');
         return record && { operand: { node: 'column', alias: record.alias, attribute: resolved }, type: resolved.type };
     }
@@ -139,8 +139,8 @@ function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionCo
         entityName = node.entity?.ref?.name;
         if (!entityName) { ctx.unresolved = true; return undefined; }
     } else {
-        attribute = resolveAttribute(node.attribute, ctx);
-        if (!attribute) return undefined;
+        attribute = resolveAttribute(node.attribute, ctx.schema);
+        if (!attribute) { ctx.unresolved = true; return undefined; }
         entityName = attribute.entity;
         const allowed: readonly AttributeType[] = node.function === 'sum' || node.function === 'avg' ? ['number'] : ['number', 'date', 'datetime'];
         if (!allowed.includes(attribute.type)) {
@@ -172,12 +172,9 @@ function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionCo
 }
 
 /** The attribute an `E.A` or bare `A` names; `undefined` when the linker could not resolve it. */
-export function resolveAttribute(node: ast.AttributeRef, ctx: Pick<ConditionContext, 'schema' | 'audience'> & { unresolved: boolean }): SchemaAttribute | undefined {
+export function resolveAttribute(node: ast.AttributeRef, schema: Schema): SchemaAttribute | undefined {
     const target = node.attribute?.ref;
-    const entity = target ? (target.$container as ast.Entity).name : undefined;
-    const attribute = entity !== undefined && target ? ctx.schema.attribute(entity, target.name) : undefined;
-    if (!attribute) ctx.unresolved = true;
-    return attribute;
+    return target ? schema.attribute(target.$container.name, target.name) : undefined;
 }
 
 export function lowerValue(node: ast.Value | undefined, ctx: Pick<ConditionContext, 'sink'>): Literal | undefined {

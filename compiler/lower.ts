@@ -138,7 +138,7 @@ function audienceOf(segment: ast.Segment, ctx: LowerContext, sink: ProblemSink, 
 function viaOf(group: ast.Group, schema: Schema, sink: ProblemSink, state: { unresolved: boolean }): Set<string> {
     const via = new Set<string>();
     group.via.forEach((ref, index) => {
-        const attribute = resolveAttribute(ref, { schema, audience: undefined as never, unresolved: false });
+        const attribute = resolveAttribute(ref, schema);
         if (!attribute) { state.unresolved = true; return; }
         if (!attribute.target) {
             sink.problems.push({ severity: 'error', code: ProblemCodes.ViaNotRelationship, node: group, property: 'via', index,
@@ -154,7 +154,7 @@ function lowerShow(segment: ast.Segment, audience: SchemaEntity, schema: Schema,
     const show = properties(segment).show;
     const columns: ShowColumn[] = [];
     show?.attributes.forEach((ref, index) => {
-        const attribute = resolveAttribute(ref, { schema, audience, unresolved: false });
+        const attribute = resolveAttribute(ref, schema);
         if (!attribute) { state.unresolved = true; return; }
         const path = findPath(schema, audience.name, attribute.entity);
         const toOne = path.kind === 'found' && path.steps.every(s => s.relationship.from === s.from);
