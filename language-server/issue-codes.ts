@@ -1,6 +1,6 @@
 import { ProblemCodes } from '../compiler/problems.js';
 
-/** Stable diagnostic codes: the compiler's, plus those of checks made on the syntax tree. */
+/** Stable diagnostic codes: the compiler's, plus those of checks made on the syntax tree and the data. */
 export const IssueCodes = {
     ...ProblemCodes,
     DuplicateName: 'duplicate-name',
@@ -10,5 +10,19 @@ export const IssueCodes = {
     MultipleDatabases: 'multiple-databases',
     SegmentCycle: 'segment-cycle',
     KeyNotInEntity: 'key-not-in-entity',
-    SyntaxError: 'syntax-error'
+    SyntaxError: 'syntax-error',
+    // Conditions that can never hold (warnings).
+    Contradiction: 'contradiction',
+    EmptyRange: 'empty-range',
+    // Compound segments.
+    InactiveReference: 'inactive-reference',
+    // Checks against the database named by `database`.
+    DatabaseMissing: 'database-missing',
+    DatabaseUnreadable: 'database-unreadable',
+    TableMissing: 'table-missing',
+    ColumnMissing: 'column-missing',
+    MemberNotFound: 'member-not-found',
+    ValueNotFound: 'value-not-found'
 } as const;
+
+export type IssueCode = typeof IssueCodes[keyof typeof IssueCodes];

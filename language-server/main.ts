@@ -1,9 +1,29 @@
+import { isMainThread, workerData } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { serveQueries } from './data/query-worker.js';
+import { QUERY_WORKER_ROLE } from './data/worker-protocol.js';
+import { WorkerQueryService, type WorkerScript } from './data/worker-query-service.js';
+import { refreshCodeLensesOnCount } from './refresh-code-lenses.js';
 import { createSegmentServices } from './segment-module.js';
 
-// The language server process: stdio or IPC, as the client asks on the command line.
-const connection = createConnection(ProposedFeatures.all);
-const { shared } = createSegmentServices({ connection, ...NodeFileSystem });
-startLanguageServer(shared);
+// The language server process (stdio or IPC, as the client asks on the command line). The same
+// file, started as a worker thread, runs the queries: the bundle has one entry point.
+const role: unknown = (workerData as { role?: unknown } | null)?.role;
+if (!isMainThread && role === QUERY_WORKER_ROLE) {
+    serveQueries();
+} else {
+    const self = fileURLToPath(import.meta.url);
+    // From source (tests), the worker needs tsx to load TypeScript; the bundle needs nothing.
+    const script: WorkerScript = self.endsWith('.ts') ? { file: self, execArgv: ['--import', 'tsx'] } : { file: self };
+    const connection = createConnection(ProposedFeatures.all);
+    const { shared, Segment } = createSegmentServices({
+        connection, ...NodeFileSystem,
+        queries: () => new WorkerQueryService(script),
+        countQueries: () => new WorkerQueryService(script)
+    });
+    refreshCodeLensesOnCount(connection, shared, Segment.data.SegmentCounts);
+    startLanguageServer(shared);
+}

@@ -2,8 +2,22 @@ import './polyfills.js';
 import { inject, type Module } from 'langium';
 import { createDefaultModule, createDefaultSharedModule, type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices } from 'langium/lsp';
 import { SegmentLanguageGeneratedModule, SegmentLanguageGeneratedSharedModule } from '../grammar/generated/module.js';
+import { SegmentCodeActionProvider } from './code-actions.js';
+import { SegmentCompletionProvider } from './completion-provider.js';
+import { SegmentCodeLensProvider } from './code-lens.js';
+import { DataChecks } from './data-checks.js';
+import { SegmentFormatter } from './formatter.js';
+import { SegmentHoverProvider } from './hover-provider.js';
+import { SegmentCounts } from './segment-counts.js';
+import { SegmentSemanticTokenProvider } from './semantic-tokens.js';
+import { DatabaseFacts } from './data/database-facts.js';
+import { InProcessQueryService } from './data/in-process-query-service.js';
+import type { QueryService } from './data/query-service.js';
+import { SegmentDocumentValidator } from './document-validator.js';
+import { SegmentParserErrorMessageProvider } from './parser-messages.js';
 import { SegmentScopeProvider } from './scope-provider.js';
 import { registerValidationChecks, SegmentValidator } from './segment-validator.js';
+import { SegmentWorkspaceManager } from './workspace-manager.js';
 import { SegmentWorkspace } from './workspace-model.js';
 
 /** Services added to Langium's defaults for the segment language. */
@@ -13,27 +27,68 @@ export type SegmentAddedServices = {
     };
     validation: {
         SegmentValidator: SegmentValidator;
+        DataChecks: DataChecks;
+    };
+    data: {
+        /** Facts about the data for checks, completion and hover (quick queries). */
+        DatabaseFacts: DatabaseFacts;
+        /** Member counts for code lenses and hovers, computed in the background. */
+        SegmentCounts: SegmentCounts;
     };
 };
 
 export type SegmentServices = LangiumServices & SegmentAddedServices;
 
-export const SegmentModule: Module<SegmentServices, PartialLangiumServices & SegmentAddedServices> = {
+/** Where queries run: in this thread by default; the server process passes worker threads. */
+export interface SegmentDataContext {
+    /** For quick queries: schema, distinct values, member keys. */
+    readonly queries?: () => QueryService;
+    /** For segment counts, which can be slow: kept apart so they never delay the quick ones. */
+    readonly countQueries?: () => QueryService;
+}
+
+export function createSegmentModule(data: SegmentDataContext): Module<SegmentServices, PartialLangiumServices & SegmentAddedServices> {
+    return {
+        workspace: {
+            SegmentWorkspace: services => new SegmentWorkspace(services.shared)
+        },
+        parser: {
+            ParserErrorMessageProvider: () => new SegmentParserErrorMessageProvider()
+        },
+        references: {
+            ScopeProvider: services => new SegmentScopeProvider(services)
+        },
+        validation: {
+            SegmentValidator: services => new SegmentValidator(services.workspace.SegmentWorkspace),
+            DataChecks: services => new DataChecks(services.workspace.SegmentWorkspace, services.data.DatabaseFacts),
+            DocumentValidator: services => new SegmentDocumentValidator(services, () => services.workspace.SegmentWorkspace)
+        },
+        lsp: {
+            CodeActionProvider: () => new SegmentCodeActionProvider(),
+            CompletionProvider: services => new SegmentCompletionProvider(services),
+            HoverProvider: services => new SegmentHoverProvider(services),
+            Formatter: () => new SegmentFormatter(),
+            CodeLensProvider: services => new SegmentCodeLensProvider(services.data.SegmentCounts),
+            SemanticTokenProvider: services => new SegmentSemanticTokenProvider(services)
+        },
+        data: {
+            DatabaseFacts: () => new DatabaseFacts((data.queries ?? (() => new InProcessQueryService()))()),
+            SegmentCounts: services => new SegmentCounts(services.workspace.SegmentWorkspace, (data.countQueries ?? (() => new InProcessQueryService()))())
+        }
+    };
+}
+
+/** Shared services replaced for the segment language. */
+export const SegmentSharedModule: Module<LangiumSharedServices, { workspace: { WorkspaceManager: (s: LangiumSharedServices) => SegmentWorkspaceManager } }> = {
     workspace: {
-        SegmentWorkspace: services => new SegmentWorkspace(services.shared)
-    },
-    references: {
-        ScopeProvider: services => new SegmentScopeProvider(services)
-    },
-    validation: {
-        SegmentValidator: services => new SegmentValidator(services.workspace.SegmentWorkspace)
+        WorkspaceManager: services => new SegmentWorkspaceManager(services)
     }
 };
 
-/** The shared and language services, wired; `context` gives the file system and the connection. */
-export function createSegmentServices(context: DefaultSharedModuleContext): { shared: LangiumSharedServices; Segment: SegmentServices } {
-    const shared = inject(createDefaultSharedModule(context), SegmentLanguageGeneratedSharedModule);
-    const Segment = inject(createDefaultModule({ shared }), SegmentLanguageGeneratedModule, SegmentModule);
+/** The shared and language services, wired; `context` gives the file system, the connection and where queries run. */
+export function createSegmentServices(context: DefaultSharedModuleContext & SegmentDataContext): { shared: LangiumSharedServices; Segment: SegmentServices } {
+    const shared = inject(createDefaultSharedModule(context), SegmentLanguageGeneratedSharedModule, SegmentSharedModule);
+    const Segment = inject(createDefaultModule({ shared }), SegmentLanguageGeneratedModule, createSegmentModule(context));
     shared.ServiceRegistry.register(Segment);
     registerValidationChecks(Segment);
     if (!context.connection) {

@@ -1,6 +1,7 @@
-import type { ValidationAcceptor, ValidationChecks } from 'langium';
+import { AstUtils, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
-import { lowerSegment } from '../compiler/lower.js';
+import { lowerSegment, properties } from '../compiler/lower.js';
+import { checkContradictions } from './contradiction-checks.js';
 import { IssueCodes } from './issue-codes.js';
 import type { SegmentServices } from './segment-module.js';
 import type { SegmentWorkspace } from './workspace-model.js';
@@ -11,9 +12,22 @@ export function registerValidationChecks(services: SegmentServices): void {
     const checks: ValidationChecks<ast.SegmentLanguageAstType> = {
         Model: validator.checkModel,
         Entity: validator.checkEntity,
-        Segment: [validator.checkProperties, validator.checkCycle, validator.checkLowering]
+        Segment: [validator.checkProperties, validator.checkCycle, validator.checkLowering],
+        CompoundSegment: validator.checkInactiveParts,
+        Group: (group, accept) => checkContradictions(group.condition, accept),
+        CountAggregate: (aggregate, accept) => checkContradictions(aggregate.where, accept),
+        ValueAggregate: (aggregate, accept) => checkContradictions(aggregate.where, accept)
     };
     registry.register(checks, validator);
+    const data = services.validation.DataChecks;
+    const dataChecks: ValidationChecks<ast.SegmentLanguageAstType> = {
+        Database: data.checkDatabase,
+        Entity: data.checkEntity,
+        StaticSegment: data.checkMembers,
+        CompareCondition: data.checkValues,
+        InCondition: data.checkValues
+    };
+    registry.register(dataChecks, data);
 }
 
 /** Checks made on the syntax tree, plus every problem the compiler finds while lowering. */
@@ -68,12 +82,25 @@ export class SegmentValidator {
         }
     }
 
+    /** Referring to an inactive segment is allowed, but its members may be stale. */
+    checkInactiveParts(segment: ast.CompoundSegment, accept: ValidationAcceptor): void {
+        segment.parts.forEach((part, index) => {
+            const target = part.segment?.ref;
+            if (!target || properties(target).status !== 'inactive') return;
+            accept('hint', `${target.name} is inactive: it is not refreshed automatically, so ${segment.name} may use stale members.`,
+                { node: part, property: 'segment', code: IssueCodes.InactiveReference, data: { code: IssueCodes.InactiveReference, index } });
+        });
+    }
+
     checkLowering(segment: ast.Segment, accept: ValidationAcceptor): void {
         if (!segment.name) return;
         const ws = this.workspace.model;
         if (ws.segments.get(segment.name) !== segment) return;
         if (ast.isCompoundSegment(segment) && findCycle(segment.name, ws.segments)) return;
+        const syntaxErrors = AstUtils.getDocument(segment).parseResult.parserErrors.length > 0;
         for (const p of lowerSegment(segment, ws).problems) {
+            // A condition cut short by a syntax error is reported once, as the syntax error.
+            if (syntaxErrors && p.code === IssueCodes.Incomplete) continue;
             accept(p.severity, p.message, {
                 node: p.node, code: p.code,
                 ...(p.property ? { property: p.property } : {}),

@@ -39,7 +39,8 @@ export function buildModel(documents: readonly LangiumDocument[]): WorkspaceMode
         for (const s of root.segments) if (s.name && !segments.has(s.name)) segments.set(s.name, s);
         databases.push(...root.databases);
     }
-    const first = databases[0];
+    // A `database` line cut short by a syntax error has no path: it names no file.
+    const first = databases.find(d => typeof d.path === 'string');
     return {
         schema: schemaFromAst(entities.values()),
         entities,

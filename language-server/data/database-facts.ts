@@ -1,0 +1,105 @@
+import type { KeyValue } from '../../compiler/ir.js';
+import type { Dialect } from '../../compiler/sql/dialect.js';
+import { sqliteDialect } from '../../compiler/sql/sqlite-dialect.js';
+import type { DatabaseStatus, QueryService, TableInfo } from './query-service.js';
+
+/** What a text column holds: its most frequent values and, when there are not too many, all of them. */
+export interface ColumnValues {
+    readonly distinct: number;
+    readonly top: readonly { readonly value: string; readonly count: number }[];
+    /** Every distinct value, or `undefined` when there are more than `MAX_ALL`. */
+    readonly all?: ReadonlySet<string>;
+}
+
+const MAX_ALL = 5000;
+const TOP = 20;
+const STATUS_TTL_MS = 1000;
+
+/**
+ * Facts about the data that checks, completion and hover ask for, cached per database file and
+ * modification time. Every query goes through the dialect's quoting: no user text is pasted.
+ */
+export class DatabaseFacts {
+    private readonly statuses = new Map<string, { at: number; status: Promise<DatabaseStatus> }>();
+    private readonly cache = new Map<string, Promise<unknown>>();
+
+    constructor(readonly queries: QueryService, private readonly dialect: Dialect = sqliteDialect) {}
+
+    status(file: string): Promise<DatabaseStatus> {
+        const now = Date.now();
+        const known = this.statuses.get(file);
+        if (known && now - known.at < STATUS_TTL_MS) return known.status;
+        const status = this.queries.status(file).catch((e: unknown): DatabaseStatus => ({ kind: 'unreadable', message: String(e) }));
+        this.statuses.set(file, { at: now, status });
+        return status;
+    }
+
+    /** Tables by lower-case name (SQLite compares names case-insensitively); empty when unreadable. */
+    async tables(file: string): Promise<ReadonlyMap<string, TableInfo>> {
+        return this.cached(file, 'tables', async () => {
+            const byName = new Map<string, TableInfo>();
+            for (const t of await this.queries.tables(file)) byName.set(t.name.toLowerCase(), t);
+            return byName;
+        });
+    }
+
+    /** Most frequent values of a column (as text), or `undefined` when the column cannot be read. */
+    async columnValues(file: string, table: string, column: string): Promise<ColumnValues | undefined> {
+        if (!(await this.hasColumn(file, table, column))) return undefined;
+        return this.cached(file, `values\u0000${table}\u0000${column}`, async () => {
+            const q = this.dialect.quoteIdentifier;
+            const rows = await this.queries.query(file,
+                `SELECT CAST(${q(column)} AS TEXT) AS v, count(*) AS n FROM ${q(table)} WHERE ${q(column)} IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT ${MAX_ALL + 1}`);
+            const values = rows.map(r => ({ value: String(r[0]), count: Number(r[1]) }));
+            const distinct = values.length > MAX_ALL
+                ? Number((await this.queries.query(file, `SELECT count(DISTINCT ${q(column)}) FROM ${q(table)}`))[0]?.[0] ?? 0)
+                : values.length;
+            return {
+                distinct,
+                top: values.slice(0, TOP),
+                ...(values.length <= MAX_ALL ? { all: new Set(values.map(v => v.value)) } : {})
+            };
+        });
+    }
+
+    /** The given keys that no row of `table` has in `column`. */
+    async missingKeys(file: string, table: string, column: string, keys: readonly KeyValue[]): Promise<ReadonlySet<KeyValue>> {
+        if (keys.length === 0 || !(await this.hasColumn(file, table, column))) return new Set();
+        const d = this.dialect;
+        const literal = (k: KeyValue): string => (typeof k === 'number' ? d.numberLiteral(k) : d.stringLiteral(k));
+        const signature = keys.map(k => `${typeof k}:${k}`).join('\u0000');
+        return this.cached(file, `keys\u0000${table}\u0000${column}\u0000${signature}`, async () => {
+            const present = new Set<string>();
+            for (let i = 0; i < keys.length; i += 500) {
+                const chunk = keys.slice(i, i + 500);
+                const rows = await this.queries.query(file,
+                    `SELECT DISTINCT ${d.quoteIdentifier(column)} FROM ${d.quoteIdentifier(table)} WHERE ${d.quoteIdentifier(column)} IN (${chunk.map(literal).join(', ')})`);
+                for (const r of rows) present.add(String(r[0]));
+            }
+            return new Set(keys.filter(k => !present.has(String(k))));
+        });
+    }
+
+    private async hasColumn(file: string, table: string, column: string): Promise<boolean> {
+        const t = (await this.tables(file)).get(table.toLowerCase());
+        return !!t && t.columns.some(c => c.toLowerCase() === column.toLowerCase());
+    }
+
+    /** A value computed once per file version; forgotten when the file changes. */
+    private async cached<T>(file: string, key: string, compute: () => Promise<T>): Promise<T> {
+        const status = await this.status(file);
+        if (status.kind !== 'ok') return compute();
+        const full = `${file}\u0000${status.mtime}\u0000${key}`;
+        let value = this.cache.get(full) as Promise<T> | undefined;
+        if (!value) {
+            value = compute();
+            this.cache.set(full, value);
+            value.catch(() => this.cache.delete(full));
+        }
+        return value;
+    }
+
+    dispose(): void {
+        this.queries.dispose();
+    }
+}

@@ -1,0 +1,16 @@
+import type { SqlValue } from '../../engine/engine.js';
+import type { DatabaseStatus, TableInfo } from './query-service.js';
+
+/** `workerData.role` of a query worker: the server's entry point starts one when it sees it. */
+export const QUERY_WORKER_ROLE = 'segments-query-worker';
+
+export type WorkerRequest =
+    | { readonly id: number; readonly op: 'status'; readonly file: string }
+    | { readonly id: number; readonly op: 'tables'; readonly file: string }
+    | { readonly id: number; readonly op: 'query'; readonly file: string; readonly sql: string };
+
+export type WorkerResult = DatabaseStatus | readonly TableInfo[] | SqlValue[][];
+
+export type WorkerReply =
+    | { readonly id: number; readonly ok: true; readonly result: WorkerResult }
+    | { readonly id: number; readonly ok: false; readonly message: string };

@@ -1,0 +1,69 @@
+import { DefaultDocumentValidator, type LangiumDocument, type ParseResult, type ValidationOptions } from 'langium';
+import type { LangiumServices } from 'langium/lsp';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import * as ast from '../grammar/generated/ast.js';
+import { IssueCodes } from './issue-codes.js';
+import { unknownReference } from './unknown-reference.js';
+import type { SegmentWorkspace } from './workspace-model.js';
+
+/**
+ * Langium's document validator, with syntax errors under one code (`syntax-error`) and
+ * unresolved names reported as `unknown-entity`, `unknown-attribute` or `unknown-segment`,
+ * with the closest names offered (quick fixes read them from `data.suggestions`).
+ */
+export class SegmentDocumentValidator extends DefaultDocumentValidator {
+    constructor(services: LangiumServices, private readonly workspace: () => SegmentWorkspace) {
+        super(services);
+    }
+
+    protected override processLexingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
+        const before = diagnostics.length;
+        super.processLexingErrors(parseResult, diagnostics, options);
+        for (const d of diagnostics.slice(before)) {
+            const character = typeof d.message === 'string' ? /unexpected character: ->(.*)<-/s.exec(d.message)?.[1] : undefined;
+            if (character !== undefined) d.message = `Unexpected character \`${character}\`: it is not part of the segment language. Text goes in double quotes.`;
+            markSyntax(d);
+        }
+    }
+
+    protected override processParsingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
+        const before = diagnostics.length;
+        super.processParsingErrors(parseResult, diagnostics, options);
+        // Error recovery can report several errors at one place: keep the first.
+        const seen = new Set<string>();
+        const added = diagnostics.splice(before).filter(d => {
+            const at = `${d.range.start.line}:${d.range.start.character}`;
+            if (seen.has(at)) return false;
+            seen.add(at);
+            return true;
+        });
+        for (const d of added) markSyntax(d);
+        diagnostics.push(...added);
+    }
+
+    protected override processLinkingErrors(document: LangiumDocument, diagnostics: Diagnostic[], _options: ValidationOptions): void {
+        const model = this.workspace().model;
+        for (const reference of document.references) {
+            const error = reference.error;
+            if (!error) continue;
+            const container = error.info.container;
+            // `Nope.Name`: the unknown entity is reported; its attribute cannot be looked up.
+            if (ast.isAttributeRef(container) && error.info.property === 'attribute' && container.entity && !container.entity.ref) continue;
+            const problem = unknownReference(container, error.info.property, reference.$refText, model);
+            diagnostics.push(this.toDiagnostic('error', problem.message, {
+                node: container,
+                ...(reference.$refNode ? { range: reference.$refNode.range } : {}),
+                property: error.info.property,
+                ...(error.info.index !== undefined ? { index: error.info.index } : {}),
+                code: problem.code,
+                data: { code: problem.code, name: reference.$refText, suggestions: problem.suggestions }
+            }));
+        }
+    }
+}
+
+function markSyntax(d: Diagnostic): void {
+    d.code = IssueCodes.SyntaxError;
+    d.severity = DiagnosticSeverity.Error;
+    d.data = { code: IssueCodes.SyntaxError };
+}

@@ -1,0 +1,170 @@
+import { Emitter, type Event } from 'vscode-languageserver';
+import type { SegmentPlan } from '../compiler/ir.js';
+import { lowerSegment } from '../compiler/lower.js';
+import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
+import { segmentSql } from '../compiler/sql/to-sql.js';
+import type { Clock } from '../compiler/time.js';
+import { readMembersFile } from '../engine/members-file.js';
+import type { KeyValue } from '../compiler/ir.js';
+import type { QueryService } from './data/query-service.js';
+import type { SegmentWorkspace, WorkspaceModel } from './workspace-model.js';
+
+/** A segment's member count, or why there is none. */
+export type CountState =
+    | { readonly kind: 'counted'; readonly count: number; readonly at: Date; readonly stale: boolean }
+    | { readonly kind: 'counting'; readonly previous?: number }
+    | { readonly kind: 'not-runnable'; readonly reason: string };
+
+interface Entry {
+    sql?: string;
+    count?: number;
+    at?: Date;
+    running?: { readonly sql: string; readonly abort: AbortController };
+    failed?: string;
+}
+
+const DEBOUNCE_MS = 250;
+
+/**
+ * Member counts "as of now" for code lenses and hovers, computed off the editing path: SQL is
+ * made here, the query runs on the count worker, and `onDidChange` fires when counts arrive.
+ * A segment whose SQL changed while its count was running has that run cancelled.
+ */
+export class SegmentCounts {
+    private readonly entries = new Map<string, Entry>();
+    private readonly changed = new Emitter<readonly string[]>();
+    private pending = new Set<string>();
+    private timer: NodeJS.Timeout | undefined;
+    private idle: Promise<void> = Promise.resolve();
+
+    constructor(private readonly workspace: SegmentWorkspace, private readonly queries: QueryService, private readonly clock: () => Clock = currentClock) {}
+
+    /** Fires with the names of segments whose count changed. */
+    get onDidChange(): Event<readonly string[]> {
+        return this.changed.event;
+    }
+
+    /** What is known now; never waits. */
+    state(name: string): CountState {
+        const plan = this.plans(this.workspace.model).get(name);
+        if (!plan) return { kind: 'not-runnable', reason: this.workspace.model.segments.has(name) ? 'has errors' : 'unknown segment' };
+        if (!this.workspace.model.database) return { kind: 'not-runnable', reason: 'no database' };
+        const e = this.entries.get(name);
+        if (e?.failed) return { kind: 'not-runnable', reason: e.failed };
+        if (e?.count !== undefined && e.at) return { kind: 'counted', count: e.count, at: e.at, stale: !!e.running };
+        return { kind: 'counting', ...(e?.count !== undefined ? { previous: e.count } : {}) };
+    }
+
+    /** Asks for fresh counts of these segments; they are computed a little later, in the background. */
+    request(names: Iterable<string>): void {
+        for (const n of names) this.pending.add(n);
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => { this.idle = this.flush(); }, DEBOUNCE_MS);
+        this.timer.unref?.();
+    }
+
+    /** Resolves when the counts requested so far are done (for tests and benchmarks). */
+    async settled(): Promise<void> {
+        for (;;) {
+            const before = this.idle;
+            if (this.timer && this.pending.size > 0) await new Promise(r => setTimeout(r, DEBOUNCE_MS + 10));
+            await this.idle;
+            if (before === this.idle && this.pending.size === 0) return;
+        }
+    }
+
+    private async flush(): Promise<void> {
+        const names = [...this.pending];
+        this.pending = new Set();
+        const model = this.workspace.model;
+        const db = model.database?.uri.fsPath;
+        if (!db) return;
+        const clock = this.clock();
+        const plans = this.plans(model);
+        const runs: Promise<void>[] = [];
+        for (const name of names) {
+            const plan = plans.get(name);
+            if (!plan) continue;
+            let sql: string;
+            try {
+                sql = segmentSql(plan, { dialect: sqliteDialect, clock, plans, staticKeys: await this.staticKeys(plan, plans) });
+            } catch (e) {
+                this.entries.set(name, { ...this.entries.get(name), failed: e instanceof Error ? e.message : String(e) });
+                continue;
+            }
+            runs.push(this.count(name, db, sql));
+        }
+        await Promise.all(runs);
+    }
+
+    private async count(name: string, db: string, sql: string): Promise<void> {
+        const entry = this.entries.get(name) ?? {};
+        this.entries.set(name, entry);
+        delete entry.failed;
+        if (entry.sql === sql && entry.count !== undefined) return;
+        if (entry.running?.sql === sql) return;
+        entry.running?.abort.abort();
+        const abort = new AbortController();
+        entry.running = { sql, abort };
+        try {
+            const rows = await this.queries.query(db, `SELECT count(*) FROM (${sql}) AS members`, abort.signal);
+            Object.assign(entry, { sql, count: Number(rows[0]?.[0] ?? 0), at: new Date() });
+        } catch (e) {
+            if (abort.signal.aborted) return;
+            entry.failed = e instanceof Error ? e.message : String(e);
+        } finally {
+            if (entry.running?.abort === abort) delete entry.running;
+        }
+        this.changed.fire([name]);
+    }
+
+    private async staticKeys(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPlan>, seen = new Set<string>()): Promise<Map<string, readonly KeyValue[]>> {
+        const keys = new Map<string, readonly KeyValue[]>();
+        if (seen.has(plan.name)) return keys;
+        seen.add(plan.name);
+        if (plan.kind === 'static' && plan.members.kind === 'file') {
+            keys.set(plan.name, await readMembersFile(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text'));
+        }
+        if (plan.kind === 'compound') {
+            for (const part of plan.parts) {
+                const p = plans.get(part.segment);
+                if (p) for (const [k, v] of await this.staticKeys(p, plans, seen)) keys.set(k, v);
+            }
+        }
+        return keys;
+    }
+
+    private planCache: { model: WorkspaceModel; plans: Map<string, SegmentPlan | undefined> } | undefined;
+
+    /** Plans of the model's segments, made on demand and kept until the model changes. */
+    private plans(model: WorkspaceModel): ReadonlyMap<string, SegmentPlan> {
+        if (this.planCache?.model !== model) this.planCache = { model, plans: new Map() };
+        const cache = this.planCache.plans;
+        const planOf = (name: string, seen: Set<string>): SegmentPlan | undefined => {
+            if (cache.has(name)) return cache.get(name);
+            const segment = model.segments.get(name);
+            if (!segment || seen.has(name)) return undefined;
+            seen.add(name);
+            let plan = lowerSegment(segment, model).plan;
+            if (plan?.kind === 'compound' && !plan.parts.every(p => planOf(p.segment, seen))) plan = undefined;
+            cache.set(name, plan);
+            return plan;
+        };
+        return {
+            get: (name: string) => planOf(name, new Set()),
+            has: (name: string) => planOf(name, new Set()) !== undefined
+        } as ReadonlyMap<string, SegmentPlan>;
+    }
+
+    dispose(): void {
+        clearTimeout(this.timer);
+        for (const e of this.entries.values()) e.running?.abort.abort();
+        this.queries.dispose();
+    }
+}
+
+/** Today and now, UTC; `now` is cut to the minute so counts are not redone every second. */
+function currentClock(): Clock {
+    const iso = new Date().toISOString();
+    return { today: iso.slice(0, 10), now: `${iso.slice(0, 10)} ${iso.slice(11, 16)}:00` };
+}

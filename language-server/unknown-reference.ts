@@ -1,0 +1,39 @@
+import type { AstNode } from 'langium';
+import * as ast from '../grammar/generated/ast.js';
+import { properties } from '../compiler/lower.js';
+import { IssueCodes } from './issue-codes.js';
+import { closest, didYouMean } from './suggestions.js';
+import type { WorkspaceModel } from './workspace-model.js';
+
+export interface UnknownReference {
+    readonly code: typeof IssueCodes.UnknownEntity | typeof IssueCodes.UnknownAttribute | typeof IssueCodes.UnknownSegment;
+    readonly message: string;
+    readonly suggestions: readonly string[];
+}
+
+/** The message for a name the linker could not resolve, with the closest names declared. */
+export function unknownReference(container: AstNode, property: string, name: string, model: WorkspaceModel): UnknownReference {
+    if (ast.isSegmentPart(container)) {
+        const suggestions = closest(name, model.segments.keys());
+        return { code: IssueCodes.UnknownSegment, suggestions, message: `No segment is named ${name}.${didYouMean(suggestions)}` };
+    }
+    if ((ast.isAttributeRef(container) && property === 'attribute') || (ast.isEntity(container) && property === 'key')) {
+        const entity = ast.isEntity(container) ? container : owner(container);
+        const names = entity ? entity.attributes.map(a => a.name) : [];
+        const suggestions = closest(name, names);
+        const where = entity
+            ? `${entity.name} has no attribute ${name}.`
+            : `${name} is not an attribute of the audience: the segment has no \`audience\`, so write \`Entity.${name}\`.`;
+        return { code: IssueCodes.UnknownAttribute, suggestions, message: `${where}${didYouMean(suggestions)}` };
+    }
+    const suggestions = closest(name, model.entities.keys());
+    return { code: IssueCodes.UnknownEntity, suggestions, message: `No entity is named ${name}.${didYouMean(suggestions)}` };
+}
+
+/** The entity an attribute reference looks in: the one named before the dot, or the audience. */
+function owner(ref: ast.AttributeRef): ast.Entity | undefined {
+    if (ref.entity) return ref.entity.ref;
+    let node: AstNode | undefined = ref;
+    while (node && !ast.isSegment(node)) node = node.$container;
+    return node && ast.isSegment(node) ? properties(node).audience?.entity?.ref : undefined;
+}

@@ -1,0 +1,27 @@
+import { highlightHelper, parseHelper } from 'langium/test';
+import { describe, expect, test } from 'vitest';
+import { URI } from 'vscode-uri';
+import { SCHEMA, services, sqliteFile } from './support.js';
+
+describe('code lens and semantic tokens', () => {
+    test('a member count computed in the background, then run and show-SQL commands with name and URI', async () => {
+        const s = services();
+        await parseHelper(s)(`database ${JSON.stringify(await sqliteFile())}\n${SCHEMA}`, { documentUri: URI.file('/ws/schema.segment').toString() });
+        const document = await parseHelper(s)('dynamic segment Dubliners {\n  audience Customer\n  group {\n    Customer.City = "Dublin"\n  }\n}\ndynamic segment Broken {\n  audience Customer\n  group {\n    Customer.City = 1\n  }\n}\n', { documentUri: URI.file('/ws/a.segment').toString() });
+        const params = { textDocument: { uri: document.textDocument.uri } };
+        const first = await s.lsp.CodeLensProvider!.provideCodeLens(document, params);
+        expect(first?.map(l => l.command?.title)).toEqual(['Counting members…', 'Show SQL', 'Run (has errors)', 'Show SQL']);
+        await s.data.SegmentCounts.settled();
+        const second = await s.lsp.CodeLensProvider!.provideCodeLens(document, params);
+        expect(second?.slice(0, 2).map(l => [l.command?.title, l.command?.command, l.command?.arguments])).toEqual([
+            ['2 members', 'segments.runSegment', ['Dubliners', document.textDocument.uri]],
+            ['Show SQL', 'segments.showSql', ['Dubliners', document.textDocument.uri]]
+        ]);
+        expect(second?.[0].range.start).toEqual({ line: 0, character: 0 });
+    });
+
+    test('semantic tokens: entities as types, attributes as properties, segments as variables', async () => {
+        const tokens = await highlightHelper(services())('entity <|E|> key <|Id|> {\n  <|Id|> number\n}\ndynamic segment <|A|> {\n  audience <|E|>\n  group {\n    <|E|>.<|Id|> > 1\n  }\n}\n');
+        expect(tokens.tokens.map(t => t.tokenType)).toEqual(['type', 'property', 'property', 'variable', 'type', 'type', 'property']);
+    });
+});

@@ -1,0 +1,62 @@
+import { expectCompletion, parseHelper } from 'langium/test';
+import { describe, expect, test } from 'vitest';
+import { URI } from 'vscode-uri';
+import { SCHEMA, services, sqliteFile } from './support.js';
+
+async function withSchema(extra = '', database?: string): Promise<ReturnType<typeof expectCompletion>> {
+    const s = services();
+    await parseHelper(s)(`${database ? `database ${JSON.stringify(database)}\n` : ''}${SCHEMA}\n${extra}`, { documentUri: URI.file('/ws/schema.segment').toString() });
+    return expectCompletion(s);
+}
+
+const inGroup = (condition: string): string => `dynamic segment A {\n  audience Customer\n  group {\n    ${condition}\n  }\n}`;
+
+describe('completion', () => {
+    test('attributes after `Entity.`, with type and description', async () => {
+        const complete = await withSchema();
+        await complete({
+            text: inGroup('Customer.<|>'), index: 0, disposeAfterCheck: true,
+            assert: list => {
+                expect(list.items.map(i => i.label)).toEqual(['CustomerId', 'Name', 'City', 'Score', 'DoNotCall', 'Birthday']);
+                expect(list.items.find(i => i.label === 'City')).toMatchObject({ detail: 'text (column city)', documentation: 'Home city' });
+            }
+        });
+    });
+
+    test('operators that fit a number, a text and a boolean', async () => {
+        const complete = await withSchema();
+        await complete({ text: inGroup('Customer.Score <|>'), index: 0, disposeAfterCheck: true, expectedItems: ['=', '!=', '<=', '>=', '<', '>', 'not', 'in', 'between', 'is'] });
+        await complete({ text: inGroup('Customer.City <|>'), index: 0, disposeAfterCheck: true, expectedItems: ['=', '!=', '<=', '>=', '<', '>', 'not', 'in', 'between', 'contains', 'starts', 'ends', 'is'] });
+        await complete({ text: inGroup('Customer.DoNotCall <|>'), index: 0, disposeAfterCheck: true, expectedItems: ['=', '!=', 'not', 'in', 'is'] });
+        await complete({ text: inGroup('Customer.Birthday <|>'), index: 0, disposeAfterCheck: true, expectedItems: ['=', '!=', '<=', '>=', '<', '>', 'not', 'in', 'between', 'is', 'before', 'after'] });
+    });
+
+    test('true and false after a boolean; today and now after a date', async () => {
+        const complete = await withSchema();
+        await complete({ text: inGroup('Customer.DoNotCall = <|>'), index: 0, disposeAfterCheck: true, expectedItems: ['true', 'false'] });
+        await complete({ text: inGroup('Customer.Birthday < <|>'), index: 0, disposeAfterCheck: true, expectedItems: ['today', 'now'] });
+    });
+
+    test('the most frequent values of a text attribute, from the data', async () => {
+        const complete = await withSchema('', await sqliteFile());
+        await complete({
+            text: inGroup('Customer.City = <|>'), index: 0, disposeAfterCheck: true,
+            assert: list => {
+                expect(list.items.map(i => [i.label, i.detail])).toEqual([
+                    ['"Dublin"', '2 records in customers.city'], ['"Cork"', '1 record in customers.city'], ['"Galway"', '1 record in customers.city']
+                ]);
+            }
+        });
+    });
+
+    test('segments of the same audience only, in compound bodies and after union', async () => {
+        const complete = await withSchema('dynamic segment Buyers { audience Customer group { Score > 1 } }\ndynamic segment Cheap { audience Product group { Category = "x" } }\nstatic segment Vip { audience Customer members 1 }');
+        await complete({ text: 'compound segment C {\n  audience Customer\n  <|>\n}', index: 0, disposeAfterCheck: true, assert: list => expect(list.items.filter(i => i.kind === 6 || i.detail?.endsWith('segment')).map(i => i.label).sort()).toEqual(['Buyers', 'Vip']) });
+        await complete({ text: 'compound segment C {\n  Buyers\n  union <|>\n}', index: 0, disposeAfterCheck: true, expectedItems: ['Buyers', 'Vip'] });
+    });
+
+    test('keywords where they fit', async () => {
+        const complete = await withSchema();
+        await complete({ text: '<|>', index: 0, disposeAfterCheck: true, expectedItems: ['database', 'entity', 'dynamic', 'static', 'compound'] });
+    });
+});

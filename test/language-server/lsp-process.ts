@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
+import { DidOpenTextDocumentNotification, ExitNotification, InitializedNotification, InitializeRequest, PublishDiagnosticsNotification, ShutdownRequest, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { URI } from 'vscode-uri';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const SAMPLE = join(ROOT, 'samples/retail');
+
+/** Builds the bundle and the sample database when they are missing. */
+export function ensureBuilt(): void {
+    if (!existsSync(join(ROOT, 'out/server.cjs'))) execFileSync('node', ['scripts/bundle.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    if (!existsSync(join(SAMPLE, 'retail.sqlite'))) execFileSync('npx', ['tsx', 'samples/retail/build-sample.ts'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** The bundled language server in a process of its own, and an LSP connection to it over stdio. */
+export class ServerProcess {
+    readonly diagnostics = new Map<string, Diagnostic[]>();
+    private readonly waiters: { uri: string; resolve: (d: Diagnostic[]) => void }[] = [];
+    stderr = '';
+
+    private constructor(readonly process: ChildProcess, readonly connection: ProtocolConnection) {
+        connection.onNotification(PublishDiagnosticsNotification.type, (p: PublishDiagnosticsParams) => {
+            this.diagnostics.set(p.uri, p.diagnostics);
+            for (const w of this.waiters.filter(x => x.uri === p.uri)) {
+                this.waiters.splice(this.waiters.indexOf(w), 1);
+                w.resolve(p.diagnostics);
+            }
+        });
+        process.stderr?.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
+    }
+
+    static async start(root: string, capabilities: Record<string, unknown> = {}): Promise<ServerProcess> {
+        const child = spawn('node', [join(ROOT, 'out/server.cjs'), '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+        const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+        const server = new ServerProcess(child, connection);
+        connection.listen();
+        await connection.sendRequest(InitializeRequest.type, {
+            processId: process.pid,
+            rootUri: URI.file(root).toString(),
+            workspaceFolders: [{ uri: URI.file(root).toString(), name: 'ws' }],
+            capabilities
+        });
+        await connection.sendNotification(InitializedNotification.type, {});
+        return server;
+    }
+
+    /** The next diagnostics published for `uri` (or those already published, if `existing`). */
+    nextDiagnostics(uri: string, existing = false): Promise<Diagnostic[]> {
+        const known = this.diagnostics.get(uri);
+        if (existing && known) return Promise.resolve(known);
+        return new Promise(resolve => this.waiters.push({ uri, resolve }));
+    }
+
+    async open(file: string, text = readFileSync(file, 'utf8')): Promise<string> {
+        const uri = URI.file(file).toString();
+        await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'segment', version: 1, text } });
+        return uri;
+    }
+
+    async stop(): Promise<number | null> {
+        const exited = new Promise<number | null>(r => this.process.once('exit', code => r(code)));
+        try {
+            await this.connection.sendRequest(ShutdownRequest.type);
+            await this.connection.sendNotification(ExitNotification.type);
+        } catch {
+            this.process.kill();
+        }
+        const code = await Promise.race([exited, new Promise<null>(r => setTimeout(() => { this.process.kill(); r(null); }, 5000))]);
+        this.connection.dispose();
+        return code;
+    }
+}
