@@ -11,7 +11,8 @@ mkdirSync(out, { recursive: true });
 const entries = [
     { in: 'cli/main.ts', out: 'cli' },
     { in: 'language-server/main.ts', out: 'server' },
-    { in: 'extension/src/extension.ts', out: 'extension' }
+    { in: 'extension/src/extension.ts', out: 'extension' },
+    { in: 'extension/src/evaluator/worker.ts', out: 'evaluator' }
 ].filter(e => existsSync(join(root, e.in)));
 
 await build({
@@ -30,6 +31,24 @@ await build({
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
     logLevel: 'warning'
 });
+
+// Webview scripts (extension/webview/*.ts, entry points only): browser bundles, no Node.
+const webviewEntries = ['segment-view', 'dashboard']
+    .map(name => ({ in: `extension/webview/${name}.ts`, out: name }))
+    .filter(e => existsSync(join(root, e.in)));
+if (webviewEntries.length > 0) {
+    await build({
+        absWorkingDir: root,
+        entryPoints: webviewEntries,
+        outdir: join(out, 'webview'),
+        bundle: true,
+        platform: 'browser',
+        target: 'es2022',
+        format: 'iife',
+        sourcemap: true,
+        logLevel: 'warning'
+    });
+}
 
 // sql.js loads its WebAssembly from beside the bundle.
 copyFileSync(join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(out, 'sql-wasm.wasm'));

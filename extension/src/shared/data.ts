@@ -32,6 +32,8 @@ export interface MemberPage {
     /** Index of the first row in the whole member list. */
     readonly offset: number;
     readonly total: number;
+    /** Rows per page, as asked for. */
+    readonly pageSize: number;
 }
 
 /** One `and` condition of a group and how many profiles remain after it and those before it. */

@@ -1,0 +1,88 @@
+import * as ast from '../../../grammar/generated/ast.js';
+import type { SegmentPlan } from '../../../compiler/ir.js';
+import { segmentSql } from '../../../compiler/sql/to-sql.js';
+import type { SegmentRunner } from '../../../engine/runner.js';
+import type { SqlJsEngine } from '../../../engine/sqljs-engine.js';
+import type { Explanation, GroupBreakdown, Key, PartBreakdown, SetOperatorName } from '../shared/data.js';
+import type { CancelToken } from './cancel.js';
+import { astConjuncts, conditionText, groupLabel, planConjuncts, prefixCondition, singleGroupPlan } from './conjuncts.js';
+import { locationOf } from './session.js';
+
+type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
+
+/**
+ * Per group of a dynamic segment: its own count, and how each top-level `and` condition
+ * narrows it (the count after the first condition, the first two, and so on).
+ */
+export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSegment, runner: SegmentRunner, engine: SqlJsEngine, token: CancelToken): Promise<GroupBreakdown[]> {
+    const ctx = { dialect: engine.dialect, clock: runner.clock };
+    const count = async (p: DynamicPlan): Promise<number> => {
+        await token.checkpoint();
+        const rows = await engine.query(`SELECT COUNT(*) FROM (${segmentSql(p, ctx)}) AS counted`);
+        return Number(rows[0]?.[0] ?? 0);
+    };
+    const result: GroupBreakdown[] = [];
+    for (const [i, group] of plan.groups.entries()) {
+        const node = segment.groups[i];
+        const items = planConjuncts(group.condition);
+        const texts = astConjuncts(node.condition);
+        const steps = [];
+        if (items.length > 1 && texts.length === items.length) {
+            for (let n = 1; n <= items.length; n++) {
+                steps.push({
+                    text: conditionText(texts[n - 1]),
+                    count: await count(singleGroupPlan(plan, group, prefixCondition(items, n))),
+                    location: locationOf(texts[n - 1])
+                });
+            }
+        }
+        result.push({
+            label: groupLabel(node, i),
+            ...(group.operator ? { operator: group.operator } : {}),
+            count: steps.length ? steps[steps.length - 1].count : await count(singleGroupPlan(plan, group)),
+            steps,
+            location: locationOf(node)
+        });
+    }
+    return result;
+}
+
+export async function partBreakdowns(plan: Extract<SegmentPlan, { kind: 'compound' }>, runner: SegmentRunner): Promise<PartBreakdown[]> {
+    const parts: PartBreakdown[] = [];
+    for (const part of plan.parts) {
+        parts.push({ segment: part.segment, ...(part.operator ? { operator: part.operator } : {}), count: (await runner.keys(part.segment)).length });
+    }
+    return parts;
+}
+
+/** Which groups and conditions one key passes, and whether it is a member in the end. */
+export async function explain(plan: SegmentPlan, segment: ast.Segment, key: Key, runner: SegmentRunner, engine: SqlJsEngine): Promise<Explanation> {
+    const d = engine.dialect;
+    const q = d.quoteIdentifier;
+    const literal = typeof key === 'number' ? d.numberLiteral(key) : d.stringLiteral(key);
+    const exists = (await engine.query(`SELECT 1 FROM ${q(plan.audience.table)} WHERE ${q(plan.audience.key.column)} = ${literal} LIMIT 1`)).length > 0;
+    const members = new Set(await runner.keys(plan.name));
+    const base = { segment: plan.name, key, exists, member: members.has(key) };
+    if (plan.kind === 'compound') {
+        const parts = [];
+        for (const p of plan.parts) parts.push({ segment: p.segment, ...(p.operator ? { operator: p.operator } : {}), member: (await runner.keys(p.segment)).includes(key) });
+        return { ...base, groups: [], parts };
+    }
+    if (plan.kind === 'static' || !ast.isDynamicSegment(segment)) return { ...base, groups: [], parts: [] };
+    const ctx = { dialect: d, clock: runner.clock };
+    const contains = async (p: DynamicPlan): Promise<boolean> =>
+        (await engine.query(`SELECT 1 FROM (${segmentSql(p, ctx)}) AS g WHERE g.key = ${literal} LIMIT 1`)).length > 0;
+    const groups = [];
+    for (const [i, group] of plan.groups.entries()) {
+        const node = segment.groups[i];
+        const items = planConjuncts(group.condition);
+        const texts = astConjuncts(node.condition);
+        const conditions = [];
+        if (texts.length === items.length) {
+            for (const [j, item] of items.entries()) conditions.push({ text: conditionText(texts[j]), passes: await contains(singleGroupPlan(plan, group, item)) });
+        }
+        const operator: SetOperatorName | undefined = group.operator;
+        groups.push({ label: groupLabel(node, i), ...(operator ? { operator } : {}), passes: await contains(singleGroupPlan(plan, group)), conditions });
+    }
+    return { ...base, groups, parts: [] };
+}

@@ -1,0 +1,35 @@
+import * as ast from '../../../grammar/generated/ast.js';
+import type { Condition, GroupPlan, SegmentPlan } from '../../../compiler/ir.js';
+
+/** The top-level `and` conditions of a group, as the AST holds them (parentheses flattened). */
+export function astConjuncts(condition: ast.Condition | undefined): ast.Condition[] {
+    if (!condition) return [];
+    if (ast.isAndCondition(condition)) return [...astConjuncts(condition.left), ...astConjuncts(condition.right)];
+    return [condition];
+}
+
+/** The top-level `and` conditions of a lowered group. */
+export function planConjuncts(condition: Condition): readonly Condition[] {
+    return condition.node === 'and' ? condition.items : [condition];
+}
+
+/** The condition's source text on one line. */
+export function conditionText(node: ast.Condition): string {
+    return (node.$cstNode?.text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
+
+/** A plan of one group alone, optionally with its condition replaced: counts each step. */
+export function singleGroupPlan(plan: DynamicPlan, group: GroupPlan, condition: Condition = group.condition): DynamicPlan {
+    return { ...plan, groups: [{ root: group.root, condition, ...(group.name ? { name: group.name } : {}) }] };
+}
+
+/** The first `n` conjuncts of a group, as one condition. */
+export function prefixCondition(items: readonly Condition[], n: number): Condition {
+    return n === 1 ? items[0] : { node: 'and', items: items.slice(0, n) };
+}
+
+export function groupLabel(group: ast.Group, index: number): string {
+    return group.name ?? `group ${index + 1}`;
+}

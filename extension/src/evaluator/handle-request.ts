@@ -1,0 +1,96 @@
+import { properties } from '../../../compiler/lower.js';
+import { clockAsOf } from '../../../compiler/time.js';
+import { SqlJsEngine } from '../../../engine/sqljs-engine.js';
+import { simulateDay } from '../../../samples/retail/simulate-day.js';
+import { explain } from './breakdown.js';
+import type { CancelToken } from './cancel.js';
+import { exportCsv } from './csv-export.js';
+import { kindOf } from './find-segment.js';
+import type { EvaluationContext, EvaluatorRequest, EvaluatorResults } from './protocol.js';
+import { buildDashboard, buildPreview, historyFor, isRefreshed } from './reports.js';
+import { schemaText, staticSegmentText } from './segment-text.js';
+import { locationOf, type WorkspaceSession } from './session.js';
+
+type Result = EvaluatorResults[EvaluatorRequest['op']];
+
+/** Answers one request on one workspace session. */
+export async function handleRequest(session: WorkspaceSession, ctx: EvaluationContext, request: EvaluatorRequest, token: CancelToken): Promise<Result> {
+    switch (request.op) {
+        case 'preview':
+            return buildPreview(session, ctx, request, token);
+        case 'dashboard':
+            return buildDashboard(session, ctx, request.record, token);
+        case 'sql': {
+            const { runner } = await session.runnerAt(ctx.asOf);
+            return runner.sql(runnablePlan(await session.loaded(), request.segment));
+        }
+        case 'explain': {
+            const { runner, engine, model } = await session.runnerAt(ctx.asOf);
+            const plan = model.plans.plans.get(runnablePlan(model, request.segment))!;
+            return explain(plan, model.workspace.model.segments.get(request.segment)!, request.key, runner, engine);
+        }
+        case 'exportCsv': {
+            const { runner, model } = await session.runnerAt(ctx.asOf);
+            const rows = await exportCsv(runner, runnablePlan(model, request.segment), request.file, token);
+            return { rows, file: request.file };
+        }
+        case 'freeze': {
+            const { runner, model, clock } = await session.runnerAt(ctx.asOf);
+            const plan = model.plans.plans.get(runnablePlan(model, request.segment))!;
+            const keys = await runner.keys(plan.name);
+            if (keys.length === 0) throw new Error(`${plan.name} has no members as of ${clock.today}: there is nothing to freeze.`);
+            const show = properties(model.workspace.model.segments.get(plan.name)!).show?.$cstNode?.text.replace(/^show\s+/, '').split(/\s*,\s*/) ?? [];
+            return { text: staticSegmentText(plan.name, plan.title, plan.audience.name, clock.today, keys, show), count: keys.length };
+        }
+        case 'backfill': {
+            const model = await session.loaded();
+            const history = await historyFor(session, ctx);
+            if (!history) throw new Error('No database in this workspace folder.');
+            let points = 0;
+            const refreshed = [...model.plans.plans.values()].filter(isRefreshed);
+            for (let day = request.from; day <= request.to; day = addDays(day, request.stepDays)) {
+                const runner = await session.runnerFor(clockAsOf(day));
+                for (const plan of refreshed) {
+                    await token.checkpoint();
+                    history.recordPoint(plan.name, runner.clock.now, (await runner.keys(plan.name)).length);
+                    points++;
+                }
+            }
+            await history.save();
+            history.close();
+            return { points, segments: refreshed.length };
+        }
+        case 'generateSchema': {
+            const engine = await SqlJsEngine.open(request.database);
+            try {
+                return schemaText(engine, request.database);
+            } finally {
+                await engine.close();
+            }
+        }
+        case 'segments': {
+            const model = await session.loaded();
+            return [...model.workspace.model.segments.values()].map(s => {
+                const at = locationOf(s);
+                return { name: s.name, kind: kindOf(s), uri: at.uri, line: at.line };
+            });
+        }
+        case 'simulateDay': {
+            const db = await session.databaseFile();
+            if (!db) throw new Error('No database in this workspace folder.');
+            const day = await simulateDay(db);
+            session.invalidateAll();
+            return day;
+        }
+    }
+}
+
+function runnablePlan(model: Awaited<ReturnType<WorkspaceSession['loaded']>>, name: string): string {
+    if (!model.workspace.model.segments.has(name)) throw new Error(`There is no segment named ${name}.`);
+    if (!model.plans.plans.has(name)) throw new Error(`${name} has errors (or uses a segment that has): fix them to run it.`);
+    return name;
+}
+
+function addDays(day: string, n: number): string {
+    return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,60 @@
+import type { DashboardData, Explanation, Key, PreviewState } from '../shared/data.js';
+
+/**
+ * Messages between the extension host and the evaluator worker thread. Every request has an
+ * id; the worker answers each with one response carrying the same id (or `cancelled`).
+ */
+export interface EvaluationContext {
+    /** The workspace folder: every `.segment` file under it forms one model. */
+    readonly root: string;
+    /** "As of" date or datetime; absent means now. */
+    readonly asOf?: string;
+    /** The history store; absent means `<database>.history.sqlite` beside the database. */
+    readonly historyFile?: string;
+}
+
+export type EvaluatorRequest =
+    | { readonly op: 'preview'; readonly segment?: string; readonly uri?: string; readonly offset?: number; readonly pageOffset: number; readonly pageSize: number }
+    | { readonly op: 'dashboard'; readonly record: boolean }
+    | { readonly op: 'sql'; readonly segment: string }
+    | { readonly op: 'explain'; readonly segment: string; readonly key: Key }
+    | { readonly op: 'exportCsv'; readonly segment: string; readonly file: string }
+    | { readonly op: 'freeze'; readonly segment: string }
+    | { readonly op: 'backfill'; readonly from: string; readonly to: string; readonly stepDays: number }
+    | { readonly op: 'generateSchema'; readonly database: string }
+    | { readonly op: 'segments' }
+    | { readonly op: 'simulateDay' };
+
+export interface SegmentListItem {
+    readonly name: string;
+    readonly kind: string;
+    readonly uri: string;
+    readonly line: number;
+}
+
+/** The result type of each request, by `op`. */
+export interface EvaluatorResults {
+    preview: PreviewState;
+    dashboard: DashboardData;
+    sql: string;
+    explain: Explanation;
+    exportCsv: { readonly rows: number; readonly file: string };
+    freeze: { readonly text: string; readonly count: number };
+    backfill: { readonly points: number; readonly segments: number };
+    generateSchema: string;
+    segments: readonly SegmentListItem[];
+    simulateDay: { readonly day: string; readonly purchases: number; readonly interactions: number };
+}
+
+export type HostToWorker =
+    | { readonly type: 'request'; readonly id: number; readonly context: EvaluationContext; readonly request: EvaluatorRequest }
+    | { readonly type: 'cancel'; readonly id: number }
+    /** Unsaved editor text by file path; `text` absent means the file on disk is current again. */
+    | { readonly type: 'overlay'; readonly file: string; readonly text?: string }
+    /** Files or the database changed on disk: drop cached models and engines. */
+    | { readonly type: 'invalidate' };
+
+export type WorkerToHost =
+    | { readonly type: 'result'; readonly id: number; readonly result: EvaluatorResults[EvaluatorRequest['op']] }
+    | { readonly type: 'error'; readonly id: number; readonly message: string }
+    | { readonly type: 'cancelled'; readonly id: number };

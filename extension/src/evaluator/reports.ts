@@ -1,0 +1,191 @@
+import * as ast from '../../../grammar/generated/ast.js';
+import type { KeyValue, SegmentPlan } from '../../../compiler/ir.js';
+import { properties } from '../../../compiler/lower.js';
+import type { SegmentRunner } from '../../../engine/runner.js';
+import type { DashboardData, DashboardRow, GroupBreakdown, Key, OverlapMatrix, PreviewState, SegmentHeader, SegmentReport } from '../shared/data.js';
+import { groupBreakdowns, partBreakdowns } from './breakdown.js';
+import type { CancelToken } from './cancel.js';
+import { kindOf, segmentAt } from './find-segment.js';
+import { defaultHistoryFile, HistoryStore } from './history-store.js';
+import type { EvaluationContext } from './protocol.js';
+import { locationOf, problemsOf, type LoadedModel, type WorkspaceSession } from './session.js';
+
+export interface PreviewRequest {
+    readonly segment?: string;
+    readonly uri?: string;
+    readonly offset?: number;
+    readonly pageOffset: number;
+    readonly pageSize: number;
+}
+
+export async function historyFor(session: WorkspaceSession, ctx: EvaluationContext): Promise<HistoryStore | undefined> {
+    if (ctx.historyFile) return HistoryStore.open(ctx.historyFile);
+    const db = await session.databaseFile();
+    return db ? HistoryStore.open(defaultHistoryFile(db)) : undefined;
+}
+
+export function headerOf(segment: ast.Segment, model: LoadedModel): SegmentHeader {
+    const plan = model.plans.plans.get(segment.name);
+    const props = properties(segment);
+    return {
+        name: segment.name,
+        title: plan?.title ?? props.title ?? segment.name,
+        ...(props.description !== undefined ? { description: props.description } : {}),
+        kind: kindOf(segment),
+        audience: plan?.audience.name ?? props.audience?.entity?.$refText ?? '',
+        active: props.status !== 'inactive',
+        location: locationOf(segment)
+    };
+}
+
+/** The preview of one segment: count, breakdown, one page of members, changes, trend, SQL. */
+export async function buildPreview(session: WorkspaceSession, ctx: EvaluationContext, req: PreviewRequest, token: CancelToken): Promise<PreviewState> {
+    const started = performance.now();
+    const model = await session.loaded();
+    const segment = req.segment !== undefined
+        ? model.workspace.model.segments.get(req.segment)
+        : req.uri !== undefined ? segmentAt(model, req.uri, req.offset ?? 0) : undefined;
+    if (!segment) return { state: 'empty', reason: req.segment ? `There is no segment named ${req.segment}.` : 'Put the cursor in a segment to preview it.' };
+    const plan = model.plans.plans.get(segment.name);
+    if (!plan) {
+        const problems = problemsOf(segment, model.workspace).filter(p => p.severity === 'error');
+        if (problems.length === 0 && ast.isCompoundSegment(segment)) {
+            const broken = segment.parts.map(p => p.segment?.$refText ?? '').filter(n => !model.plans.plans.has(n));
+            const target = model.workspace.model.segments.get(broken[0] ?? '');
+            problems.push({ severity: 'error', message: `Part ${broken.join(', ')} has errors, so this segment cannot run.`, location: target ? locationOf(target) : locationOf(segment) });
+        }
+        return { state: 'errors', segment: segment.name, problems };
+    }
+    const { runner, clock, engine } = await session.runnerAt(ctx.asOf);
+    await token.checkpoint();
+    const keys = await runner.keys(plan.name);
+    await token.checkpoint();
+    const groups = plan.kind === 'dynamic' && ast.isDynamicSegment(segment) ? await memo(runner, plan.name, () => groupBreakdowns(plan, segment, runner, engine, token)) : [];
+    const parts = plan.kind === 'compound' ? await partBreakdowns(plan, runner) : [];
+    const offset = Math.max(0, Math.min(req.pageOffset, Math.max(0, keys.length - 1)));
+    // Pages start at multiples of the page size.
+    const aligned = offset - (offset % req.pageSize);
+    const pageKeys = keys.slice(aligned, aligned + req.pageSize);
+    const shown = await runner.showRows(plan.name, pageKeys);
+    const history = await historyFor(session, ctx);
+    const report: SegmentReport = {
+        header: headerOf(segment, model),
+        asOf: clock.now,
+        count: keys.length,
+        groups,
+        parts,
+        page: { columns: shown.columns, rows: shown.rows.map(r => r.map(cell)), offset: aligned, total: keys.length, pageSize: req.pageSize },
+        changes: history?.latestChanges(plan.name) ?? { entered: [], left: [] },
+        trend: history?.trend(plan.name) ?? [],
+        sql: await runner.sql(plan.name),
+        elapsedMs: Math.round(performance.now() - started)
+    };
+    history?.close();
+    return { state: 'result', report };
+}
+
+/**
+ * Group breakdowns cost a query per condition: kept for as long as the runner is (same model,
+ * data and clock), so moving the cursor or paging does not run them again.
+ */
+const breakdowns = new WeakMap<SegmentRunner, Map<string, Promise<GroupBreakdown[]>>>();
+
+function memo(runner: SegmentRunner, segment: string, compute: () => Promise<GroupBreakdown[]>): Promise<GroupBreakdown[]> {
+    let cache = breakdowns.get(runner);
+    if (!cache) breakdowns.set(runner, (cache = new Map()));
+    let result = cache.get(segment);
+    if (!result) {
+        result = compute();
+        cache.set(segment, result);
+        // A cancelled or failed run must not stay cached.
+        result.catch(() => cache.delete(segment));
+    }
+    return result;
+}
+
+function cell(value: unknown): string | number | null {
+    if (value === null || value === undefined) return null;
+    if (typeof value === 'number' || typeof value === 'string') return value;
+    return String(value);
+}
+
+/** Segments that automatic refresh re-evaluates and records. */
+export function isRefreshed(plan: SegmentPlan): boolean {
+    return plan.active && plan.kind !== 'static';
+}
+
+/**
+ * Every segment of the workspace: kind, audience, status, count, change, sparkline, and the
+ * overlaps within each audience. With `record`, active dynamic and compound segments (and
+ * static ones, once) are written to the history store.
+ */
+export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationContext, record: boolean, token: CancelToken): Promise<DashboardData> {
+    const started = performance.now();
+    const model = await session.loaded();
+    const { runner, clock } = await session.runnerAt(ctx.asOf);
+    const history = await historyFor(session, ctx);
+    const rows: DashboardRow[] = [];
+    const members = new Map<string, readonly KeyValue[]>();
+    for (const segment of model.workspace.model.segments.values()) {
+        const header = headerOf(segment, model);
+        const plan = model.plans.plans.get(segment.name);
+        const base = { name: header.name, title: header.title, kind: header.kind, audience: header.audience, location: header.location };
+        if (!plan) {
+            const first = problemsOf(segment, model.workspace).find(p => p.severity === 'error');
+            rows.push({ ...base, status: 'error', trend: [], error: first?.message ?? 'A part of this segment has errors.' });
+            continue;
+        }
+        await token.checkpoint();
+        let keys: readonly KeyValue[];
+        try {
+            keys = await runner.keys(plan.name);
+        } catch (e) {
+            rows.push({ ...base, status: 'error', trend: [], error: (e as Error).message });
+            continue;
+        }
+        members.set(plan.name, keys);
+        if (record && history && (isRefreshed(plan) || !history.snapshot(plan.name))) history.record(plan.name, clock.now, keys);
+        const change = history?.change(plan.name);
+        rows.push({
+            ...base,
+            status: plan.active ? 'active' : 'inactive',
+            count: keys.length,
+            ...(change !== undefined ? { change } : {}),
+            trend: history?.trend(plan.name) ?? []
+        });
+    }
+    await history?.save();
+    history?.close();
+    return {
+        asOf: clock.now,
+        refreshedAt: new Date().toISOString(),
+        ...(model.workspace.model.database ? { database: model.workspace.model.database.uri.fsPath } : {}),
+        rows,
+        overlaps: overlaps(rows, members),
+        elapsedMs: Math.round(performance.now() - started)
+    };
+}
+
+/** For each audience with two segments or more: how many members each pair shares. */
+export function overlaps(rows: readonly DashboardRow[], members: ReadonlyMap<string, readonly Key[]>): OverlapMatrix[] {
+    const byAudience = new Map<string, string[]>();
+    for (const row of rows) {
+        if (!members.has(row.name)) continue;
+        const list = byAudience.get(row.audience) ?? [];
+        list.push(row.name);
+        byAudience.set(row.audience, list);
+    }
+    const result: OverlapMatrix[] = [];
+    for (const [audience, segments] of byAudience) {
+        if (segments.length < 2) continue;
+        const sets = segments.map(s => new Set(members.get(s)));
+        const counts = sets.map(a => sets.map(b => {
+            let n = 0;
+            const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+            for (const k of small) if (large.has(k)) n++;
+            return n;
+        }));
+        result.push({ audience, segments, counts });
+    }
+    return result;
+}

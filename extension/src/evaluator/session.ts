@@ -1,0 +1,127 @@
+import { stat } from 'node:fs/promises';
+import { AstUtils, type LangiumDocument } from 'langium';
+import type { Diagnostic } from 'vscode-languageserver';
+import type * as ast from '../../../grammar/generated/ast.js';
+import { planWorkspace, type WorkspacePlans } from '../../../compiler/plan-workspace.js';
+import { clockAsOf, type Clock } from '../../../compiler/time.js';
+import { SqlJsEngine } from '../../../engine/sqljs-engine.js';
+import { SegmentRunner } from '../../../engine/runner.js';
+import { loadWorkspace, type LoadedWorkspace } from '../../../language-server/node-workspace.js';
+import { createSegmentServices } from '../../../language-server/segment-module.js';
+import type { SegmentProblem, SourceLocation } from '../shared/data.js';
+import { OverlayFileSystemProvider } from './overlay-fs.js';
+
+export interface LoadedModel {
+    readonly version: number;
+    readonly workspace: LoadedWorkspace;
+    readonly plans: WorkspacePlans;
+}
+
+interface OpenEngine {
+    readonly file: string;
+    readonly mtimeMs: number;
+    readonly size: number;
+    readonly engine: SqlJsEngine;
+}
+
+/**
+ * One workspace folder as the evaluator sees it: the model (parsed with unsaved editor text),
+ * the database opened in memory, and a runner reused while neither changes.
+ */
+export class WorkspaceSession {
+    private model?: Promise<LoadedModel>;
+    private modelVersion = 0;
+    private engine?: Promise<OpenEngine>;
+    private runner?: { key: string; created: number; runner: SegmentRunner };
+
+    constructor(readonly root: string, private readonly overlays: ReadonlyMap<string, string>) {}
+
+    /** Unsaved text or files on disk changed. */
+    invalidateModel(): void {
+        this.model = undefined;
+        this.runner = undefined;
+    }
+
+    /** The database may have changed: checked by its modification time on next use. */
+    invalidateAll(): void {
+        this.invalidateModel();
+        this.engine = undefined;
+    }
+
+    loaded(): Promise<LoadedModel> {
+        this.model ??= this.load();
+        return this.model;
+    }
+
+    private async load(): Promise<LoadedModel> {
+        const version = ++this.modelVersion;
+        const services = createSegmentServices({ fileSystemProvider: () => new OverlayFileSystemProvider(this.overlays) }).Segment;
+        const workspace = await loadWorkspace(this.root, services);
+        return { version, workspace, plans: planWorkspace(workspace.model) };
+    }
+
+    /** The database file the model declares, or undefined. */
+    async databaseFile(): Promise<string | undefined> {
+        return (await this.loaded()).workspace.model.database?.uri.fsPath;
+    }
+
+    /** The database in memory, reopened when its file changed since it was read. */
+    async openEngine(): Promise<OpenEngine> {
+        const file = await this.databaseFile();
+        if (!file) throw new Error('No `database "file.sqlite"` line in this workspace folder: add one to a .segment file.');
+        const info = await stat(file).catch(() => undefined);
+        const current = this.engine ? await this.engine.catch(() => undefined) : undefined;
+        if (current && info && current.file === file && current.mtimeMs === info.mtimeMs && current.size === info.size) return current;
+        if (current) await current.engine.close();
+        this.runner = undefined;
+        this.engine = SqlJsEngine.open(file).then(engine => ({ file, mtimeMs: info?.mtimeMs ?? 0, size: info?.size ?? 0, engine }));
+        return this.engine;
+    }
+
+    /** A runner at the given "as of"; results are reused until the model, data or clock change. */
+    async runnerAt(asOf: string | undefined): Promise<{ runner: SegmentRunner; model: LoadedModel; clock: Clock; engine: SqlJsEngine }> {
+        const model = await this.loaded();
+        const open = await this.openEngine();
+        const key = `${model.version}|${open.mtimeMs}|${open.size}|${asOf ?? ''}`;
+        const fresh = asOf !== undefined || (this.runner && Date.now() - this.runner.created < 10_000);
+        if (!this.runner || this.runner.key !== key || !fresh) {
+            this.runner = { key, created: Date.now(), runner: new SegmentRunner(open.engine, model.plans.plans, clockAsOf(asOf)) };
+        }
+        return { runner: this.runner.runner, model, clock: this.runner.runner.clock, engine: open.engine };
+    }
+
+    /** A runner at another instant (back-fill), sharing the open database. */
+    async runnerFor(clock: Clock): Promise<SegmentRunner> {
+        const model = await this.loaded();
+        const open = await this.openEngine();
+        return new SegmentRunner(open.engine, model.plans.plans, clock);
+    }
+
+    async close(): Promise<void> {
+        const current = this.engine ? await this.engine.catch(() => undefined) : undefined;
+        await current?.engine.close();
+        this.engine = undefined;
+    }
+}
+
+/** Where a node starts, as a location to link to. */
+export function locationOf(node: ast.Segment | import('langium').AstNode): SourceLocation {
+    const doc = AstUtils.getDocument(node);
+    const start = node.$cstNode?.range.start ?? { line: 0, character: 0 };
+    return { uri: doc.uri.toString(), line: start.line, character: start.character };
+}
+
+/** The errors and warnings inside a segment's text, from every validation the language runs. */
+export function problemsOf(segment: ast.Segment, workspace: LoadedWorkspace): SegmentProblem[] {
+    const doc: LangiumDocument = AstUtils.getDocument(segment);
+    const range = segment.$cstNode?.range;
+    if (!range) return [];
+    const inside = (d: Diagnostic): boolean => d.range.start.line >= range.start.line && d.range.start.line <= range.end.line;
+    return workspace.diagnostics(doc)
+        .filter(d => inside(d) && (d.severity === 1 || d.severity === 2))
+        .map(d => ({
+            severity: d.severity === 1 ? 'error' as const : 'warning' as const,
+            message: typeof d.message === 'string' ? d.message : d.message.value,
+            location: { uri: doc.uri.toString(), line: d.range.start.line, character: d.range.start.character }
+        }));
+}

@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { isViewState } from './shared/messages.js';
+import { registerCommands, runViewCommand } from './host/commands.js';
+import { isSegmentDocument } from './host/context.js';
+import { watchDatabases } from './host/database-watcher.js';
+import { EvaluatorClient } from './host/evaluator-client.js';
+import { startLanguageClient } from './host/language-client.js';
+import { ViewPanel } from './host/view-panel.js';
+import { Views } from './host/views.js';
+
+let client: LanguageClient | undefined;
+
+/**
+ * Activation on `.segment` files: the language server, the evaluator worker, the views, the
+ * commands and the database watcher. Returns a small API the end-to-end tests use.
+ */
+export interface SegmentsApi {
+    readonly views: Views;
+    readonly evaluator: EvaluatorClient;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<SegmentsApi> {
+    const output = vscode.window.createOutputChannel('Segments');
+    const evaluator = new EvaluatorClient(context.asAbsolutePath('out/evaluator.cjs'), output);
+    const views = new Views(context.extensionUri, evaluator, runViewCommand);
+    const mirror = (doc: vscode.TextDocument): void => {
+        if (isSegmentDocument(doc)) evaluator.overlay(doc.uri.fsPath, doc.isDirty ? doc.getText() : undefined);
+    };
+    context.subscriptions.push(
+        output, evaluator, views,
+        ...registerCommands(evaluator, views),
+        vscode.workspace.onDidChangeTextDocument(e => mirror(e.document)),
+        vscode.workspace.onDidSaveTextDocument(mirror),
+        vscode.workspace.onDidCloseTextDocument(doc => { if (isSegmentDocument(doc)) evaluator.overlay(doc.uri.fsPath, undefined); }),
+        vscode.workspace.createFileSystemWatcher('**/*.segment').onDidChange(() => evaluator.invalidate()),
+        watchDatabases(uri => {
+            output.appendLine(`database changed: ${uri.fsPath}; refreshing active segments`);
+            evaluator.invalidate();
+            void views.refreshAll(true);
+        })
+    );
+    for (const kind of ['preview', 'dashboard', 'details'] as const) {
+        context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(ViewPanel.viewTypes[kind], {
+            deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+                views.restore(panel, isViewState(state) ? state : { view: kind });
+            }
+        }));
+    }
+    try {
+        client = await startLanguageClient(context);
+    } catch (e) {
+        output.appendLine(`the language server did not start: ${(e as Error).message}`);
+    }
+    return { views, evaluator };
+}
+
+export async function deactivate(): Promise<void> {
+    await client?.stop();
+    client = undefined;
+}

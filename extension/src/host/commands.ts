@@ -1,0 +1,133 @@
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { Explanation } from '../shared/data.js';
+import type { ViewCommand } from '../shared/messages.js';
+import { contextFor, currentRoot } from './context.js';
+import { CancelledRequest, type EvaluatorClient } from './evaluator-client.js';
+import { resolveSegment, toUri } from './pick-segment.js';
+import type { Views } from './views.js';
+
+/** Every `Segments:` command. Ids are `segments.*`; run and showSql take (segmentName, fileUri). */
+export function registerCommands(evaluator: EvaluatorClient, views: Views): vscode.Disposable[] {
+    const withSegment = (action: (root: string, segment: string) => Promise<void>) =>
+        async (name?: unknown, file?: unknown, root?: string): Promise<void> => {
+            const target = await resolveSegment(evaluator, name, file, root);
+            if (target) await report(action(target.root, target.segment));
+        };
+    return [
+        vscode.commands.registerCommand('segments.runSegment', withSegment(async (root, segment) => {
+            const result = await evaluator.request(contextFor(root), { op: 'preview', segment, pageOffset: 0, pageSize: 1 });
+            views.openDetails(root, segment);
+            if (result.state === 'result') vscode.window.setStatusBarMessage(`${segment}: ${result.report.count.toLocaleString('en')} members`, 8000);
+        })),
+        vscode.commands.registerCommand('segments.openPreview', () => views.openPreview()),
+        vscode.commands.registerCommand('segments.showSql', withSegment(async (root, segment) => {
+            const sql = await evaluator.request(contextFor(root), { op: 'sql', segment });
+            const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: `-- ${segment}\n${sql}\n` });
+            await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        })),
+        vscode.commands.registerCommand('segments.openDashboard', () => report(views.openDashboard())),
+        vscode.commands.registerCommand('segments.refreshAll', () => {
+            evaluator.invalidate();
+            return report(views.refreshAll(true));
+        }),
+        vscode.commands.registerCommand('segments.exportCsv', withSegment(async (root, segment) => {
+            const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(root, `${segment}.csv`)), filters: { CSV: ['csv'] }, title: `Export the members of ${segment}` });
+            if (!target) return;
+            const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${segment}`, cancellable: true },
+                (_progress, token) => evaluator.request(contextFor(root), { op: 'exportCsv', segment, file: target.fsPath }, token));
+            void vscode.window.showInformationMessage(`Exported ${done.rows.toLocaleString('en')} members of ${segment} to ${basename(done.file)}.`);
+        })),
+        vscode.commands.registerCommand('segments.freeze', withSegment(async (root, segment) => {
+            const frozen = await evaluator.request(contextFor(root), { op: 'freeze', segment });
+            const list = await evaluator.request(contextFor(root), { op: 'segments' });
+            const source = list.find(s => s.name === segment);
+            const uri = source ? vscode.Uri.parse(source.uri) : vscode.Uri.file(join(root, 'frozen.segment'));
+            const doc = await vscode.workspace.openTextDocument(uri);
+            const edit = new vscode.WorkspaceEdit();
+            const end = doc.lineAt(doc.lineCount - 1).range.end;
+            edit.insert(uri, end, `${doc.getText().endsWith('\n') ? '' : '\n'}\n${frozen.text}`);
+            await vscode.workspace.applyEdit(edit);
+            await vscode.window.showTextDocument(doc, { selection: new vscode.Range(end.line + 1, 0, end.line + 1, 0) });
+            void vscode.window.showInformationMessage(`Froze ${frozen.count.toLocaleString('en')} members of ${segment} as a static segment (unsaved).`);
+        })),
+        vscode.commands.registerCommand('segments.generateSchema', async (file?: unknown) => {
+            const picked = toUri(file) ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { SQLite: ['sqlite', 'sqlite3', 'db'] }, title: 'Database to describe' }))?.[0];
+            if (!picked) return;
+            await report((async () => {
+                const text = await evaluator.request(contextFor(dirname(picked.fsPath)), { op: 'generateSchema', database: picked.fsPath });
+                const doc = await vscode.workspace.openTextDocument({ language: 'segment', content: text });
+                await vscode.window.showTextDocument(doc);
+            })());
+        }),
+        vscode.commands.registerCommand('segments.explain', withSegment(async (root, segment) => {
+            const input = await vscode.window.showInputBox({ title: `Explain membership in ${segment}`, prompt: 'The key of a profile (for example a customer number)', validateInput: v => (v.trim() ? undefined : 'Enter a key') });
+            if (input === undefined) return;
+            const key = /^-?\d+(\.\d+)?$/.test(input.trim()) ? Number(input.trim()) : input.trim();
+            const e = await evaluator.request(contextFor(root), { op: 'explain', segment, key });
+            await vscode.window.showInformationMessage(explanationTitle(e), { modal: true, detail: explanationDetail(e) });
+        })),
+        vscode.commands.registerCommand('segments.backfill', async () => {
+            const root = await currentRoot();
+            if (!root) return;
+            const ctx = contextFor(root);
+            const end = ctx.asOf?.slice(0, 10) ?? new Date().toISOString().slice(0, 10);
+            const from = await vscode.window.showInputBox({ title: 'Back-fill the trendlines: first date', value: shiftDays(end, -84), validateInput: validDate });
+            if (!from) return;
+            const to = await vscode.window.showInputBox({ title: 'Back-fill the trendlines: last date', value: shiftDays(end, -1), validateInput: validDate });
+            if (!to) return;
+            await report(Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Back-filling trendlines', cancellable: true }, async (_p, token) => {
+                const r = await evaluator.request(ctx, { op: 'backfill', from, to, stepDays: 7 }, token);
+                void vscode.window.showInformationMessage(`Back-filled ${r.points} points for ${r.segments} segments, weekly from ${from} to ${to}.`);
+                await views.refreshAll(false);
+            })));
+        }),
+        vscode.commands.registerCommand('segments.simulateDay', async () => {
+            const root = await currentRoot();
+            if (!root) return;
+            await report((async () => {
+                const day = await evaluator.request(contextFor(root), { op: 'simulateDay' });
+                vscode.window.setStatusBarMessage(`Segments: simulated ${day.day}: ${day.purchases} purchases, ${day.interactions} interactions`, 8000);
+                await views.refreshAll(true);
+            })());
+        })
+    ];
+}
+
+/** Runs a command asked for by a webview, with the view's segment and folder. */
+export function runViewCommand(command: ViewCommand, segment: string | undefined, root: string | undefined): void {
+    const ids: Record<ViewCommand, string> = { refreshAll: 'segments.refreshAll', exportCsv: 'segments.exportCsv', showSql: 'segments.showSql', freeze: 'segments.freeze', explain: 'segments.explain' };
+    void vscode.commands.executeCommand(ids[command], segment, undefined, root);
+}
+
+async function report(work: Promise<void>): Promise<void> {
+    try {
+        await work;
+    } catch (e) {
+        if (!(e instanceof CancelledRequest)) void vscode.window.showErrorMessage(`Segments: ${(e as Error).message}`);
+    }
+}
+
+function explanationTitle(e: Explanation): string {
+    if (!e.exists) return `${e.key} is not a key of the audience: it is in no segment.`;
+    return `${e.key} ${e.member ? 'is' : 'is not'} a member of ${e.segment}.`;
+}
+
+function explanationDetail(e: Explanation): string {
+    const mark = (ok: boolean): string => (ok ? '✓' : '✗');
+    const lines: string[] = [];
+    for (const g of e.groups) {
+        lines.push(`${mark(g.passes)} ${g.operator ? `${g.operator} ` : ''}${g.label}`);
+        for (const c of g.conditions) lines.push(`    ${mark(c.passes)} ${c.text}`);
+    }
+    for (const p of e.parts) lines.push(`${mark(p.member)} ${p.operator ? `${p.operator} ` : ''}${p.segment}`);
+    return lines.join('\n');
+}
+
+function validDate(v: string): string | undefined {
+    return /^\d{4}-\d{2}-\d{2}$/.test(v) ? undefined : 'A date, YYYY-MM-DD';
+}
+
+function shiftDays(day: string, n: number): string {
+    return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}

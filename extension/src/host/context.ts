@@ -1,0 +1,30 @@
+import * as vscode from 'vscode';
+import type { EvaluationContext } from '../evaluator/protocol.js';
+import { readSettings } from './settings.js';
+import { workspaceRootOf } from './workspace-root.js';
+
+/** The evaluation context (workspace folder, "as of", history file) for a root folder. */
+export function contextFor(root: string): EvaluationContext {
+    const settings = readSettings(vscode.Uri.file(root));
+    return { root, ...(settings.asOf ? { asOf: settings.asOf } : {}), ...(settings.historyFile ? { historyFile: settings.historyFile } : {}) };
+}
+
+export function isSegmentDocument(doc: vscode.TextDocument): boolean {
+    return doc.languageId === 'segment' && doc.uri.scheme === 'file';
+}
+
+/** The workspace root of the active `.segment` editor, else of the first `.segment` file found. */
+export async function currentRoot(): Promise<string | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    if (editor && isSegmentDocument(editor.document)) return workspaceRootOf(editor.document.uri.fsPath);
+    const open = vscode.workspace.textDocuments.find(isSegmentDocument);
+    if (open) return workspaceRootOf(open.uri.fsPath);
+    const [first] = await vscode.workspace.findFiles('**/*.segment', '**/node_modules/**', 1);
+    return first ? workspaceRootOf(first.fsPath) : undefined;
+}
+
+/** Every workspace root holding `.segment` files. */
+export async function allRoots(): Promise<string[]> {
+    const files = await vscode.workspace.findFiles('**/*.segment', '**/node_modules/**', 500);
+    return [...new Set(files.map(f => workspaceRootOf(f.fsPath)))].sort();
+}

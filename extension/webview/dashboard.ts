@@ -1,0 +1,71 @@
+import type { DashboardData, DashboardRow, OverlapMatrix } from '../src/shared/data.js';
+import { host } from './api.js';
+import { sparkline } from './charts.js';
+import { button, formatNumber, h, linkButton, replaceChildren } from './dom.js';
+
+/** Every segment of the workspace, their changes and sparklines, and overlaps per audience. */
+const app = document.getElementById('app')!;
+const state = host.state();
+const busy = h('div', { class: 'busy', role: 'status', hidden: '' }, 'Refreshing…');
+document.body.prepend(busy);
+
+host.onMessage(message => {
+    switch (message.type) {
+        case 'dashboard':
+            host.saveState(state);
+            render(message.dashboard);
+            return;
+        case 'busy':
+            busy.hidden = !message.busy;
+            return;
+        case 'failure':
+            replaceChildren(app, h('div', { class: 'failure', role: 'alert' }, message.message));
+            return;
+        case 'preview':
+            return;
+    }
+});
+host.post({ type: 'ready', state });
+
+function render(d: DashboardData): void {
+    replaceChildren(app,
+        h('header', {},
+            h('h1', {}, 'Segments'),
+            h('p', { class: 'meta' }, `${d.rows.length} segments · as of ${d.asOf} · refreshed ${d.refreshedAt.slice(0, 19).replace('T', ' ')} UTC · ${d.elapsedMs} ms`,
+                d.database ? ` · ${d.database.split(/[\\/]/).pop()}` : ''),
+            h('div', { class: 'actions' }, button('Refresh All', () => host.post({ type: 'command', command: 'refreshAll' })))),
+        h('table', { class: 'dashboard' },
+            h('thead', {}, h('tr', {}, ...['Segment', 'Kind', 'Audience', 'Status', 'Members', 'Change', 'Trend'].map(c => h('th', { scope: 'col' }, c)))),
+            h('tbody', {}, ...d.rows.map(row))),
+        ...d.overlaps.map(overlap));
+}
+
+function row(r: DashboardRow): HTMLTableRowElement {
+    const change = r.change === undefined ? '' : r.change > 0 ? `+${formatNumber(r.change)}` : r.change < 0 ? `−${formatNumber(-r.change)}` : '0';
+    return h('tr', { 'data-segment': r.name, class: r.status },
+        h('th', { scope: 'row' },
+            linkButton(r.name, () => host.post({ type: 'openDetails', segment: r.name }), 'Open the details'),
+            h('div', { class: 'title' }, r.title),
+            r.error ? h('div', { class: 'error' }, linkButton(r.error, () => host.post({ type: 'reveal', location: r.location }), 'Go to the segment')) : null),
+        h('td', {}, h('span', { class: `kind ${r.kind}` }, r.kind)),
+        h('td', {}, r.audience),
+        h('td', {}, h('span', { class: `status ${r.status}` }, r.status)),
+        h('td', { class: 'number', 'data-testid': 'count' }, r.count === undefined ? '—' : formatNumber(r.count)),
+        h('td', { class: `number change ${r.change ? (r.change > 0 ? 'up' : 'down') : ''}`, 'data-testid': 'change' }, change),
+        h('td', {}, sparkline(r.trend)));
+}
+
+function overlap(m: OverlapMatrix): HTMLElement {
+    const level = (n: number, i: number, j: number): string => {
+        const base = Math.min(m.counts[i][i], m.counts[j][j]) || 1;
+        return `level-${Math.min(4, Math.ceil((n / base) * 4))}`;
+    };
+    return h('section', { class: 'overlap' },
+        h('h2', {}, `Overlap between ${m.audience} segments`),
+        h('p', { class: 'hint' }, 'Members in both segments; the diagonal is each segment’s size.'),
+        h('div', { class: 'scroll' }, h('table', { class: 'matrix' },
+            h('thead', {}, h('tr', {}, h('td'), ...m.segments.map(s => h('th', { scope: 'col', title: s }, h('span', {}, s))))),
+            h('tbody', {}, ...m.segments.map((s, i) => h('tr', {},
+                h('th', { scope: 'row' }, s),
+                ...m.counts[i].map((n, j) => h('td', { class: `number ${i === j ? 'diagonal' : level(n, i, j)}`, title: `${s} ∩ ${m.segments[j]}: ${n}` }, formatNumber(n)))))))));
+}

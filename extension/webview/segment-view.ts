@@ -1,0 +1,146 @@
+import type { GroupBreakdown, PartBreakdown, PreviewState, SegmentProblem, SegmentReport } from '../src/shared/data.js';
+import type { ViewState } from '../src/shared/messages.js';
+import { host } from './api.js';
+import { trendline } from './charts.js';
+import { button, formatNumber, h, linkButton, replaceChildren } from './dom.js';
+import { membersTable } from './members-table.js';
+
+/** The preview beside the editor and the segment details page: one script, two layouts. */
+const app = document.getElementById('app')!;
+let state: ViewState = host.state();
+const busy = h('div', { class: 'busy', role: 'status', hidden: '' }, 'Running…');
+document.body.prepend(busy);
+
+host.onMessage(message => {
+    switch (message.type) {
+        case 'preview':
+            render(message.preview);
+            return;
+        case 'busy':
+            busy.hidden = !message.busy;
+            return;
+        case 'failure':
+            replaceChildren(app, h('div', { class: 'failure', role: 'alert' }, message.message));
+            return;
+        case 'dashboard':
+            return;
+    }
+});
+host.post({ type: 'ready', state });
+
+function render(preview: PreviewState): void {
+    if (preview.state === 'empty') {
+        replaceChildren(app, h('p', { class: 'empty' }, preview.reason));
+        return;
+    }
+    if (preview.state === 'errors') {
+        remember(preview.segment, 0);
+        replaceChildren(app, errorsView(preview.segment, preview.problems));
+        return;
+    }
+    const r = preview.report;
+    remember(r.header.name, r.page.offset);
+    replaceChildren(app, ...(state.view === 'details' ? detailsLayout(r) : previewLayout(r)));
+}
+
+function remember(segment: string, offset: number): void {
+    state = { ...state, segment, offset };
+    host.saveState(state);
+}
+
+function header(r: SegmentReport): HTMLElement {
+    const seg = r.header.name;
+    const actions = h('div', { class: 'actions' },
+        state.view === 'preview' ? button('Details', () => host.post({ type: 'openDetails', segment: seg })) : null,
+        button('SQL', () => host.post({ type: 'command', command: 'showSql', segment: seg })),
+        button('Export CSV', () => host.post({ type: 'command', command: 'exportCsv', segment: seg })),
+        button('Explain…', () => host.post({ type: 'command', command: 'explain', segment: seg })),
+        r.header.kind !== 'static' ? button('Freeze', () => host.post({ type: 'command', command: 'freeze', segment: seg })) : null);
+    return h('header', {},
+        h('h1', {}, linkButton(r.header.title, () => host.post({ type: 'reveal', location: r.header.location }), 'Go to the segment')),
+        h('p', { class: 'meta' },
+            h('span', { class: `kind ${r.header.kind}` }, r.header.kind), ' ', seg, ' · audience ', r.header.audience,
+            r.header.active ? '' : ' · inactive', ' · as of ', r.asOf, ` · ${r.elapsedMs} ms`),
+        r.header.description ? h('p', { class: 'description' }, r.header.description) : null,
+        actions);
+}
+
+function countBlock(r: SegmentReport): HTMLElement {
+    return h('p', { class: 'count' }, h('strong', { 'data-testid': 'count' }, formatNumber(r.count)), ` ${r.header.audience} ${r.count === 1 ? 'profile' : 'profiles'}`);
+}
+
+function previewLayout(r: SegmentReport): Node[] {
+    return [
+        header(r),
+        countBlock(r),
+        flow(r),
+        changes(r),
+        h('section', { class: 'trend' }, h('h2', {}, 'Trend'), r.trend.length ? trendline(r.trend) : h('p', { class: 'hint' }, 'No history yet: refresh, or run “Segments: Back-fill Trendlines”.')),
+        h('section', {}, h('h2', {}, 'Members'), membersTable(r.page, page)),
+        sql(r)
+    ];
+}
+
+function detailsLayout(r: SegmentReport): Node[] {
+    return [
+        header(r),
+        countBlock(r),
+        h('section', { class: 'trend' }, h('h2', {}, 'Membership over time'), r.trend.length ? trendline(r.trend, 720, 200) : h('p', { class: 'hint' }, 'No history yet.')),
+        changes(r),
+        h('section', {}, h('h2', {}, 'Members'), membersTable(r.page, page)),
+        flow(r),
+        sql(r)
+    ];
+}
+
+function page(offset: number): void {
+    host.post({ type: 'page', offset });
+}
+
+/** The segment as a flow: groups or parts as boxes joined by their set operations. */
+function flow(r: SegmentReport): HTMLElement {
+    const boxes: Node[] = [];
+    r.groups.forEach(g => { if (g.operator) boxes.push(h('div', { class: 'operator' }, g.operator)); boxes.push(groupBox(g)); });
+    r.parts.forEach(p => { if (p.operator) boxes.push(h('div', { class: 'operator' }, p.operator)); boxes.push(partBox(p)); });
+    if (boxes.length === 0) return h('div');
+    boxes.push(h('div', { class: 'operator' }, '='), h('div', { class: 'box result' }, h('div', { class: 'box-title' }, r.header.audience), h('div', { class: 'box-count' }, formatNumber(r.count))));
+    return h('section', { class: 'flow-section' }, h('h2', {}, r.groups.length ? 'Groups' : 'Parts'), h('div', { class: 'flow' }, ...boxes));
+}
+
+function groupBox(g: GroupBreakdown): HTMLElement {
+    const steps = g.steps.map((s, i) => h('li', {},
+        linkButton(s.text, () => host.post({ type: 'reveal', location: s.location }), 'Go to the condition'),
+        h('span', { class: 'step-count' }, i === 0 ? formatNumber(s.count) : `→ ${formatNumber(s.count)}`),
+        h('progress', { max: String(Math.max(1, g.steps[0].count)), value: String(s.count) })));
+    return h('div', { class: 'box group', 'data-group': g.label },
+        h('div', { class: 'box-title' }, linkButton(g.label, () => host.post({ type: 'reveal', location: g.location }), 'Go to the group')),
+        h('div', { class: 'box-count' }, formatNumber(g.count)),
+        steps.length ? h('ol', { class: 'steps' }, ...steps) : null);
+}
+
+function partBox(p: PartBreakdown): HTMLElement {
+    return h('div', { class: 'box part' },
+        h('div', { class: 'box-title' }, linkButton(p.segment, () => host.post({ type: 'openDetails', segment: p.segment }), 'Open its details')),
+        h('div', { class: 'box-count' }, formatNumber(p.count)));
+}
+
+function changes(r: SegmentReport): HTMLElement {
+    const c = r.changes;
+    if (!c.since) return h('section', { class: 'changes' }, h('h2', {}, 'Changes'), h('p', { class: 'hint' }, 'Entered and left members show after the second refresh.'));
+    const list = (keys: readonly (string | number)[]): HTMLElement =>
+        h('span', { class: 'keys' }, keys.length ? keys.slice(0, 50).map(String).join(', ') + (keys.length > 50 ? ` … (${keys.length})` : '') : 'none');
+    return h('section', { class: 'changes' }, h('h2', {}, `Changes since ${c.since}`),
+        h('p', {}, h('span', { class: 'entered' }, `+${c.entered.length} entered: `), list(c.entered)),
+        h('p', {}, h('span', { class: 'left' }, `−${c.left.length} left: `), list(c.left)));
+}
+
+function sql(r: SegmentReport): HTMLElement {
+    return h('details', { class: 'sql' }, h('summary', {}, 'SQL'), h('pre', {}, h('code', {}, r.sql)));
+}
+
+function errorsView(segment: string, problems: readonly SegmentProblem[]): HTMLElement {
+    return h('section', { class: 'errors', role: 'alert' },
+        h('h1', {}, `${segment} has errors and was not run`),
+        h('ul', {}, ...problems.map(p => h('li', { class: p.severity },
+            linkButton(`line ${p.location.line + 1}`, () => host.post({ type: 'reveal', location: p.location }), 'Go to the problem'), ' ', p.message))));
+}

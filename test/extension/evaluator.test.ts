@@ -1,0 +1,145 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvField } from '../../extension/src/evaluator/csv-export.js';
+import { defaultHistoryFile, HistoryStore } from '../../extension/src/evaluator/history-store.js';
+import { webviewPage } from '../../extension/src/host/webview-html.js';
+import { parseViewMessage } from '../../extension/src/shared/messages.js';
+import { copySample, InProcessEvaluator, SAMPLE_AS_OF } from './sample-workspace.js';
+
+/** The evaluator behind the views, on a copy of the retail sample, without VS Code. */
+describe('evaluator on the retail sample', () => {
+    let evaluator: InProcessEvaluator;
+
+    beforeAll(() => {
+        evaluator = new InProcessEvaluator(copySample());
+    });
+    afterAll(() => evaluator.session.close());
+
+    it('counts each group and how each condition narrows it', async () => {
+        const preview = await evaluator.request({ op: 'preview', segment: 'SecurityLowSatisfaction', pageOffset: 0, pageSize: 10 });
+        if (preview.state !== 'result') throw new Error(preview.state);
+        const [group] = preview.report.groups;
+        expect(group.label).toBe('SecurityUsers');
+        expect(group.steps.map(s => s.text)).toEqual(['Product.Category = "Security"', 'Product.ProductID != 5567', 'Customer.CustomerSatisfaction < 60']);
+        const counts = group.steps.map(s => s.count);
+        expect(counts[2]).toBe(182);
+        expect([...counts].sort((a, b) => b - a)).toEqual(counts);
+        expect(preview.report.page).toMatchObject({ offset: 0, total: 182, pageSize: 10, columns: ['CustomerId', 'Name', 'CustomerSatisfaction'] });
+    });
+
+    it('previews the segment under the cursor, from unsaved text', async () => {
+        const file = join(evaluator.root, 'contact.segment');
+        const text = readFileSync(file, 'utf8');
+        const overlays = new Map([[file, text.replace('Customer.CreditBalance > 5000', 'Customer.CreditBalance > 9000')]]);
+        const edited = new InProcessEvaluator(evaluator.root, SAMPLE_AS_OF, overlays);
+        const offset = overlays.get(file)!.indexOf('CreditBalance > 9000');
+        const preview = await edited.request({ op: 'preview', uri: `file://${file}`, offset, pageOffset: 0, pageSize: 5 });
+        expect(preview).toMatchObject({ state: 'result', report: { header: { name: 'HighBalance' } } });
+        if (preview.state === 'result') expect(preview.report.count).toBeLessThan(173);
+        await edited.session.close();
+    });
+
+    it('reports a segment with errors instead of running it', async () => {
+        const file = join(evaluator.root, 'contact.segment');
+        const broken = readFileSync(file, 'utf8').replace('Customer.CreditBalance > 5000', 'Customer.CreditBalanse > 5000');
+        const edited = new InProcessEvaluator(evaluator.root, SAMPLE_AS_OF, new Map([[file, broken]]));
+        const preview = await edited.request({ op: 'preview', segment: 'HighBalance', pageOffset: 0, pageSize: 5 });
+        expect(preview.state).toBe('errors');
+        if (preview.state === 'errors') expect(preview.problems[0].message).toContain('CreditBalanse');
+        const compound = await edited.request({ op: 'preview', segment: 'HighBalanceFollowUp', pageOffset: 0, pageSize: 5 });
+        expect(compound.state).toBe('errors');
+        await edited.session.close();
+    });
+
+    it('explains membership by group and condition', async () => {
+        const e = await evaluator.request({ op: 'explain', segment: 'SecurityLowSatisfaction', key: 1003 });
+        expect(e).toMatchObject({ exists: true, member: true });
+        expect(e.groups[0].conditions.every(c => c.passes)).toBe(true);
+        const out = await evaluator.request({ op: 'explain', segment: 'HighBalanceFollowUp', key: 1010 });
+        expect(out.parts.map(p => p.member)).toEqual([false, true]);
+    });
+
+    it('exports every member to CSV, quoting where needed', async () => {
+        const file = join(evaluator.root, 'export.csv');
+        const done = await evaluator.request({ op: 'exportCsv', segment: 'LapsedBuyers', file });
+        expect(done.rows).toBe(814);
+        const lines = readFileSync(file, 'utf8').trimEnd().split('\r\n');
+        expect(lines).toHaveLength(815);
+        expect(lines[0]).toBe('CustomerId,Name,Email');
+        expect(csvField('a "b", c')).toBe('"a ""b"", c"');
+        expect(csvField(null)).toBe('');
+    });
+
+    it('records refreshes with entered and left members, and back-fills the trend', async () => {
+        await evaluator.request({ op: 'dashboard', record: true });
+        await evaluator.request({ op: 'simulateDay' });
+        const after = await evaluator.request({ op: 'dashboard', record: true });
+        const never = after.rows.find(r => r.name === 'NeverPurchased')!;
+        expect(never).toMatchObject({ count: 306, change: -11 });
+        const preview = await evaluator.request({ op: 'preview', segment: 'NeverPurchased', pageOffset: 0, pageSize: 5 });
+        if (preview.state !== 'result') throw new Error(preview.state);
+        expect(preview.report.changes.left).toHaveLength(11);
+        expect(preview.report.changes.entered).toEqual([]);
+        const filled = await evaluator.request({ op: 'backfill', from: '2027-01-01', to: '2027-01-29', stepDays: 7 });
+        expect(filled.points).toBe(5 * filled.segments);
+        const history = await HistoryStore.open(defaultHistoryFile(join(evaluator.root, 'retail.sqlite')));
+        expect(history.trend('ValentinesEarly').map(p => p.asOf.slice(0, 10))).toEqual(['2027-01-01', '2027-01-08', '2027-01-15', '2027-01-22', '2027-01-29', '2027-02-11', '2027-02-11']);
+        history.close();
+    });
+
+    it('freezes a segment as static segment text', async () => {
+        const frozen = await evaluator.request({ op: 'freeze', segment: 'HighBalanceFollowUp' });
+        expect(frozen.count).toBe(169);
+        expect(frozen.text).toMatch(/^static segment HighBalanceFollowUpFrozen20270211 \{$/m);
+    });
+
+    it('generates a schema from the database', async () => {
+        const text = await evaluator.request({ op: 'generateSchema', database: join(evaluator.root, 'retail.sqlite') });
+        expect(text).toContain('entity Customer from customers key CustomerId {');
+        expect(text).toContain('CustomerId number column customer_id -> Customer');
+        expect(text).toContain('DoNotCall boolean column do_not_call');
+    });
+});
+
+describe('history store', () => {
+    it('writes through a temporary file renamed into place; a failed write leaves no temporary file', async () => {
+        const dir = copySample();
+        const file = join(dir, 'h.history.sqlite');
+        const store = await HistoryStore.open(file);
+        store.record('S', '2027-02-11 23:59:59', [1, 2, 3]);
+        await store.save();
+        const before = readFileSync(file);
+        store.record('S', '2027-02-12 23:59:59', [2, 3, 4]);
+        // A rename onto a folder fails: the temporary file must be removed.
+        const failing = await HistoryStore.open(join(dir, 'blocker-dir'));
+        failing.record('S', 'x', [1]);
+        mkdirSync(join(dir, 'blocker-dir'));
+        await expect(failing.save()).rejects.toThrow();
+        await store.save();
+        expect(readFileSync(file).equals(before)).toBe(false);
+        expect(readdirSync(dir).filter(f => f.endsWith('.tmp'))).toEqual([]);
+        const reopened = await HistoryStore.open(file);
+        expect(reopened.trend('S')).toEqual([{ asOf: '2027-02-11 23:59:59', count: 3 }, { asOf: '2027-02-12 23:59:59', count: 3 }]);
+        expect(reopened.latestChanges('S')).toMatchObject({ entered: [4], left: [1] });
+        expect(reopened.change('S')).toBe(0);
+        expect(existsSync(file)).toBe(true);
+    });
+});
+
+describe('webview shell and messages', () => {
+    it('builds a page with a strict CSP and escaped state', () => {
+        const html = webviewPage({ cspSource: 'https://x', nonce: 'abc', scriptUri: 'https://x/a.js', styleUri: 'https://x/a.css', title: '<b>', state: { view: 'details', segment: '"><script>alert(1)</script>' } });
+        expect(html).toContain(`content="default-src 'none'; style-src https://x; img-src https://x data:; font-src https://x; script-src 'nonce-abc'"`);
+        expect(html).not.toContain('<script>alert');
+        expect(html.match(/<script/g)).toHaveLength(1);
+    });
+
+    it('accepts only well-formed messages from a view', () => {
+        expect(parseViewMessage({ type: 'page', offset: 100 })).toEqual({ type: 'page', offset: 100 });
+        expect(parseViewMessage({ type: 'page', offset: -1 })).toBeUndefined();
+        expect(parseViewMessage({ type: 'command', command: 'rm -rf' })).toBeUndefined();
+        expect(parseViewMessage({ type: 'command', command: 'exportCsv', segment: 'A' })).toEqual({ type: 'command', command: 'exportCsv', segment: 'A' });
+        expect(parseViewMessage('ready')).toBeUndefined();
+    });
+});

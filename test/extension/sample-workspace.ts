@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CancelToken } from '../../extension/src/evaluator/cancel.js';
+import { handleRequest } from '../../extension/src/evaluator/handle-request.js';
+import type { EvaluationContext, EvaluatorRequest, EvaluatorResults } from '../../extension/src/evaluator/protocol.js';
+import { WorkspaceSession } from '../../extension/src/evaluator/session.js';
+
+export const REPO = join(import.meta.dirname, '..', '..');
+export const SAMPLE_AS_OF = '2027-02-11';
+
+/** A private copy of samples/retail (segments and database), so tests never write into the repository. */
+export function copySample(): string {
+    const sample = join(REPO, 'samples', 'retail');
+    if (!existsSync(join(sample, 'retail.sqlite'))) {
+        execFileSync(process.execPath, [join(REPO, 'node_modules/tsx/dist/cli.mjs'), join(sample, 'build-sample.ts')], { cwd: REPO, stdio: 'ignore' });
+    }
+    const dir = join(mkdtempSync(join(tmpdir(), 'segments-')), 'retail');
+    cpSync(sample, dir, { recursive: true, filter: src => !/\.history\.sqlite$/.test(src) && !/\.ts$/.test(src) });
+    return dir;
+}
+
+export function sampleSegmentNames(dir: string): number {
+    return readdirSync(dir).filter(f => f.endsWith('.segment')).length;
+}
+
+/** The evaluator worker's request handler, called in-process on a sample copy. */
+export class InProcessEvaluator {
+    readonly session: WorkspaceSession;
+    readonly context: EvaluationContext;
+
+    constructor(readonly root: string, asOf = SAMPLE_AS_OF, overlays: ReadonlyMap<string, string> = new Map()) {
+        this.session = new WorkspaceSession(root, overlays);
+        this.context = { root, asOf };
+    }
+
+    async request<K extends EvaluatorRequest['op']>(request: Extract<EvaluatorRequest, { op: K }>): Promise<EvaluatorResults[K]> {
+        return (await handleRequest(this.session, this.context, request, new CancelToken())) as EvaluatorResults[K];
+    }
+}

@@ -1,0 +1,150 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulateDay } from '../../samples/retail/simulate-day.js';
+import { packageExtension } from './bundle-lock.js';
+import { hasChromium, launchChromium } from './chromium.js';
+import { hasCodeServer, startCodeServer, type RunningCodeServer } from './code-server.js';
+import { copySample, REPO } from './sample-workspace.js';
+import { goToLine, openFile, runCommand, webviewFrame } from './workbench.js';
+
+const SHOTS = join(REPO, 'test-results');
+const VSIX = process.env.SEGMENTS_VSIX ?? join(REPO, 'dist', 'segments.vsix');
+const SAMPLE_SEGMENTS = ['DoNotCall', 'HighBalance', 'HighBalanceFollowUp', 'LapsedBuyers', 'FrequentBuyers', 'BigSpenders', 'NeverPurchased',
+    'VipNotDoNotCall', 'IrishSecurityProspects', 'SecurityLowSatisfaction', 'ValentinesEarly', 'ValentinesLastMinute'];
+
+/**
+ * The packaged extension in a real VS Code: code-server 4.99.4 (scripts/install-code-server.sh)
+ * driven by Playwright in Debian's Chromium, on a copy of the retail sample.
+ */
+describe('the extension in code-server', () => {
+    let server: RunningCodeServer;
+    let browser: Browser;
+    let page: Page;
+    let workspace: string;
+    const log: string[] = [];
+
+    beforeAll(async () => {
+        if (!hasCodeServer || !hasChromium) throw new Error('code-server or Chromium is missing: run `bash scripts/install-code-server.sh` (npm test does).');
+        if (!process.env.SEGMENTS_VSIX) await packageExtension();
+        if (!existsSync(VSIX)) throw new Error(`no ${VSIX}: run npm run package`);
+        mkdirSync(SHOTS, { recursive: true });
+        workspace = copySample();
+        writeFileSync(join(workspace, 'broken.segment'), [
+            '// A segment with mistakes, for the diagnostics check.',
+            'dynamic segment Broken {',
+            '  audience Customer',
+            '  group {',
+            '    Customer.CreditBalanse > 5000',
+            '  }',
+            '}',
+            ''
+        ].join('\n'));
+        server = await startCodeServer(VSIX, {
+            'segments.asOf': '2027-02-11',
+            'workbench.colorTheme': 'Default Dark Modern',
+            'workbench.startupEditor': 'none',
+            'workbench.tips.enabled': false,
+            'editor.minimap.enabled': false,
+            'extensions.ignoreRecommendations': true,
+            'chat.commandCenter.enabled': false,
+            'files.autoSave': 'off'
+        }, line => log.push(line));
+        browser = await launchChromium();
+        page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+        await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+        await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+        await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+    });
+
+    afterAll(async () => {
+        if (page) await page.screenshot({ path: join(SHOTS, 'vscode-last.png') }).catch(() => undefined);
+        await browser?.close();
+        await server?.stop();
+    });
+
+    it('shows the diagnostics of a broken file', async () => {
+        await openFile(page, 'broken.segment');
+        await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 90_000 });
+        await page.keyboard.press('Control+Shift+M');
+        const problem = page.locator('.markers-panel .monaco-tl-row', { hasText: 'CreditBalanse' }).first();
+        await problem.waitFor({ timeout: 30_000 });
+        expect(await problem.textContent()).toContain('CreditBalanse');
+        await page.screenshot({ path: join(SHOTS, 'vscode-diagnostics.png') });
+    });
+
+    it('completes the attributes after `Customer.`', async () => {
+        await goToLine(page, 5);
+        await page.keyboard.press('End');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('and Customer.');
+        await page.keyboard.press('Control+Space');
+        const widget = page.locator('.suggest-widget.visible');
+        await widget.waitFor({ timeout: 30_000 });
+        await widget.locator('.monaco-list-row', { hasText: 'CreditBalance' }).first().waitFor({ timeout: 30_000 });
+        const labels = await widget.locator('.monaco-list-row .label-name').allTextContents();
+        expect(labels).toEqual(expect.arrayContaining(['CreditBalance', 'Name']));
+        await page.screenshot({ path: join(SHOTS, 'vscode-completion.png') });
+        await page.keyboard.press('Escape');
+        await runCommand(page, 'File: Revert File');
+        await runCommand(page, 'View: Hide Panel');
+    });
+
+    it('previews the compound sample segment beside the editor with its count', async () => {
+        await openFile(page, 'contact.segment');
+        await goToLine(page, 29);
+        await runCommand(page, 'Segments: Open Preview to the Side');
+        const frame = await webviewFrame(page, '[data-testid=count]', 90_000);
+        await expect.poll(() => frame.locator('h1').textContent(), { timeout: 30_000 }).toContain('High balance customers to follow up');
+        expect(await frame.locator('[data-testid=count]').textContent()).toBe('169');
+        expect(await frame.locator('.box.part').count()).toBe(2);
+        await page.screenshot({ path: join(SHOTS, 'vscode-preview-compound.png') });
+    });
+
+    it('follows the cursor to another segment and updates as you type', async () => {
+        await openFile(page, 'security.segment');
+        await goToLine(page, 12);
+        const frame = await webviewFrame(page, '[data-testid=count]');
+        await expect.poll(() => frame.locator('h1').textContent(), { timeout: 30_000 }).toContain('Security customers with low satisfaction');
+        await expect.poll(() => frame.locator('[data-testid=count]').textContent(), { timeout: 30_000 }).toBe('182');
+        expect(await frame.locator('[data-group=SecurityUsers] ol.steps li').count()).toBe(3);
+        await page.screenshot({ path: join(SHOTS, 'vscode-preview.png') });
+        await page.keyboard.press('End');
+        await page.keyboard.press('Backspace');
+        await page.keyboard.press('Backspace');
+        await page.keyboard.type('40');
+        await expect.poll(async () => Number((await frame.locator('[data-testid=count]').textContent())?.replace(/,/g, '')), { timeout: 30_000 }).toBeLessThan(182);
+        await runCommand(page, 'File: Revert File');
+        await expect.poll(() => frame.locator('[data-testid=count]').textContent(), { timeout: 30_000 }).toBe('182');
+    });
+
+    it('lists every sample segment on the dashboard, and refreshes it when the database changes', async () => {
+        await runCommand(page, 'View: Close All Editors');
+        await runCommand(page, 'Segments: Open Dashboard');
+        const frame = await webviewFrame(page, 'table.dashboard', 90_000);
+        const rows = frame.locator('table.dashboard tbody tr');
+        await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(13);
+        const names = await rows.evaluateAll(trs => trs.map(tr => tr.getAttribute('data-segment')));
+        expect(names).toEqual(expect.arrayContaining([...SAMPLE_SEGMENTS, 'Broken']));
+        expect(await frame.locator('tr[data-segment=Broken]').getAttribute('class')).toBe('error');
+        const neverPurchased = frame.locator('tr[data-segment=NeverPurchased] [data-testid=count]');
+        expect(await neverPurchased.textContent()).toBe('317');
+        await page.screenshot({ path: join(SHOTS, 'vscode-dashboard.png') });
+
+        const day = await simulateDay(join(workspace, 'retail.sqlite'));
+        expect(day.day).toBe('2027-02-12');
+        await expect.poll(() => neverPurchased.textContent(), { timeout: 60_000 }).toBe('306');
+        expect(await frame.locator('tr[data-segment=NeverPurchased] [data-testid=change]').textContent()).toBe('−11');
+        await page.screenshot({ path: join(SHOTS, 'vscode-dashboard-refreshed.png') });
+        expect(existsSync(join(workspace, 'retail.history.sqlite'))).toBe(true);
+    });
+
+    it('restores the dashboard after the window reloads', async () => {
+        await runCommand(page, 'Developer: Reload Window');
+        await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+        const frame = await webviewFrame(page, 'tr[data-segment=NeverPurchased] [data-testid=count]', 90_000);
+        await expect.poll(() => frame.locator('tr[data-segment=NeverPurchased] [data-testid=count]').textContent(), { timeout: 30_000 }).toBe('306');
+        expect(await frame.locator('table.dashboard tbody tr').count()).toBe(13);
+    });
+});

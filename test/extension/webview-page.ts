@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { makeNonce, webviewPage } from '../../extension/src/host/webview-html.js';
+import type { HostToView, ViewState, ViewToHost } from '../../extension/src/shared/messages.js';
+
+const ORIGIN = 'https://webview.test';
+const ROOT = join(import.meta.dirname, '..', '..');
+
+declare global {
+    interface Window {
+        __sent: ViewToHost[];
+        __violations: string[];
+        __state: unknown;
+    }
+}
+
+export interface WebviewHarness {
+    readonly page: Page;
+    /** Messages the view posted to the host, in order. */
+    sent(): Promise<ViewToHost[]>;
+    post(message: HostToView): Promise<void>;
+    /** CSP violations reported by the page. */
+    violations(): Promise<string[]>;
+    dialogs: string[];
+}
+
+/**
+ * A webview page exactly as the extension builds it (same HTML, CSP, script and stylesheet),
+ * served from a fake webview origin, with `acquireVsCodeApi` stubbed to record messages.
+ * Theme variables come from a small dark theme, as VS Code would inject them.
+ */
+export async function openWebview(browser: Browser, script: 'segment-view.js' | 'dashboard.js', state: ViewState): Promise<WebviewHarness> {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const dialogs: string[] = [];
+    page.on('dialog', d => { dialogs.push(d.message()); void d.dismiss(); });
+    await page.addInitScript(() => {
+        window.__sent = [];
+        window.__violations = [];
+        window.__state = undefined;
+        document.addEventListener('securitypolicyviolation', e => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+        (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
+            postMessage: (m: ViewToHost) => window.__sent.push(m),
+            getState: () => window.__state,
+            setState: (s: unknown) => { window.__state = s; }
+        });
+    });
+    const html = webviewPage({
+        cspSource: ORIGIN,
+        nonce: makeNonce(),
+        scriptUri: `${ORIGIN}/out/webview/${script}`,
+        styleUri: `${ORIGIN}/extension/media/webview.css`,
+        title: 'test',
+        state
+    });
+    const theme = await readFile(join(ROOT, 'test/extension/theme-dark.css'), 'utf8');
+    await page.route(`${ORIGIN}/**`, async route => {
+        const path = new URL(route.request().url()).pathname;
+        if (path === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
+        if (path === '/extension/media/webview.css') return route.fulfill({ contentType: 'text/css', body: theme + await readFile(join(ROOT, path), 'utf8') });
+        if (path.startsWith('/out/webview/')) return route.fulfill({ contentType: 'text/javascript', body: await readFile(join(ROOT, path)) });
+        return route.fulfill({ status: 404, body: '' });
+    });
+    await page.goto(`${ORIGIN}/index.html`);
+    await page.waitForFunction(() => window.__sent.some(m => m.type === 'ready'));
+    return {
+        page,
+        dialogs,
+        sent: () => page.evaluate(() => window.__sent),
+        post: async message => {
+            await page.evaluate(m => window.postMessage(m, '*'), message);
+        },
+        violations: () => page.evaluate(() => window.__violations)
+    };
+}

@@ -1,0 +1,45 @@
+import type { Frame, Page } from 'playwright-core';
+
+/** Driving the VS Code workbench (code-server in Chromium) the way a user does: keyboard first. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Enter');
+}
+
+export async function openFile(page: Page, name: string): Promise<void> {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 20_000 });
+}
+
+export async function goToLine(page: Page, line: number): Promise<void> {
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible' });
+    await page.keyboard.type(String(line));
+    await page.keyboard.press('Enter');
+}
+
+/** The webview frame (inside VS Code's two nested iframes) whose document has `selector`. */
+export async function webviewFrame(page: Page, selector: string, timeout = 60_000): Promise<Frame> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+        for (const frame of page.frames()) {
+            if (frame.name() !== 'active-frame' && !frame.url().includes('fake.html')) continue;
+            try {
+                if (await frame.locator(selector).count()) return frame;
+            } catch {
+                // a frame that went away while we looked
+            }
+        }
+        if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
+        await page.waitForTimeout(250);
+    }
+}
