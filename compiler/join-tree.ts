@@ -46,6 +46,12 @@ export class JoinTreeBuilder {
                 node, property);
             return undefined;
         }
+        if (result.kind === 'conflicting-via') {
+            this.sink.error(ProblemCodes.AmbiguousPath,
+                `\`via ${result.via.join(', ')}\` names alternative ways to reach ${entityName} from ${from}; no path uses them all. Keep one of them.`,
+                node, property, { entity: entityName, relationships: result.via });
+            return undefined;
+        }
         if (result.kind === 'ambiguous') {
             const described = result.paths.map(p => describePath(from, p));
             const choices = [...new Set(result.paths.flatMap(p => p.map(s => s.relationship.id)))];

@@ -55,7 +55,13 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
         const lits = values as Literal[];
         const domains = lits.map((v, i) => domainOf(type, v, label, node.values[i], ctx));
         if (domains.some(d => d === undefined)) return undefined;
-        return { node: 'in', left: left.operand, values: lits, negated: node.negated, domain: domains[0]! };
+        if (domains.every(d => d === domains[0])) {
+            return { node: 'in', left: left.operand, values: lits, negated: node.negated, domain: domains[0]! };
+        }
+        // Dates and datetimes mixed: each value is compared in its own domain.
+        const operand = left.operand;
+        const items: Condition[] = lits.map((value, i) => ({ node: 'compare', left: operand, operator: node.negated ? '!=' : '=', right: value, domain: domains[i]! }));
+        return { node: node.negated ? 'and' : 'or', items };
     }
     if (ast.isBetweenCondition(node)) {
         if (type === 'boolean') {
@@ -68,7 +74,14 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
         const d1 = domainOf(type, low, label, node.low, ctx);
         const d2 = domainOf(type, high, label, node.high, ctx);
         if (!d1 || !d2) return undefined;
-        return { node: 'between', left: left.operand, low, high, domain: d1 === 'date' || d2 === 'date' ? 'date' : d1 };
+        if (d1 === d2) return { node: 'between', left: left.operand, low, high, domain: d1 };
+        // A date bound and a datetime bound: each bound is compared in its own domain.
+        return {
+            node: 'and', items: [
+                { node: 'compare', left: left.operand, operator: '>=', right: low, domain: d1 },
+                { node: 'compare', left: left.operand, operator: '<=', right: high, domain: d2 }
+            ]
+        };
     }
     if (ast.isTextCondition(node)) {
         const mode = node.operator === 'contains' ? 'contains' : node.operator.startsWith('starts') ? 'starts' : 'ends';

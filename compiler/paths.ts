@@ -10,7 +10,9 @@ export interface PathStep {
 export type PathResult =
     | { readonly kind: 'found'; readonly steps: readonly PathStep[] }
     | { readonly kind: 'none' }
-    | { readonly kind: 'ambiguous'; readonly paths: readonly (readonly PathStep[])[] };
+    | { readonly kind: 'ambiguous'; readonly paths: readonly (readonly PathStep[])[] }
+    /** The `via` relationships are alternatives: no shortest path uses them all. */
+    | { readonly kind: 'conflicting-via'; readonly paths: readonly (readonly PathStep[])[]; readonly via: readonly string[] };
 
 const MAX_PATHS = 16;
 
@@ -26,7 +28,9 @@ export function findPath(schema: Schema, source: string, target: string, via: Re
     let paths = shortestPaths(schema, distance, source, target);
     const wanted = [...via].filter(id => paths.some(p => p.some(s => s.relationship.id === id)));
     if (wanted.length > 0) {
-        paths = paths.filter(p => wanted.every(id => p.some(s => s.relationship.id === id)));
+        const kept = paths.filter(p => wanted.every(id => p.some(s => s.relationship.id === id)));
+        if (kept.length === 0) return { kind: 'conflicting-via', paths, via: wanted };
+        paths = kept;
     }
     if (paths.length === 1) return { kind: 'found', steps: paths[0] };
     return { kind: 'ambiguous', paths };

@@ -110,6 +110,19 @@ describe('windows on datetimes use now', () => {
         expect(await members('SignedUpAt between 2027-02-13 and 2027-02-14', setup)).toEqual([1, 2, 3, 5, 6, 7]);
     });
 
+    test('between a date and a datetime: each bound in its own domain', async () => {
+        const seen = people([], ['2027-02-11 10:00:00', '2027-02-10 23:59:59', '2027-02-10 00:00:00', '2027-02-09 23:59:59']);
+        expect(await members('SignedUpAt between 2027-02-10 and 2027-02-11T09:00:00', seen)).toEqual([2, 3]);
+        expect(await members('SignedUpAt between 2027-02-10T12:00:00 and 2027-02-11', seen)).toEqual([1, 2]);
+    });
+
+    test('in with dates and datetimes: each value in its own domain', async () => {
+        const seen = people([], ['2027-02-11 10:00:00', '2027-02-10 23:59:59']);
+        expect(await members('SignedUpAt in (2027-02-10, 2027-02-11T09:00:00)', seen)).toEqual([2]);
+        expect(await members('SignedUpAt in (2027-02-11T10:00:00, 2027-02-10)', seen)).toEqual([1, 2]);
+        expect(await members('SignedUpAt not in (2027-02-11T10:00:00, 2027-02-09)', seen)).toEqual([2]);
+    });
+
     test('a date compared with now compares calendar dates', async () => {
         const dates = people(['2027-02-13', '2027-02-14', '2027-02-15']);
         expect(await members('Birthday = now', dates, '2027-02-14T09:00:00')).toEqual([2]);
