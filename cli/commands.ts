@@ -1,7 +1,9 @@
 import { relative, resolve, sep } from 'node:path';
 import { clockAsOf, type Clock } from '../compiler/time.js';
 import { schemaText } from '../compiler/schema-text.js';
-import { DatabaseError } from '../engine/engine.js';
+import { DatabaseError, type SqlEngine } from '../engine/engine.js';
+import type { DialectName } from '../compiler/sql/dialect.js';
+import { DIALECTS } from '../compiler/sql/dialects.js';
 import { SegmentRunner } from '../engine/runner.js';
 import { SqlJsEngine } from '../engine/sqljs-engine.js';
 import { properties } from '../compiler/lower.js';
@@ -40,6 +42,9 @@ export interface RunOptions {
     readonly asOf?: string;
     readonly format: 'table' | 'json' | 'csv';
     readonly limit?: number;
+    /** The engine that runs the SQL: sql.js (default), DuckDB, or PostgreSQL at `url`. */
+    readonly engine?: EngineName;
+    readonly url?: string;
 }
 
 /** `segments run PATH`: the named segment, or every segment declared in PATH. */
@@ -56,7 +61,7 @@ export async function run(path: string, options: RunOptions, io: Io): Promise<nu
         for (const d of blockingErrors(cw, s)) io.err(`  ${formatDiagnostic(d)}`);
     }
     if (runnable.length === 0) return status;
-    const engine = await openDatabase(cw);
+    const engine = await openEngine(cw, options.engine ?? 'sqljs', options.url);
     try {
         const runner = new SegmentRunner(engine, cw.plans.plans, clock);
         const results: RunOutput[] = [];
@@ -82,7 +87,7 @@ export async function run(path: string, options: RunOptions, io: Io): Promise<nu
 }
 
 /** `segments sql PATH --segment NAME`: the query that would run. */
-export async function sql(path: string, options: { segment: string; asOf?: string }, io: Io): Promise<number> {
+export async function sql(path: string, options: { segment: string; asOf?: string; dialect?: DialectName }, io: Io): Promise<number> {
     const clock = parseClock(options.asOf);
     const cw = await openWorkspace(path);
     const [segment] = selectSegments(cw, options.segment);
@@ -93,7 +98,7 @@ export async function sql(path: string, options: { segment: string; asOf?: strin
     }
     const engine = await SqlJsEngine.fromBytes(new Uint8Array());
     const runner = new SegmentRunner(engine, cw.plans.plans, clock);
-    io.out(formatSql(await runner.sql(segment.name)));
+    io.out(formatSql(await runner.sql(segment.name, DIALECTS[options.dialect ?? 'sqlite'])));
     return 0;
 }
 
@@ -121,9 +126,22 @@ function selectSegments(cw: CliWorkspace, name: string | undefined) {
     return [segment];
 }
 
-async function openDatabase(cw: CliWorkspace): Promise<SqlJsEngine> {
+export type EngineName = 'sqljs' | 'duckdb' | 'postgres';
+
+/** The engine for `run`: the workspace's database file on sql.js or DuckDB, or a PostgreSQL server. */
+async function openEngine(cw: CliWorkspace, engine: EngineName, url: string | undefined): Promise<SqlEngine> {
+    if (engine === 'postgres') {
+        const target = url ?? process.env.SEGMENTS_PG_URL;
+        if (!target) throw new UsageError('--engine postgres needs --url postgres://user@host:port/database (or SEGMENTS_PG_URL)');
+        const { PostgresEngine } = await import('../engine/postgres-engine.js');
+        return PostgresEngine.connect(target);
+    }
     const db = cw.ws.model.database;
     if (!db) throw new UsageError(`no \`database "file.sqlite"\` line in the workspace ${cw.ws.root}`);
+    if (engine === 'duckdb') {
+        const { DuckDbEngine } = await import('../engine/duckdb-engine.js');
+        return DuckDbEngine.open(db.uri.fsPath);
+    }
     return SqlJsEngine.open(db.uri.fsPath);
 }
 

@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DatabaseError } from '../engine/engine.js';
 import { MembersFileError } from '../engine/members-file.js';
-import { check, run, schema, sql, type Io } from './commands.js';
+import type { DialectName } from '../compiler/sql/dialect.js';
+import { check, run, schema, sql, type EngineName, type Io } from './commands.js';
 import { UsageError } from './errors.js';
 
 const io: Io = {
@@ -33,7 +34,9 @@ program.command('run')
     .option('--as-of <date>', 'evaluate as of a date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM:SS), UTC')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .option('-l, --limit <n>', 'list at most n keys (the count is always complete)', positiveInteger)
-    .action(async (path: string, options: { segment?: string; asOf?: string; format: 'table' | 'json' | 'csv'; limit?: number }) => {
+    .addOption(new Option('-e, --engine <engine>', 'the database engine: sql.js on the database file, DuckDB on it (a SQLite, DuckDB, Parquet or CSV file), or a PostgreSQL server').choices(['sqljs', 'duckdb', 'postgres']).default('sqljs'))
+    .option('--url <url>', 'PostgreSQL connection URL for --engine postgres (default: $SEGMENTS_PG_URL)')
+    .action(async (path: string, options: { segment?: string; asOf?: string; format: 'table' | 'json' | 'csv'; limit?: number; engine: EngineName; url?: string }) => {
         process.exitCode = await run(path, options, io);
     });
 
@@ -42,7 +45,8 @@ program.command('sql')
     .argument('<path>', 'a .segment file or a folder')
     .requiredOption('-s, --segment <name>', 'the segment')
     .option('--as-of <date>', 'resolve today and now as of this date or datetime')
-    .action(async (path: string, options: { segment: string; asOf?: string }) => { process.exitCode = await sql(path, options, io); });
+    .addOption(new Option('-d, --dialect <dialect>', 'the SQL dialect').choices(['sqlite', 'postgres', 'duckdb']).default('sqlite'))
+    .action(async (path: string, options: { segment: string; asOf?: string; dialect: DialectName }) => { process.exitCode = await sql(path, options, io); });
 
 program.command('schema')
     .description('write a schema (database line and one entity per table) generated from a SQLite file')

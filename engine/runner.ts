@@ -1,6 +1,7 @@
 import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
 import { keyIn, segmentSql } from '../compiler/sql/to-sql.js';
 import type { Clock } from '../compiler/time.js';
+import type { Dialect } from '../compiler/sql/dialect.js';
 import type { SqlEngine, SqlValue } from './engine.js';
 import { readMembersFile } from './members-file.js';
 
@@ -26,6 +27,11 @@ export class SegmentRunner {
         readonly clock: Clock
     ) {}
 
+    /** The engine's name (`sqljs`, `duckdb`, `postgres`). */
+    get engineName(): string {
+        return this.engine.name;
+    }
+
     plan(name: string): SegmentPlan {
         const plan = this.plans.get(name);
         if (!plan) throw new Error(`segment ${name} has no plan (it has errors or does not exist)`);
@@ -35,6 +41,11 @@ export class SegmentRunner {
     async run(name: string): Promise<SegmentResult> {
         const plan = this.plan(name);
         return { name, kind: plan.kind, audience: plan.audience.name, keys: await this.keys(name) };
+    }
+
+    /** Uses known members for `name` in this run instead of evaluating it (incremental refresh). */
+    seed(name: string, keys: readonly KeyValue[]): void {
+        this.results.set(name, Promise.resolve(keys));
     }
 
     keys(name: string): Promise<readonly KeyValue[]> {
@@ -47,9 +58,9 @@ export class SegmentRunner {
     }
 
     /** The SQL that returns the segment's keys (the seed's Query view), compound parts inlined. */
-    async sql(name: string): Promise<string> {
+    async sql(name: string, dialect: Dialect = this.engine.dialect): Promise<string> {
         await this.readStaticFiles(name, new Set());
-        return segmentSql(this.plan(name), { dialect: this.engine.dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys });
+        return segmentSql(this.plan(name), { dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys });
     }
 
     /** The `show` columns of the given members, in key order. */

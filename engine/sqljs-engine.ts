@@ -3,6 +3,7 @@ import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import type { TableInfo } from '../compiler/schema-text.js';
 import { DatabaseError, type SqlEngine, type SqlValue } from './engine.js';
+import type { SqliteReader } from './sqlite-source.js';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
@@ -76,6 +77,22 @@ export class SqlJsEngine implements SqlEngine {
             columns: this.querySync(`SELECT name, type, pk FROM pragma_table_info(${q(name)})`).map(r => ({ name: String(r[0]), type: String(r[1] ?? ''), pk: Number(r[2]) > 0 })),
             foreignKeys: this.querySync(`SELECT "from", "table", "to" FROM pragma_foreign_key_list(${q(name)})`).map(r => ({ column: String(r[0]), table: String(r[1]), to: r[2] === null ? null : String(r[2]) }))
         }));
+    }
+
+    /** Row-by-row reading, for copying this database into another engine. */
+    reader(): SqliteReader {
+        const db = this.db;
+        return {
+            all: sql => this.querySync(sql),
+            *iterate(sql: string): Iterable<SqlValue[]> {
+                const statement = db.prepare(sql);
+                try {
+                    while (statement.step()) yield statement.get() as SqlValue[];
+                } finally {
+                    statement.free();
+                }
+            }
+        };
     }
 
     async close(): Promise<void> {

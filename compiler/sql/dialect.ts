@@ -3,11 +3,13 @@
  * matching and set operations. SQL text is only ever assembled from these pieces.
  */
 export interface Dialect {
-    readonly name: string;
+    readonly name: DialectName;
     quoteIdentifier(name: string): string;
     stringLiteral(value: string): string;
     numberLiteral(value: number): string;
     booleanLiteral(value: boolean): string;
+    /** A column holding a boolean (stored as 0/1 or as a boolean), comparable with `booleanLiteral`. */
+    columnAsBoolean(column: string): string;
     /** A column holding a date or an ISO datetime (any accepted form), as a comparable date. */
     columnAsDate(column: string, stored: 'date' | 'datetime'): string;
     /** A column holding an ISO datetime (any accepted form), as a comparable datetime. */
@@ -15,6 +17,17 @@ export interface Dialect {
     dateLiteral(value: string): string;
     /** `value` is `YYYY-MM-DD HH:MM:SS`. */
     dateTimeLiteral(value: string): string;
+    /**
+     * A necessary (not sufficient) condition on the raw stored column for its calendar date to
+     * be `>= day` (`bound` 'from') or `< day` ('before'), written so an index on the column can
+     * serve it; `undefined` when the dialect cannot say so cheaply and safely.
+     */
+    storedDayBound(column: string, bound: 'from' | 'before', day: string): string | undefined;
+    /**
+     * `column` as a GROUP BY term the planner should not read in index order (reading a big
+     * table through an index costs a random row lookup per row; a scan and a hash or sort do not).
+     */
+    groupByScan(column: string): string;
     /** `condition`, with a missing (NULL) result read as false. */
     isTrue(condition: string): string;
     /** ASCII-case-insensitive text match. */
@@ -23,7 +36,46 @@ export interface Dialect {
     setOperation(left: string, operator: 'union' | 'intersect' | 'exclude', right: string, alias: string): string;
 }
 
+export type DialectName = 'sqlite' | 'postgres' | 'duckdb';
+
 /** Escapes `%`, `_` and the escape character itself for a LIKE pattern with `ESCAPE '\'`. */
 export function escapeLikePattern(value: string): string {
     return value.replace(/[\\%_]/g, c => `\\${c}`);
+}
+
+/** The LIKE pattern (escape `\`) for a match mode. */
+export function likePattern(mode: 'contains' | 'starts' | 'ends', value: string): string {
+    const escaped = escapeLikePattern(value);
+    return mode === 'contains' ? `%${escaped}%` : mode === 'starts' ? `${escaped}%` : `%${escaped}`;
+}
+
+/** Lower-cases ASCII letters only, as the language's text matching does. */
+export function asciiLower(value: string): string {
+    return value.replace(/[A-Z]/g, c => c.toLowerCase());
+}
+
+export const ASCII_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+export const ASCII_LOWER = 'abcdefghijklmnopqrstuvwxyz';
+
+/** SQL-standard quoting shared by the three dialects. */
+export function quoteDoubled(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function quoteString(value: string): string {
+    return `'${value.replace(/'/g, "''").replace(/\u0000/g, '')}'`;
+}
+
+export function finiteNumber(value: number): string {
+    if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+    return String(value);
+}
+
+/**
+ * `SELECT key FROM (left) op SELECT key FROM (right)`: both sides are subqueries, so the
+ * operations nest strictly left to right whatever precedence the database gives INTERSECT.
+ */
+export function nestedSetOperation(left: string, operator: 'union' | 'intersect' | 'exclude', right: string, alias: string): string {
+    const op = operator === 'union' ? 'UNION' : operator === 'intersect' ? 'INTERSECT' : 'EXCEPT';
+    return `SELECT key FROM (\n${left}\n) AS ${alias}\n${op}\nSELECT key FROM (\n${right}\n) AS ${alias}r`;
 }

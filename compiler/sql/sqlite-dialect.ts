@@ -1,27 +1,25 @@
-import { escapeLikePattern, type Dialect } from './dialect.js';
+import { finiteNumber, likePattern, nestedSetOperation, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 
-/** SQLite (and sql.js): booleans are 0/1, dates and datetimes ISO text. */
+/**
+ * SQLite (and sql.js): booleans are 0/1, dates and datetimes ISO text, compared after
+ * `date()` / `datetime()` normalise the accepted forms. LIKE ignores ASCII case.
+ */
 export const sqliteDialect: Dialect = {
     name: 'sqlite',
-    quoteIdentifier: name => `"${name.replace(/"/g, '""')}"`,
-    stringLiteral: value => `'${value.replace(/'/g, "''").replace(/\u0000/g, '')}'`,
-    numberLiteral: value => {
-        if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
-        return String(value);
-    },
+    quoteIdentifier: quoteDoubled,
+    stringLiteral: quoteString,
+    numberLiteral: finiteNumber,
     booleanLiteral: value => (value ? '1' : '0'),
+    columnAsBoolean: column => column,
     columnAsDate: column => `date(${column})`,
     columnAsDateTime: column => `datetime(${column})`,
-    dateLiteral: value => sqliteDialect.stringLiteral(value),
-    dateTimeLiteral: value => sqliteDialect.stringLiteral(value),
+    dateLiteral: quoteString,
+    dateTimeLiteral: quoteString,
+    // Every accepted form starts with `YYYY-MM-DD`, and SQLite compares text by bytes.
+    storedDayBound: (column, bound, day) => `${column} ${bound === 'from' ? '>=' : '<'} ${quoteString(day)}`,
+    // SQLite's unary plus keeps a term from using an index.
+    groupByScan: column => `+${column}`,
     isTrue: condition => `((${condition}) IS TRUE)`,
-    textMatch(column, mode, value) {
-        const escaped = escapeLikePattern(value);
-        const pattern = mode === 'contains' ? `%${escaped}%` : mode === 'starts' ? `${escaped}%` : `%${escaped}`;
-        return `${column} LIKE ${this.stringLiteral(pattern)} ESCAPE '\\'`;
-    },
-    setOperation(left, operator, right, alias) {
-        const op = operator === 'union' ? 'UNION' : operator === 'intersect' ? 'INTERSECT' : 'EXCEPT';
-        return `SELECT key FROM (\n${left}\n) AS ${alias}\n${op}\nSELECT key FROM (\n${right}\n) AS ${alias}r`;
-    }
+    textMatch: (column, mode, value) => `${column} LIKE ${quoteString(likePattern(mode, value))} ESCAPE '\\'`,
+    setOperation: nestedSetOperation
 };

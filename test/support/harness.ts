@@ -6,6 +6,7 @@ import { planWorkspace, type WorkspacePlans } from '../../compiler/plan-workspac
 import { clockAsOf } from '../../compiler/time.js';
 import { SqlJsEngine } from '../../engine/sqljs-engine.js';
 import { SegmentRunner } from '../../engine/runner.js';
+import { expectSameKeys, otherEngines } from './engines.js';
 import { createSegmentServices } from '../../language-server/segment-module.js';
 import type { WorkspaceModel } from '../../language-server/workspace-model.js';
 
@@ -45,12 +46,22 @@ export async function database(setup: string): Promise<SqlJsEngine> {
 /**
  * Runs segments on a database made by `setup`: the returned function gives a segment's keys.
  * Fails when the workspace has errors, so a test never runs a broken segment by accident.
+ * Every call evaluates the segment on sql.js and on the other engines (DuckDB always,
+ * PostgreSQL when SEGMENTS_PG_URL is set), each on a copy of the same data, and fails when
+ * their keys differ; it returns the sql.js keys.
  */
 export async function run(files: Record<string, string> | string, setup: string, asOf = '2027-02-11'): Promise<(name: string) => Promise<readonly KeyValue[]>> {
     const built = await build(files);
     const errors = built.diagnostics.filter(d => d.severity === 1);
     if (errors.length > 0) throw new Error(`workspace has errors:\n${errors.map(e => `${e.file}:${e.range.start.line + 1}: ${e.message} [${String(e.code)}]`).join('\n')}`);
     const engine = await database(setup);
-    const runner = new SegmentRunner(engine, built.plans.plans, clockAsOf(asOf));
-    return name => runner.keys(name);
+    const clock = clockAsOf(asOf);
+    const runner = new SegmentRunner(engine, built.plans.plans, clock);
+    let others: Promise<readonly SegmentRunner[]> | undefined;
+    return async name => {
+        const keys = await runner.keys(name);
+        others ??= otherEngines(engine).then(list => list.map(e => new SegmentRunner(e, built.plans.plans, clock)));
+        for (const other of await others) await expectSameKeys(name, keys, other);
+        return keys;
+    };
 }

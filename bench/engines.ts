@@ -1,0 +1,74 @@
+/** Opening each benchmarked engine on a size's SQLite file; the time it takes is the load time. */
+import type { Pool } from 'pg';
+import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
+import { DuckDbEngine } from '../engine/duckdb-engine.js';
+import type { SqlEngine, SqlValue } from '../engine/engine.js';
+import { nativeReader } from '../engine/native-sqlite.js';
+import { copySqliteIntoPostgres } from '../engine/postgres-copy.js';
+import { PostgresEngine } from '../engine/postgres-engine.js';
+import { SqlJsEngine } from '../engine/sqljs-engine.js';
+import { openNativeReadOnly, type NativeDb } from './native.js';
+
+export type EngineName = 'sqljs' | 'native' | 'duckdb' | 'postgres';
+
+export interface Opened {
+    readonly engine: SqlEngine;
+    /** Reading or copying the data in, in milliseconds. */
+    readonly loadMs: number;
+    readonly note?: string;
+}
+
+/** better-sqlite3 as a SqlEngine: the native baseline running the same SQL. */
+class NativeEngine implements SqlEngine {
+    readonly name = 'native';
+    readonly dialect = sqliteDialect;
+    constructor(readonly db: NativeDb) {}
+    async query(sql: string): Promise<SqlValue[][]> {
+        return this.db.prepare(sql).raw(true).all() as SqlValue[][];
+    }
+    async close(): Promise<void> {
+        this.db.close();
+    }
+}
+
+export async function openEngine(name: EngineName, file: string, size: string): Promise<Opened> {
+    const started = performance.now();
+    switch (name) {
+        case 'sqljs': {
+            const engine = await SqlJsEngine.open(file);
+            return { engine, loadMs: performance.now() - started };
+        }
+        case 'native':
+            return { engine: new NativeEngine(openNativeReadOnly(file)), loadMs: performance.now() - started };
+        case 'duckdb': {
+            const engine = await DuckDbEngine.open(file, {
+                reader: async f => {
+                    const db = openNativeReadOnly(f);
+                    return { ...nativeReader(db), close: () => void db.close() };
+                }
+            });
+            return { engine, loadMs: engine.copyMs, note: 'load = SQLite copy through the appender' };
+        }
+        case 'postgres': {
+            const url = process.env.SEGMENTS_PG_URL;
+            if (!url) throw new Error('SEGMENTS_PG_URL is not set');
+            const schema = `bench_${size}`;
+            const engine = await PostgresEngine.connect(url, schema);
+            const copied = await engine.withClient(async client => {
+                const present = await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1', [schema]);
+                if ((present.rowCount ?? 0) >= 4) return false;
+                const db = openNativeReadOnly(file);
+                try {
+                    await copySqliteIntoPostgres(client, nativeReader(db), schema);
+                } finally {
+                    db.close();
+                }
+                return true;
+            });
+            await engine.loadCatalog();
+            return { engine, loadMs: copied ? performance.now() - started : 0, note: copied ? 'load = SQLite copy into a schema' : 'schema copied by an earlier run' };
+        }
+    }
+}
+
+export type { Pool };

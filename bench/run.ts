@@ -1,0 +1,67 @@
+/**
+ * `npm run bench`: every sample segment at each size on each engine, one child process per
+ * (size, engine) so peak memory is measured per run. Prints a table, writes JSON to .bench/.
+ *
+ *   npm run bench                                   # small, medium, large
+ *   SEGMENTS_BENCH_SIZES=small npm run bench        # quick
+ *   npm run bench -- --sizes medium --engines sqljs,native,duckdb,postgres
+ *
+ * SQLite files are generated once into ~/.cache/segments-bench (SEGMENTS_BENCH_CACHE).
+ * DuckDB and PostgreSQL run at medium (PostgreSQL when SEGMENTS_PG_URL is set).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { dataset, type SizeName } from './datasets.js';
+import type { EngineName } from './engines.js';
+import { formatTables } from './report.js';
+import type { WorkerResult } from './worker.js';
+
+function option(flag: string, env: string, fallback: string): string[] {
+    const i = process.argv.indexOf(flag);
+    return (i >= 0 ? process.argv[i + 1] : process.env[env] ?? fallback).split(',').map(s => s.trim()).filter(Boolean);
+}
+
+const sizes = option('--sizes', 'SEGMENTS_BENCH_SIZES', 'small,medium,large') as SizeName[];
+const engineList = option('--engines', 'SEGMENTS_BENCH_ENGINES', '') as EngineName[];
+
+/** sql.js and native SQLite at every size; DuckDB and PostgreSQL at medium unless asked for. */
+function enginesFor(size: SizeName): EngineName[] {
+    if (engineList.length > 0) return engineList;
+    const list: EngineName[] = ['sqljs', 'native'];
+    if (size === 'medium') list.push('duckdb');
+    if (size === 'medium' && process.env.SEGMENTS_PG_URL) list.push('postgres');
+    return list;
+}
+
+const tsx = resolve('node_modules/.bin/tsx');
+const results: WorkerResult[] = [];
+for (const size of sizes) {
+    await dataset(size, line => console.error(line));
+    for (const engine of enginesFor(size)) {
+        console.error(`running ${size} on ${engine}...`);
+        const child = spawnSync(tsx, ['bench/worker.ts', size, engine], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+        if (child.status !== 0) {
+            console.error(`  ${size}/${engine} failed (exit ${child.status})`);
+            continue;
+        }
+        results.push(JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as WorkerResult);
+    }
+}
+
+// Other engineers' benchmarks (bench/language-server.*) run in the same command.
+const extra: { file: string; output: string }[] = [];
+for (const file of existsSync('bench') ? readdirSync('bench').filter(f => /^language-server\.(ts|mjs|js)$/.test(f)) : []) {
+    console.error(`running bench/${file}...`);
+    const child = spawnSync(tsx, [join('bench', file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    extra.push({ file, output: child.stdout });
+}
+
+console.log(formatTables(results));
+for (const e of extra) console.log(`\n== bench/${e.file}\n${e.output}`);
+mkdirSync('.bench', { recursive: true });
+const out = join('.bench', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const json = JSON.stringify({ date: new Date().toISOString(), node: process.version, results, extra }, null, 2);
+writeFileSync(out, json);
+writeFileSync(join('.bench', 'latest.json'), json);
+console.log(`\nwritten ${out}`);

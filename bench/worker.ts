@@ -1,0 +1,96 @@
+/**
+ * One benchmark process: one size on one engine, so its peak memory is its own. Prints one JSON
+ * object (WorkerResult) on stdout.   tsx bench/worker.ts medium sqljs
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { openWorkspace } from '../cli/workspace.js';
+import { clockAsOf } from '../compiler/time.js';
+import { SegmentRunner } from '../engine/runner.js';
+import { dataset, type SizeName } from './datasets.js';
+import { openEngine, type EngineName } from './engines.js';
+import { BENCH_AS_OF, HAND_TUNED } from './hand-tuned.js';
+
+export interface SegmentTiming {
+    readonly segment: string;
+    readonly kind: string;
+    readonly members: number;
+    /** Median milliseconds of the compiler's SQL. */
+    readonly compiledMs: number;
+    readonly handTunedMs?: number;
+    /** Whether the hand-tuned query returned the same keys. */
+    readonly handTunedAgrees?: boolean;
+}
+
+export interface WorkerResult {
+    readonly size: SizeName;
+    readonly engine: EngineName;
+    readonly runs: number;
+    readonly loadMs: number;
+    readonly note?: string;
+    /** Peak resident set size of the process, in MiB (VmHWM). */
+    readonly peakRssMiB: number;
+    readonly segments: readonly SegmentTiming[];
+}
+
+const RUNS: Readonly<Record<SizeName, number>> = { small: 7, medium: 5, large: 3 };
+
+function median(values: readonly number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function peakRssMiB(): number {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return Math.round(kb / 1024);
+}
+
+async function timed(runs: number, work: () => Promise<unknown>): Promise<{ ms: number; last: unknown }> {
+    let last: unknown = await work();
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        last = await work();
+        times.push(performance.now() - t);
+    }
+    return { ms: median(times), last };
+}
+
+const keySet = (rows: unknown): string => JSON.stringify([...new Set((rows as unknown[][]).map(r => Number(r[0])))].sort((a, b) => a - b));
+
+async function main(): Promise<void> {
+    const [size, engineName] = process.argv.slice(2) as [SizeName, EngineName];
+    const file = await dataset(size);
+    const cw = await openWorkspace(resolve('samples/retail'));
+    const opened = await openEngine(engineName, file, size);
+    const runs = Number(process.env.SEGMENTS_BENCH_RUNS ?? RUNS[size]);
+    const runner = new SegmentRunner(opened.engine, cw.plans.plans, clockAsOf(BENCH_AS_OF));
+    const segments: SegmentTiming[] = [];
+    const only = process.env.SEGMENTS_BENCH_SEGMENTS?.split(',');
+    for (const s of cw.declared) {
+        if (!cw.plans.plans.has(s.name) || (only && !only.includes(s.name))) continue;
+        const sql = await runner.sql(s.name);
+        const compiled = await timed(runs, () => opened.engine.query(sql));
+        const hand = HAND_TUNED[s.name];
+        const sqliteLike = engineName === 'sqljs' || engineName === 'native';
+        const tuned = hand && sqliteLike ? await timed(runs, () => opened.engine.query(hand)) : undefined;
+        const keys = keySet(compiled.last);
+        segments.push({
+            segment: s.name, kind: runner.plan(s.name).kind, members: (JSON.parse(keys) as number[]).length,
+            compiledMs: round(compiled.ms),
+            ...(tuned ? { handTunedMs: round(tuned.ms), handTunedAgrees: keySet(tuned.last) === keys } : {})
+        });
+    }
+    await opened.engine.close();
+    const result: WorkerResult = { size, engine: engineName, runs, loadMs: round(opened.loadMs), ...(opened.note ? { note: opened.note } : {}), peakRssMiB: peakRssMiB(), segments };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+const round = (ms: number): number => Math.round(ms * 100) / 100;
+
+main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = 1;
+});

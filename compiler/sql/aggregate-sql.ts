@@ -1,0 +1,118 @@
+import type { AggregateRef, Condition } from '../ir.js';
+import { aliasOf, joinClauses, stepCondition, stepLink } from './relations.js';
+import { conditionSql, type RenderContext } from './to-sql.js';
+
+type AggregateCondition = Extract<Condition, { node: 'compare' | 'in' | 'between' }> & { left: AggregateRef };
+
+/**
+ * An aggregate comparison as a two-valued condition on the outer record. Records whose
+ * aggregate passes are found in one grouped pass over the related records
+ * (`customer_id IN (SELECT customer_id FROM purchases ... GROUP BY customer_id HAVING ...)`);
+ * when profiles with no related record pass too (`count(...) < 3`), the complement is excluded
+ * instead, and "none at all" (`count(...) = 0`) is a correlated `NOT EXISTS`, which an index
+ * on the foreign key answers without reading the related table.
+ */
+export function aggregateCondition(c: AggregateCondition, compare: (value: string) => string, ctx: RenderContext): string {
+    const a = c.left;
+    const parts = aggregateParts(a, ctx);
+    const zeroPasses = passesAt(c, 0);
+    if (zeroPasses && a.fn === 'count' && !passesAt(c, 1) && c.node === 'compare' && ['=', '<', '<='].includes(c.operator)) {
+        return `NOT EXISTS (SELECT 1 FROM ${parts.from} WHERE ${[parts.correlation, ...parts.where].join(' AND ')})`;
+    }
+    const aggregated = aggregateExpression(a, parts.oneEach ? parts.valueColumn : 'd.v');
+    // A datetime aggregate compared with a date compares its calendar date.
+    const value = a.attribute?.type === 'datetime' && c.domain === 'date' ? ctx.dialect.columnAsDate(aggregated, 'datetime') : aggregated;
+    // `count(E)` with no `where` reads only the foreign key: an index on it covers the grouping.
+    const covered = a.fn === 'count' && parts.where.length === 0;
+    const having = zeroPasses ? `NOT (${compare(value)})` : compare(value);
+    // Records with no link to an outer record belong to none: leave them out of the groups.
+    const linked = [...parts.where, `${parts.inner} IS NOT NULL`];
+    const grouped = parts.oneEach
+        ? `SELECT ${parts.inner} FROM ${parts.from}${where(linked)} GROUP BY ${covered ? parts.inner : ctx.dialect.groupByScan(parts.inner)} HAVING ${having}`
+        : `SELECT d.l FROM (SELECT DISTINCT ${parts.inner} AS l, ${parts.key} AS k${parts.valueColumn ? `, ${parts.valueColumn} AS v` : ''} FROM ${parts.from}${where(linked)}) AS d GROUP BY d.l HAVING ${having}`;
+    const test = `${parts.outer} IN (${grouped})`;
+    return zeroPasses ? `NOT ${ctx.dialect.isTrue(test)}` : test;
+}
+
+/** `aggregate is [not] empty`: count and sum are never missing; avg, min and max when no related value exists. */
+export function aggregateEmpty(a: AggregateRef, negated: boolean, ctx: RenderContext): string {
+    if (a.fn === 'count' || a.fn === 'sum') return negated ? '1 = 1' : '1 = 0';
+    const parts = aggregateParts(a, ctx);
+    const exists = `EXISTS (SELECT 1 FROM ${parts.from} WHERE ${[parts.correlation, ...parts.where, `${parts.valueColumn} IS NOT NULL`].join(' AND ')})`;
+    return negated ? exists : `NOT ${exists}`;
+}
+
+const where = (items: readonly string[]): string => (items.length ? ` WHERE ${items.join(' AND ')}` : '');
+
+/** Whether the comparison holds for a profile with no related records (count and sum are 0, the rest missing). */
+function passesAt(c: AggregateCondition, n: number): boolean {
+    if (c.left.fn !== 'count' && c.left.fn !== 'sum') return false;
+    const num = (l: { node: string; value?: unknown }): number | undefined => (l.node === 'number' ? (l.value as number) : undefined);
+    switch (c.node) {
+        case 'compare': {
+            const v = num(c.right);
+            if (v === undefined) return false;
+            return { '=': n === v, '!=': n !== v, '<': n < v, '<=': n <= v, '>': n > v, '>=': n >= v }[c.operator];
+        }
+        case 'in':
+            return c.values.some(v => num(v) === n) !== c.negated;
+        case 'between': {
+            const [lo, hi] = [num(c.low), num(c.high)];
+            return lo !== undefined && hi !== undefined && lo <= n && n <= hi;
+        }
+    }
+}
+
+function aggregateExpression(a: AggregateRef, column: string | undefined): string {
+    if (a.fn === 'count') return 'COUNT(*)';
+    const sql = `${a.fn.toUpperCase()}(${column})`;
+    return a.fn === 'sum' ? `COALESCE(${sql}, 0)` : sql;
+}
+
+interface AggregateParts {
+    /** The related records: the path from the outer record, then the `where` records. */
+    readonly from: string;
+    /** The equality tying the first record of the path to the outer record. */
+    readonly correlation: string;
+    readonly where: readonly string[];
+    /** The linking column on the outer record, and on the first record of the path. */
+    readonly outer: string;
+    readonly inner: string;
+    readonly key: string;
+    readonly valueColumn?: string;
+    /** One row per aggregated record (no fan-out from the path or the `where` joins). */
+    readonly oneEach: boolean;
+}
+
+function aggregateParts(a: AggregateRef, ctx: RenderContext): AggregateParts {
+    const d = ctx.dialect;
+    const q = d.quoteIdentifier;
+    const target = a.target;
+    const outerAlias = aliasOf(ctx, a.outer.alias);
+    const chain = a.path.map(({ step, entity }, i) => ({ alias: i === a.path.length - 1 ? target.alias : `${target.alias}_p${i}`, entity, step }));
+    let from: string;
+    let link: { from: string; to: string };
+    if (chain.length === 0) {
+        from = `${q(target.entity.table)} AS ${target.alias}`;
+        link = { from: `${outerAlias}.${q(target.entity.key.column)}`, to: `${target.alias}.${q(target.entity.key.column)}` };
+    } else {
+        from = `${q(chain[0].entity.table)} AS ${chain[0].alias}`;
+        link = stepLink(chain[0].step, outerAlias, a.outer.entity, chain[0].alias, chain[0].entity, d);
+        for (let i = 1; i < chain.length; i++) {
+            from += ` JOIN ${q(chain[i].entity.table)} AS ${chain[i].alias} ON ${stepCondition(chain[i].step, chain[i - 1].alias, chain[i - 1].entity, chain[i].alias, chain[i].entity, d)}`;
+        }
+    }
+    from += joinClauses(target, d, ctx, ' ');
+    const column = a.attribute ? `${target.alias}.${q(a.attribute.column)}` : undefined;
+    const valueColumn = column === undefined ? undefined
+        : a.attribute!.type === 'date' ? d.columnAsDate(column, 'date')
+        : a.attribute!.type === 'datetime' ? d.columnAsDateTime(column, 'datetime')
+        : column;
+    return {
+        from, correlation: `${link.to} = ${link.from}`, outer: link.from, inner: link.to,
+        where: a.where ? [conditionSql(a.where, ctx, false)] : [],
+        key: `${target.alias}.${q(target.entity.key.column)}`,
+        ...(valueColumn !== undefined ? { valueColumn } : {}),
+        oneEach: chain.length <= 1 && target.children.length === 0
+    };
+}

@@ -1,0 +1,106 @@
+import type { Condition, GroupPlan, JoinNode } from '../ir.js';
+import type { SchemaEntity } from '../schema.js';
+import { aliasOf, joinClauses, stepLink, treeAliases } from './relations.js';
+import { conditionSql, type RenderContext } from './to-sql.js';
+
+/**
+ * A group as a condition on the segment's audience record. The group's condition is split at
+ * its top-level `and`s: parts naming only the audience record filter it directly, and each
+ * related subtree becomes an `IN` semi-join that starts from the filtered related records
+ * (`customer_id IN (SELECT customer_id FROM purchases WHERE product_id IN (SELECT ...))`).
+ * A condition that ties two subtrees together (or one to the audience record) keeps the join
+ * of the whole group, under an `IN`.
+ */
+export function groupPredicate(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext): string {
+    const split = splitConjuncts(group.root, conjuncts(group.condition));
+    if (!split) {
+        const inner = joinedGroupSql(group, audience, { ...ctx, rename: undefined });
+        return `${aliasOf(ctx, group.root.alias)}.${ctx.dialect.quoteIdentifier(audience.key.column)} IN (${inner})`;
+    }
+    const plain = split.own.filter(c => !hasAggregate(c)).map(c => conditionSql(c, ctx, false));
+    const aggregates = split.own.filter(hasAggregate).map(c => conditionSql(c, ctx, false));
+    const semi = group.root.children.map((child, i) => semiJoin(group.root, child, split.perChild[i], ctx));
+    const parts = [...plain, ...semi, ...aggregates];
+    return parts.length === 0 ? '1 = 1' : parts.length === 1 ? parts[0] : `(${parts.join('\n  AND ')})`;
+}
+
+/** The whole group joined, one row per (profile, combination): the form for conditions that span subtrees. */
+export function joinedGroupSql(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext): string {
+    const q = ctx.dialect.quoteIdentifier;
+    const root = group.root;
+    const key = `${root.alias}.${q(audience.key.column)}`;
+    const where = [`${key} IS NOT NULL`, conditionSql(group.condition, ctx, false)];
+    return `SELECT ${root.children.length > 0 ? 'DISTINCT ' : ''}${key} AS key FROM ${q(audience.table)} AS ${root.alias}${joinClauses(root, ctx.dialect, ctx, ' ')} WHERE ${where.join(' AND ')}`;
+}
+
+/** `parent.link IN (SELECT node.link FROM node WHERE ...)`, recursively for the node's own subtrees. */
+function semiJoin(parent: JoinNode, node: JoinNode, items: readonly Condition[], ctx: RenderContext): string {
+    const d = ctx.dialect;
+    const q = d.quoteIdentifier;
+    const link = stepLink(node.step!, aliasOf(ctx, parent.alias), parent.entity, node.alias, node.entity, d);
+    const split = splitConjuncts(node, items);
+    let from = `${q(node.entity.table)} AS ${node.alias}`;
+    let where: string[];
+    if (split) {
+        where = [
+            ...split.own.map(c => conditionSql(c, ctx, false)),
+            ...node.children.map((child, i) => semiJoin(node, child, split.perChild[i], ctx))
+        ];
+    } else {
+        from += joinClauses(node, d, ctx, ' ');
+        where = items.map(c => conditionSql(c, ctx, false));
+    }
+    return `${link.from} IN (SELECT ${link.to} FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''})`;
+}
+
+/** The conditions that name only `node`, and those of each child's subtree; undefined when one spans two. */
+function splitConjuncts(node: JoinNode, items: readonly Condition[]): { own: Condition[]; perChild: Condition[][] } | undefined {
+    const subtree = new Map<string, number>();
+    node.children.forEach((child, i) => treeAliases(child).forEach(a => subtree.set(a, i)));
+    const own: Condition[] = [];
+    const perChild: Condition[][] = node.children.map(() => []);
+    for (const c of items) {
+        const touched = new Set([...aliasesIn(c)].map(a => subtree.get(a) ?? -1));
+        if (touched.size > 1) return undefined;
+        const [only] = touched;
+        if (only === undefined || only === -1) own.push(c);
+        else perChild[only].push(c);
+    }
+    return { own, perChild };
+}
+
+function conjuncts(c: Condition): Condition[] {
+    return c.node === 'and' ? c.items.flatMap(conjuncts) : [c];
+}
+
+/** The records a condition reads: columns' records, and the outer record of aggregates. */
+function aliasesIn(c: Condition): Set<string> {
+    const out = new Set<string>();
+    const visit = (x: Condition): void => {
+        switch (x.node) {
+            case 'and':
+            case 'or':
+                x.items.forEach(visit);
+                return;
+            case 'not':
+                visit(x.item);
+                return;
+            default:
+                out.add(x.left.node === 'column' ? x.left.alias : x.left.outer.alias);
+        }
+    };
+    visit(c);
+    return out;
+}
+
+function hasAggregate(c: Condition): boolean {
+    switch (c.node) {
+        case 'and':
+        case 'or':
+            return c.items.some(hasAggregate);
+        case 'not':
+            return hasAggregate(c.item);
+        default:
+            return c.left.node === 'aggregate';
+    }
+}

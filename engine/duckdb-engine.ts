@@ -1,0 +1,111 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { duckdbDialect } from '../compiler/sql/duckdb-dialect.js';
+import { copySqliteIntoDuckDb } from './duckdb-copy.js';
+import { DatabaseError, type SqlEngine, type SqlValue } from './engine.js';
+import type { SqliteReader } from './sqlite-source.js';
+
+const q = duckdbDialect.quoteIdentifier;
+
+/**
+ * DuckDB, for data that outgrows an in-memory SQLite: a DuckDB file (read-only), Parquet or CSV
+ * files (one view per file, named after it), or a SQLite file copied in with the appender.
+ */
+export class DuckDbEngine implements SqlEngine {
+    readonly name = 'duckdb';
+    readonly dialect = duckdbDialect;
+    /** Milliseconds spent copying a SQLite file in (0 when the data was read in place). */
+    copyMs = 0;
+
+    private constructor(private readonly instance: DuckDBInstance | undefined, private readonly conn: DuckDBConnection) {}
+
+    static async open(path: string, options: { reader?: (file: string) => Promise<SqliteReader & { close(): void }> } = {}): Promise<DuckDbEngine> {
+        if (!existsSync(path)) throw new DatabaseError(path, 'database file not found');
+        const { DuckDBInstance } = await import('@duckdb/node-api');
+        if (statSync(path).isDirectory() || ['.parquet', '.csv'].includes(extname(path).toLowerCase())) {
+            const instance = await DuckDBInstance.create(':memory:');
+            const engine = new DuckDbEngine(instance, await instance.connect());
+            await engine.attachFiles(path);
+            return engine;
+        }
+        if (await isSqliteFile(path)) {
+            const instance = await DuckDBInstance.create(':memory:');
+            const engine = new DuckDbEngine(instance, await instance.connect());
+            const started = performance.now();
+            const reader = options.reader ? await options.reader(path) : await sqlJsReader(path);
+            try {
+                await copySqliteIntoDuckDb(engine.conn, reader, 'main');
+            } finally {
+                reader.close();
+            }
+            engine.copyMs = performance.now() - started;
+            return engine;
+        }
+        try {
+            const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+            return new DuckDbEngine(instance, await instance.connect());
+        } catch (e) {
+            throw new DatabaseError(path, `not a DuckDB, SQLite, Parquet or CSV file (${(e as Error).message})`);
+        }
+    }
+
+    /** An engine on a connection of a shared instance, reading `schema` by default (tests). */
+    static async onSchema(instance: DuckDBInstance, schema: string): Promise<DuckDbEngine> {
+        const conn = await instance.connect();
+        await conn.run(`SET search_path = ${duckdbDialect.stringLiteral(schema)}`);
+        return new DuckDbEngine(undefined, conn);
+    }
+
+    get connection(): DuckDBConnection {
+        return this.conn;
+    }
+
+    async query(sql: string): Promise<SqlValue[][]> {
+        const reader = await this.conn.runAndReadAll(sql);
+        return reader.getRowsJS().map(row => row.map(toSqlValue));
+    }
+
+    /** One view per Parquet or CSV file: `orders.parquet` becomes the table `orders`. */
+    private async attachFiles(path: string): Promise<void> {
+        const files = statSync(path).isDirectory() ? readdirSync(path).map(f => join(path, f)) : [path];
+        for (const file of files) {
+            const ext = extname(file).toLowerCase();
+            if (ext !== '.parquet' && ext !== '.csv') continue;
+            const reader = ext === '.parquet' ? 'read_parquet' : 'read_csv_auto';
+            await this.conn.run(`CREATE VIEW ${q(basename(file, extname(file)))} AS SELECT * FROM ${reader}(${duckdbDialect.stringLiteral(file)})`);
+        }
+    }
+
+    async close(): Promise<void> {
+        this.conn.closeSync();
+        this.instance?.closeSync();
+    }
+}
+
+function toSqlValue(value: unknown): SqlValue {
+    if (value === null || value === undefined) return null;
+    if (typeof value === 'bigint') return Number(value);
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (typeof value === 'number' || typeof value === 'string' || value instanceof Uint8Array) return value;
+    if (value instanceof Date) return value.toISOString().slice(0, 19).replace('T', ' ');
+    return String(value);
+}
+
+async function isSqliteFile(path: string): Promise<boolean> {
+    const handle = await open(path, 'r');
+    try {
+        const header = Buffer.alloc(16);
+        await handle.read(header, 0, 16, 0);
+        return header.toString('latin1') === 'SQLite format 3\u0000';
+    } finally {
+        await handle.close();
+    }
+}
+
+async function sqlJsReader(file: string): Promise<SqliteReader & { close(): void }> {
+    const { SqlJsEngine } = await import('./sqljs-engine.js');
+    const engine = await SqlJsEngine.open(file);
+    return { ...engine.reader(), close: () => void engine.close() };
+}

@@ -1,0 +1,133 @@
+import { assertUnreachable, type AggregateRef, type Condition, type JoinNode, type KeyValue, type SegmentPlan } from '../compiler/ir.js';
+import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
+import type { SqlEngine } from './engine.js';
+import type { SegmentRunner } from './runner.js';
+
+/** The tables a segment's members depend on: dynamic, every table it joins or aggregates; static, its audience; compound, its parts'. */
+export function tablesRead(name: string, plans: ReadonlyMap<string, SegmentPlan>, seen: ReadonlySet<string> = new Set()): Set<string> {
+    const plan = plans.get(name);
+    const tables = new Set<string>();
+    if (!plan || seen.has(name)) return tables;
+    tables.add(plan.audience.table);
+    switch (plan.kind) {
+        case 'static':
+            break;
+        case 'dynamic':
+            for (const g of plan.groups) {
+                treeTables(g.root, tables);
+                conditionTables(g.condition, tables);
+            }
+            break;
+        case 'compound':
+            for (const p of plan.parts) for (const t of tablesRead(p.segment, plans, new Set([...seen, name]))) tables.add(t);
+            break;
+        default:
+            assertUnreachable(plan);
+    }
+    return tables;
+}
+
+function treeTables(node: JoinNode, into: Set<string>): void {
+    into.add(node.entity.table);
+    node.children.forEach(c => treeTables(c, into));
+}
+
+function conditionTables(c: Condition, into: Set<string>): void {
+    switch (c.node) {
+        case 'and':
+        case 'or':
+            return c.items.forEach(i => conditionTables(i, into));
+        case 'not':
+            return conditionTables(c.item, into);
+        default:
+            if (c.left.node === 'aggregate') aggregateTables(c.left, into);
+    }
+}
+
+function aggregateTables(a: AggregateRef, into: Set<string>): void {
+    a.path.forEach(p => into.add(p.entity.table));
+    treeTables(a.target, into);
+    if (a.where) conditionTables(a.where, into);
+}
+
+/** A version per table: equal versions mean unchanged data. */
+export type TableVersions = ReadonlyMap<string, string>;
+
+/**
+ * SQLite table versions: row count, largest rowid and a cheap checksum of every column (sum of
+ * value lengths weighted by rowid, and of numeric values), in one scan per table.
+ */
+export async function sqliteTableVersions(engine: SqlEngine, tables: Iterable<string>): Promise<TableVersions> {
+    const q = sqliteDialect.quoteIdentifier;
+    const versions = new Map<string, string>();
+    for (const table of tables) {
+        const columns = (await engine.query(`SELECT name FROM pragma_table_info(${sqliteDialect.stringLiteral(table)})`)).map(r => q(String(r[0])));
+        const sums = columns.map(c => `total(length(quote(${c})) * (rowid % 997 + 1)), total(CASE WHEN typeof(${c}) IN ('integer', 'real') THEN ${c} ELSE unicode(${c}) END)`);
+        const [row] = await engine.query(`SELECT count(*), max(rowid)${sums.length ? `, ${sums.join(', ')}` : ''} FROM ${q(table)}`);
+        versions.set(table, JSON.stringify(row ?? []));
+    }
+    return versions;
+}
+
+export interface RefreshReport {
+    /** Segments run against the database in this refresh (compound segments: combined again from their parts). */
+    readonly evaluated: readonly string[];
+    /** Segments whose tables had not changed: their previous members were kept. */
+    readonly reused: readonly string[];
+    readonly members: ReadonlyMap<string, readonly KeyValue[]>;
+}
+
+/**
+ * Incremental refresh. Remembers each segment's members with the versions of the tables it
+ * reads; a refresh re-evaluates only segments whose tables changed, and a compound segment
+ * that must be recomputed combines its parts' results (unchanged parts reused, none run twice).
+ */
+export class Refresher {
+    private readonly last = new Map<string, { versions: string; keys: readonly KeyValue[] }>();
+
+    constructor(
+        private readonly plans: ReadonlyMap<string, SegmentPlan>,
+        private readonly versionsOf: (tables: Iterable<string>) => Promise<TableVersions>
+    ) {}
+
+    /** Refreshes `names` (default: every active segment) with a runner fresh for this refresh. */
+    async refresh(runner: SegmentRunner, names?: readonly string[]): Promise<RefreshReport> {
+        const targets = names ?? [...this.plans.values()].filter(p => p.active).map(p => p.name);
+        const closure = new Set<string>();
+        const add = (n: string): void => {
+            const plan = this.plans.get(n);
+            if (!plan || closure.has(n)) return;
+            closure.add(n);
+            if (plan.kind === 'compound') plan.parts.forEach(p => add(p.segment));
+        };
+        targets.forEach(add);
+        const reads = new Map([...closure].map(n => [n, [...tablesRead(n, this.plans)].sort()]));
+        const versions = await this.versionsOf(new Set([...reads.values()].flat()));
+        const key = (n: string): string => JSON.stringify(reads.get(n)!.map(t => [t, versions.get(t) ?? null]));
+        const reused: string[] = [];
+        for (const n of closure) {
+            const previous = this.last.get(n);
+            if (previous && previous.versions === key(n)) {
+                runner.seed(n, previous.keys);
+                reused.push(n);
+            }
+        }
+        const evaluated: string[] = [];
+        const members = new Map<string, readonly KeyValue[]>();
+        const ordered = [...closure].sort((a, b) => depth(a, this.plans) - depth(b, this.plans));
+        for (const n of ordered) {
+            if (!reused.includes(n)) evaluated.push(n);
+            const keys = await runner.keys(n);
+            this.last.set(n, { versions: key(n), keys });
+            if (targets.includes(n)) members.set(n, keys);
+        }
+        return { evaluated, reused, members };
+    }
+}
+
+/** Parts before the compound segments made of them. */
+function depth(name: string, plans: ReadonlyMap<string, SegmentPlan>, seen: ReadonlySet<string> = new Set()): number {
+    const plan = plans.get(name);
+    if (!plan || plan.kind !== 'compound' || seen.has(name)) return 0;
+    return 1 + Math.max(...plan.parts.map(p => depth(p.segment, plans, new Set([...seen, name]))));
+}

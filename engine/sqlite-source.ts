@@ -1,0 +1,77 @@
+import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
+import type { SqlValue } from './engine.js';
+
+/** The storage class a copied column gets in the target database, read from the values themselves. */
+export type CopyType = 'integer' | 'real' | 'text' | 'blob';
+
+export interface SourceColumn {
+    readonly name: string;
+    readonly type: CopyType;
+    readonly primaryKey: boolean;
+}
+
+export interface SourceTable {
+    readonly name: string;
+    readonly columns: readonly SourceColumn[];
+    /** Indexes on the table (single or multi-column), to recreate after the copy. */
+    readonly indexes: readonly { readonly columns: readonly string[]; readonly unique: boolean }[];
+}
+
+/** Read access to a SQLite database (sql.js or better-sqlite3), for copying it into another engine. */
+export interface SqliteReader {
+    all(sql: string): SqlValue[][];
+    iterate(sql: string): Iterable<SqlValue[]>;
+}
+
+const q = sqliteDialect.quoteIdentifier;
+const lit = sqliteDialect.stringLiteral;
+
+/** The tables of a SQLite database, with each column's storage class found from its values. */
+export function describeSource(db: SqliteReader): SourceTable[] {
+    const names = db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").map(r => String(r[0]));
+    return names.map(name => {
+        const info = db.all(`SELECT name, type, pk FROM pragma_table_info(${lit(name)})`);
+        const present = info.length === 0 ? [] : db.all(`SELECT ${info.map(r => {
+            const c = q(String(r[0]));
+            return `max(typeof(${c}) = 'text'), max(typeof(${c}) = 'real'), max(typeof(${c}) = 'blob'), max(typeof(${c}) = 'integer')`;
+        }).join(', ')} FROM ${q(name)}`)[0];
+        const columns = info.map((r, i): SourceColumn => {
+            const has = (k: number): boolean => Number(present?.[i * 4 + k] ?? 0) === 1;
+            const type: CopyType = has(2) ? 'blob' : has(0) ? 'text' : has(1) ? 'real' : has(3) ? 'integer' : affinity(String(r[1] ?? ''));
+            return { name: String(r[0]), type, primaryKey: Number(r[2]) > 0 };
+        });
+        const indexes = db.all(`SELECT name, "unique" FROM pragma_index_list(${lit(name)})`).map(ix => ({
+            unique: Number(ix[1]) === 1,
+            columns: db.all(`SELECT name FROM pragma_index_info(${lit(String(ix[0]))}) ORDER BY seqno`).map(c => String(c[0]))
+        })).filter(ix => ix.columns.length > 0 && ix.columns.every(c => c !== 'null'));
+        return { name, columns, indexes };
+    });
+}
+
+/** SQLite's type affinity for a declared type, used for columns that hold no values. */
+function affinity(declared: string): CopyType {
+    const t = declared.toUpperCase();
+    if (t.includes('INT')) return 'integer';
+    if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT')) return 'text';
+    if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'real';
+    return t.includes('BLOB') || t === '' ? 'text' : 'real';
+}
+
+/** Every row of a table, columns in declaration order. */
+export function sourceRows(db: SqliteReader, table: SourceTable): Iterable<SqlValue[]> {
+    return db.iterate(`SELECT ${table.columns.map(c => q(c.name)).join(', ')} FROM ${q(table.name)}`);
+}
+
+/** A value converted to the column's copy type (SQLite lets any column hold any value). */
+export function coerce(value: SqlValue, type: CopyType): SqlValue {
+    if (value === null) return null;
+    switch (type) {
+        case 'integer':
+        case 'real':
+            return typeof value === 'number' ? value : Number(value);
+        case 'text':
+            return typeof value === 'string' ? value : value instanceof Uint8Array ? new TextDecoder().decode(value) : String(value);
+        case 'blob':
+            return value instanceof Uint8Array ? value : new TextEncoder().encode(String(value));
+    }
+}

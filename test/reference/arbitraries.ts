@@ -1,0 +1,570 @@
+/**
+ * fast-check arbitraries for the reference comparison: a fixed small schema with an interesting
+ * shape, random small databases over it, and random segment SOURCE TEXT that is valid by
+ * construction (types fit, every entity named is reachable by one shortest path).
+ *
+ * Schema shape (relationships walk both ways):
+ *
+ *   Store <-HomeStore- Customer <-CustomerId- Purchase -ProductId-> Product
+ *     ^                  ^  ^  ^                 |
+ *     |                  |  |  +--CustomerId-- Interaction
+ *     +----StoreCode-----+--|--------------------+ (Purchase.StoreCode -> Store)
+ *                           +--GiverId / RecipientId-- Gift   (two foreign keys: needs `via`)
+ *
+ * Store has a text key (with keys differing only in case); Gift has no `from` (table = entity name).
+ */
+import fc from 'fast-check';
+import { addToTime, RefSchema, shortestPath, type AttrType, type CellValue, type RefEntity, type Row, type Tables } from './evaluator.js';
+
+export interface GenAttribute {
+    readonly name: string;
+    readonly type: AttrType;
+    readonly column?: string;
+    readonly target?: string;
+    readonly description?: string;
+}
+
+export interface GenEntity {
+    readonly name: string;
+    /** Absent: the table is the entity's name. */
+    readonly table?: string;
+    readonly key: string;
+    readonly attributes: readonly GenAttribute[];
+}
+
+export const ENTITIES: readonly GenEntity[] = [
+    {
+        name: 'Customer', table: 'customers', key: 'CustomerId', attributes: [
+            { name: 'CustomerId', type: 'number', column: 'customer_id' },
+            { name: 'Name', type: 'text', description: 'Full name' },
+            { name: 'Email', type: 'text', column: 'email' },
+            { name: 'Satisfaction', type: 'number', description: 'Survey score, 0 to 100', column: 'satisfaction' },
+            { name: 'CreditBalance', type: 'number', column: 'credit_balance' },
+            { name: 'DoNotCall', type: 'boolean', column: 'do_not_call' },
+            { name: 'Birthday', type: 'date' },
+            { name: 'SignedUpAt', type: 'datetime', column: 'signed_up_at' },
+            { name: 'HomeStore', type: 'text', column: 'home_store', target: 'Store' }
+        ]
+    },
+    {
+        name: 'Store', table: 'stores', key: 'Code', attributes: [
+            { name: 'Code', type: 'text', column: 'store_code' },
+            { name: 'City', type: 'text', column: 'city' },
+            { name: 'OpenedOn', type: 'date', column: 'opened_on' },
+            { name: 'Flagship', type: 'boolean', column: 'flagship' }
+        ]
+    },
+    {
+        name: 'Product', table: 'products', key: 'ProductId', attributes: [
+            { name: 'ProductId', type: 'number', column: 'product_id' },
+            { name: 'Category', type: 'text' },
+            { name: 'Price', type: 'number', column: 'price' },
+            { name: 'LaunchedOn', type: 'date', column: 'launched_on' }
+        ]
+    },
+    {
+        name: 'Purchase', table: 'purchases', key: 'PurchaseId', attributes: [
+            { name: 'PurchaseId', type: 'number', column: 'purchase_id' },
+            { name: 'CustomerId', type: 'number', column: 'customer_id', target: 'Customer' },
+            { name: 'ProductId', type: 'number', column: 'product_id', target: 'Product' },
+            { name: 'StoreCode', type: 'text', column: 'store_code', target: 'Store' },
+            { name: 'PurchasedAt', type: 'datetime', column: 'purchased_at' },
+            { name: 'Amount', type: 'number' },
+            { name: 'Channel', type: 'text', column: 'channel' },
+            { name: 'Returned', type: 'boolean', column: 'returned' }
+        ]
+    },
+    {
+        name: 'Interaction', table: 'interactions', key: 'InteractionId', attributes: [
+            { name: 'InteractionId', type: 'number', column: 'interaction_id' },
+            { name: 'CustomerId', type: 'number', column: 'customer_id', target: 'Customer' },
+            { name: 'Kind', type: 'text', column: 'kind' },
+            { name: 'OccurredAt', type: 'datetime', column: 'occurred_at' },
+            { name: 'Score', type: 'number', column: 'score' }
+        ]
+    },
+    {
+        name: 'Gift', key: 'GiftId', attributes: [
+            { name: 'GiftId', type: 'number', column: 'gift_id' },
+            { name: 'GiverId', type: 'number', column: 'giver_id', target: 'Customer' },
+            { name: 'RecipientId', type: 'number', column: 'recipient_id', target: 'Customer' },
+            { name: 'SentOn', type: 'date', column: 'sent_on' },
+            { name: 'Value', type: 'number', column: 'value' },
+            { name: 'Note', type: 'text', column: 'note' }
+        ]
+    }
+];
+
+export const tableOf = (e: GenEntity): string => e.table ?? e.name;
+export const columnOf = (a: GenAttribute): string => a.column ?? a.name;
+export const entityNamed = (name: string): GenEntity => ENTITIES.find(e => e.name === name)!;
+
+/** The schema as `.segment` text. */
+export const SCHEMA_TEXT = ENTITIES.map(e => [
+    `entity ${e.name}${e.table ? ` from ${e.table}` : ''} key ${e.key} {`,
+    ...e.attributes.map(a => `  ${a.name} ${a.type}${a.description ? ` ${quote(a.description)}` : ''}${a.column ? ` column ${a.column}` : ''}${a.target ? ` -> ${a.target}` : ''}`),
+    '}'
+].join('\n')).join('\n\n') + '\n';
+
+/** The same schema, for path finding while generating (the reference's own path finder). */
+export const GEN_SCHEMA = new RefSchema(ENTITIES.map((e): RefEntity => ({
+    name: e.name, table: tableOf(e), key: e.key,
+    attributes: e.attributes.map(a => ({ entity: e.name, name: a.name, type: a.type, column: columnOf(a), ...(a.target ? { target: a.target } : {}) }))
+})));
+
+/** A string literal in segment syntax. */
+export function quote(s: string): string {
+    return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value pools: NULLs, empty strings, case variants, LIKE metacharacters, non-ASCII, code point order
+
+export const TEXTS: readonly string[] = [
+    '', 'Alice', 'alice', 'ALICE', 'Al', 'Bob Smith', 'bob smith', 'Security', 'security', 'Home Security',
+    'SECURITY suite', 'a%b', 'a_b', 'axb', 'A\\B', 'say "hi"', 'two\nlines', 'Émile', 'émile', 'Zoë', 'zoe',
+    '🙂 smile', '\uFF5Etilde', ' lead', 'trail ', 'x', 'X', 'web', 'Web', 'store', 'Z', 'z', "O'Brien", 'tab\there', 'İstanbul', 'istanbul'
+];
+const FRAGMENTS: readonly string[] = [
+    '', 'al', 'AL', 'ice', 'Sec', 'SECURITY', 'urity', '%', '_', 'a_b', 'a%', '\\', '"', 'É', 'é', '🙂', 'x', 'SMITH', ' ', 'WEB', 'e', 'lines', "'", 'İ', 'I'
+];
+const NUMBERS: readonly number[] = [-3, -0.5, 0, 0.5, 1, 2, 2.5, 3, 10, 42, 59, 60, 61, 99.5, 100, 1000];
+const STORE_CODES: readonly string[] = ['S1', 's1', 'S2', 'S10', 'N'];
+
+export const AS_OF_DATES: readonly string[] = ['2027-02-11', '2027-03-31', '2028-02-29', '2027-01-31', '2026-12-31', '2027-02-28', '2028-03-01'];
+const AS_OF_TIMES: readonly string[] = ['00:00:00', '09:30:00', '12:00:00', '23:59:59'];
+
+/** `as of` values: dates, and datetimes (`YYYY-MM-DDTHH:MM:SS`). */
+export const asOfArb: fc.Arbitrary<string> = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...AS_OF_DATES) },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...AS_OF_DATES), fc.constantFrom(...AS_OF_TIMES)).map(([d, t]) => `${d}T${t}`) }
+);
+
+const DAY_OFFSETS = [-400, -366, -365, -364, -91, -90, -60, -31, -30, -29, -28, -8, -7, -6, -2, -1, 0, 0, 0, 1, 2, 6, 7, 8, 28, 29, 30, 31, 365];
+const MONTH_OFFSETS = [-13, -12, -3, -1, 1, 12];
+const FIXED_DATES = ['2027-02-28', '2028-02-29', '2027-03-31', '2027-01-31', '2026-12-31', '2027-03-01', '2026-02-28'];
+
+/** Dates near the as-of date: day and month boundaries, month ends, leap days. */
+function dateArb(asOf: string): fc.Arbitrary<string> {
+    const today = asOf.slice(0, 10);
+    return fc.oneof(
+        { weight: 5, arbitrary: fc.constantFrom(...DAY_OFFSETS).map(n => addToTime(today, n, 'day')) },
+        { weight: 2, arbitrary: fc.constantFrom(...MONTH_OFFSETS).map(n => addToTime(today, n, 'month')) },
+        { weight: 1, arbitrary: fc.constantFrom(...FIXED_DATES) }
+    );
+}
+
+/** Clock times near the as-of instant and the day's edges. */
+function timeArb(asOf: string): fc.Arbitrary<string> {
+    const nowTime = asOf.length > 10 ? asOf.slice(11, 19) : '23:59:59';
+    const near = [-3600, -60, -1, 0, 1, 60, 3600].map(s => {
+        const t = Math.min(86399, Math.max(0, Number(nowTime.slice(0, 2)) * 3600 + Number(nowTime.slice(3, 5)) * 60 + Number(nowTime.slice(6, 8)) + s));
+        return `${String(Math.floor(t / 3600)).padStart(2, '0')}:${String(Math.floor(t / 60) % 60).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
+    });
+    return fc.constantFrom('00:00:00', '00:00:01', '12:00:00', '23:59:59', ...near);
+}
+
+/** A datetime as stored: `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, optionally ending in `Z`. */
+function storedDateTimeArb(asOf: string): fc.Arbitrary<string> {
+    return fc.tuple(dateArb(asOf), timeArb(asOf), fc.constantFrom(' ', 'T'), fc.boolean())
+        .map(([d, t, sep, z]) => `${d}${sep}${t}${z ? 'Z' : ''}`);
+}
+
+const orNull = <T>(arb: fc.Arbitrary<T>, freq = 5): fc.Arbitrary<T | null> => fc.option(arb, { nil: null, freq });
+
+function cellArb(type: AttrType, asOf: string): fc.Arbitrary<CellValue> {
+    switch (type) {
+        case 'text': return orNull(fc.constantFrom(...TEXTS));
+        case 'number': return orNull(fc.constantFrom(...NUMBERS));
+        case 'boolean': return orNull(fc.constantFrom(0, 1), 4);
+        case 'date': return orNull(dateArb(asOf));
+        case 'datetime': return orNull(storedDateTimeArb(asOf));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+
+const ROW_COUNTS: Readonly<Record<string, [number, number]>> = {
+    Store: [1, 3], Customer: [2, 7], Product: [1, 4], Purchase: [1, 10], Interaction: [0, 6], Gift: [0, 4]
+};
+const KEY_POOLS: Readonly<Record<string, readonly (number | string)[]>> = {
+    Store: STORE_CODES, Customer: [1, 2, 3, 4, 5, 6, 7, 8, 9], Product: [1, 2, 3, 4, 5, 6],
+    Purchase: Array.from({ length: 20 }, (_, i) => i + 1), Interaction: Array.from({ length: 12 }, (_, i) => i + 1), Gift: [1, 2, 3, 4, 5, 6]
+};
+/** A key that is never generated: a foreign key pointing nowhere. */
+const DANGLING: Readonly<Record<string, number | string>> = { Store: 'S9', Customer: 99, Product: 99, Purchase: 99, Interaction: 99, Gift: 99 };
+
+function rowsArb(entity: GenEntity, keys: readonly (number | string)[], keysOf: ReadonlyMap<string, readonly (number | string)[]>, asOf: string): fc.Arbitrary<Row[]> {
+    const rowArb = (key: number | string): fc.Arbitrary<Row> => {
+        const cells: Record<string, fc.Arbitrary<CellValue>> = {};
+        for (const a of entity.attributes) {
+            if (a.name === entity.key) cells[columnOf(a)] = fc.constant(key);
+            else if (a.target) {
+                const targets = keysOf.get(a.target) ?? [];
+                cells[columnOf(a)] = targets.length > 0
+                    ? fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...targets) }, { weight: 1, arbitrary: fc.constant(DANGLING[a.target]) }, { weight: 1, arbitrary: fc.constant(null) })
+                    : fc.constantFrom<CellValue>(DANGLING[a.target], null);
+            } else cells[columnOf(a)] = cellArb(a.type, asOf);
+        }
+        return fc.record(cells);
+    };
+    return fc.tuple(...keys.map(rowArb));
+}
+
+/** A small random database over the schema, rows by table name. */
+export function databaseArb(asOf: string): fc.Arbitrary<Tables> {
+    const keyArbs = ENTITIES.map(e => fc.uniqueArray(fc.constantFrom(...KEY_POOLS[e.name]), { minLength: ROW_COUNTS[e.name][0], maxLength: ROW_COUNTS[e.name][1] }));
+    return fc.tuple(...keyArbs).chain(keyLists => {
+        const keysOf = new Map(ENTITIES.map((e, i) => [e.name, keyLists[i]]));
+        return fc.tuple(...ENTITIES.map((e, i) => rowsArb(e, keyLists[i], keysOf, asOf))).map(tables => {
+            const result: Record<string, Row[]> = {};
+            ENTITIES.forEach((e, i) => { result[tableOf(e)] = tables[i]; });
+            return result;
+        });
+    });
+}
+
+const SQL_TYPES: Readonly<Record<AttrType, string>> = { text: 'TEXT', number: 'NUMERIC', boolean: 'INTEGER', date: 'TEXT', datetime: 'TEXT' };
+
+function sqlLiteral(v: CellValue): string {
+    if (v === null) return 'NULL';
+    if (typeof v === 'number') return String(v);
+    return `'${v.replace(/'/g, "''")}'`;
+}
+
+/** SQL creating the (empty) tables of the schema. */
+export function schemaSql(): string {
+    return ENTITIES.map(e => {
+        const columns = e.attributes.map(a => `"${columnOf(a)}" ${SQL_TYPES[a.type]}${a.name === e.key ? ' PRIMARY KEY' : ''}`);
+        return `CREATE TABLE "${tableOf(e)}" (${columns.join(', ')});`;
+    }).join('\n');
+}
+
+/** SQL replacing the rows of every table by `tables`' rows. */
+export function rowsSql(tables: Tables): string {
+    const statements: string[] = [];
+    for (const e of ENTITIES) {
+        const table = tableOf(e);
+        statements.push(`DELETE FROM "${table}";`);
+        const rows = tables[table] ?? [];
+        if (rows.length > 0) {
+            const names = e.attributes.map(a => `"${columnOf(a)}"`).join(', ');
+            const values = rows.map(r => `(${e.attributes.map(a => sqlLiteral(r[columnOf(a)] ?? null)).join(', ')})`).join(', ');
+            statements.push(`INSERT INTO "${table}" (${names}) VALUES ${values};`);
+        }
+    }
+    return statements.join('\n');
+}
+
+/** SQL creating the tables of the schema and inserting `tables`' rows. */
+export function setupSql(tables: Tables): string {
+    return `${schemaSql()}\n${rowsSql(tables)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Segments
+
+/** A scope while generating a condition: its root entity, the group's `via`, where aggregates may appear. */
+interface Scope {
+    readonly audience: string;
+    readonly root: string;
+    readonly via: readonly string[];
+    readonly inAggregate: boolean;
+    readonly lits: Literals;
+    /** Also name entities whose shortest paths tie (an error both sides must report). */
+    readonly loose: boolean;
+}
+
+const reachableCache = new Map<string, string[]>();
+
+/** Entities one shortest path (after `via`) connects to `root`: the ones a condition may name. */
+export function reachable(root: string, via: readonly string[], loose = false): string[] {
+    const id = `${root}|${via.join(',')}|${String(loose)}`;
+    let result = reachableCache.get(id);
+    if (!result) {
+        result = ENTITIES.map(e => e.name).filter(n => {
+            const kind = shortestPath(GEN_SCHEMA, root, n, new Set(via)).kind;
+            return kind === 'found' || (loose && kind === 'ambiguous');
+        });
+        reachableCache.set(id, result);
+    }
+    return result;
+}
+
+/** A condition tree, printed with the parentheses precedence needs (and sometimes more). */
+type Tree =
+    | { readonly k: 'atom'; readonly text: string }
+    | { readonly k: 'and' | 'or'; readonly a: Tree; readonly b: Tree; readonly parens: boolean }
+    | { readonly k: 'not'; readonly c: Tree; readonly parens: boolean };
+
+export function printTree(t: Tree): string {
+    switch (t.k) {
+        case 'atom': return t.text;
+        case 'not': return t.c.k === 'and' || t.c.k === 'or' || t.parens ? `not (${printTree(t.c)})` : `not ${printTree(t.c)}`;
+        case 'and':
+        case 'or': {
+            const side = (c: Tree): string => ((t.k === 'and' && c.k === 'or') || (t.parens && c.k !== 'atom') ? `(${printTree(c)})` : printTree(c));
+            return `${side(t.a)} ${t.k}\n    ${side(t.b)}`;
+        }
+    }
+}
+
+const pick = <T>(items: readonly T[]): fc.Arbitrary<T> => fc.constantFrom(...items);
+const listOf = <T>(arb: fc.Arbitrary<T>, max = 3): fc.Arbitrary<T[]> => fc.array(arb, { minLength: 1, maxLength: max });
+
+const boolLit = pick(['true', 'false']);
+const AMOUNTS = [0, 1, 2, 3, 7, 12, 24, 29, 30, 31, 59, 60, 90, 365];
+const DATE_UNITS = ['day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years'];
+const ALL_UNITS = [...DATE_UNITS, 'hour', 'hours', 'minute', 'minutes'];
+
+/**
+ * Literal values for conditions: the fixed pools near the as-of date, mixed with values taken
+ * from the generated rows, so that equalities match and boundaries are hit (same day, other
+ * side of the clock; same text, other case).
+ */
+export interface Literals {
+    readonly text: fc.Arbitrary<string>;
+    readonly fragment: fc.Arbitrary<string>;
+    readonly number: fc.Arbitrary<string>;
+    /** `YYYY-MM-DD` */
+    readonly date: fc.Arbitrary<string>;
+    /** `YYYY-MM-DDTHH:MM:SS` */
+    readonly dateTime: fc.Arbitrary<string>;
+}
+
+const either = <T>(fixed: fc.Arbitrary<T>, fromData: readonly T[]): fc.Arbitrary<T> =>
+    fromData.length === 0 ? fixed : fc.oneof(fixed, pick(fromData));
+
+export function literals(asOf: string, tables: Tables): Literals {
+    const texts = new Set<string>();
+    const numbers = new Set<number>();
+    const dates = new Set<string>();
+    const dateTimes = new Set<string>();
+    for (const e of ENTITIES) {
+        for (const row of tables[tableOf(e)] ?? []) {
+            for (const a of e.attributes) {
+                const v = row[columnOf(a)];
+                if (v === null || v === undefined) continue;
+                if (a.type === 'text' && typeof v === 'string') texts.add(v);
+                else if (a.type === 'number' && typeof v === 'number') numbers.add(v);
+                else if (a.type === 'date' && typeof v === 'string') dates.add(v);
+                else if (a.type === 'datetime' && typeof v === 'string') {
+                    dates.add(v.slice(0, 10));
+                    dateTimes.add(`${v.slice(0, 10)}T${v.slice(11, 19)}`);
+                }
+            }
+        }
+    }
+    const textList = [...texts];
+    // Pieces of stored texts, in other cases: what contains / starts with / ends with should find.
+    const pieces = textList.map(t => Array.from(t)).flatMap(cs => [cs.slice(0, 2).join('').toUpperCase(), cs.slice(-3).join('').toLowerCase(), cs.slice(1, 4).join('')]);
+    return {
+        text: either(pick(TEXTS), textList).map(quote),
+        fragment: either(pick(FRAGMENTS), pieces).map(quote),
+        number: either(pick([...NUMBERS, 4, 5]), [...numbers]).map(n => String(n)),
+        date: either(dateArb(asOf), [...dates]),
+        dateTime: fc.oneof(
+            either(fc.tuple(dateArb(asOf), timeArb(asOf)).map(([d, t]) => `${d}T${t}`), [...dateTimes]),
+            // A stored day at another time of that day.
+            fc.tuple(dates.size > 0 ? pick([...dates]) : dateArb(asOf), timeArb(asOf)).map(([d, t]) => `${d}T${t}`))
+    };
+}
+
+/** A date or datetime expression: today, now or a literal, with 0 to 2 offsets (usually none). */
+function timeExprArb(lits: Literals): fc.Arbitrary<string> {
+    const dateBase = fc.oneof(fc.constant('today'), lits.date, lits.date);
+    const dateTimeBase = fc.oneof(fc.constant('now'), lits.dateTime, lits.dateTime);
+    const offsets = (units: readonly string[]): fc.Arbitrary<string> => fc.oneof(
+        { weight: 2, arbitrary: fc.constant('') },
+        { weight: 1, arbitrary: fc.array(fc.tuple(pick(['+', '-']), pick(AMOUNTS), pick(units)).map(([s, n, u]) => ` ${s} ${n} ${u}`), { minLength: 1, maxLength: 2 }).map(a => a.join('')) });
+    return fc.oneof(
+        fc.tuple(dateBase, offsets(DATE_UNITS)).map(([b, o]) => b + o),
+        fc.tuple(dateTimeBase, offsets(ALL_UNITS)).map(([b, o]) => b + o)
+    );
+}
+
+const COMPARE_OPS = ['=', '!=', '<', '<=', '>', '>='];
+
+/** A comparison of `left` (of `type`) that type-checks. */
+function comparisonArb(left: string, type: AttrType, lits: Literals): fc.Arbitrary<string> {
+    const empty = pick(['is empty', 'is not empty']).map(e => `${left} ${e}`);
+    const ordered = (lit: fc.Arbitrary<string>): fc.Arbitrary<string>[] => [
+        fc.tuple(pick(COMPARE_OPS), lit).map(([op, v]) => `${left} ${op} ${v}`),
+        fc.tuple(fc.boolean(), listOf(lit)).map(([neg, vs]) => `${left} ${neg ? 'not in' : 'in'} (${vs.join(', ')})`),
+        fc.tuple(lit, lit).map(([a, b]) => `${left} between ${a} and ${b}`)
+    ];
+    switch (type) {
+        case 'text':
+            return fc.oneof(...ordered(lits.text),
+                fc.tuple(pick(['contains', 'starts with', 'ends with']), lits.fragment).map(([op, v]) => `${left} ${op} ${v}`),
+                fc.tuple(pick(['contains', 'starts with', 'ends with']), lits.fragment).map(([op, v]) => `${left} ${op} ${v}`),
+                empty);
+        case 'number':
+            return fc.oneof(...ordered(lits.number), empty);
+        case 'boolean':
+            return fc.oneof(
+                fc.tuple(pick(['=', '!=']), boolLit).map(([op, v]) => `${left} ${op} ${v}`),
+                fc.tuple(fc.boolean(), listOf(boolLit, 2)).map(([neg, vs]) => `${left} ${neg ? 'not in' : 'in'} (${vs.join(', ')})`),
+                empty);
+        case 'date':
+        case 'datetime': {
+            const units = type === 'date' ? DATE_UNITS : ALL_UNITS;
+            const t = timeExprArb(lits);
+            return fc.oneof(...ordered(t),
+                fc.tuple(pick(['before', 'after']), t).map(([op, v]) => `${left} ${op} ${v}`),
+                fc.tuple(pick(['last', 'next']), pick(AMOUNTS), pick(units)).map(([d, n, u]) => `${left} in ${d} ${n} ${u}`),
+                fc.tuple(pick(['last', 'next']), pick(AMOUNTS), pick(units)).map(([d, n, u]) => `${left} in ${d} ${n} ${u}`),
+                empty);
+        }
+    }
+}
+
+/** `E.A`, or a bare `A` for an attribute of the audience entity. */
+function attributeText(entity: string, attribute: string, scope: Scope, bare: boolean): string {
+    return bare && entity === scope.audience ? attribute : `${entity}.${attribute}`;
+}
+
+function attributeComparisonArb(scope: Scope): fc.Arbitrary<string> {
+    const entities = reachable(scope.root, scope.via, scope.loose);
+    // The scope's root is named more often: its conditions are the plain filters.
+    const entityArb = fc.oneof({ weight: 2, arbitrary: fc.constant(scope.root) }, { weight: 3, arbitrary: pick(entities) });
+    return entityArb.chain(name => {
+        const e = entityNamed(name);
+        // Dates and datetimes, where most of the rules are, come up twice as often.
+        const attributes = e.attributes.flatMap(a => (a.type === 'date' || a.type === 'datetime' ? [a, a] : [a]));
+        return fc.tuple(pick(attributes), fc.boolean()).chain(([a, bare]) => comparisonArb(attributeText(e.name, a.name, scope, bare), a.type, scope.lits));
+    });
+}
+
+function aggregateComparisonArb(scope: Scope): fc.Arbitrary<string> {
+    const entities = reachable(scope.root, scope.via, scope.loose);
+    return fc.tuple(pick(entities), fc.boolean(), fc.boolean()).chain(([name, withWhere, bare]) => {
+        const e = entityNamed(name);
+        const whereScope: Scope = { ...scope, root: name, inAggregate: true };
+        const whereArb: fc.Arbitrary<string> = withWhere ? conditionArb(whereScope, 1).map(c => ` where ${printTree(c)}`) : fc.constant('');
+        const numbers = e.attributes.filter(a => a.type === 'number');
+        const ordered = e.attributes.filter(a => a.type === 'number' || a.type === 'date' || a.type === 'datetime');
+        const options: fc.Arbitrary<string>[] = [
+            whereArb.chain(w => comparisonArb(`count(${name}${w})`, 'number', scope.lits))
+        ];
+        if (numbers.length > 0) {
+            options.push(fc.tuple(pick(['sum', 'avg']), pick(numbers), whereArb)
+                .chain(([fn, a, w]) => comparisonArb(`${fn}(${attributeText(name, a.name, scope, bare)}${w})`, 'number', scope.lits)));
+        }
+        options.push(fc.tuple(pick(['min', 'max']), pick(ordered), whereArb)
+            .chain(([fn, a, w]) => comparisonArb(`${fn}(${attributeText(name, a.name, scope, bare)}${w})`, a.type, scope.lits)));
+        return fc.oneof(...options);
+    });
+}
+
+function atomArb(scope: Scope): fc.Arbitrary<Tree> {
+    const text = scope.inAggregate
+        ? attributeComparisonArb(scope)
+        : fc.oneof({ weight: 3, arbitrary: attributeComparisonArb(scope) }, { weight: 1, arbitrary: aggregateComparisonArb(scope) });
+    return text.map((t): Tree => ({ k: 'atom', text: t }));
+}
+
+/** A condition of nested `and` / `or` / `not` over comparisons, `depth` levels at most. */
+function conditionArb(scope: Scope, depth: number): fc.Arbitrary<Tree> {
+    if (depth <= 0) return atomArb(scope);
+    const sub = conditionArb(scope, depth - 1);
+    return fc.oneof(
+        { weight: 3, arbitrary: atomArb(scope) },
+        { weight: 3, arbitrary: fc.tuple(pick(['and', 'or'] as const), sub, sub, fc.boolean()).map(([k, a, b, parens]): Tree => ({ k, a, b, parens })) },
+        { weight: 1, arbitrary: fc.tuple(sub, fc.boolean()).map(([c, parens]): Tree => ({ k: 'not', c, parens })) }
+    );
+}
+
+/** `via` lists: none mostly, one or the other Gift foreign key, both (Gift then unreachable), unrelated ones. */
+const VIA_CHOICES: readonly (readonly string[])[] = [
+    [], [], [], [], ['Gift.GiverId'], ['Gift.RecipientId'], ['Gift.GiverId', 'Gift.RecipientId'], ['Purchase.StoreCode'],
+    ['Customer.HomeStore', 'Gift.RecipientId']
+];
+
+/** A group condition over `audience`, as text, `depth` levels of and/or/not at most (0: one comparison). */
+export function groupConditionArb(audience: string, lits: Literals, depth: number, via: readonly string[] = []): fc.Arbitrary<string> {
+    return conditionArb({ audience, root: audience, via, inAggregate: false, lits, loose: false }, depth).map(printTree);
+}
+
+function groupArb(audience: string, lits: Literals, first: boolean): fc.Arbitrary<string> {
+    const comment = fc.constantFrom('', '', '', '// a comment\n  ', '/* a block\n     comment */ ');
+    // One group in 30 may name an entity two shortest paths reach: both sides must call it an error.
+    const loose = fc.integer({ min: 1, max: 30 }).map(n => n === 1);
+    return fc.tuple(pick(VIA_CHOICES), fc.option(pick(['Buyers', 'Recent', 'G1', 'Others']), { nil: undefined }), pick(['union', 'intersect', 'exclude']), comment, loose)
+        .chain(([via, name, op, note, isLoose]) => conditionArb({ audience, root: audience, via, inAggregate: false, lits, loose: isLoose }, 3)
+            .map(c => `${note}${first ? '' : `${op} `}group${name ? ` ${name}` : ''}${via.length > 0 ? ` via ${via.join(', ')}` : ''} {\n    ${printTree(c)}\n  }`));
+}
+
+function propertiesArb(audience: string | undefined, name: string): fc.Arbitrary<string[]> {
+    const e = audience ? entityNamed(audience) : undefined;
+    const props: fc.Arbitrary<string | undefined>[] = [
+        fc.option(fc.constant(`title ${quote(`Title of ${name}`)}`), { nil: undefined }),
+        fc.option(fc.constant('description "generated"'), { nil: undefined }),
+        fc.option(pick(['status active', 'status inactive']), { nil: undefined }),
+        e ? fc.option(fc.subarray(e.attributes.map(a => `${e.name}.${a.name}`), { minLength: 1, maxLength: 2 }).map(l => `show ${l.join(', ')}`), { nil: undefined }) : fc.constant(undefined)
+    ];
+    return fc.tuple(fc.tuple(...props), fc.boolean()).chain(([list, audienceFirst]) => {
+        const present = list.filter((p): p is string => p !== undefined);
+        return fc.shuffledSubarray(present, { minLength: present.length, maxLength: present.length }).map(shuffled =>
+            audience ? (audienceFirst ? [`audience ${audience}`, ...shuffled] : [...shuffled, `audience ${audience}`]) : shuffled);
+    });
+}
+
+export interface GeneratedWorkspace {
+    readonly audience: string;
+    /** Source text of the segments (the schema is `SCHEMA_TEXT`, in its own file). */
+    readonly source: string;
+    readonly names: readonly string[];
+}
+
+/** 1 to 3 dynamic segments, maybe a static one, and 0 to 2 compound segments over them, one audience. */
+export function workspaceArb(lits: Literals): fc.Arbitrary<GeneratedWorkspace> {
+    const audienceArb = fc.oneof({ weight: 6, arbitrary: fc.constant('Customer') }, { weight: 4, arbitrary: pick(['Store', 'Product', 'Purchase', 'Interaction', 'Gift']) });
+    return audienceArb.chain(audience => {
+        const dynamicArb = (i: number): fc.Arbitrary<string> => fc.tuple(
+            propertiesArb(audience, `D${i}`),
+            groupArb(audience, lits, true),
+            fc.array(groupArb(audience, lits, false), { maxLength: 2 })
+        ).map(([props, g, rest]) => `dynamic segment D${i} {\n${props.map(p => `  ${p}\n`).join('')}  ${[g, ...rest].join('\n  ')}\n}`);
+        const pool = KEY_POOLS[audience];
+        const keyLit = (k: number | string): string => (typeof k === 'number' ? String(k) : quote(k));
+        const staticArb = fc.tuple(propertiesArb(audience, 'S1'), fc.array(fc.oneof(pick(pool), fc.constant(DANGLING[audience])), { minLength: 1, maxLength: 4 }))
+            .map(([props, keys]) => `static segment S1 {\n${props.map(p => `  ${p}\n`).join('')}  members ${keys.map(keyLit).join(', ')}\n}`);
+        return fc.tuple(fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.integer({ min: 0, max: 2 })).chain(([dynamicCount, withStatic, compoundCount]) => {
+            const names = [...Array.from({ length: dynamicCount }, (_, i) => `D${i + 1}`), ...(withStatic ? ['S1'] : [])];
+            const compoundArb = (i: number, available: readonly string[]): fc.Arbitrary<string> => fc.tuple(
+                propertiesArb(undefined, `C${i}`), fc.boolean(), listOf(fc.tuple(pick(['union', 'intersect', 'exclude']), pick(available)), 3)
+            ).map(([props, declare, parts]) => {
+                const all = declare ? [`audience ${audience}`, ...props] : props;
+                const body = parts.map(([op, n], j) => (j === 0 ? n : `${op} ${n}`)).join('\n  ');
+                return `compound segment C${i} {\n${all.map(p => `  ${p}\n`).join('')}  ${body}\n}`;
+            });
+            const compounds: fc.Arbitrary<string>[] = [];
+            const available = [...names];
+            for (let i = 1; i <= compoundCount; i++) {
+                compounds.push(compoundArb(i, [...available]));
+                available.push(`C${i}`);
+            }
+            return fc.tuple(
+                fc.tuple(...Array.from({ length: dynamicCount }, (_, i) => dynamicArb(i + 1))),
+                withStatic ? staticArb : fc.constant(undefined),
+                fc.tuple(...compounds)
+            ).map(([dynamics, stat, comps]) => ({
+                audience,
+                source: [...dynamics, ...(stat ? [stat] : []), ...comps].join('\n\n') + '\n',
+                names: available
+            }));
+        });
+    });
+}
+
+export interface GeneratedCase {
+    readonly asOf: string;
+    readonly tables: Tables;
+    readonly workspace: GeneratedWorkspace;
+}
+
+/** One comparison case: an as-of instant, a database and a workspace of segments. */
+export const caseArb: fc.Arbitrary<GeneratedCase> = asOfArb.chain(asOf => databaseArb(asOf).chain(tables =>
+    workspaceArb(literals(asOf, tables)).map(workspace => ({ asOf, tables, workspace }))));

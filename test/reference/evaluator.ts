@@ -1,0 +1,895 @@
+/**
+ * A reference evaluator for the segment language: a second, deliberately plain implementation
+ * of the semantics in docs/segment-language.md (the binding reference), over in-memory rows.
+ *
+ * It walks the parsed syntax tree (references resolved by the linker) and never touches the
+ * compiler: its own schema reading, relationship graph and shortest paths, join semantics,
+ * two-valued logic, comparisons and calendar arithmetic. It favours obviousness over speed:
+ * a group is evaluated by enumerating, for every audience profile, every combination of one
+ * related record per entity named, exactly as the reference words it.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { AstUtils } from 'langium';
+import * as ast from '../../grammar/generated/ast.js';
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+
+/** A stored value: SQLite gives numbers, texts and NULL for the types of the language. */
+export type CellValue = string | number | null;
+export type Row = Readonly<Record<string, CellValue>>;
+/** Rows by table name, each row by column name. */
+export type Tables = Readonly<Record<string, readonly Row[]>>;
+export type ReferenceKey = string | number;
+
+/** The evaluation instant: `today` is `YYYY-MM-DD`, `now` is `YYYY-MM-DD HH:MM:SS`, both UTC. */
+export interface ReferenceClock {
+    readonly today: string;
+    readonly now: string;
+}
+
+/** What the evaluator needs of a model: the entities and segments, by name or as parsed files. */
+export type ReferenceModel =
+    | ast.Model
+    | readonly ast.Model[]
+    | { readonly entities: ReadonlyMap<string, ast.Entity>; readonly segments: ReadonlyMap<string, ast.Segment> };
+
+/** The segment has an error by the reference (so it must never run): the message says which. */
+export class SegmentError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'SegmentError';
+    }
+}
+
+export type AttrType = 'text' | 'number' | 'boolean' | 'date' | 'datetime';
+
+export interface RefAttribute {
+    readonly entity: string;
+    readonly name: string;
+    readonly type: AttrType;
+    readonly column: string;
+    /** The entity whose key this attribute refers to (`-> Entity`). */
+    readonly target?: string;
+}
+
+export interface RefEntity {
+    readonly name: string;
+    readonly table: string;
+    readonly key: string;
+    readonly attributes: readonly RefAttribute[];
+}
+
+/** A foreign key `from.attribute -> to`, walkable both ways; `id` is `From.Attribute`. */
+export interface RefRelationship {
+    readonly id: string;
+    readonly from: string;
+    readonly to: string;
+    readonly column: string;
+}
+
+/** One step of a path, from entity `from` to entity `to`. */
+export interface RefStep {
+    readonly rel: RefRelationship;
+    readonly from: string;
+    readonly to: string;
+}
+
+export type RefPath =
+    | { readonly kind: 'found'; readonly steps: readonly RefStep[] }
+    | { readonly kind: 'none' }
+    | { readonly kind: 'ambiguous'; readonly paths: readonly (readonly RefStep[])[] };
+
+// ---------------------------------------------------------------------------------------------
+// Schema and relationship graph
+
+export class RefSchema {
+    readonly entities = new Map<string, RefEntity>();
+    readonly relationships: RefRelationship[] = [];
+
+    constructor(entities: Iterable<RefEntity>) {
+        for (const e of entities) if (!this.entities.has(e.name)) this.entities.set(e.name, e);
+        for (const e of this.entities.values()) {
+            for (const a of e.attributes) {
+                if (a.target !== undefined && this.entities.has(a.target)) {
+                    this.relationships.push({ id: `${e.name}.${a.name}`, from: e.name, to: a.target, column: a.column });
+                }
+            }
+        }
+    }
+
+    entity(name: string): RefEntity {
+        const e = this.entities.get(name);
+        if (!e) throw new SegmentError(`unknown entity ${name}`);
+        return e;
+    }
+
+    attribute(entity: string, name: string): RefAttribute {
+        const a = this.entity(entity).attributes.find(x => x.name === name);
+        if (!a) throw new SegmentError(`unknown attribute ${entity}.${name}`);
+        return a;
+    }
+
+    keyAttribute(entity: string): RefAttribute {
+        const e = this.entity(entity);
+        return this.attribute(entity, e.key);
+    }
+
+    /** Steps leaving `entity`, both directions; a foreign key to its own entity is no step. */
+    steps(entity: string): RefStep[] {
+        const result: RefStep[] = [];
+        for (const rel of this.relationships) {
+            if (rel.from === rel.to) continue;
+            if (rel.from === entity) result.push({ rel, from: entity, to: rel.to });
+            if (rel.to === entity) result.push({ rel, from: entity, to: rel.from });
+        }
+        return result;
+    }
+}
+
+/** The schema declared by `entity` nodes. */
+export function schemaFromAst(entities: Iterable<ast.Entity>): RefSchema {
+    const result: RefEntity[] = [];
+    for (const e of entities) {
+        const attributes: RefAttribute[] = [];
+        for (const a of e.attributes) {
+            if (attributes.some(x => x.name === a.name)) continue;
+            const target = a.target?.ref?.name;
+            attributes.push({ entity: e.name, name: a.name, type: a.type, column: a.column ?? a.name, ...(target !== undefined ? { target } : {}) });
+        }
+        result.push({ name: e.name, table: e.table ?? e.name, key: e.key?.ref?.name ?? e.key?.$refText ?? '', attributes });
+    }
+    return new RefSchema(result);
+}
+
+/**
+ * The shortest relationship path from `source` to `target`. When several shortest paths tie,
+ * only those using every `via` relationship that appears on any of them are kept; one path
+ * must remain.
+ */
+export function shortestPath(schema: RefSchema, source: string, target: string, via: ReadonlySet<string>): RefPath {
+    if (source === target) return { kind: 'found', steps: [] };
+    // Breadth first, keeping every path of the current length (the schemas are small).
+    let frontier: RefStep[][] = [[]];
+    const seen = new Set<string>([source]);
+    while (frontier.length > 0) {
+        const next: RefStep[][] = [];
+        const reached = new Set<string>();
+        for (const path of frontier) {
+            const at = path.length === 0 ? source : path[path.length - 1].to;
+            for (const step of schema.steps(at)) {
+                if (seen.has(step.to)) continue;
+                next.push([...path, step]);
+                reached.add(step.to);
+            }
+        }
+        const arrived = next.filter(p => p[p.length - 1].to === target);
+        if (arrived.length > 0) {
+            const wanted = [...via].filter(id => arrived.some(p => p.some(s => s.rel.id === id)));
+            const kept = arrived.filter(p => wanted.every(id => p.some(s => s.rel.id === id)));
+            return kept.length === 1 ? { kind: 'found', steps: kept[0] } : { kind: 'ambiguous', paths: kept };
+        }
+        for (const r of reached) seen.add(r);
+        frontier = next;
+    }
+    return { kind: 'none' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendar arithmetic, UTC, on `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS`
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})Z?$/;
+
+function isLeap(y: number): boolean {
+    return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+export function monthLength(y: number, m: number): number {
+    return [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date. */
+function dayNumber(y: number, m: number, d: number): number {
+    let n = 0;
+    if (y >= 1970) for (let yy = 1970; yy < y; yy++) n += isLeap(yy) ? 366 : 365;
+    else for (let yy = y; yy < 1970; yy++) n -= isLeap(yy) ? 366 : 365;
+    for (let mm = 1; mm < m; mm++) n += monthLength(y, mm);
+    return n + d - 1;
+}
+
+function fromDayNumber(n: number): [number, number, number] {
+    let y = 1970;
+    for (;;) {
+        const len = isLeap(y) ? 366 : 365;
+        if (n < 0) { y--; n += isLeap(y) ? 366 : 365; continue; }
+        if (n >= len) { n -= len; y++; continue; }
+        break;
+    }
+    let m = 1;
+    while (n >= monthLength(y, m)) { n -= monthLength(y, m); m++; }
+    return [y, m, n + 1];
+}
+
+interface Instant { y: number; m: number; d: number; sec: number }
+
+function two(n: number): string {
+    return String(n).padStart(2, '0');
+}
+
+function parseInstant(text: string): Instant | undefined {
+    const dm = DATE_RE.exec(text);
+    const tm = dm ? undefined : DATETIME_RE.exec(text);
+    const m = dm ?? tm;
+    if (!m) return undefined;
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (mo < 1 || mo > 12 || d < 1 || d > monthLength(y, mo)) return undefined;
+    if (!tm) return { y, m: mo, d, sec: 0 };
+    const [h, mi, s] = [Number(tm[4]), Number(tm[5]), Number(tm[6])];
+    if (h > 23 || mi > 59 || s > 59) return undefined;
+    return { y, m: mo, d, sec: h * 3600 + mi * 60 + s };
+}
+
+function formatDate(i: Instant): string {
+    return `${String(i.y).padStart(4, '0')}-${two(i.m)}-${two(i.d)}`;
+}
+
+function formatDateTime(i: Instant): string {
+    return `${formatDate(i)} ${two(Math.floor(i.sec / 3600))}:${two(Math.floor(i.sec / 60) % 60)}:${two(i.sec % 60)}`;
+}
+
+export type Unit = 'day' | 'week' | 'month' | 'year' | 'hour' | 'minute';
+
+function unitOfWord(word: string): Unit {
+    const u = word.endsWith('s') ? word.slice(0, -1) : word;
+    if (u === 'day' || u === 'week' || u === 'month' || u === 'year' || u === 'hour' || u === 'minute') return u;
+    throw new SegmentError(`unknown time unit ${word}`);
+}
+
+/** `value` moved by `n` units: months and years keep the day, clamped to the month's end. */
+function shift(value: Instant, n: number, unit: Unit): Instant {
+    if (unit === 'month' || unit === 'year') {
+        const months = value.y * 12 + (value.m - 1) + (unit === 'year' ? 12 * n : n);
+        const y = Math.floor(months / 12);
+        const m = months - 12 * y + 1;
+        return { y, m, d: Math.min(value.d, monthLength(y, m)), sec: value.sec };
+    }
+    const seconds = { day: 86400, week: 7 * 86400, hour: 3600, minute: 60 }[unit] * n;
+    const total = dayNumber(value.y, value.m, value.d) * 86400 + value.sec + seconds;
+    const days = Math.floor(total / 86400);
+    const [y, m, d] = fromDayNumber(days);
+    return { y, m, d, sec: total - days * 86400 };
+}
+
+/** `text` (a date, or a datetime in any stored form) moved by `n` units; a date stays a date. */
+export function addToTime(text: string, n: number, unit: Unit): string {
+    const i = parseInstant(text);
+    if (!i) throw new RangeError(`not a date or datetime: ${text}`);
+    const moved = shift(i, n, unit);
+    return DATE_RE.test(text) ? formatDate(moved) : formatDateTime(moved);
+}
+
+/** The clock of an "as of" value: a date D gives today D and now D 23:59:59; a datetime T gives now T. */
+export function referenceClock(asOf: string): ReferenceClock {
+    const i = parseInstant(asOf);
+    if (!i) throw new RangeError(`not a date or datetime: ${asOf}`);
+    if (DATE_RE.test(asOf)) return { today: asOf, now: `${asOf} 23:59:59` };
+    return { today: formatDate(i), now: formatDateTime(i) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+type Value =
+    | { readonly type: 'text'; readonly v: string }
+    | { readonly type: 'number'; readonly v: number }
+    | { readonly type: 'boolean'; readonly v: boolean }
+    /** `YYYY-MM-DD` */
+    | { readonly type: 'date'; readonly v: string }
+    /** `YYYY-MM-DD HH:MM:SS` */
+    | { readonly type: 'datetime'; readonly v: string };
+
+/** Code point order (what SQLite's binary collation gives on UTF-8 text). */
+export function compareCodePoints(a: string, b: string): number {
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+        const x = a.codePointAt(i)!;
+        const y = b.codePointAt(j)!;
+        if (x !== y) return x < y ? -1 : 1;
+        i += x > 0xffff ? 2 : 1;
+        j += y > 0xffff ? 2 : 1;
+    }
+    const restA = i < a.length;
+    const restB = j < b.length;
+    return restA === restB ? 0 : restA ? 1 : -1;
+}
+
+/** Reads a stored cell as a value of the attribute's type; `undefined` is a missing value. */
+function readCell(row: Row, attribute: RefAttribute): Value | undefined {
+    if (!(attribute.column in row)) throw new Error(`no column ${attribute.column} for ${attribute.entity}.${attribute.name}`);
+    const raw = row[attribute.column];
+    if (raw === null || raw === undefined) return undefined;
+    switch (attribute.type) {
+        case 'text':
+            return { type: 'text', v: String(raw) };
+        case 'number':
+            if (typeof raw !== 'number') throw new Error(`${attribute.entity}.${attribute.name} holds a non-number: ${JSON.stringify(raw)}`);
+            return { type: 'number', v: raw };
+        case 'boolean':
+            if (raw !== 0 && raw !== 1) throw new Error(`${attribute.entity}.${attribute.name} holds a non-boolean: ${JSON.stringify(raw)}`);
+            return { type: 'boolean', v: raw === 1 };
+        case 'date': {
+            const i = typeof raw === 'string' ? parseInstant(raw) : undefined;
+            if (!i) throw new Error(`${attribute.entity}.${attribute.name} holds a non-date: ${JSON.stringify(raw)}`);
+            return { type: 'date', v: formatDate(i) };
+        }
+        case 'datetime': {
+            const i = typeof raw === 'string' ? parseInstant(raw) : undefined;
+            if (!i) throw new Error(`${attribute.entity}.${attribute.name} holds a non-datetime: ${JSON.stringify(raw)}`);
+            return { type: 'datetime', v: formatDateTime(i) };
+        }
+    }
+}
+
+const isTime = (t: AttrType): t is 'date' | 'datetime' => t === 'date' || t === 'datetime';
+
+/**
+ * Orders two values of fitting types: numbers by value, texts by code point, dates and datetimes
+ * as calendar dates when either is a date, else as instants (booleans are only tested for equality).
+ */
+function order(a: Value, b: Value): number {
+    if (isTime(a.type) && isTime(b.type)) {
+        const dateDomain = a.type === 'date' || b.type === 'date';
+        const x = dateDomain ? String(a.v).slice(0, 10) : String(a.v);
+        const y = dateDomain ? String(b.v).slice(0, 10) : String(b.v);
+        return x < y ? -1 : x > y ? 1 : 0;
+    }
+    if (a.type === 'number' && b.type === 'number') return a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+    if (a.type === 'text' && b.type === 'text') return compareCodePoints(a.v, b.v);
+    if (a.type === 'boolean' && b.type === 'boolean') return a.v === b.v ? 0 : a.v ? 1 : -1;
+    throw new Error(`cannot compare ${a.type} with ${b.type}`);
+}
+
+function compareWith(op: ast.CompareOperator, a: Value, b: Value): boolean {
+    const c = order(a, b);
+    switch (op) {
+        case '=': return c === 0;
+        case '!=': return c !== 0;
+        case '<': return c < 0;
+        case '<=': return c <= 0;
+        case '>': return c > 0;
+        case '>=': return c >= 0;
+    }
+}
+
+const asciiLower = (s: string): string => s.replace(/[A-Z]/g, c => c.toLowerCase());
+
+// ---------------------------------------------------------------------------------------------
+// Checked conditions: the syntax tree, resolved and type-checked, ready to evaluate
+
+/** The records of a group (or an aggregate's `where`): one per entity name, a tree from the root. */
+interface Scope {
+    readonly root: string;
+    readonly via: ReadonlySet<string>;
+    /** Node 0 is the root; every other node has a parent earlier in the list. */
+    readonly nodes: { readonly entity: string; readonly parent: number; readonly step?: RefStep }[];
+}
+
+interface Aggregate {
+    readonly kind: 'aggregate';
+    readonly fn: 'count' | 'sum' | 'avg' | 'min' | 'max';
+    /** From the scope's root record to the aggregated entity. */
+    readonly path: readonly RefStep[];
+    readonly entity: string;
+    readonly attribute?: RefAttribute;
+    readonly where?: { readonly scope: Scope; readonly condition: Cond };
+    readonly type: AttrType;
+}
+
+type Operand = { readonly kind: 'attribute'; readonly node: number; readonly attribute: RefAttribute; readonly type: AttrType } | Aggregate;
+
+type Cond =
+    | { readonly k: 'and' | 'or'; readonly a: Cond; readonly b: Cond }
+    | { readonly k: 'not'; readonly c: Cond }
+    | { readonly k: 'compare'; readonly left: Operand; readonly op: ast.CompareOperator; readonly right: Value }
+    | { readonly k: 'in'; readonly left: Operand; readonly values: readonly Value[]; readonly negated: boolean }
+    | { readonly k: 'between'; readonly left: Operand; readonly low: Value; readonly high: Value }
+    | { readonly k: 'match'; readonly left: Operand; readonly mode: 'contains' | 'starts' | 'ends'; readonly text: string }
+    | { readonly k: 'empty'; readonly left: Operand; readonly negated: boolean };
+
+class Checker {
+    constructor(private readonly schema: RefSchema, private readonly clock: ReferenceClock, private readonly audience: string) {}
+
+    /** A group's condition, in a scope rooted at the audience. */
+    group(group: ast.Group): { scope: Scope; condition: Cond } {
+        const via = new Set<string>();
+        for (const ref of group.via) {
+            const a = this.attributeOf(ref);
+            if (a.target === undefined) throw new SegmentError(`via ${a.entity}.${a.name} is not a relationship`);
+            via.add(`${a.entity}.${a.name}`);
+        }
+        return this.scoped(this.audience, via, group.condition, false);
+    }
+
+    private scoped(root: string, via: ReadonlySet<string>, node: ast.Condition, inAggregate: boolean): { scope: Scope; condition: Cond } {
+        const scope: Scope = { root, via, nodes: [{ entity: root, parent: -1 }] };
+        const condition = this.condition(node, scope, inAggregate);
+        return { scope, condition };
+    }
+
+    /** The scope node standing for `entity`, joined along its shortest path on first use. */
+    private attach(scope: Scope, entity: string): number {
+        const existing = scope.nodes.findIndex(n => n.entity === entity);
+        if (existing >= 0) return existing;
+        const path = shortestPath(this.schema, scope.root, entity, scope.via);
+        if (path.kind === 'none') throw new SegmentError(`no path from ${scope.root} to ${entity}`);
+        if (path.kind === 'ambiguous') throw new SegmentError(`${entity} is reached from ${scope.root} by ${path.paths.length} equally short paths`);
+        let parent = 0;
+        for (const step of path.steps) {
+            const at = scope.nodes.findIndex(n => n.entity === step.to);
+            if (at >= 0) {
+                const n = scope.nodes[at];
+                if (n.parent !== parent || n.step?.rel.id !== step.rel.id) throw new SegmentError(`${step.to} is reached by two different paths`);
+                parent = at;
+            } else {
+                scope.nodes.push({ entity: step.to, parent, step });
+                parent = scope.nodes.length - 1;
+            }
+        }
+        return parent;
+    }
+
+    private attributeOf(ref: ast.AttributeRef | undefined): RefAttribute {
+        const target = ref?.attribute?.ref;
+        if (!ref || !target) throw new SegmentError(`unresolved attribute ${ref?.attribute?.$refText ?? ''}`);
+        const entity = target.$container.name;
+        if (ref.entity && ref.entity.ref?.name !== entity) throw new SegmentError(`unresolved attribute ${ref.entity.$refText}.${ref.attribute.$refText}`);
+        return this.schema.attribute(entity, target.name);
+    }
+
+    private condition(node: ast.Condition, scope: Scope, inAggregate: boolean): Cond {
+        if (ast.isAndCondition(node) || ast.isOrCondition(node)) {
+            return { k: ast.isAndCondition(node) ? 'and' : 'or', a: this.condition(node.left, scope, inAggregate), b: this.condition(node.right, scope, inAggregate) };
+        }
+        if (ast.isNotCondition(node)) return { k: 'not', c: this.condition(node.operand, scope, inAggregate) };
+        if (ast.isAttributeRef(node) || ast.isCountAggregate(node) || ast.isValueAggregate(node)) {
+            throw new SegmentError('incomplete condition: a value with no comparison');
+        }
+        const left = this.operand(node.left, scope, inAggregate);
+        const type = left.type;
+        if (ast.isCompareCondition(node)) {
+            if (type === 'boolean' && node.operator !== '=' && node.operator !== '!=') throw new SegmentError(`${node.operator} on a boolean`);
+            return { k: 'compare', left, op: node.operator, right: this.value(node.right, type) };
+        }
+        if (ast.isInCondition(node)) {
+            return { k: 'in', left, values: node.values.map(v => this.value(v, type)), negated: node.negated };
+        }
+        if (ast.isBetweenCondition(node)) {
+            if (type === 'boolean') throw new SegmentError('between on a boolean');
+            return { k: 'between', left, low: this.value(node.low, type), high: this.value(node.high, type) };
+        }
+        if (ast.isTextCondition(node)) {
+            if (type !== 'text') throw new SegmentError(`${node.operator} on ${type}`);
+            const right = this.value(node.right, 'text');
+            if (right.type !== 'text') throw new SegmentError('text operator needs a text');
+            const op = node.operator.replace(/\s+/g, '');
+            const mode = op === 'contains' ? 'contains' : op.startsWith('starts') ? 'starts' : op.startsWith('ends') ? 'ends' : undefined;
+            if (!mode) throw new Error(`unknown text operator ${node.operator}`);
+            return { k: 'match', left, mode, text: right.v };
+        }
+        if (ast.isEmptyCondition(node)) return { k: 'empty', left, negated: node.negated };
+        if (ast.isWindowCondition(node)) {
+            if (!isTime(type)) throw new SegmentError(`in ${node.direction} on ${type}`);
+            const unit = unitOfWord(node.unit);
+            if (type === 'date' && (unit === 'hour' || unit === 'minute')) throw new SegmentError('a date window in hours or minutes');
+            const here = parseInstant(type === 'date' ? this.clock.today : this.clock.now)!;
+            const there = shift(here, node.direction === 'last' ? -node.amount : node.amount, unit);
+            const fmt = (i: Instant): Value => (type === 'date' ? { type: 'date', v: formatDate(i) } : { type: 'datetime', v: formatDateTime(i) });
+            return node.direction === 'last'
+                ? { k: 'between', left, low: fmt(there), high: fmt(here) }
+                : { k: 'between', left, low: fmt(here), high: fmt(there) };
+        }
+        if (ast.isOrderCondition(node)) {
+            if (!isTime(type)) throw new SegmentError(`${node.operator} on ${type}`);
+            return { k: 'compare', left, op: node.operator === 'before' ? '<' : '>', right: this.value(node.right, type) };
+        }
+        throw new Error(`unknown condition ${(node as ast.Condition).$type}`);
+    }
+
+    private operand(node: ast.Operand, scope: Scope, inAggregate: boolean): Operand {
+        if (ast.isAttributeRef(node)) {
+            const attribute = this.attributeOf(node);
+            return { kind: 'attribute', node: this.attach(scope, attribute.entity), attribute, type: attribute.type };
+        }
+        if (inAggregate) throw new SegmentError('an aggregate inside an aggregate');
+        let entity: string;
+        let attribute: RefAttribute | undefined;
+        let type: AttrType;
+        if (ast.isCountAggregate(node)) {
+            const e = node.entity?.ref;
+            if (!e) throw new SegmentError('unresolved entity');
+            entity = e.name;
+            this.schema.entity(entity);
+            type = 'number';
+        } else {
+            attribute = this.attributeOf(node.attribute);
+            entity = attribute.entity;
+            const allowed: AttrType[] = node.function === 'sum' || node.function === 'avg' ? ['number'] : ['number', 'date', 'datetime'];
+            if (!allowed.includes(attribute.type)) throw new SegmentError(`${node.function} of ${attribute.type}`);
+            type = node.function === 'sum' || node.function === 'avg' ? 'number' : attribute.type;
+        }
+        const path = shortestPath(this.schema, scope.root, entity, scope.via);
+        if (path.kind === 'none') throw new SegmentError(`no path from ${scope.root} to ${entity}`);
+        if (path.kind === 'ambiguous') throw new SegmentError(`${entity} is reached from ${scope.root} by ${path.paths.length} equally short paths`);
+        const where = node.where ? this.scoped(entity, scope.via, node.where, true) : undefined;
+        return { kind: 'aggregate', fn: node.function, path: path.steps, entity, ...(attribute ? { attribute } : {}), ...(where ? { where } : {}), type };
+    }
+
+    /** A literal, checked against the type of the value it is compared with. */
+    private value(node: ast.Value, expected: AttrType): Value {
+        let v: Value;
+        if (ast.isStringLiteral(node)) v = { type: 'text', v: node.value };
+        else if (ast.isNumberLiteral(node)) v = { type: 'number', v: node.negative ? -node.value : node.value };
+        else if (ast.isBooleanLiteral(node)) v = { type: 'boolean', v: node.value };
+        else v = this.time(node);
+        const fits = isTime(expected) ? isTime(v.type) : expected === v.type;
+        if (!fits) throw new SegmentError(`a ${v.type} compared with a ${expected}`);
+        return v;
+    }
+
+    private time(node: ast.TimeExpression): Value {
+        const base = node.base;
+        let text: string;
+        let type: 'date' | 'datetime';
+        if (ast.isTodayLiteral(base)) { text = this.clock.today; type = 'date'; }
+        else if (ast.isNowLiteral(base)) { text = this.clock.now; type = 'datetime'; }
+        else if (ast.isDateLiteral(base)) { text = base.value; type = 'date'; }
+        else { text = base.value; type = 'datetime'; }
+        let instant = parseInstant(text);
+        if (!instant || (type === 'date') !== DATE_RE.test(text)) throw new SegmentError(`${text} is not a valid ${type}`);
+        for (const o of node.offsets) {
+            const unit = unitOfWord(o.unit);
+            if (type === 'date' && (unit === 'hour' || unit === 'minute')) throw new SegmentError('a date moved by hours or minutes');
+            instant = shift(instant, o.sign === '-' ? -o.amount : o.amount, unit);
+        }
+        return type === 'date' ? { type, v: formatDate(instant) } : { type, v: formatDateTime(instant) };
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation over rows
+
+class Data {
+    private readonly indexes = new Map<string, Map<string, Row[]>>();
+
+    constructor(private readonly schema: RefSchema, private readonly tables: Tables) {}
+
+    rows(entity: string): readonly Row[] {
+        const table = this.schema.entity(entity).table;
+        const rows = this.tables[table];
+        if (!rows) throw new Error(`no table ${table}`);
+        return rows;
+    }
+
+    /** The records of `step.to` related to `row` (a record of `step.from`) by the step's foreign key. */
+    related(row: Row, step: RefStep): readonly Row[] {
+        const forward = step.rel.from === step.from;
+        // Forward: the target's key equals the row's foreign key. Backward: the target's foreign key equals the row's key.
+        const value = forward ? row[step.rel.column] : row[this.keyColumn(step.from)];
+        if (value === null || value === undefined) return [];
+        const matchColumn = forward ? this.keyColumn(step.to) : step.rel.column;
+        const indexName = `${step.to}\u0000${matchColumn}`;
+        let index = this.indexes.get(indexName);
+        if (!index) {
+            index = new Map();
+            for (const r of this.rows(step.to)) {
+                const v = r[matchColumn];
+                if (v === null || v === undefined) continue;
+                const k = valueKey(v);
+                const list = index.get(k);
+                if (list) list.push(r); else index.set(k, [r]);
+            }
+            this.indexes.set(indexName, index);
+        }
+        return index.get(valueKey(value)) ?? [];
+    }
+
+    keyColumn(entity: string): string {
+        return this.schema.keyAttribute(entity).column;
+    }
+}
+
+const valueKey = (v: string | number): string => `${typeof v}:${String(v)}`;
+
+class Evaluator {
+    private readonly aggregates = new Map<Aggregate, Map<Row, Value | undefined>>();
+
+    constructor(private readonly data: Data) {}
+
+    /** Is there one record per scope node, related along the tree to `root`, making `condition` true? */
+    exists(scope: Scope, root: Row, condition: Cond): boolean {
+        const records: Row[] = new Array<Row>(scope.nodes.length);
+        records[0] = root;
+        const fill = (i: number): boolean => {
+            if (i === scope.nodes.length) return this.test(condition, records, root);
+            const node = scope.nodes[i];
+            for (const candidate of this.data.related(records[node.parent], node.step!)) {
+                records[i] = candidate;
+                if (fill(i + 1)) return true;
+            }
+            return false;
+        };
+        return fill(1);
+    }
+
+    private test(c: Cond, records: readonly Row[], root: Row): boolean {
+        switch (c.k) {
+            case 'and': return this.test(c.a, records, root) && this.test(c.b, records, root);
+            case 'or': return this.test(c.a, records, root) || this.test(c.b, records, root);
+            case 'not': return !this.test(c.c, records, root);
+            case 'empty': {
+                const v = this.operand(c.left, records, root);
+                const empty = v === undefined || (v.type === 'text' && v.v === '');
+                return c.negated ? !empty : empty;
+            }
+            default: {
+                const v = this.operand(c.left, records, root);
+                if (v === undefined) return false; // two-valued logic: a missing value makes every comparison false
+                switch (c.k) {
+                    case 'compare': return compareWith(c.op, v, c.right);
+                    case 'in': {
+                        const found = c.values.some(x => order(v, x) === 0);
+                        return c.negated ? !found : found;
+                    }
+                    case 'between': return order(c.low, v) <= 0 && order(v, c.high) <= 0;
+                    case 'match': {
+                        if (v.type !== 'text') throw new Error('match on a non-text');
+                        const s = asciiLower(v.v);
+                        const t = asciiLower(c.text);
+                        return c.mode === 'contains' ? s.includes(t) : c.mode === 'starts' ? s.startsWith(t) : s.endsWith(t);
+                    }
+                }
+            }
+        }
+    }
+
+    private operand(o: Operand, records: readonly Row[], root: Row): Value | undefined {
+        if (o.kind === 'attribute') return readCell(records[o.node], o.attribute);
+        let cache = this.aggregates.get(o);
+        if (!cache) { cache = new Map(); this.aggregates.set(o, cache); }
+        if (cache.has(root)) return cache.get(root);
+        const value = this.aggregate(o, root);
+        cache.set(root, value);
+        return value;
+    }
+
+    /** The aggregate over the distinct records of its entity related to `root`. */
+    private aggregate(a: Aggregate, root: Row): Value | undefined {
+        let records: Row[] = [root];
+        for (const step of a.path) {
+            const next = new Set<Row>();
+            for (const r of records) for (const x of this.data.related(r, step)) next.add(x);
+            records = [...next];
+        }
+        if (a.where) {
+            const where = a.where;
+            records = records.filter(r => this.exists(where.scope, r, where.condition));
+        }
+        if (a.fn === 'count') return { type: 'number', v: records.length };
+        const values = records.map(r => readCell(r, a.attribute!)).filter((v): v is Value => v !== undefined);
+        switch (a.fn) {
+            case 'sum':
+            case 'avg': {
+                let total = 0;
+                for (const v of values) total += v.v as number;
+                if (a.fn === 'sum') return { type: 'number', v: total };
+                return values.length === 0 ? undefined : { type: 'number', v: total / values.length };
+            }
+            case 'min':
+            case 'max': {
+                let best: Value | undefined;
+                for (const v of values) {
+                    if (best === undefined || (a.fn === 'min' ? order(v, best) < 0 : order(v, best) > 0)) best = v;
+                }
+                return best;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Segments
+
+function collect(model: ReferenceModel): { entities: ast.Entity[]; segments: Map<string, ast.Segment> } {
+    if ('entities' in model && !Array.isArray(model) && model.entities instanceof Map) {
+        const m = model as { readonly entities: ReadonlyMap<string, ast.Entity>; readonly segments: ReadonlyMap<string, ast.Segment> };
+        return { entities: [...m.entities.values()], segments: new Map(m.segments) };
+    }
+    const models: readonly ast.Model[] = Array.isArray(model) ? model : [model as ast.Model];
+    const entities: ast.Entity[] = [];
+    const segments = new Map<string, ast.Segment>();
+    for (const m of models) {
+        entities.push(...m.entities);
+        for (const s of m.segments) {
+            if (segments.has(s.name)) throw new SegmentError(`two segments named ${s.name}`);
+            segments.set(s.name, s);
+        }
+    }
+    return { entities, segments };
+}
+
+function compareKeys(a: ReferenceKey, b: ReferenceKey): number {
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    return compareCodePoints(String(a), String(b));
+}
+
+/** The first column of a CSV text with a header row (RFC 4180 quoting), blank cells skipped. */
+export function csvFirstColumn(text: string): string[] {
+    const cells: string[] = [];
+    let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    let line = 0;
+    while (i < text.length) {
+        let cell = '';
+        if (text[i] === '"') {
+            i++;
+            while (i < text.length) {
+                if (text[i] === '"' && text[i + 1] === '"') { cell += '"'; i += 2; } else if (text[i] === '"') { i++; break; } else { cell += text[i]; i++; }
+            }
+        }
+        // The rest of the first cell (unquoted part), then skip to the end of the record.
+        let inQuotes = false;
+        let first = true;
+        while (i < text.length) {
+            const ch = text[i];
+            if (inQuotes) {
+                if (ch === '"' && text[i + 1] === '"') i++;
+                else if (ch === '"') inQuotes = false;
+            } else if (ch === '"') inQuotes = true;
+            else if (ch === ',') first = false;
+            else if (ch === '\n' || ch === '\r') break;
+            else if (first) cell += ch;
+            i++;
+        }
+        if (text[i] === '\r' && text[i + 1] === '\n') i += 2; else i++;
+        if (line > 0 && cell.trim() !== '') cells.push(cell.trim());
+        line++;
+    }
+    return cells;
+}
+
+class SegmentEvaluator {
+    private readonly schema: RefSchema;
+    private readonly segments: Map<string, ast.Segment>;
+    private readonly data: Data;
+    private readonly results = new Map<string, Set<ReferenceKey>>();
+
+    constructor(model: ReferenceModel, tables: Tables, private readonly clock: ReferenceClock) {
+        const { entities, segments } = collect(model);
+        this.schema = schemaFromAst(entities);
+        this.segments = segments;
+        this.data = new Data(this.schema, tables);
+    }
+
+    audienceOf(name: string, seen: ReadonlySet<string> = new Set()): string {
+        const segment = this.segments.get(name);
+        if (!segment) throw new SegmentError(`unknown segment ${name}`);
+        if (seen.has(name)) throw new SegmentError(`${name} refers to itself`);
+        const declared = segment.properties.filter(ast.isAudienceProperty);
+        if (declared.length > 1) throw new SegmentError('audience given twice');
+        let audience = declared[0] ? declared[0].entity?.ref?.name : undefined;
+        if (declared[0] && audience === undefined) throw new SegmentError('unresolved audience');
+        if (ast.isCompoundSegment(segment)) {
+            const inner = new Set([...seen, name]);
+            for (const part of segment.parts) {
+                const ref = part.segment?.ref;
+                if (!ref) throw new SegmentError(`unresolved segment ${part.segment?.$refText ?? ''}`);
+                const other = this.audienceOf(ref.name, inner);
+                audience ??= other;
+                if (other !== audience) throw new SegmentError(`${ref.name} returns ${other}, ${name} returns ${audience}`);
+            }
+        }
+        if (audience === undefined) throw new SegmentError(`${name} has no audience`);
+        this.schema.entity(audience);
+        return audience;
+    }
+
+    keys(name: string, seen: ReadonlySet<string> = new Set()): Set<ReferenceKey> {
+        const cached = this.results.get(name);
+        if (cached) return cached;
+        if (seen.has(name)) throw new SegmentError(`${name} refers to itself`);
+        const segment = this.segments.get(name);
+        if (!segment) throw new SegmentError(`unknown segment ${name}`);
+        for (const kind of ['TitleProperty', 'DescriptionProperty', 'AudienceProperty', 'StatusProperty', 'ShowProperty']) {
+            if (segment.properties.filter(p => p.$type === kind).length > 1) throw new SegmentError(`${kind} given twice`);
+        }
+        const audience = this.audienceOf(name);
+        const result = this.evaluate(segment, audience, new Set([...seen, name]));
+        this.results.set(name, result);
+        return result;
+    }
+
+    private evaluate(segment: ast.Segment, audience: string, seen: ReadonlySet<string>): Set<ReferenceKey> {
+        const keyAttribute = this.schema.keyAttribute(audience);
+        const profiles = this.data.rows(audience);
+        const keyOf = (row: Row): ReferenceKey | undefined => {
+            const v = row[keyAttribute.column];
+            return v === null || v === undefined ? undefined : v;
+        };
+        if (ast.isStaticSegment(segment)) {
+            const members = segment.members;
+            let listed: ReferenceKey[];
+            if (members.file !== undefined) {
+                const doc = AstUtils.getDocument(segment);
+                const file = isAbsolute(members.file) ? members.file : resolve(dirname(doc.uri.fsPath), members.file);
+                const cells = csvFirstColumn(readFileSync(file, 'utf8'));
+                listed = keyAttribute.type === 'number' ? cells.map(Number).filter(n => Number.isFinite(n)) : cells;
+            } else {
+                listed = members.keys.map(k => (ast.isNumberLiteral(k) ? (k.negative ? -k.value : k.value) : k.value));
+                const expected = keyAttribute.type === 'number' ? 'number' : 'string';
+                if (listed.some(k => typeof k !== expected)) throw new SegmentError('member keys of the wrong type');
+            }
+            const existing = new Set(profiles.map(keyOf).filter((k): k is ReferenceKey => k !== undefined).map(k => valueKey(k)));
+            return new Set(listed.filter(k => existing.has(valueKey(k))));
+        }
+        if (ast.isDynamicSegment(segment)) {
+            const checker = new Checker(this.schema, this.clock, audience);
+            // Check every group before evaluating any: a segment with an error never runs.
+            const groups = segment.groups.map(g => ({ operator: g.operator, ...checker.group(g) }));
+            const evaluator = new Evaluator(this.data);
+            let acc = new Set<ReferenceKey>();
+            groups.forEach((g, i) => {
+                const members = new Set<ReferenceKey>();
+                for (const p of profiles) {
+                    const key = keyOf(p);
+                    if (key !== undefined && evaluator.exists(g.scope, p, g.condition)) members.add(key);
+                }
+                acc = i === 0 ? members : combine(acc, g.operator ?? 'union', members);
+            });
+            return acc;
+        }
+        let acc = new Set<ReferenceKey>();
+        segment.parts.forEach((part, i) => {
+            const ref = part.segment?.ref;
+            if (!ref) throw new SegmentError('unresolved segment');
+            const keys = this.keys(ref.name, seen);
+            acc = i === 0 ? new Set(keys) : combine(acc, part.operator ?? 'union', keys);
+        });
+        return acc;
+    }
+}
+
+function combine(left: ReadonlySet<ReferenceKey>, operator: string, right: ReadonlySet<ReferenceKey>): Set<ReferenceKey> {
+    switch (operator) {
+        case 'union': return new Set([...left, ...right]);
+        case 'intersect': return new Set([...left].filter(k => right.has(k)));
+        case 'exclude': return new Set([...left].filter(k => !right.has(k)));
+        default: throw new Error(`unknown set operator ${operator}`);
+    }
+}
+
+/**
+ * The keys of segment `segmentName` of `model` on the rows of `tables` (by table and column name),
+ * in ascending order. Throws `SegmentError` when the reference says the segment has an error.
+ */
+export function evaluateReference(model: ReferenceModel, tables: Tables, segmentName: string, clock: ReferenceClock | string): ReferenceKey[] {
+    const c = typeof clock === 'string' ? referenceClock(clock) : clock;
+    return [...new SegmentEvaluator(model, tables, c).keys(segmentName)].sort(compareKeys);
+}
+
+/** Every segment of the model evaluated on one set of rows: name to keys, or the error. */
+export function evaluateAll(model: ReferenceModel, tables: Tables, clock: ReferenceClock | string): Map<string, ReferenceKey[] | SegmentError> {
+    const c = typeof clock === 'string' ? referenceClock(clock) : clock;
+    const evaluator = new SegmentEvaluator(model, tables, c);
+    const result = new Map<string, ReferenceKey[] | SegmentError>();
+    for (const name of collect(model).segments.keys()) {
+        try {
+            result.set(name, [...evaluator.keys(name)].sort(compareKeys));
+        } catch (e) {
+            if (e instanceof SegmentError) result.set(name, e);
+            else throw e;
+        }
+    }
+    return result;
+}
