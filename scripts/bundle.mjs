@@ -33,7 +33,7 @@ await build({
 });
 
 // Webview scripts (extension/webview/*.ts, entry points only): browser bundles, no Node.
-const webviewEntries = ['segment-view', 'dashboard']
+const webviewEntries = ['segment-view', 'dashboard', 'flow-view', 'explain-view']
     .map(name => ({ in: `extension/webview/${name}.ts`, out: name }))
     .filter(e => existsSync(join(root, e.in)));
 if (webviewEntries.length > 0) {

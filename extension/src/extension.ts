@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { isViewState } from './shared/messages.js';
+import { isViewState, VIEW_KINDS } from './shared/messages.js';
 import { registerCommands, runViewCommand } from './host/commands.js';
 import { isSegmentDocument } from './host/context.js';
 import { watchDatabases } from './host/database-watcher.js';
@@ -40,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Segmen
             void views.refreshAll(true);
         })
     );
-    for (const kind of ['preview', 'dashboard', 'details'] as const) {
+    for (const kind of VIEW_KINDS) {
         context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(ViewPanel.viewTypes[kind], {
             deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
                 views.restore(panel, isViewState(state) ? state : { view: kind });

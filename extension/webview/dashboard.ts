@@ -22,6 +22,8 @@ host.onMessage(message => {
             replaceChildren(app, h('div', { class: 'failure', role: 'alert' }, message.message));
             return;
         case 'preview':
+        case 'flow':
+        case 'explanation':
             return;
     }
 });

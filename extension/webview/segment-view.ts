@@ -1,8 +1,9 @@
-import type { GroupBreakdown, PartBreakdown, PreviewState, SegmentProblem, SegmentReport } from '../src/shared/data.js';
+import type { GroupBreakdown, PartBreakdown, PreviewState, SegmentReport } from '../src/shared/data.js';
 import type { ViewState } from '../src/shared/messages.js';
 import { host } from './api.js';
 import { trendline } from './charts.js';
 import { button, formatNumber, h, linkButton, replaceChildren } from './dom.js';
+import { errorsView } from './errors-list.js';
 import { membersTable } from './members-table.js';
 
 /** The preview beside the editor and the segment details page: one script, two layouts. */
@@ -23,6 +24,8 @@ host.onMessage(message => {
             replaceChildren(app, h('div', { class: 'failure', role: 'alert' }, message.message));
             return;
         case 'dashboard':
+        case 'flow':
+        case 'explanation':
             return;
     }
 });
@@ -136,11 +139,4 @@ function changes(r: SegmentReport): HTMLElement {
 
 function sql(r: SegmentReport): HTMLElement {
     return h('details', { class: 'sql' }, h('summary', {}, 'SQL'), h('pre', {}, h('code', {}, r.sql)));
-}
-
-function errorsView(segment: string, problems: readonly SegmentProblem[]): HTMLElement {
-    return h('section', { class: 'errors', role: 'alert' },
-        h('h1', {}, `${segment} has errors and was not run`),
-        h('ul', {}, ...problems.map(p => h('li', { class: p.severity },
-            linkButton(`line ${p.location.line + 1}`, () => host.post({ type: 'reveal', location: p.location }), 'Go to the problem'), ' ', p.message))));
 }

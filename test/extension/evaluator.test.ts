@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../../extension/src/evaluator/csv-export.js';
 import { defaultHistoryFile, HistoryStore } from '../../extension/src/evaluator/history-store.js';
 import { webviewPage } from '../../extension/src/host/webview-html.js';
-import { parseViewMessage } from '../../extension/src/shared/messages.js';
+import { keyProblem, parseKey } from '../../extension/src/shared/keys.js';
+import { isViewState, parseViewMessage } from '../../extension/src/shared/messages.js';
 import { copySample, InProcessEvaluator, SAMPLE_AS_OF } from './sample-workspace.js';
 
 /** The evaluator behind the views, on a copy of the retail sample, without VS Code. */
@@ -58,6 +59,31 @@ describe('evaluator on the retail sample', () => {
         expect(e.groups[0].conditions.every(c => c.passes)).toBe(true);
         const out = await evaluator.request({ op: 'explain', segment: 'HighBalanceFollowUp', key: 1010 });
         expect(out.parts.map(p => p.member)).toEqual([false, true]);
+    });
+
+    it('draws the flow of the segment under the cursor: a compound segment as its parts, expanded', async () => {
+        const file = join(evaluator.root, 'contact.segment');
+        const offset = readFileSync(file, 'utf8').indexOf('exclude DoNotCall');
+        const flow = await evaluator.request({ op: 'flow', uri: `file://${file}`, offset });
+        if (flow.state !== 'result') throw new Error(flow.state);
+        const root = flow.flow.root;
+        expect(root).toMatchObject({ name: 'HighBalanceFollowUp', kind: 'compound', count: 169 });
+        expect(root.parts.map(p => [p.operator ?? '', p.segment.name, p.segment.count])).toEqual([['', 'HighBalance', 173], ['exclude', 'DoNotCall', 25]]);
+        expect(root.parts[0].segment.groups[0].conditions).toMatchObject([{ text: 'Customer.CreditBalance > 5000', count: 173 }]);
+        const dynamic = await evaluator.request({ op: 'flow', segment: 'SecurityLowSatisfaction' });
+        if (dynamic.state !== 'result') throw new Error(dynamic.state);
+        expect(dynamic.flow.root.groups[0]).toMatchObject({ label: 'SecurityUsers', count: 182, paths: ['Product → Purchase → Customer'] });
+    });
+
+    it('checks the key typed for Explain Membership', () => {
+        expect(keyProblem(' ', true)).toBe('Enter a key');
+        expect(keyProblem('abc', true, 'Customer')).toBe('Keys of Customer are numbers, for example 1003');
+        expect(keyProblem('1003', true)).toBeUndefined();
+        expect(parseKey(' 1003 ', true)).toBe(1003);
+        expect(parseKey('1003', false)).toBe('1003');
+        expect(parseKey('C-17', undefined)).toBe('C-17');
+        expect(isViewState({ view: 'explain', segment: 'DoNotCall', key: 1010 })).toBe(true);
+        expect(isViewState({ view: 'flow', key: {} })).toBe(false);
     });
 
     it('exports every member to CSV, quoting where needed', async () => {

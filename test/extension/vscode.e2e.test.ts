@@ -119,6 +119,23 @@ describe('the extension in code-server', () => {
         await expect.poll(() => frame.locator('[data-testid=count]').textContent(), { timeout: 30_000 }).toBe('182');
     });
 
+    it('draws the compound sample in the flow view, its parts as boxes, a click going to the text', async () => {
+        // contact.segment is still open from the preview check: back to its tab (quick open would
+        // offer security.segment, the most recent, first).
+        await page.locator('.tab[aria-label^="contact.segment"]').click();
+        await page.locator('.tab.active[aria-label^="contact.segment"]').waitFor({ timeout: 20_000 });
+        await goToLine(page, 29);
+        await runCommand(page, 'Segments: Open Flow View');
+        const frame = await webviewFrame(page, 'svg.flow-diagram', 90_000);
+        await expect.poll(() => frame.locator('[data-testid=flow-total]').textContent(), { timeout: 30_000 }).toBe('169');
+        const parts = await frame.locator('.node.part').evaluateAll(ps => ps.map(p => [p.getAttribute('data-segment'), p.getAttribute('data-count')]));
+        expect(parts).toEqual([['HighBalance', '173'], ['DoNotCall', '25']]);
+        expect(await frame.locator('.connector[data-operator]').getAttribute('data-operator')).toBe('exclude');
+        await page.screenshot({ path: join(SHOTS, 'vscode-flow.png') });
+        await frame.click('[data-segment=DoNotCall] > text.box-title');
+        await page.locator('.statusbar-item', { hasText: 'Ln 5, Col 1' }).first().waitFor({ timeout: 20_000 });
+    });
+
     it('lists every sample segment on the dashboard, and refreshes it when the database changes', async () => {
         await runCommand(page, 'View: Close All Editors');
         await runCommand(page, 'Segments: Open Dashboard');

@@ -30,7 +30,9 @@ export interface WebviewHarness {
  * served from a fake webview origin, with `acquireVsCodeApi` stubbed to record messages.
  * Theme variables come from a small dark theme, as VS Code would inject them.
  */
-export async function openWebview(browser: Browser, script: 'segment-view.js' | 'dashboard.js', state: ViewState): Promise<WebviewHarness> {
+export type WebviewScript = 'segment-view.js' | 'dashboard.js' | 'flow-view.js' | 'explain-view.js';
+
+export async function openWebview(browser: Browser, script: WebviewScript, state: ViewState): Promise<WebviewHarness> {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const dialogs: string[] = [];
     page.on('dialog', d => { dialogs.push(d.message()); void d.dismiss(); });

@@ -1,15 +1,40 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewState, SegmentReport } from '../../extension/src/shared/data.js';
+import type { FlowState, SegmentFlow } from '../../extension/src/shared/flow.js';
 import { bundle } from './bundle-lock.js';
 import { hasChromium, launchChromium } from './chromium.js';
-import { copySample, InProcessEvaluator, REPO } from './sample-workspace.js';
+import { copySample, InProcessEvaluator, REPO, SAMPLE_AS_OF } from './sample-workspace.js';
 import { openWebview } from './webview-page.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const SHOTS = join(REPO, 'test-results');
+
+function flowOf(f: FlowState): SegmentFlow {
+    if (f.state !== 'result') throw new Error(`expected a flow, got ${f.state}`);
+    return f.flow;
+}
+
+/** Two more segments as unsaved text: a hostile title and condition, and a compound of compounds. */
+const EXTRA_SEGMENTS = `
+dynamic segment Hostile {
+  title "${HOSTILE}"
+  audience Customer
+  group Named {
+    Customer.Name = "${HOSTILE}"
+    and Customer.CustomerId > 0
+  }
+}
+
+compound segment Nested {
+  title "Follow-ups and callable VIPs"
+  audience Customer
+  HighBalanceFollowUp
+  union VipNotDoNotCall
+}
+`;
 
 function report(p: PreviewState): SegmentReport {
     if (p.state !== 'result') throw new Error(`expected a result, got ${p.state}`);
@@ -20,6 +45,7 @@ function report(p: PreviewState): SegmentReport {
 describe('webviews in Chromium', () => {
     let browser: Browser;
     let evaluator: InProcessEvaluator;
+    let edited: InProcessEvaluator;
 
     beforeAll(async () => {
         if (!hasChromium) throw new Error('Chromium is missing: run `bash scripts/install-code-server.sh` (npm test does), or apt-get install chromium.');
@@ -29,12 +55,15 @@ describe('webviews in Chromium', () => {
         // Two refreshes around a simulated day, and a back-filled trend: history to draw.
         await evaluator.request({ op: 'backfill', from: '2026-12-03', to: '2027-02-04', stepDays: 7 });
         await evaluator.request({ op: 'dashboard', record: true });
+        const file = join(evaluator.root, 'security.segment');
+        edited = new InProcessEvaluator(evaluator.root, SAMPLE_AS_OF, new Map([[file, readFileSync(file, 'utf8') + EXTRA_SEGMENTS]]));
         browser = await launchChromium();
     });
 
     afterAll(async () => {
         await browser?.close();
         await evaluator?.session.close();
+        await edited?.session.close();
     });
 
     it('previews a segment: count, groups narrowing, first page of members, SQL', async () => {
@@ -127,6 +156,122 @@ describe('webviews in Chromium', () => {
         expect((await view.sent()).pop()).toEqual({ type: 'openDetails', segment: 'ValentinesEarly' });
         expect(await view.violations()).toEqual([]);
         await view.page.screenshot({ path: join(SHOTS, 'webview-dashboard.png'), fullPage: true });
+        await view.page.close();
+    });
+    it('draws the flow of a dynamic segment: groups with conditions and counts, their set operation, the audience', async () => {
+        const view = await openWebview(browser, 'flow-view.js', { view: 'flow' });
+        const state = await evaluator.request({ op: 'flow', segment: 'IrishSecurityProspects' });
+        const f = flowOf(state);
+        await view.post({ type: 'flow', flow: state });
+        await expect.poll(() => view.page.textContent('[data-testid=flow-total]')).toBe('373');
+        const groups = await view.page.locator('svg.flow-diagram .node.group').evaluateAll(gs => gs.map(g => [g.getAttribute('data-group'), g.getAttribute('data-count')]));
+        expect(groups).toEqual([['Engaged', '824'], ['OwnsSecurity', '1643']]);
+        expect(await view.page.textContent('[data-group=Engaged] > .box-count')).toBe('824');
+        const steps = await view.page.locator('[data-group=Engaged] .condition .count-small').allTextContents();
+        expect(steps).toEqual(f.root.groups[0].conditions.map(c => (c.count ?? 0).toLocaleString('en')));
+        expect(steps).toEqual(['1,118', '1,037', '1,009', '824']);
+        expect(await view.page.locator('[data-group=OwnsSecurity] .path').allTextContents()).toEqual(['Product → Purchase → Customer']);
+        expect(await view.page.locator('.connector[data-operator]').evaluateAll(cs => cs.map(c => c.getAttribute('data-operator')))).toEqual(['exclude']);
+        expect(await view.page.textContent('[data-audience=Customer] [data-testid=flow-count]')).toBe('373 profiles');
+        // Left to right, nothing overlapping, ending at the audience.
+        const boxes = await view.page.locator('.flow-diagram .node > rect.frame').evaluateAll(rs => rs.map(r => { const b = r.getBoundingClientRect(); return [b.left, b.right]; }));
+        expect(boxes).toHaveLength(3);
+        for (let i = 1; i < boxes.length; i++) expect(boxes[i][0]).toBeGreaterThan(boxes[i - 1][1]);
+        // A click on a box, a condition, or Enter on a focused box reveals its text.
+        await view.page.click('[data-group=OwnsSecurity] > text.box-title');
+        expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: f.root.groups[1].location });
+        await view.page.click('[data-group=Engaged] .condition[data-condition="1"] text.condition-text');
+        expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: f.root.groups[0].conditions[1].location });
+        await view.page.focus('[data-group=Engaged]');
+        await view.page.keyboard.press('Enter');
+        expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: f.root.groups[0].location });
+        expect(await view.page.evaluate(() => window.__state)).toEqual({ view: 'flow', segment: 'IrishSecurityProspects' });
+        expect(await view.violations()).toEqual([]);
+        await view.page.screenshot({ path: join(SHOTS, 'webview-flow.png'), fullPage: true });
+        await view.page.close();
+    });
+
+    it('draws a compound segment as its parts, nested compound parts expanded', async () => {
+        const view = await openWebview(browser, 'flow-view.js', { view: 'flow' });
+        const state = await evaluator.request({ op: 'flow', segment: 'HighBalanceFollowUp' });
+        const f = flowOf(state);
+        await view.post({ type: 'flow', flow: state });
+        await expect.poll(() => view.page.textContent('[data-testid=flow-total]')).toBe('169');
+        const parts = await view.page.locator('.flow-diagram .node.part').evaluateAll(ps => ps.map(p => [p.getAttribute('data-segment'), p.getAttribute('data-count')]));
+        expect(parts).toEqual([['HighBalance', '173'], ['DoNotCall', '25']]);
+        expect(await view.page.textContent('[data-segment=HighBalance] .condition text.condition-text')).toBe('Customer.CreditBalance > 5000');
+        expect(await view.page.locator('.connector[data-operator]').evaluateAll(cs => cs.map(c => c.getAttribute('data-operator')))).toEqual(['exclude']);
+        await view.page.click('[data-segment=DoNotCall] > text.box-title');
+        expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: f.root.parts[1].segment.location });
+
+        const nested = await edited.request({ op: 'flow', segment: 'Nested' });
+        await view.post({ type: 'flow', flow: nested });
+        await expect.poll(() => view.page.locator('[data-segment=VipNotDoNotCall] [data-segment=BigSpenders]').count()).toBe(1);
+        expect(await view.page.locator('[data-segment=HighBalanceFollowUp] [data-segment=HighBalance] [data-group]').count()).toBe(1);
+        expect(await view.page.locator('.connector[data-operator]').evaluateAll(cs => cs.map(c => c.getAttribute('data-operator')))).toEqual(['exclude', 'union', 'exclude']);
+        expect(await view.page.textContent('[data-testid=flow-total]')).toBe(flowOf(nested).root.count.toLocaleString('en'));
+        await view.page.screenshot({ path: join(SHOTS, 'webview-flow-compound.png'), fullPage: true });
+        // A wide diagram scrolls; "Fit to Width" scales it to the panel.
+        await view.page.setViewportSize({ width: 700, height: 900 });
+        const diagramWidth = (): Promise<number> => view.page.locator('svg.flow-diagram:not(.measure)').evaluate(el => el.getBoundingClientRect().width);
+        expect(await diagramWidth()).toBeGreaterThan(700);
+        await view.page.click('button[data-action=fit]');
+        expect(await diagramWidth()).toBeLessThan(700);
+        await view.page.close();
+    });
+
+    it('draws a hostile title and condition as text in the flow, and runs no script from data', async () => {
+        const view = await openWebview(browser, 'flow-view.js', { view: 'flow' });
+        const state = await edited.request({ op: 'flow', segment: 'Hostile' });
+        expect(flowOf(state).root.count).toBe(1);
+        await view.post({ type: 'flow', flow: state });
+        await expect.poll(() => view.page.textContent('h1')).toBe(HOSTILE);
+        expect(await view.page.textContent('[data-group=Named] .condition[data-condition="0"] title')).toContain(HOSTILE);
+        expect(await view.page.locator('img').count()).toBe(0);
+        await view.page.waitForTimeout(300);
+        expect(view.dialogs).toEqual([]);
+        expect(await view.violations()).toEqual([]);
+        await view.page.close();
+    });
+
+    it('explains membership: the groups and conditions a key passes or fails, the parts that hold it', async () => {
+        const view = await openWebview(browser, 'explain-view.js', { view: 'explain' });
+        const member = await evaluator.request({ op: 'explain', segment: 'SecurityLowSatisfaction', key: 1003 });
+        await view.post({ type: 'explanation', explanation: member });
+        await expect.poll(() => view.page.textContent('[data-testid=verdict]')).toBe('✓ 1003 is a member of SecurityLowSatisfaction.');
+        expect(await view.page.locator('[data-group=SecurityUsers] li.condition').evaluateAll(ls => ls.map(l => l.getAttribute('data-passes')))).toEqual(['true', 'true', 'true']);
+
+        const e = await evaluator.request({ op: 'explain', segment: 'IrishSecurityProspects', key: 1003 });
+        await view.post({ type: 'explanation', explanation: e });
+        await expect.poll(() => view.page.textContent('[data-testid=verdict]')).toBe('✗ 1003 is not a member of IrishSecurityProspects.');
+        expect(await view.page.getAttribute('[data-group=Engaged]', 'data-passes')).toBe('false');
+        expect(await view.page.locator('[data-group=Engaged] li.condition').evaluateAll(ls => ls.map(l => l.getAttribute('data-passes')))).toEqual(['false', 'true', 'true', 'true']);
+        expect(await view.page.textContent('[data-group=OwnsSecurity] > .outcome')).toBe(' passes — so it is excluded');
+        await view.page.click('[data-group=Engaged] li.condition:first-child button.link');
+        expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: e.groups[0].conditions[0].location });
+        await view.page.screenshot({ path: join(SHOTS, 'webview-explain.png'), fullPage: true });
+
+        const compound = await evaluator.request({ op: 'explain', segment: 'HighBalanceFollowUp', key: 1010 });
+        await view.post({ type: 'explanation', explanation: compound });
+        await expect.poll(() => view.page.locator('li.part').evaluateAll(ls => ls.map(l => [l.getAttribute('data-segment'), l.getAttribute('data-passes')]))).toEqual([['HighBalance', 'false'], ['DoNotCall', 'true']]);
+        expect(await view.page.textContent('[data-segment=DoNotCall] .outcome')).toBe(' contains it');
+        await view.page.click('button:text("Explain another key…")');
+        expect((await view.sent()).pop()).toEqual({ type: 'command', command: 'explain', segment: 'HighBalanceFollowUp' });
+        expect(await view.page.evaluate(() => window.__state)).toEqual({ view: 'explain', segment: 'HighBalanceFollowUp', key: 1010 });
+        expect(await view.violations()).toEqual([]);
+        await view.page.close();
+    });
+
+    it('explains a hostile key as text: not a profile, no script run', async () => {
+        const view = await openWebview(browser, 'explain-view.js', { view: 'explain', segment: 'SecurityLowSatisfaction' });
+        const e = await evaluator.request({ op: 'explain', segment: 'SecurityLowSatisfaction', key: HOSTILE });
+        expect(e).toMatchObject({ exists: false, member: false });
+        await view.post({ type: 'explanation', explanation: e });
+        await expect.poll(() => view.page.textContent('[data-testid=verdict]')).toBe(`✗ ${HOSTILE} is not a key of Customer: no profile has it, so it is in no segment.`);
+        expect(await view.page.locator('img').count()).toBe(0);
+        await view.page.waitForTimeout(300);
+        expect(view.dialogs).toEqual([]);
+        expect(await view.violations()).toEqual([]);
         await view.page.close();
     });
 });

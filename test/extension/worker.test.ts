@@ -51,7 +51,7 @@ describe('evaluator worker thread', () => {
         send({ type: 'overlay', file });
         const saved = await ask(5, { op: 'preview', segment: 'HighBalance', pageOffset: 0, pageSize: 5 });
         if (edited.type !== 'result' || saved.type !== 'result') throw new Error('no result');
-        const count = (m: WorkerToHost): number => (m.type === 'result' && typeof m.result === 'object' && 'state' in m.result && m.result.state === 'result' ? m.result.report.count : -1);
+        const count = (m: WorkerToHost): number => (m.type === 'result' && typeof m.result === 'object' && 'state' in m.result && m.result.state === 'result' && 'report' in m.result ? m.result.report.count : -1);
         expect(count(edited)).toBeLessThan(173);
         expect(count(saved)).toBe(173);
     });

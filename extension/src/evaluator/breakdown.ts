@@ -3,7 +3,7 @@ import type { SegmentPlan } from '../../../compiler/ir.js';
 import { segmentSql } from '../../../compiler/sql/to-sql.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { SqlJsEngine } from '../../../engine/sqljs-engine.js';
-import type { Explanation, GroupBreakdown, Key, PartBreakdown, SetOperatorName } from '../shared/data.js';
+import type { ExplainedGroup, ExplainedPart, Explanation, GroupBreakdown, Key, PartBreakdown, SetOperatorName } from '../shared/data.js';
 import type { CancelToken } from './cancel.js';
 import { astConjuncts, conditionText, groupLabel, planConjuncts, prefixCondition, singleGroupPlan } from './conjuncts.js';
 import { locationOf } from './session.js';
@@ -56,33 +56,36 @@ export async function partBreakdowns(plan: Extract<SegmentPlan, { kind: 'compoun
 }
 
 /** Which groups and conditions one key passes, and whether it is a member in the end. */
-export async function explain(plan: SegmentPlan, segment: ast.Segment, key: Key, runner: SegmentRunner, engine: SqlJsEngine): Promise<Explanation> {
+export async function explain(plan: SegmentPlan, segment: ast.Segment, key: Key, runner: SegmentRunner, engine: SqlJsEngine, segments: ReadonlyMap<string, ast.Segment>): Promise<Explanation> {
     const d = engine.dialect;
     const q = d.quoteIdentifier;
     const literal = typeof key === 'number' ? d.numberLiteral(key) : d.stringLiteral(key);
     const exists = (await engine.query(`SELECT 1 FROM ${q(plan.audience.table)} WHERE ${q(plan.audience.key.column)} = ${literal} LIMIT 1`)).length > 0;
     const members = new Set(await runner.keys(plan.name));
-    const base = { segment: plan.name, key, exists, member: members.has(key) };
+    const base = { segment: plan.name, title: plan.title, kind: plan.kind, audience: plan.audience.name, location: locationOf(segment), key, exists, member: members.has(key) };
     if (plan.kind === 'compound') {
-        const parts = [];
-        for (const p of plan.parts) parts.push({ segment: p.segment, ...(p.operator ? { operator: p.operator } : {}), member: (await runner.keys(p.segment)).includes(key) });
+        const parts: ExplainedPart[] = [];
+        for (const p of plan.parts) {
+            const node = segments.get(p.segment);
+            parts.push({ segment: p.segment, ...(p.operator ? { operator: p.operator } : {}), member: (await runner.keys(p.segment)).includes(key), ...(node ? { location: locationOf(node) } : {}) });
+        }
         return { ...base, groups: [], parts };
     }
     if (plan.kind === 'static' || !ast.isDynamicSegment(segment)) return { ...base, groups: [], parts: [] };
     const ctx = { dialect: d, clock: runner.clock };
     const contains = async (p: DynamicPlan): Promise<boolean> =>
         (await engine.query(`SELECT 1 FROM (${segmentSql(p, ctx)}) AS g WHERE g.key = ${literal} LIMIT 1`)).length > 0;
-    const groups = [];
+    const groups: ExplainedGroup[] = [];
     for (const [i, group] of plan.groups.entries()) {
         const node = segment.groups[i];
         const items = planConjuncts(group.condition);
         const texts = astConjuncts(node.condition);
         const conditions = [];
         if (texts.length === items.length) {
-            for (const [j, item] of items.entries()) conditions.push({ text: conditionText(texts[j]), passes: await contains(singleGroupPlan(plan, group, item)) });
+            for (const [j, item] of items.entries()) conditions.push({ text: conditionText(texts[j]), passes: await contains(singleGroupPlan(plan, group, item)), location: locationOf(texts[j]) });
         }
         const operator: SetOperatorName | undefined = group.operator;
-        groups.push({ label: groupLabel(node, i), ...(operator ? { operator } : {}), passes: await contains(singleGroupPlan(plan, group)), conditions });
+        groups.push({ label: groupLabel(node, i), ...(operator ? { operator } : {}), passes: await contains(singleGroupPlan(plan, group)), conditions, location: locationOf(node) });
     }
     return { ...base, groups, parts: [] };
 }

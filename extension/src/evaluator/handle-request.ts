@@ -6,6 +6,7 @@ import { explain } from './breakdown.js';
 import type { CancelToken } from './cancel.js';
 import { exportCsv } from './csv-export.js';
 import { kindOf } from './find-segment.js';
+import { buildFlow } from './flow.js';
 import type { EvaluationContext, EvaluatorRequest, EvaluatorResults } from './protocol.js';
 import { buildDashboard, buildPreview, historyFor, isRefreshed } from './reports.js';
 import { schemaText, staticSegmentText } from './segment-text.js';
@@ -18,6 +19,8 @@ export async function handleRequest(session: WorkspaceSession, ctx: EvaluationCo
     switch (request.op) {
         case 'preview':
             return buildPreview(session, ctx, request, token);
+        case 'flow':
+            return buildFlow(session, ctx, request, token);
         case 'dashboard':
             return buildDashboard(session, ctx, request.record, token);
         case 'sql': {
@@ -27,7 +30,7 @@ export async function handleRequest(session: WorkspaceSession, ctx: EvaluationCo
         case 'explain': {
             const { runner, engine, model } = await session.runnerAt(ctx.asOf);
             const plan = model.plans.plans.get(runnablePlan(model, request.segment))!;
-            return explain(plan, model.workspace.model.segments.get(request.segment)!, request.key, runner, engine);
+            return explain(plan, model.workspace.model.segments.get(request.segment)!, request.key, runner, engine, model.workspace.model.segments);
         }
         case 'exportCsv': {
             const { runner, model } = await session.runnerAt(ctx.asOf);

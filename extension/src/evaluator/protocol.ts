@@ -1,4 +1,5 @@
 import type { DashboardData, Explanation, Key, PreviewState } from '../shared/data.js';
+import type { FlowState } from '../shared/flow.js';
 
 /**
  * Messages between the extension host and the evaluator worker thread. Every request has an
@@ -15,6 +16,7 @@ export interface EvaluationContext {
 
 export type EvaluatorRequest =
     | { readonly op: 'preview'; readonly segment?: string; readonly uri?: string; readonly offset?: number; readonly pageOffset: number; readonly pageSize: number }
+    | { readonly op: 'flow'; readonly segment?: string; readonly uri?: string; readonly offset?: number }
     | { readonly op: 'dashboard'; readonly record: boolean }
     | { readonly op: 'sql'; readonly segment: string }
     | { readonly op: 'explain'; readonly segment: string; readonly key: Key }
@@ -35,6 +37,7 @@ export interface SegmentListItem {
 /** The result type of each request, by `op`. */
 export interface EvaluatorResults {
     preview: PreviewState;
+    flow: FlowState;
     dashboard: DashboardData;
     sql: string;
     explain: Explanation;

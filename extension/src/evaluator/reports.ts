@@ -42,25 +42,14 @@ export function headerOf(segment: ast.Segment, model: LoadedModel): SegmentHeade
 export async function buildPreview(session: WorkspaceSession, ctx: EvaluationContext, req: PreviewRequest, token: CancelToken): Promise<PreviewState> {
     const started = performance.now();
     const model = await session.loaded();
-    const segment = req.segment !== undefined
-        ? model.workspace.model.segments.get(req.segment)
-        : req.uri !== undefined ? segmentAt(model, req.uri, req.offset ?? 0) : undefined;
-    if (!segment) return { state: 'empty', reason: req.segment ? `There is no segment named ${req.segment}.` : 'Put the cursor in a segment to preview it.' };
-    const plan = model.plans.plans.get(segment.name);
-    if (!plan) {
-        const problems = problemsOf(segment, model.workspace).filter(p => p.severity === 'error');
-        if (problems.length === 0 && ast.isCompoundSegment(segment)) {
-            const broken = segment.parts.map(p => p.segment?.$refText ?? '').filter(n => !model.plans.plans.has(n));
-            const target = model.workspace.model.segments.get(broken[0] ?? '');
-            problems.push({ severity: 'error', message: `Part ${broken.join(', ')} has errors, so this segment cannot run.`, location: target ? locationOf(target) : locationOf(segment) });
-        }
-        return { state: 'errors', segment: segment.name, problems };
-    }
+    const target = runnableTarget(model, req);
+    if (!('plan' in target)) return target;
+    const { segment, plan } = target;
     const { runner, clock, engine } = await session.runnerAt(ctx.asOf);
     await token.checkpoint();
     const keys = await runner.keys(plan.name);
     await token.checkpoint();
-    const groups = plan.kind === 'dynamic' && ast.isDynamicSegment(segment) ? await memo(runner, plan.name, () => groupBreakdowns(plan, segment, runner, engine, token)) : [];
+    const groups = plan.kind === 'dynamic' && ast.isDynamicSegment(segment) ? await memoBreakdowns(runner, plan.name, () => groupBreakdowns(plan, segment, runner, engine, token)) : [];
     const parts = plan.kind === 'compound' ? await partBreakdowns(plan, runner) : [];
     const offset = Math.max(0, Math.min(req.pageOffset, Math.max(0, keys.length - 1)));
     // Pages start at multiples of the page size.
@@ -84,13 +73,34 @@ export async function buildPreview(session: WorkspaceSession, ctx: EvaluationCon
     return { state: 'result', report };
 }
 
+export type SegmentTarget = { readonly segment: ast.Segment; readonly plan: SegmentPlan } | Exclude<PreviewState, { readonly state: 'result' }>;
+
+/** The segment a view asks for (by name, or under the cursor) with its plan, else why it cannot run. */
+export function runnableTarget(model: LoadedModel, req: Pick<PreviewRequest, 'segment' | 'uri' | 'offset'>): SegmentTarget {
+    const segment = req.segment !== undefined
+        ? model.workspace.model.segments.get(req.segment)
+        : req.uri !== undefined ? segmentAt(model, req.uri, req.offset ?? 0) : undefined;
+    if (!segment) return { state: 'empty', reason: req.segment ? `There is no segment named ${req.segment}.` : 'Put the cursor in a segment to preview it.' };
+    const plan = model.plans.plans.get(segment.name);
+    if (!plan) {
+        const problems = problemsOf(segment, model.workspace).filter(p => p.severity === 'error');
+        if (problems.length === 0 && ast.isCompoundSegment(segment)) {
+            const broken = segment.parts.map(p => p.segment?.$refText ?? '').filter(n => !model.plans.plans.has(n));
+            const target = model.workspace.model.segments.get(broken[0] ?? '');
+            problems.push({ severity: 'error', message: `Part ${broken.join(', ')} has errors, so this segment cannot run.`, location: target ? locationOf(target) : locationOf(segment) });
+        }
+        return { state: 'errors', segment: segment.name, problems };
+    }
+    return { segment, plan };
+}
+
 /**
  * Group breakdowns cost a query per condition: kept for as long as the runner is (same model,
  * data and clock), so moving the cursor or paging does not run them again.
  */
 const breakdowns = new WeakMap<SegmentRunner, Map<string, Promise<GroupBreakdown[]>>>();
 
-function memo(runner: SegmentRunner, segment: string, compute: () => Promise<GroupBreakdown[]>): Promise<GroupBreakdown[]> {
+export function memoBreakdowns(runner: SegmentRunner, segment: string, compute: () => Promise<GroupBreakdown[]>): Promise<GroupBreakdown[]> {
     let cache = breakdowns.get(runner);
     if (!cache) breakdowns.set(runner, (cache = new Map()));
     let result = cache.get(segment);

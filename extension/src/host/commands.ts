@@ -1,9 +1,9 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { Explanation } from '../shared/data.js';
 import type { ViewCommand } from '../shared/messages.js';
 import { contextFor, currentRoot } from './context.js';
 import { CancelledRequest, type EvaluatorClient } from './evaluator-client.js';
+import { pickKey } from './pick-key.js';
 import { resolveSegment, toUri } from './pick-segment.js';
 import type { Views } from './views.js';
 
@@ -21,6 +21,7 @@ export function registerCommands(evaluator: EvaluatorClient, views: Views): vsco
             if (result.state === 'result') vscode.window.setStatusBarMessage(`${segment}: ${result.report.count.toLocaleString('en')} members`, 8000);
         })),
         vscode.commands.registerCommand('segments.openPreview', () => views.openPreview()),
+        vscode.commands.registerCommand('segments.openFlow', () => views.flow.open()),
         vscode.commands.registerCommand('segments.showSql', withSegment(async (root, segment) => {
             const sql = await evaluator.request(contextFor(root), { op: 'sql', segment });
             const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: `-- ${segment}\n${sql}\n` });
@@ -61,11 +62,8 @@ export function registerCommands(evaluator: EvaluatorClient, views: Views): vsco
             })());
         }),
         vscode.commands.registerCommand('segments.explain', withSegment(async (root, segment) => {
-            const input = await vscode.window.showInputBox({ title: `Explain membership in ${segment}`, prompt: 'The key of a profile (for example a customer number)', validateInput: v => (v.trim() ? undefined : 'Enter a key') });
-            if (input === undefined) return;
-            const key = /^-?\d+(\.\d+)?$/.test(input.trim()) ? Number(input.trim()) : input.trim();
-            const e = await evaluator.request(contextFor(root), { op: 'explain', segment, key });
-            await vscode.window.showInformationMessage(explanationTitle(e), { modal: true, detail: explanationDetail(e) });
+            const key = await pickKey(evaluator, root, segment, views.explain.keyFor(root, segment));
+            if (key !== undefined) await views.explain.show(root, segment, key);
         })),
         vscode.commands.registerCommand('segments.backfill', async () => {
             const root = await currentRoot();
@@ -106,22 +104,6 @@ async function report(work: Promise<void>): Promise<void> {
     } catch (e) {
         if (!(e instanceof CancelledRequest)) void vscode.window.showErrorMessage(`Segments: ${(e as Error).message}`);
     }
-}
-
-function explanationTitle(e: Explanation): string {
-    if (!e.exists) return `${e.key} is not a key of the audience: it is in no segment.`;
-    return `${e.key} ${e.member ? 'is' : 'is not'} a member of ${e.segment}.`;
-}
-
-function explanationDetail(e: Explanation): string {
-    const mark = (ok: boolean): string => (ok ? '✓' : '✗');
-    const lines: string[] = [];
-    for (const g of e.groups) {
-        lines.push(`${mark(g.passes)} ${g.operator ? `${g.operator} ` : ''}${g.label}`);
-        for (const c of g.conditions) lines.push(`    ${mark(c.passes)} ${c.text}`);
-    }
-    for (const p of e.parts) lines.push(`${mark(p.member)} ${p.operator ? `${p.operator} ` : ''}${p.segment}`);
-    return lines.join('\n');
 }
 
 function validDate(v: string): string | undefined {

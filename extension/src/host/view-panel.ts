@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { parseViewMessage, type HostToView, type ViewKind, type ViewState, type ViewToHost } from '../shared/messages.js';
 import { makeNonce, webviewPage } from './webview-html.js';
 
-const SCRIPTS: Record<ViewKind, string> = { preview: 'segment-view.js', details: 'segment-view.js', dashboard: 'dashboard.js' };
+const SCRIPTS: Record<ViewKind, string> = { preview: 'segment-view.js', details: 'segment-view.js', dashboard: 'dashboard.js', flow: 'flow-view.js', explain: 'explain-view.js' };
 
 /**
  * One webview panel: strict CSP page, resources only from `out/webview` and `extension/media`,
@@ -16,7 +16,7 @@ export class ViewPanel implements vscode.Disposable {
     private readonly disposed = new vscode.EventEmitter<void>();
     readonly onDidDispose = this.disposed.event;
 
-    static readonly viewTypes: Record<ViewKind, string> = { preview: 'segments.preview', dashboard: 'segments.dashboard', details: 'segments.details' };
+    static readonly viewTypes: Record<ViewKind, string> = { preview: 'segments.preview', dashboard: 'segments.dashboard', details: 'segments.details', flow: 'segments.flow', explain: 'segments.explain' };
 
     static create(extensionUri: vscode.Uri, state: ViewState, title: string, column: vscode.ViewColumn, onMessage: (m: ViewToHost, panel: ViewPanel) => void): ViewPanel {
         const panel = vscode.window.createWebviewPanel(ViewPanel.viewTypes[state.view], title, { viewColumn: column, preserveFocus: true }, ViewPanel.options(extensionUri));

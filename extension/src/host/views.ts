@@ -3,6 +3,8 @@ import type { PreviewState } from '../shared/data.js';
 import type { ViewCommand, ViewState, ViewToHost } from '../shared/messages.js';
 import { contextFor, currentRoot, isSegmentDocument } from './context.js';
 import { CancelledRequest, type EvaluatorClient } from './evaluator-client.js';
+import { ExplainView } from './explain-view.js';
+import { FlowView } from './flow-view.js';
 import { readSettings } from './settings.js';
 import { ViewPanel } from './view-panel.js';
 import { workspaceRootOf } from './workspace-root.js';
@@ -11,7 +13,8 @@ export type RunViewCommand = (command: ViewCommand, segment: string | undefined,
 
 /**
  * The webviews and what they show: the preview that follows the cursor (debounced, a stale run
- * cancelled when a newer one starts), segment details, and the dashboard.
+ * cancelled when a newer one starts), segment details, the dashboard, the flow view
+ * (`flow-view.ts`) and Explain Membership (`explain-view.ts`).
  */
 export class Views implements vscode.Disposable {
     private preview?: ViewPanel;
@@ -22,9 +25,13 @@ export class Views implements vscode.Disposable {
     private readonly disposables: vscode.Disposable[] = [];
     /** Resolves after the dashboard's latest update (tests and commands wait on it). */
     lastDashboardUpdate: Promise<void> = Promise.resolve();
+    readonly flow: FlowView;
+    readonly explain: ExplainView;
 
     constructor(private readonly extensionUri: vscode.Uri, private readonly evaluator: EvaluatorClient, private readonly runCommand: RunViewCommand) {
-        this.disposables.push(
+        this.flow = new FlowView(extensionUri, evaluator, (m, p) => this.onMessage(m, p));
+        this.explain = new ExplainView(extensionUri, evaluator, (m, p) => this.onMessage(m, p));
+        this.disposables.push(this.flow, this.explain,
             vscode.window.onDidChangeTextEditorSelection(e => { if (isSegmentDocument(e.textEditor.document)) this.schedulePreview(); }),
             vscode.window.onDidChangeActiveTextEditor(e => { if (e && isSegmentDocument(e.document)) this.schedulePreview(); }),
             vscode.workspace.onDidChangeTextDocument(e => { if (isSegmentDocument(e.document) && e.contentChanges.length) this.schedulePreview(); })
@@ -153,12 +160,16 @@ export class Views implements vscode.Disposable {
             if (root) await this.evaluator.request(contextFor(root), { op: 'dashboard', record: true });
         }
         this.schedulePreview(0);
+        this.flow.refresh();
+        this.explain.refresh();
         for (const panel of this.details.values()) void this.updateDetails(panel, 0);
     }
 
     // ---- restore after reload --------------------------------------------------------------
 
     restore(webviewPanel: vscode.WebviewPanel, state: ViewState): void {
+        if (state.view === 'flow') return this.flow.restore(webviewPanel, state);
+        if (state.view === 'explain') return this.explain.restore(webviewPanel, state);
         const panel = new ViewPanel(webviewPanel, this.extensionUri, state, (m, p) => this.onMessage(m, p));
         if (state.view === 'preview') {
             this.preview?.dispose();

@@ -126,12 +126,33 @@ export interface DashboardData {
     readonly elapsedMs: number;
 }
 
-/** Explain Membership: which groups and conditions one key passes. */
+/** Explain Membership: which groups and conditions one key passes, or which parts hold it. */
 export interface Explanation {
     readonly segment: string;
+    readonly title: string;
+    readonly kind: SegmentKind;
+    readonly audience: string;
+    readonly location: SourceLocation;
     readonly key: Key;
+    /** Whether the key is a profile of the audience at all. */
     readonly exists: boolean;
     readonly member: boolean;
-    readonly groups: readonly { readonly label: string; readonly operator?: SetOperatorName; readonly passes: boolean; readonly conditions: readonly { readonly text: string; readonly passes: boolean }[] }[];
-    readonly parts: readonly { readonly segment: string; readonly operator?: SetOperatorName; readonly member: boolean }[];
+    readonly groups: readonly ExplainedGroup[];
+    readonly parts: readonly ExplainedPart[];
+}
+
+export interface ExplainedGroup {
+    readonly label: string;
+    readonly operator?: SetOperatorName;
+    readonly passes: boolean;
+    /** The group's top-level `and` conditions, each tested alone. */
+    readonly conditions: readonly { readonly text: string; readonly passes: boolean; readonly location: SourceLocation }[];
+    readonly location: SourceLocation;
+}
+
+export interface ExplainedPart {
+    readonly segment: string;
+    readonly operator?: SetOperatorName;
+    readonly member: boolean;
+    readonly location?: SourceLocation;
 }

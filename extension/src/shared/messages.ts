@@ -1,24 +1,31 @@
-import type { DashboardData, PreviewState, SourceLocation } from './data.js';
+import type { DashboardData, Explanation, Key, PreviewState, SourceLocation } from './data.js';
+import type { FlowState } from './flow.js';
 
 /**
  * Messages between the extension host and its webviews, both directions, as tagged unions.
  * Each view posts `ready` once its script runs; the host queues its messages until then.
  */
-export type ViewKind = 'preview' | 'dashboard' | 'details';
+export type ViewKind = 'preview' | 'dashboard' | 'details' | 'flow' | 'explain';
+
+export const VIEW_KINDS: readonly ViewKind[] = ['preview', 'dashboard', 'details', 'flow', 'explain'];
 
 /** What a view keeps across reloads (`vscode.setState`) and what restores a panel. */
 export interface ViewState {
     readonly view: ViewKind;
-    /** The segment shown (preview and details). */
+    /** The segment shown (preview, details, flow, explain). */
     readonly segment?: string;
     /** The workspace folder (a file system path) the segment belongs to. */
     readonly root?: string;
     readonly offset?: number;
+    /** The profile explained (explain). */
+    readonly key?: Key;
 }
 
 export type HostToView =
     | { readonly type: 'preview'; readonly preview: PreviewState }
     | { readonly type: 'dashboard'; readonly dashboard: DashboardData }
+    | { readonly type: 'flow'; readonly flow: FlowState }
+    | { readonly type: 'explanation'; readonly explanation: Explanation }
     | { readonly type: 'busy'; readonly busy: boolean }
     | { readonly type: 'failure'; readonly message: string };
 
@@ -65,7 +72,8 @@ function isLocation(v: unknown): v is SourceLocation {
 export function isViewState(v: unknown): v is ViewState {
     if (typeof v !== 'object' || v === null) return false;
     const s = v as Record<string, unknown>;
-    return (s.view === 'preview' || s.view === 'dashboard' || s.view === 'details')
+    return VIEW_KINDS.includes(s.view as ViewKind)
         && (s.segment === undefined || typeof s.segment === 'string')
-        && (s.root === undefined || typeof s.root === 'string');
+        && (s.root === undefined || typeof s.root === 'string')
+        && (s.key === undefined || typeof s.key === 'string' || typeof s.key === 'number');
 }

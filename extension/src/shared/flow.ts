@@ -1,0 +1,56 @@
+import type { PreviewState, SegmentHeader, SegmentKind, SetOperatorName, SourceLocation } from './data.js';
+
+/**
+ * The Flow view's data: a segment drawn as a diagram. Plain JSON shared by the evaluator, the
+ * extension host and the flow webview.
+ */
+
+/** One top-level `and` condition of a group; `count` is what remains after it and those before. */
+export interface FlowCondition {
+    readonly text: string;
+    readonly count?: number;
+    readonly location: SourceLocation;
+}
+
+/** A group: its conditions narrowing the profiles, the entities it joins, and its own count. */
+export interface FlowGroup {
+    readonly label: string;
+    readonly operator?: SetOperatorName;
+    readonly count: number;
+    readonly conditions: readonly FlowCondition[];
+    /** Entities joined to the audience, each path written from the far entity to the audience. */
+    readonly paths: readonly string[];
+    readonly location: SourceLocation;
+}
+
+/** A segment in the diagram: the one shown, or a part of a compound segment (nested parts expanded). */
+export interface FlowSegment {
+    readonly name: string;
+    readonly title: string;
+    readonly kind: SegmentKind;
+    readonly count: number;
+    readonly location: SourceLocation;
+    /** A dynamic segment's groups, left to right. */
+    readonly groups: readonly FlowGroup[];
+    /** A compound segment's parts, left to right. */
+    readonly parts: readonly FlowPart[];
+    /** Set when the parts are not expanded further (too deep). */
+    readonly collapsed?: boolean;
+}
+
+export interface FlowPart {
+    readonly operator?: SetOperatorName;
+    readonly segment: FlowSegment;
+}
+
+export interface SegmentFlow {
+    readonly header: SegmentHeader;
+    readonly asOf: string;
+    readonly root: FlowSegment;
+    readonly elapsedMs: number;
+}
+
+/** What the Flow view shows: the diagram, the segment's errors, or why there is nothing. */
+export type FlowState =
+    | { readonly state: 'result'; readonly flow: SegmentFlow }
+    | Exclude<PreviewState, { readonly state: 'result' }>;

@@ -1,0 +1,86 @@
+import type { Explanation, ExplainedGroup, ExplainedPart } from '../src/shared/data.js';
+import type { ViewState } from '../src/shared/messages.js';
+import { host } from './api.js';
+import { button, h, linkButton, replaceChildren } from './dom.js';
+
+/** Explain Membership: for one key, the groups and conditions it passes or fails, or the parts holding it. */
+const app = document.getElementById('app')!;
+let state: ViewState = host.state();
+const busy = h('div', { class: 'busy', role: 'status', hidden: '' }, 'Explaining…');
+document.body.prepend(busy);
+replaceChildren(app, h('p', { class: 'empty' }, 'Run “Segments: Explain Membership” and pick a key.'));
+
+host.onMessage(message => {
+    switch (message.type) {
+        case 'explanation':
+            state = { ...state, view: 'explain', segment: message.explanation.segment, key: message.explanation.key };
+            host.saveState(state);
+            replaceChildren(app, ...render(message.explanation));
+            return;
+        case 'busy':
+            busy.hidden = !message.busy;
+            return;
+        case 'failure':
+            replaceChildren(app, h('div', { class: 'failure', role: 'alert' }, message.message));
+            return;
+        case 'preview':
+        case 'dashboard':
+        case 'flow':
+            return;
+    }
+});
+host.post({ type: 'ready', state });
+
+const mark = (ok: boolean): HTMLElement => h('span', { class: `mark ${ok ? 'pass' : 'fail'}`, 'aria-hidden': 'true' }, ok ? '✓' : '✗');
+
+function render(e: Explanation): Node[] {
+    const key = String(e.key);
+    const verdict = !e.exists
+        ? `${key} is not a key of ${e.audience}: no profile has it, so it is in no segment.`
+        : `${key} ${e.member ? 'is' : 'is not'} a member of ${e.segment}.`;
+    return [
+        h('header', {},
+            h('h1', {}, linkButton(e.title, () => host.post({ type: 'reveal', location: e.location }), 'Go to the segment')),
+            h('p', { class: 'meta' }, h('span', { class: `kind ${e.kind}` }, e.kind), ' ', e.segment, ' · audience ', e.audience),
+            h('div', { class: 'actions' },
+                button('Explain another key…', () => host.post({ type: 'command', command: 'explain', segment: e.segment })),
+                button('Details', () => host.post({ type: 'openDetails', segment: e.segment })))),
+        h('p', { class: `verdict ${e.exists && e.member ? 'pass' : 'fail'}`, 'data-testid': 'verdict' }, mark(e.exists && e.member), ' ', verdict),
+        e.groups.length ? groupsSection(e) : null,
+        e.parts.length ? partsSection(e.parts) : null,
+        e.kind === 'static' && e.exists ? h('p', { class: 'hint' }, e.member ? 'The key is listed in the segment’s members.' : 'The key is not listed in the segment’s members.') : null
+    ].filter((n): n is HTMLElement => n !== null);
+}
+
+function groupsSection(e: Explanation): HTMLElement {
+    return h('section', { class: 'explain-groups' },
+        h('h2', {}, 'Groups'),
+        h('p', { class: 'hint' }, 'Each group and each of its top-level conditions tested alone for this profile; groups combine left to right.'),
+        h('ol', { class: 'explained' }, ...e.groups.map(groupItem)));
+}
+
+function groupItem(g: ExplainedGroup): HTMLElement {
+    const effect = g.operator === 'exclude' ? (g.passes ? ' — so it is excluded' : ' — so it is not excluded by it')
+        : g.operator === 'intersect' && !g.passes ? ' — so the intersection drops it' : '';
+    return h('li', { class: `group ${g.passes ? 'pass' : 'fail'}`, 'data-group': g.label, 'data-passes': String(g.passes) },
+        mark(g.passes), ' ',
+        g.operator ? h('span', { class: 'operator' }, `${g.operator} `) : null,
+        linkButton(g.label, () => host.post({ type: 'reveal', location: g.location }), 'Go to the group'),
+        h('span', { class: 'outcome' }, ` ${g.passes ? 'passes' : 'fails'}${effect}`),
+        g.conditions.length ? h('ul', { class: 'conditions' }, ...g.conditions.map(c =>
+            h('li', { class: `condition ${c.passes ? 'pass' : 'fail'}`, 'data-passes': String(c.passes) },
+                mark(c.passes), ' ',
+                linkButton(c.text, () => host.post({ type: 'reveal', location: c.location }), 'Go to the condition'),
+                h('span', { class: 'outcome' }, c.passes ? ' passes' : ' fails')))) : null);
+}
+
+function partsSection(parts: readonly ExplainedPart[]): HTMLElement {
+    return h('section', { class: 'explain-parts' },
+        h('h2', {}, 'Parts'),
+        h('p', { class: 'hint' }, 'Which parts hold this profile; parts combine left to right.'),
+        h('ol', { class: 'explained' }, ...parts.map(p => h('li', { class: `part ${p.member ? 'pass' : 'fail'}`, 'data-segment': p.segment, 'data-passes': String(p.member) },
+            mark(p.member), ' ',
+            p.operator ? h('span', { class: 'operator' }, `${p.operator} `) : null,
+            p.location ? linkButton(p.segment, () => { if (p.location) host.post({ type: 'reveal', location: p.location }); }, 'Go to the segment') : p.segment,
+            h('span', { class: 'outcome' }, p.member ? ' contains it' : ' does not contain it')))));
+}

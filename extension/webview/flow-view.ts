@@ -1,0 +1,90 @@
+import type { FlowState, SegmentFlow } from '../src/shared/flow.js';
+import type { ViewState } from '../src/shared/messages.js';
+import { host } from './api.js';
+import { button, formatNumber, h, linkButton, replaceChildren } from './dom.js';
+import { errorsView } from './errors-list.js';
+import { flowDiagram } from './flow-diagram.js';
+
+/** The Flow view: the segment under the cursor as a diagram; a click on a box goes to its text. */
+const app = document.getElementById('app')!;
+let state: ViewState = host.state();
+/** Whether a wide diagram is scaled down to the panel's width (else it scrolls). */
+let fit = false;
+const busy = h('div', { class: 'busy', role: 'status', hidden: '' }, 'Running…');
+document.body.prepend(busy);
+
+host.onMessage(message => {
+    switch (message.type) {
+        case 'flow':
+            render(message.flow);
+            return;
+        case 'busy':
+            busy.hidden = !message.busy;
+            return;
+        case 'failure':
+            replaceChildren(app, h('div', { class: 'failure', role: 'alert' }, message.message));
+            return;
+        case 'preview':
+        case 'dashboard':
+        case 'explanation':
+            return;
+    }
+});
+host.post({ type: 'ready', state });
+
+function render(flow: FlowState): void {
+    if (flow.state === 'empty') {
+        replaceChildren(app, h('p', { class: 'empty' }, flow.reason));
+        return;
+    }
+    if (flow.state === 'errors') {
+        remember(flow.segment);
+        replaceChildren(app, errorsView(flow.segment, flow.problems));
+        return;
+    }
+    remember(flow.flow.header.name);
+    replaceChildren(app, ...layout(flow.flow));
+}
+
+function remember(segment: string): void {
+    state = { ...state, view: 'flow', segment };
+    host.saveState(state);
+}
+
+function layout(f: SegmentFlow): Node[] {
+    const seg = f.header.name;
+    const root = f.root;
+    const drawn = diagram(f);
+    const what = root.groups.length ? `${root.groups.length} ${root.groups.length === 1 ? 'group' : 'groups'}` : root.parts.length ? `${root.parts.length} parts` : 'listed members';
+    return [
+        h('header', {},
+            h('h1', {}, linkButton(f.header.title, () => host.post({ type: 'reveal', location: f.header.location }), 'Go to the segment')),
+            h('p', { class: 'meta' },
+                h('span', { class: `kind ${f.header.kind}` }, f.header.kind), ' ', seg, ' · audience ', f.header.audience,
+                f.header.active ? '' : ' · inactive', ' · as of ', f.asOf, ` · ${f.elapsedMs} ms`),
+            h('div', { class: 'actions' },
+                button('Details', () => host.post({ type: 'openDetails', segment: seg })),
+                button('Explain…', () => host.post({ type: 'command', command: 'explain', segment: seg })),
+                fitButton(drawn))),
+        h('p', { class: 'count' }, h('strong', { 'data-testid': 'flow-total' }, formatNumber(root.count)), ` ${f.header.audience} ${root.count === 1 ? 'profile' : 'profiles'} · ${what}`),
+        h('div', { class: 'scroll flow-scroll' }, drawn),
+        h('p', { class: 'hint' }, root.groups.length
+            ? 'Each condition’s count is how many profiles remain after it and those above it. Groups combine left to right. Click a box or a condition to go to its text.'
+            : 'Parts combine left to right. Click a box to go to its text.')
+    ];
+}
+
+function diagram(f: SegmentFlow): SVGSVGElement {
+    const el = flowDiagram(f, { reveal: location => host.post({ type: 'reveal', location }) });
+    el.classList.toggle('fit', fit);
+    return el;
+}
+
+function fitButton(drawn: SVGSVGElement): HTMLButtonElement {
+    const b = button('Fit to Width', () => {
+        fit = !fit;
+        drawn.classList.toggle('fit', fit);
+        b.setAttribute('aria-pressed', String(fit));
+    }, { 'aria-pressed': String(fit), 'data-action': 'fit' });
+    return b;
+}
