@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateDay } from '../../samples/retail/simulate-day.js';
 import { packageExtension } from './bundle-lock.js';
@@ -158,10 +158,20 @@ describe('the extension in code-server', () => {
     });
 
     it('restores the dashboard after the window reloads', async () => {
+        const reloaded = page.waitForEvent('framenavigated', { predicate: f => f === page.mainFrame(), timeout: 90_000 });
         await runCommand(page, 'Developer: Reload Window');
+        await reloaded;
         await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
-        const frame = await webviewFrame(page, 'tr[data-segment=NeverPurchased] [data-testid=count]', 90_000);
-        await expect.poll(() => frame.locator('tr[data-segment=NeverPurchased] [data-testid=count]').textContent(), { timeout: 30_000 }).toBe('306');
-        expect(await frame.locator('table.dashboard tbody tr').count()).toBe(13);
+        // Find the restored panel afresh on every try: frames come and go while the window loads.
+        const cell = 'tr[data-segment=NeverPurchased] [data-testid=count]';
+        const read = async (selector: string, what: (f: Frame) => Promise<string | number | null>): Promise<string | number | null | undefined> => {
+            try {
+                return await what(await webviewFrame(page, selector, 5_000));
+            } catch {
+                return undefined;
+            }
+        };
+        await expect.poll(() => read(cell, f => f.locator(cell).textContent()), { timeout: 120_000, interval: 1_000 }).toBe('306');
+        expect(await read(cell, f => f.locator('table.dashboard tbody tr').count())).toBe(13);
     });
 });
