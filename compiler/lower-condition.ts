@@ -35,6 +35,7 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
         ctx.sink.error(ProblemCodes.Incomplete, 'This condition is incomplete: compare the value, for example `= "Security"` or `> 10`.', node);
         return undefined;
     }
+    if (!node.left) { ctx.unresolved = true; return undefined; }
     const left = lowerOperand(node.left, tree, ctx, inAggregate);
     if (!left) return undefined;
     const type = left.type;
@@ -84,7 +85,8 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
         };
     }
     if (ast.isTextCondition(node)) {
-        const mode = node.operator === 'contains' ? 'contains' : node.operator.startsWith('starts') ? 'starts' : 'ends';
+        const operator = node.operator ?? '';
+        const mode = operator === 'contains' ? 'contains' : operator.startsWith('starts') ? 'starts' : 'ends';
         const word = mode === 'contains' ? 'contains' : `${mode} with`;
         if (type !== 'text') {
             ctx.sink.error(ProblemCodes.TextOperatorType, `\`${word}\` works on text, but ${label} is ${article(type)}.`, node, 'operator');
@@ -106,6 +108,8 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
             ctx.sink.error(ProblemCodes.WindowType, `\`in ${node.direction}\` works on dates and datetimes, but ${label} is ${article(type)}.`, node);
             return undefined;
         }
+        // Text cut short by a syntax error: the parser reports it.
+        if (node.unit === undefined || node.amount === undefined) { ctx.unresolved = true; return undefined; }
         const unit = unitOf(node.unit);
         if (type === 'date' && (unit === 'hour' || unit === 'minute')) {
             ctx.sink.error(ProblemCodes.TimeUnitType, `${label} is a date, so a window in ${node.unit} makes no sense: use days, weeks, months or years.`, node, 'unit');
@@ -152,7 +156,7 @@ function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionCo
         entityName = node.entity?.ref?.name;
         if (!entityName) { ctx.unresolved = true; return undefined; }
     } else {
-        attribute = resolveAttribute(node.attribute, ctx.schema);
+        attribute = node.attribute ? resolveAttribute(node.attribute, ctx.schema) : undefined;
         if (!attribute) { ctx.unresolved = true; return undefined; }
         entityName = attribute.entity;
         const allowed: readonly AttributeType[] = node.function === 'sum' || node.function === 'avg' ? ['number'] : ['number', 'date', 'datetime'];
@@ -215,6 +219,7 @@ export function lowerValue(node: ast.Value | undefined, ctx: Pick<ConditionConte
     const type = value.kind === 'today' || value.kind === 'date' ? 'date' : 'datetime';
     const offsets: TimeOffset[] = [];
     for (const o of node.offsets) {
+        if (o.unit === undefined || o.amount === undefined) return undefined;
         const unit = unitOf(o.unit);
         if (type === 'date' && (unit === 'hour' || unit === 'minute')) {
             ctx.sink.error(ProblemCodes.TimeUnitType, `A date moves by days, weeks, months or years; use \`now\` or a datetime to move by ${o.unit}.`, o, 'unit');

@@ -1,8 +1,9 @@
-import { DefaultDocumentValidator, type LangiumDocument, type ParseResult, type ValidationOptions } from 'langium';
+import { AstUtils, Cancellation, DefaultDocumentValidator, interruptAndCheck, type AstNode, type LangiumDocument, type ParseResult, type ValidationAcceptor, type ValidationOptions } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import * as ast from '../grammar/generated/ast.js';
 import { IssueCodes } from './issue-codes.js';
+import { NODES_PER_CHECK } from './cancellation-checks.js';
 import { unknownReference } from './unknown-reference.js';
 import type { SegmentWorkspace } from './workspace-model.js';
 
@@ -14,6 +15,21 @@ import type { SegmentWorkspace } from './workspace-model.js';
 export class SegmentDocumentValidator extends DefaultDocumentValidator {
     constructor(services: LangiumServices, private readonly workspace: () => SegmentWorkspace) {
         super(services);
+    }
+
+    /** As Langium's, but checking for cancellation every few hundred nodes rather than at each one. */
+    protected override async validateAstNodes(rootNode: AstNode, options: ValidationOptions, acceptor: ValidationAcceptor, cancelToken: Cancellation.CancellationToken = Cancellation.CancellationToken.None): Promise<void> {
+        if (this.profiler?.isActive('validating')) return super.validateAstNodes(rootNode, options, acceptor, cancelToken);
+        const nodes = AstUtils.streamAst(rootNode).iterator();
+        let visited = 0;
+        for (const node of nodes) {
+            if (visited++ % NODES_PER_CHECK === 0) await interruptAndCheck(cancelToken);
+            const nodeOptions = this.validateSingleNodeOptions(node, options);
+            if (nodeOptions.validateNode) {
+                for (const check of this.validationRegistry.getChecks(node.$type, options.categories)) await check(node, acceptor, cancelToken);
+            }
+            if (!nodeOptions.validateChildren) nodes.prune();
+        }
     }
 
     protected override processLexingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {

@@ -4,16 +4,16 @@ import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { serveQueries } from './data/query-worker.js';
-import { QUERY_WORKER_ROLE } from './data/worker-protocol.js';
+import { QUERY_WORKER_ROLE, type QueryWorkerData } from './data/worker-protocol.js';
 import { WorkerQueryService, type WorkerScript } from './data/worker-query-service.js';
 import { refreshCodeLensesOnCount } from './refresh-code-lenses.js';
 import { createSegmentServices } from './segment-module.js';
 
 // The language server process (stdio or IPC, as the client asks on the command line). The same
 // file, started as a worker thread, runs the queries: the bundle has one entry point.
-const role: unknown = (workerData as { role?: unknown } | null)?.role;
-if (!isMainThread && role === QUERY_WORKER_ROLE) {
-    serveQueries();
+const data = workerData as Partial<QueryWorkerData> | null;
+if (!isMainThread && data?.role === QUERY_WORKER_ROLE) {
+    serveQueries(data.niceness);
 } else {
     const self = fileURLToPath(import.meta.url);
     // From source (tests), the worker needs tsx to load TypeScript; the bundle needs nothing.
@@ -22,7 +22,8 @@ if (!isMainThread && role === QUERY_WORKER_ROLE) {
     const { shared, Segment } = createSegmentServices({
         connection, ...NodeFileSystem,
         queries: () => new WorkerQueryService(script),
-        countQueries: () => new WorkerQueryService(script)
+        // Counts can be slow: their thread gives way to this one (completion, diagnostics).
+        countQueries: () => new WorkerQueryService({ ...script, niceness: 10 })
     });
     refreshCodeLensesOnCount(connection, shared, Segment.data.SegmentCounts);
     startLanguageServer(shared);

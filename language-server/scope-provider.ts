@@ -1,4 +1,4 @@
-import { AstUtils, DefaultScopeProvider, EMPTY_SCOPE, type ReferenceInfo, type Scope } from 'langium';
+import { AstUtils, DefaultScopeProvider, EMPTY_SCOPE, MultiMapScope, type ReferenceInfo, type Scope } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
 import { properties } from '../compiler/lower.js';
 
@@ -7,16 +7,29 @@ import { properties } from '../compiler/lower.js';
  * attributes of the segment's audience; `key` among the entity's own attributes.
  */
 export class SegmentScopeProvider extends DefaultScopeProvider {
+    /** An entity's attributes as a scope, per entity node: a file parsed again has new nodes. */
+    private readonly attributeScopes = new WeakMap<ast.Entity, Scope>();
+
     override getScope(context: ReferenceInfo): Scope {
         const container = context.container;
         if (context.property === 'attribute' && ast.isAttributeRef(container)) {
             const entity = container.entity ? container.entity.ref : audienceEntity(container);
-            return entity ? this.createScopeForNodes(entity.attributes) : EMPTY_SCOPE;
+            return entity ? this.attributesOf(entity) : EMPTY_SCOPE;
         }
         if (context.property === 'key' && ast.isEntity(container)) {
-            return this.createScopeForNodes(container.attributes);
+            return this.attributesOf(container);
         }
         return super.getScope(context);
+    }
+
+    private attributesOf(entity: ast.Entity): Scope {
+        let scope = this.attributeScopes.get(entity);
+        if (!scope) {
+            // Looked up by name; with a duplicate name, the first attribute wins (as it is written).
+            scope = new MultiMapScope(this.createScopeForNodes(entity.attributes).getAllElements());
+            this.attributeScopes.set(entity, scope);
+        }
+        return scope;
     }
 }
 

@@ -1,12 +1,12 @@
 import { Emitter, type Event } from 'vscode-languageserver';
 import type { SegmentPlan } from '../compiler/ir.js';
-import { lowerSegment } from '../compiler/lower.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import { segmentSql } from '../compiler/sql/to-sql.js';
 import type { Clock } from '../compiler/time.js';
 import { readMembersFile } from '../engine/members-file.js';
 import type { KeyValue } from '../compiler/ir.js';
 import type { QueryService } from './data/query-service.js';
+import { lowerRecovered } from './segment-validator.js';
 import type { SegmentWorkspace, WorkspaceModel } from './workspace-model.js';
 
 /** A segment's member count, or why there is none. */
@@ -24,6 +24,7 @@ interface Entry {
 }
 
 const DEBOUNCE_MS = 250;
+const YIELD_AFTER_MS = 5;
 
 /**
  * Member counts "as of now" for code lenses and hovers, computed off the editing path: SQL is
@@ -82,7 +83,13 @@ export class SegmentCounts {
         const clock = this.clock();
         const plans = this.plans(model);
         const runs: Promise<void>[] = [];
+        let slice = performance.now();
         for (const name of names) {
+            // Planning and writing SQL for many segments takes a while: let requests in between.
+            if (performance.now() - slice > YIELD_AFTER_MS) {
+                await new Promise<void>(resolve => setImmediate(resolve));
+                slice = performance.now();
+            }
             const plan = plans.get(name);
             if (!plan) continue;
             let sql: string;
@@ -145,7 +152,7 @@ export class SegmentCounts {
             const segment = model.segments.get(name);
             if (!segment || seen.has(name)) return undefined;
             seen.add(name);
-            let plan = lowerSegment(segment, model).plan;
+            let plan = lowerRecovered(segment, model).plan;
             if (plan?.kind === 'compound' && !plan.parts.every(p => planOf(p.segment, seen))) plan = undefined;
             cache.set(name, plan);
             return plan;

@@ -13,10 +13,13 @@ import { SegmentSemanticTokenProvider } from './semantic-tokens.js';
 import { DatabaseFacts } from './data/database-facts.js';
 import { InProcessQueryService } from './data/in-process-query-service.js';
 import type { QueryService } from './data/query-service.js';
+import { SegmentDocumentBuilder } from './document-builder.js';
 import { SegmentDocumentValidator } from './document-validator.js';
 import { SegmentParserErrorMessageProvider } from './parser-messages.js';
+import { SegmentLinker, SegmentReferenceDescriptionProvider } from './cancellation-checks.js';
 import { SegmentScopeProvider } from './scope-provider.js';
 import { registerValidationChecks, SegmentValidator } from './segment-validator.js';
+import { SegmentValidationRegistry } from './validation-registry.js';
 import { SegmentWorkspaceManager } from './workspace-manager.js';
 import { SegmentWorkspace } from './workspace-model.js';
 
@@ -50,15 +53,18 @@ export interface SegmentDataContext {
 export function createSegmentModule(data: SegmentDataContext): Module<SegmentServices, PartialLangiumServices & SegmentAddedServices> {
     return {
         workspace: {
-            SegmentWorkspace: services => new SegmentWorkspace(services.shared)
+            SegmentWorkspace: services => new SegmentWorkspace(services.shared),
+            ReferenceDescriptionProvider: services => new SegmentReferenceDescriptionProvider(services)
         },
         parser: {
             ParserErrorMessageProvider: () => new SegmentParserErrorMessageProvider()
         },
         references: {
-            ScopeProvider: services => new SegmentScopeProvider(services)
+            ScopeProvider: services => new SegmentScopeProvider(services),
+            Linker: services => new SegmentLinker(services)
         },
         validation: {
+            ValidationRegistry: services => new SegmentValidationRegistry(services),
             SegmentValidator: services => new SegmentValidator(services.workspace.SegmentWorkspace),
             DataChecks: services => new DataChecks(services.workspace.SegmentWorkspace, services.data.DatabaseFacts),
             DocumentValidator: services => new SegmentDocumentValidator(services, () => services.workspace.SegmentWorkspace)
@@ -79,9 +85,10 @@ export function createSegmentModule(data: SegmentDataContext): Module<SegmentSer
 }
 
 /** Shared services replaced for the segment language. */
-export const SegmentSharedModule: Module<LangiumSharedServices, { workspace: { WorkspaceManager: (s: LangiumSharedServices) => SegmentWorkspaceManager } }> = {
+export const SegmentSharedModule: Module<LangiumSharedServices, { workspace: { WorkspaceManager: (s: LangiumSharedServices) => SegmentWorkspaceManager; DocumentBuilder: (s: LangiumSharedServices) => SegmentDocumentBuilder } }> = {
     workspace: {
-        WorkspaceManager: services => new SegmentWorkspaceManager(services)
+        WorkspaceManager: services => new SegmentWorkspaceManager(services),
+        DocumentBuilder: services => new SegmentDocumentBuilder(services)
     }
 };
 

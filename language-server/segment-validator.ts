@@ -1,6 +1,6 @@
 import { AstUtils, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
-import { lowerSegment, properties } from '../compiler/lower.js';
+import { lowerSegment, properties, type LowerContext, type LowerResult } from '../compiler/lower.js';
 import { checkContradictions } from './contradiction-checks.js';
 import { IssueCodes } from './issue-codes.js';
 import type { SegmentServices } from './segment-module.js';
@@ -98,7 +98,7 @@ export class SegmentValidator {
         if (ws.segments.get(segment.name) !== segment) return;
         if (ast.isCompoundSegment(segment) && findCycle(segment.name, ws.segments)) return;
         const syntaxErrors = AstUtils.getDocument(segment).parseResult.parserErrors.length > 0;
-        for (const p of lowerSegment(segment, ws).problems) {
+        for (const p of lowerRecovered(segment, ws).problems) {
             // A condition cut short by a syntax error is reported once, as the syntax error.
             if (syntaxErrors && p.code === IssueCodes.Incomplete) continue;
             accept(p.severity, p.message, {
@@ -108,6 +108,25 @@ export class SegmentValidator {
                 ...(p.data ? { data: p.data } : {})
             });
         }
+    }
+}
+
+/**
+ * The compiler's lowering of a segment, for a segment the parser may have had to recover: a
+ * condition cut short can lack nodes the grammar requires (`in last 3` without its unit, `sum(`
+ * without an attribute), and the compiler may then throw. Such a segment is reported by its syntax
+ * error, and gets no plan; a segment in a file without syntax errors that makes the compiler throw is a bug,
+ * and is not hidden.
+ */
+export function lowerRecovered(segment: ast.Segment, ctx: LowerContext): LowerResult {
+    try {
+        return lowerSegment(segment, ctx);
+    } catch (e) {
+        // The error can be reported just past the segment's end (at the token that did not fit), so
+        // any syntax error in the file counts.
+        const parsed = AstUtils.getDocument(segment).parseResult;
+        if (parsed.parserErrors.length > 0 || parsed.lexerErrors.length > 0) return { problems: [] };
+        throw e;
     }
 }
 

@@ -1,4 +1,4 @@
-import { AstUtils, WorkspaceCache, type LangiumDocument, type LangiumSharedCoreServices } from 'langium';
+import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type LangiumSharedCoreServices, type ParseResult } from 'langium';
 import { URI, Utils } from 'vscode-uri';
 import * as ast from '../grammar/generated/ast.js';
 import type { LowerContext } from '../compiler/lower.js';
@@ -14,35 +14,164 @@ export interface WorkspaceModel extends LowerContext {
     readonly databases: readonly ast.Database[];
 }
 
-/** Builds and caches the workspace model; rebuilt after any document changes. */
+/** What one parsed file declares (kept per syntax tree, so only re-read when the file is parsed again). */
+interface DocumentPart {
+    readonly entities: readonly ast.Entity[];
+    readonly segments: readonly ast.Segment[];
+    readonly databases: readonly ast.Database[];
+}
+
+const EMPTY_PART: DocumentPart = { entities: [], segments: [], databases: [] };
+const parts = new WeakMap<AstNode, DocumentPart>();
+
+function partOf(root: AstNode): DocumentPart {
+    if (!ast.isModel(root)) return EMPTY_PART;
+    let part = parts.get(root);
+    if (!part) {
+        part = { entities: root.entities.filter(e => !!e.name), segments: root.segments.filter(s => !!s.name), databases: root.databases };
+        parts.set(root, part);
+    }
+    return part;
+}
+
+/**
+ * The workspace model, kept up to date incrementally. The builder's events say which files were
+ * parsed again; when such a file declares the same names as before (the usual edit: a condition
+ * changed), its new nodes take the places of its old ones in the name maps, and the schema is made
+ * again only if an entity changed. Any other change (a file added, deleted or renaming a
+ * declaration) merges every file's part again (parts are kept per syntax tree, so that is cheap
+ * too). A new model object is made after each change (the maps are shared with the previous one
+ * and updated in place), and the same one is returned while nothing was parsed again, so what is
+ * cached per model (plans for counts) survives edits in no file.
+ */
 export class SegmentWorkspace {
-    private readonly cache: WorkspaceCache<string, WorkspaceModel>;
+    private current: WorkspaceModel | undefined;
+    private entities = new Map<string, ast.Entity>();
+    private segments = new Map<string, ast.Segment>();
+    /** The syntax tree each known document had when the current model was made. */
+    private roots = new Map<LangiumDocument, AstNode>();
+    /** Known documents parsed again since the current model was made. */
+    private readonly reparsed = new Set<LangiumDocument>();
+    /** Documents were added or deleted: merge everything again. */
+    private stale = true;
+    private schema: { readonly entities: readonly ast.Entity[]; readonly schema: Schema } | undefined;
 
     constructor(private readonly shared: LangiumSharedCoreServices) {
-        this.cache = new WorkspaceCache(shared);
+        const builder = shared.workspace.DocumentBuilder;
+        builder.onUpdate((changed, deleted) => {
+            if (deleted.length > 0) this.stale = true;
+            const documents = shared.workspace.LangiumDocuments;
+            for (const uri of changed) {
+                const doc = documents.getDocument(uri);
+                if (doc && this.roots.has(doc)) this.reparsed.add(doc);
+                else this.stale = true;
+            }
+        });
+        builder.onDocumentPhase(DocumentState.Parsed, doc => this.touched(doc));
+        builder.onBuildPhase(DocumentState.Parsed, docs => { for (const doc of docs) this.touched(doc); });
+    }
+
+    private touched(doc: LangiumDocument): void {
+        if (!this.roots.has(doc)) this.stale = true;
+        else if (this.roots.get(doc) !== doc.parseResult.value) this.reparsed.add(doc);
     }
 
     get model(): WorkspaceModel {
-        return this.cache.get('model', () => buildModel(this.shared.workspace.LangiumDocuments.all.toArray()));
+        if (!this.current || this.stale) return this.rebuild();
+        if (this.reparsed.size === 0) return this.current;
+        let entities: Map<string, ast.Entity> | undefined;
+        let segments: Map<string, ast.Segment> | undefined;
+        let databases: ast.Database[] | undefined;
+        for (const doc of this.reparsed) {
+            const before = this.roots.get(doc);
+            const root = doc.parseResult.value;
+            if (!before || before === root) continue;
+            const old = partOf(before);
+            const now = partOf(root);
+            if (!sameNames(old.entities, now.entities) || !sameNames(old.segments, now.segments) || old.databases.length !== now.databases.length) return this.rebuild();
+            // The maps are updated in place (copying two thousand names costs more than the rest of
+            // this); the model object is new, so caches keyed by the model see the change.
+            entities ??= this.entities;
+            segments ??= this.segments;
+            databases ??= [...this.current.databases];
+            replaceWinners(entities, old.entities, now.entities);
+            replaceWinners(segments, old.segments, now.segments);
+            old.databases.forEach((d, i) => {
+                const at = databases!.indexOf(d);
+                if (at >= 0) databases![at] = now.databases[i];
+            });
+            this.roots.set(doc, root);
+        }
+        this.reparsed.clear();
+        if (entities && segments && databases) this.current = modelOf(entities, segments, databases, this.schemaOf([...entities.values()]));
+        return this.current;
+    }
+
+    /** Every document's part merged again, in URI order. */
+    private rebuild(): WorkspaceModel {
+        this.stale = false;
+        this.reparsed.clear();
+        const sorted = this.shared.workspace.LangiumDocuments.all.toArray()
+            .map(d => ({ d, key: d.uri.toString() }))
+            .sort((a, b) => a.key.localeCompare(b.key))
+            .map(x => x.d);
+        const entities = this.entities = new Map<string, ast.Entity>();
+        const segments = this.segments = new Map<string, ast.Segment>();
+        const databases: ast.Database[] = [];
+        this.roots = new Map();
+        for (const doc of sorted) {
+            const root = doc.parseResult.value;
+            this.roots.set(doc, root);
+            const part = partOf(root);
+            for (const e of part.entities) if (!entities.has(e.name)) entities.set(e.name, e);
+            for (const s of part.segments) if (!segments.has(s.name)) segments.set(s.name, s);
+            databases.push(...part.databases);
+        }
+        this.current = modelOf(entities, segments, databases, this.schemaOf([...entities.values()]));
+        return this.current;
+    }
+
+    /** The schema depends only on the entities' text: made again only when an entity node changed. */
+    private schemaOf(entities: readonly ast.Entity[]): Schema {
+        const known = this.schema;
+        if (known && known.entities.length === entities.length && entities.every((e, i) => e === known.entities[i])) return known.schema;
+        const schema = schemaFromAst(entities);
+        this.schema = { entities, schema };
+        return schema;
     }
 }
 
+function sameNames(a: readonly { readonly name: string }[], b: readonly { readonly name: string }[]): boolean {
+    return a.length === b.length && a.every((x, i) => x.name === b[i].name);
+}
+
+/** Where an old node won its name, the node at the same place in the file's new tree wins it now. */
+function replaceWinners<T extends { readonly name: string }>(map: Map<string, T>, old: readonly T[], now: readonly T[]): void {
+    old.forEach((node, i) => {
+        if (map.get(node.name) === node) map.set(node.name, now[i]);
+    });
+}
+
+/** The model of these documents, made from scratch. */
 export function buildModel(documents: readonly LangiumDocument[]): WorkspaceModel {
     const entities = new Map<string, ast.Entity>();
     const segments = new Map<string, ast.Segment>();
     const databases: ast.Database[] = [];
     const sorted = [...documents].sort((a, b) => a.uri.toString().localeCompare(b.uri.toString()));
     for (const doc of sorted) {
-        const root = doc.parseResult.value;
-        if (!ast.isModel(root)) continue;
-        for (const e of root.entities) if (e.name && !entities.has(e.name)) entities.set(e.name, e);
-        for (const s of root.segments) if (s.name && !segments.has(s.name)) segments.set(s.name, s);
-        databases.push(...root.databases);
+        const part = partOf(doc.parseResult.value);
+        for (const e of part.entities) if (!entities.has(e.name)) entities.set(e.name, e);
+        for (const s of part.segments) if (!segments.has(s.name)) segments.set(s.name, s);
+        databases.push(...part.databases);
     }
+    return modelOf(entities, segments, databases, schemaFromAst(entities.values()));
+}
+
+function modelOf(entities: Map<string, ast.Entity>, segments: Map<string, ast.Segment>, databases: ast.Database[], schema: Schema): WorkspaceModel {
     // A `database` line cut short by a syntax error has no path: it names no file.
     const first = databases.find(d => typeof d.path === 'string');
     return {
-        schema: schemaFromAst(entities.values()),
+        schema,
         entities,
         segments,
         databases,
@@ -52,11 +181,12 @@ export function buildModel(documents: readonly LangiumDocument[]): WorkspaceMode
     };
 }
 
-const broken = new WeakMap<LangiumDocument, Set<ast.Segment>>();
+/** Per parse result (a new one each time the file is parsed again), not per document: documents are reused. */
+const broken = new WeakMap<ParseResult, Set<ast.Segment>>();
 
 /** Segments of a document in which the lexer or the parser reported an error. */
 function brokenSegments(doc: LangiumDocument): Set<ast.Segment> {
-    let result = broken.get(doc);
+    let result = broken.get(doc.parseResult);
     if (result) return result;
     result = new Set();
     const root = doc.parseResult.value;
@@ -71,7 +201,7 @@ function brokenSegments(doc: LangiumDocument): Set<ast.Segment> {
             ?? (Number.isFinite(offset) ? undefined : segments[segments.length - 1]);
         if (hit) result.add(hit);
     }
-    broken.set(doc, result);
+    broken.set(doc.parseResult, result);
     return result;
 }
 

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { KeyValue } from '../../compiler/ir.js';
 import type { Dialect } from '../../compiler/sql/dialect.js';
 import { sqliteDialect } from '../../compiler/sql/sqlite-dialect.js';
@@ -20,18 +21,28 @@ const STATUS_TTL_MS = 1000;
  * modification time. Every query goes through the dialect's quoting: no user text is pasted.
  */
 export class DatabaseFacts {
-    private readonly statuses = new Map<string, { at: number; status: Promise<DatabaseStatus> }>();
+    private readonly statuses = new Map<string, { at: number; stamp: string; status: Promise<DatabaseStatus>; settled?: DatabaseStatus }>();
     private readonly cache = new Map<string, Promise<unknown>>();
 
     constructor(readonly queries: QueryService, private readonly dialect: Dialect = sqliteDialect) {}
 
+    /**
+     * Whether the file can be read. Asked of the query service only when the file changed (its
+     * modification time and size, read here: a stat costs microseconds, a round trip to a busy
+     * worker can cost far more and would delay every validation); a failure is asked again after a second.
+     */
     status(file: string): Promise<DatabaseStatus> {
         const now = Date.now();
+        const stamp = fileStamp(file, now);
         const known = this.statuses.get(file);
-        if (known && now - known.at < STATUS_TTL_MS) return known.status;
-        const status = this.queries.status(file).catch((e: unknown): DatabaseStatus => ({ kind: 'unreadable', message: String(e) }));
-        this.statuses.set(file, { at: now, status });
-        return status;
+        if (known && known.stamp === stamp && (known.settled?.kind === 'ok' || now - known.at < STATUS_TTL_MS)) return known.status;
+        const entry: { at: number; stamp: string; status: Promise<DatabaseStatus>; settled?: DatabaseStatus } = {
+            at: now, stamp,
+            status: this.queries.status(file).catch((e: unknown): DatabaseStatus => ({ kind: 'unreadable', message: String(e) }))
+        };
+        void entry.status.then(s => { entry.settled = s; });
+        this.statuses.set(file, entry);
+        return entry.status;
     }
 
     /** Tables by lower-case name (SQLite compares names case-insensitively); empty when unreadable. */
@@ -102,4 +113,25 @@ export class DatabaseFacts {
     dispose(): void {
         this.queries.dispose();
     }
+}
+
+const stamps = new Map<string, { readonly at: number; readonly stamp: string }>();
+const STAMP_TTL_MS = 200;
+
+/**
+ * What changes when a file is written or replaced: its modification time and size. Read at most
+ * every 200 ms per file: one validation asks for it once per condition.
+ */
+function fileStamp(file: string, now = Date.now()): string {
+    const known = stamps.get(file);
+    if (known && now - known.at < STAMP_TTL_MS) return known.stamp;
+    let stamp: string;
+    try {
+        const info = statSync(file);
+        stamp = info.isDirectory() ? 'folder' : `${info.mtimeMs}:${info.size}`;
+    } catch {
+        stamp = 'missing';
+    }
+    stamps.set(file, { at: now, stamp });
+    return stamp;
 }

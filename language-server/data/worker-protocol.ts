@@ -4,6 +4,13 @@ import type { DatabaseStatus, TableInfo } from './query-service.js';
 /** `workerData.role` of a query worker: the server's entry point starts one when it sees it. */
 export const QUERY_WORKER_ROLE = 'segments-query-worker';
 
+/** What a query worker is started with (`workerData`). */
+export interface QueryWorkerData {
+    readonly role: typeof QUERY_WORKER_ROLE;
+    /** Niceness for the worker's own thread (Linux): a worker for slow queries yields the CPU to the editing thread. */
+    readonly niceness?: number;
+}
+
 export type WorkerRequest =
     | { readonly id: number; readonly op: 'status'; readonly file: string }
     | { readonly id: number; readonly op: 'tables'; readonly file: string }

@@ -1,12 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import type { SqlValue } from '../../engine/engine.js';
 import { QueryCancelled, type DatabaseStatus, type QueryService, type TableInfo } from './query-service.js';
-import { QUERY_WORKER_ROLE, type WorkerReply, type WorkerRequest, type WorkerResult } from './worker-protocol.js';
+import { QUERY_WORKER_ROLE, type QueryWorkerData, type WorkerReply, type WorkerRequest, type WorkerResult } from './worker-protocol.js';
 
 /** How to start the worker: the script (the server's own entry point) and its Node.js options. */
 export interface WorkerScript {
     readonly file: string;
     readonly execArgv?: readonly string[];
+    /**
+     * Run the worker's thread at this niceness (Linux; 0 to 19, higher is lower priority). On a
+     * machine with few cores a worker busy with a slow query otherwise competes with the
+     * language server's own thread, and completion waits for the CPU.
+     */
+    readonly niceness?: number;
 }
 
 type Job = {
@@ -86,7 +92,7 @@ export class WorkerQueryService implements QueryService {
     private ensureWorker(): Worker {
         if (this.worker) return this.worker;
         const worker = new Worker(this.script.file, {
-            workerData: { role: QUERY_WORKER_ROLE },
+            workerData: { role: QUERY_WORKER_ROLE, ...(this.script.niceness !== undefined ? { niceness: this.script.niceness } : {}) } satisfies QueryWorkerData,
             execArgv: [...(this.script.execArgv ?? [])],
             stdout: true, stderr: false
         });

@@ -3,15 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import { DidOpenTextDocumentNotification, ExitNotification, InitializedNotification, InitializeRequest, PublishDiagnosticsNotification, ShutdownRequest, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { DidOpenTextDocumentNotification, ExitNotification, InitializedNotification, InitializeRequest, LogMessageNotification, MessageType, PublishDiagnosticsNotification, ShutdownRequest, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const SAMPLE = join(ROOT, 'samples/retail');
+/** The bundled server; SEGMENTS_SERVER names another bundle (to compare two builds in a benchmark). */
+export const SERVER = process.env.SEGMENTS_SERVER ?? join(ROOT, 'out/server.cjs');
 
 /** Builds the bundle and the sample database when they are missing. */
 export function ensureBuilt(): void {
-    if (!existsSync(join(ROOT, 'out/server.cjs'))) execFileSync('node', ['scripts/bundle.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    if (!existsSync(SERVER)) execFileSync('node', ['scripts/bundle.mjs'], { cwd: ROOT, stdio: 'inherit' });
     if (!existsSync(join(SAMPLE, 'retail.sqlite'))) execFileSync('npx', ['tsx', 'samples/retail/build-sample.ts'], { cwd: ROOT, stdio: 'inherit' });
 }
 
@@ -20,6 +22,8 @@ export class ServerProcess {
     readonly diagnostics = new Map<string, Diagnostic[]>();
     private readonly waiters: { uri: string; resolve: (d: Diagnostic[]) => void }[] = [];
     stderr = '';
+    /** Messages the server logged as errors (its `console.error` goes to the client over LSP). */
+    readonly errors: string[] = [];
 
     private constructor(readonly process: ChildProcess, readonly connection: ProtocolConnection) {
         connection.onNotification(PublishDiagnosticsNotification.type, (p: PublishDiagnosticsParams) => {
@@ -29,11 +33,14 @@ export class ServerProcess {
                 w.resolve(p.diagnostics);
             }
         });
+        connection.onNotification(LogMessageNotification.type, p => {
+            if (p.type === MessageType.Error) this.errors.push(p.message);
+        });
         process.stderr?.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
     }
 
     static async start(root: string, capabilities: Record<string, unknown> = {}): Promise<ServerProcess> {
-        const child = spawn('node', [join(ROOT, 'out/server.cjs'), '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn('node', [SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
         const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
         const server = new ServerProcess(child, connection);
         connection.listen();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CompletionRequest, HoverRequest, RenameRequest, type CompletionList, type MarkupContent } from 'vscode-languageserver-protocol';
+import { CompletionRequest, HoverRequest, ReferencesRequest, RenameRequest, type CompletionList, type MarkupContent, type Position } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 import { ensureBuilt, SAMPLE, ServerProcess } from './lsp-process.js';
 
@@ -27,6 +27,9 @@ describe('the language server process on samples/retail', () => {
     test('didOpen with a mistake publishes its diagnostic', async () => {
         const file = join(SAMPLE, 'security.segment');
         const uri = URI.file(file).toString();
+        // The workspace's first build publishes this file's (empty) diagnostics: wait for them, so
+        // that the ones awaited next are those of the edited text.
+        await server.nextDiagnostics(uri, true);
         const pending = server.nextDiagnostics(uri);
         await server.open(file, readFileSync(file, 'utf8').replace('Customer.CustomerSatisfaction < 60', 'Customer.CustomerSatisfction < 60'));
         const diagnostics = await pending;
@@ -70,9 +73,47 @@ describe('the language server process on samples/retail', () => {
         expect(changes[uri].map(e => e.newText)).toEqual(['NoCalls', 'NoCalls']);
     }, 60_000);
 
+    test('find references of an attribute: its declaration in the schema and its uses in the segment files', async () => {
+        const file = join(SAMPLE, 'contact.segment');
+        const uri = URI.file(file).toString();
+        const found = await server.connection.sendRequest(ReferencesRequest.type, {
+            textDocument: { uri }, position: positionOf(readFileSync(file, 'utf8'), 'CreditBalance', 2), context: { includeDeclaration: true }
+        });
+        const places = (found ?? []).map(l => `${URI.parse(l.uri).path.split('/').pop()}:${l.range.start.line + 1}:${l.range.start.character}`).sort();
+        expect(places).toEqual(occurrences('CreditBalance', ['contact', 'marketing', 'schema']));
+    }, 60_000);
+
+    test('rename of an entity edits its declaration and every use, across files', async () => {
+        const file = join(SAMPLE, 'schema.segment');
+        const uri = URI.file(file).toString();
+        const edit = await server.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position: positionOf(readFileSync(file, 'utf8'), 'entity Interaction', 9), newName: 'Contact' });
+        const places = Object.entries(edit?.changes ?? {}).flatMap(([u, edits]) => edits.map(e => {
+            expect(e.newText).toBe('Contact');
+            return `${URI.parse(u).path.split('/').pop()}:${e.range.start.line + 1}:${e.range.start.character}`;
+        })).sort();
+        // Not `InteractionId`, nor the word in a description.
+        expect(places).toEqual(occurrences('Interaction', ['marketing', 'schema', 'valentines']));
+    }, 60_000);
+
     test('shuts down and exits with code 0', async () => {
         const code = await server.stop();
         expect(code).toBe(0);
         expect(server.stderr).toBe('');
     }, 30_000);
 });
+
+/**
+ * Where `word` occurs as a whole word in these sample files (as on disk), outside text in quotes
+ * and comments: `file:line:character`, sorted.
+ */
+function occurrences(word: string, files: readonly string[]): string[] {
+    const code = (line: string): string => line.replace(/"[^"]*"|\/\/.*$/g, m => ' '.repeat(m.length));
+    return files.flatMap(name => readFileSync(join(SAMPLE, `${name}.segment`), 'utf8').split('\n').flatMap((line, i) =>
+        [...code(line).matchAll(new RegExp(`\\b${word}\\b`, 'g'))].map(m => `${name}.segment:${i + 1}:${m.index}`))).sort();
+}
+
+/** The position `into` characters into the first occurrence of `text` in `source`. */
+function positionOf(source: string, text: string, into: number): Position {
+    const before = source.slice(0, source.indexOf(text) + into).split('\n');
+    return { line: before.length - 1, character: before[before.length - 1].length };
+}
