@@ -10,6 +10,7 @@ import { SegmentRunner } from '../engine/runner.js';
 import { dataset, type SizeName } from './datasets.js';
 import { openEngine, type EngineName } from './engines.js';
 import { BENCH_AS_OF, HAND_TUNED } from './hand-tuned.js';
+import { openNativeReadOnly } from './native.js';
 
 export interface SegmentTiming {
     readonly segment: string;
@@ -20,6 +21,11 @@ export interface SegmentTiming {
     readonly handTunedMs?: number;
     /** Whether the hand-tuned query returned the same keys. */
     readonly handTunedAgrees?: boolean;
+    /**
+     * sql.js only: median milliseconds of the same SQL on native SQLite, run in turns with the
+     * sql.js runs in the same process (the sql.js / native ratio is read from these two).
+     */
+    readonly nativeSameRunMs?: number;
 }
 
 export interface WorkerResult {
@@ -47,15 +53,22 @@ function peakRssMiB(): number {
     return Math.round(kb / 1024);
 }
 
-async function timed(runs: number, work: () => Promise<unknown>): Promise<{ ms: number; last: unknown }> {
-    let last: unknown = await work();
-    const times: number[] = [];
+/**
+ * Median times of one or more queries, run in turns (A B A B ...) after one warm-up each, so a
+ * burst of load from other processes on the machine weighs on all of them alike.
+ */
+async function timedTogether(runs: number, works: readonly (() => Promise<unknown>)[]): Promise<{ ms: number; last: unknown }[]> {
+    const last: unknown[] = [];
+    for (const work of works) last.push(await work());
+    const times: number[][] = works.map(() => []);
     for (let i = 0; i < runs; i++) {
-        const t = performance.now();
-        last = await work();
-        times.push(performance.now() - t);
+        for (const [j, work] of works.entries()) {
+            const t = performance.now();
+            last[j] = await work();
+            times[j].push(performance.now() - t);
+        }
     }
-    return { ms: median(times), last };
+    return works.map((_, j) => ({ ms: median(times[j]), last: last[j] }));
 }
 
 const keySet = (rows: unknown): string => JSON.stringify([...new Set((rows as unknown[][]).map(r => Number(r[0])))].sort((a, b) => a - b));
@@ -68,21 +81,29 @@ async function main(): Promise<void> {
     const runs = Number(process.env.SEGMENTS_BENCH_RUNS ?? RUNS[size]);
     const runner = new SegmentRunner(opened.engine, cw.plans.plans, clockAsOf(BENCH_AS_OF));
     const segments: SegmentTiming[] = [];
+    // The machine may be shared: native SQLite runs in turns with sql.js here, for a fair ratio.
+    const native = engineName === 'sqljs' ? openNativeReadOnly(file) : undefined;
     const only = process.env.SEGMENTS_BENCH_SEGMENTS?.split(',');
     for (const s of cw.declared) {
         if (!cw.plans.plans.has(s.name) || (only && !only.includes(s.name))) continue;
         const sql = await runner.sql(s.name);
-        const compiled = await timed(runs, () => opened.engine.query(sql));
         const hand = HAND_TUNED[s.name];
         const sqliteLike = engineName === 'sqljs' || engineName === 'native';
-        const tuned = hand && sqliteLike ? await timed(runs, () => opened.engine.query(hand)) : undefined;
+        const works: (() => Promise<unknown>)[] = [() => opened.engine.query(sql)];
+        if (hand && sqliteLike) works.push(() => opened.engine.query(hand));
+        if (native) works.push(async () => native.prepare(sql).raw(true).all());
+        const [compiled, ...others] = await timedTogether(runs, works);
+        const tuned = hand && sqliteLike ? others.shift() : undefined;
+        const onNative = native ? others.shift() : undefined;
         const keys = keySet(compiled.last);
         segments.push({
             segment: s.name, kind: runner.plan(s.name).kind, members: (JSON.parse(keys) as number[]).length,
             compiledMs: round(compiled.ms),
-            ...(tuned ? { handTunedMs: round(tuned.ms), handTunedAgrees: keySet(tuned.last) === keys } : {})
+            ...(tuned ? { handTunedMs: round(tuned.ms), handTunedAgrees: keySet(tuned.last) === keys } : {}),
+            ...(onNative ? { nativeSameRunMs: round(onNative.ms) } : {})
         });
     }
+    native?.close();
     await opened.engine.close();
     const result: WorkerResult = { size, engine: engineName, runs, loadMs: round(opened.loadMs), ...(opened.note ? { note: opened.note } : {}), peakRssMiB: peakRssMiB(), segments };
     process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -28,10 +28,11 @@ export function aggregateCondition(c: AggregateCondition, compare: (value: strin
     // Records with no link to an outer record belong to none: leave them out of the groups.
     const linked = [...parts.where, `${parts.inner} IS NOT NULL`];
     const grouped = parts.oneEach
-        ? `SELECT ${parts.inner} FROM ${parts.from}${where(linked)} GROUP BY ${covered ? parts.inner : ctx.dialect.groupByScan(parts.inner)} HAVING ${having}`
+        ? `SELECT ${parts.inner} AS l FROM ${parts.from}${where(linked)} GROUP BY ${covered ? parts.inner : ctx.dialect.groupByScan(parts.inner)} HAVING ${having}`
         : `SELECT d.l FROM (SELECT DISTINCT ${parts.inner} AS l, ${parts.key} AS k${parts.valueColumn ? `, ${parts.valueColumn} AS v` : ''} FROM ${parts.from}${where(linked)}) AS d GROUP BY d.l HAVING ${having}`;
-    const test = `${parts.outer} IN (${grouped})`;
-    return zeroPasses ? `NOT ${ctx.dialect.isTrue(test)}` : test;
+    if (!zeroPasses) return `${parts.outer} IN (${grouped})`;
+    const alias = `${a.target.alias}_g`;
+    return ctx.dialect.notAmong(parts.outer, { column: `${alias}.l`, from: `(${grouped}) AS ${alias}`, where: [] });
 }
 
 /** `aggregate is [not] empty`: count and sum are never missing; avg, min and max when no related value exists. */

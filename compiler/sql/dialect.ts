@@ -30,10 +30,28 @@ export interface Dialect {
     groupByScan(column: string): string;
     /** `condition`, with a missing (NULL) result read as false. */
     isTrue(condition: string): string;
+    /**
+     * Two-valued "`outer` is not one of the values of `subquery.column`" (a NULL `outer`, or a
+     * NULL among the values, never makes a match): the anti-join form the database plans best.
+     */
+    notAmong(outer: string, subquery: SubqueryParts): string;
     /** ASCII-case-insensitive text match. */
     textMatch(column: string, mode: 'contains' | 'starts' | 'ends', value: string): string;
     /** Left-to-right set operation between two `SELECT key` queries. */
     setOperation(left: string, operator: 'union' | 'intersect' | 'exclude', right: string, alias: string): string;
+}
+
+/** `SELECT column FROM from WHERE where...`, kept apart so a dialect can write it as IN or EXISTS. */
+export interface SubqueryParts {
+    readonly column: string;
+    readonly from: string;
+    readonly where: readonly string[];
+    /**
+     * Nothing filters the subquery's first record on its own columns: listing its values means
+     * reading a large share of the table, while probing it through `column` (a foreign key,
+     * usually indexed) for each outer record stops at the first match.
+     */
+    readonly probe?: boolean;
 }
 
 export type DialectName = 'sqlite' | 'postgres' | 'duckdb';
@@ -78,4 +96,19 @@ export function finiteNumber(value: number): string {
 export function nestedSetOperation(left: string, operator: 'union' | 'intersect' | 'exclude', right: string, alias: string): string {
     const op = operator === 'union' ? 'UNION' : operator === 'intersect' ? 'INTERSECT' : 'EXCEPT';
     return `SELECT key FROM (\n${left}\n) AS ${alias}\n${op}\nSELECT key FROM (\n${right}\n) AS ${alias}r`;
+}
+
+const whereClause = (items: readonly string[]): string => (items.length ? ` WHERE ${items.join(' AND ')}` : '');
+
+/** `outer IN (SELECT column ...)`. */
+export function inSubquery(outer: string, s: SubqueryParts): string {
+    return `${outer} IN (SELECT ${s.column} FROM ${s.from}${whereClause(s.where)})`;
+}
+
+/**
+ * `NOT EXISTS (SELECT 1 ... AND column = outer)`: planned as an anti-join by PostgreSQL and
+ * DuckDB, where `NOT (x IN (subquery))` is a per-row subplan once the subquery outgrows memory.
+ */
+export function notExistsAmong(outer: string, s: SubqueryParts): string {
+    return `NOT EXISTS (SELECT 1 FROM ${s.from}${whereClause([...s.where, `${s.column} = ${outer}`])})`;
 }

@@ -1,4 +1,4 @@
-import { ASCII_LOWER, ASCII_UPPER, asciiLower, finiteNumber, likePattern, nestedSetOperation, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { ASCII_LOWER, ASCII_UPPER, asciiLower, finiteNumber, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 
 /** A stored value (ISO text in any accepted form, date or timestamp) as a timestamp at second precision. */
 function asTimestamp(column: string): string {
@@ -23,6 +23,7 @@ export const duckdbDialect: Dialect = {
     storedDayBound: () => undefined,
     groupByScan: column => column,
     isTrue: condition => `((${condition}) IS TRUE)`,
+    notAmong: notExistsAmong,
     textMatch: (column, mode, value) =>
         `translate(${column}, ${quoteString(ASCII_UPPER)}, ${quoteString(ASCII_LOWER)}) LIKE ${quoteString(likePattern(mode, asciiLower(value)))} ESCAPE '\\'`,
     setOperation: nestedSetOperation

@@ -1,5 +1,6 @@
 import type { Condition, GroupPlan, JoinNode } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
+import { inSubquery, type SubqueryParts } from './dialect.js';
 import { aliasOf, joinClauses, stepLink, treeAliases } from './relations.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
 
@@ -12,16 +13,48 @@ import { conditionSql, type RenderContext } from './to-sql.js';
  * of the whole group, under an `IN`.
  */
 export function groupPredicate(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext): string {
+    const parts = groupParts(group, audience, ctx);
+    const sql = parts.map(p => (typeof p === 'string' ? p : p.inline ?? inSubquery(p.outer, p.subquery)));
+    return sql.length === 0 ? '1 = 1' : sql.length === 1 ? sql[0] : `(${sql.join('\n  AND ')})`;
+}
+
+/**
+ * "Not in the group", two-valued (an excluded group): each semi-join becomes the dialect's
+ * anti-join, each other part its two-valued negation, joined by OR.
+ */
+export function groupExclusion(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext): string {
+    const d = ctx.dialect;
+    const parts = groupParts(group, audience, ctx, true);
+    const sql = parts.map(p => (typeof p === 'string' ? `NOT (${p})` : d.notAmong(p.outer, p.subquery)));
+    return sql.length === 0 ? '1 = 0' : sql.length === 1 ? sql[0] : `(${sql.join('\n  OR ')})`;
+}
+
+/** One membership test: `outer` among the values of a subquery. */
+interface SemiJoin {
+    readonly outer: string;
+    readonly subquery: SubqueryParts;
+    /** The positive test as written when it differs from `outer IN (subquery)`. */
+    readonly inline?: string;
+}
+
+/**
+ * The group's condition as conjuncts on the audience record: plain conditions (two-valued when
+ * `strict`) and semi-joins.
+ */
+function groupParts(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext, strict = false): (string | SemiJoin)[] {
     const split = splitConjuncts(group.root, conjuncts(group.condition));
     if (!split) {
         const inner = joinedGroupSql(group, audience, { ...ctx, rename: undefined });
-        return `${aliasOf(ctx, group.root.alias)}.${ctx.dialect.quoteIdentifier(audience.key.column)} IN (${inner})`;
+        // Wrapped in a derived table for the anti-join, whose correlation must not see the
+        // subquery's own record named like the outer one.
+        const alias = `${group.root.alias}_g`;
+        const outer = `${aliasOf(ctx, group.root.alias)}.${ctx.dialect.quoteIdentifier(audience.key.column)}`;
+        return [{ outer, subquery: { column: `${alias}.key`, from: `(${inner}) AS ${alias}`, where: [] }, inline: `${outer} IN (${inner})` }];
     }
-    const plain = split.own.filter(c => !hasAggregate(c)).map(c => conditionSql(c, ctx, false));
-    const aggregates = split.own.filter(hasAggregate).map(c => conditionSql(c, ctx, false));
+    const plain = split.own.filter(c => !hasAggregate(c)).map(c => conditionSql(c, ctx, strict));
+    const aggregates = split.own.filter(hasAggregate).map(c => conditionSql(c, ctx, strict));
     const semi = group.root.children.map((child, i) => semiJoin(group.root, child, split.perChild[i], ctx));
-    const parts = [...plain, ...semi, ...aggregates];
-    return parts.length === 0 ? '1 = 1' : parts.length === 1 ? parts[0] : `(${parts.join('\n  AND ')})`;
+    return [...plain, ...semi, ...aggregates];
 }
 
 /** The whole group joined, one row per (profile, combination): the form for conditions that span subtrees. */
@@ -33,24 +66,32 @@ export function joinedGroupSql(group: GroupPlan, audience: SchemaEntity, ctx: Re
     return `SELECT ${root.children.length > 0 ? 'DISTINCT ' : ''}${key} AS key FROM ${q(audience.table)} AS ${root.alias}${joinClauses(root, ctx.dialect, ctx, ' ')} WHERE ${where.join(' AND ')}`;
 }
 
-/** `parent.link IN (SELECT node.link FROM node WHERE ...)`, recursively for the node's own subtrees. */
-function semiJoin(parent: JoinNode, node: JoinNode, items: readonly Condition[], ctx: RenderContext): string {
+/**
+ * `parent.link IN (SELECT node.link FROM node WHERE ...)`, recursively for the node's own
+ * subtrees (the outermost one left to the caller, which may negate it).
+ */
+function semiJoin(parent: JoinNode, node: JoinNode, items: readonly Condition[], ctx: RenderContext): SemiJoin {
     const d = ctx.dialect;
     const q = d.quoteIdentifier;
     const link = stepLink(node.step!, aliasOf(ctx, parent.alias), parent.entity, node.alias, node.entity, d);
     const split = splitConjuncts(node, items);
     let from = `${q(node.entity.table)} AS ${node.alias}`;
     let where: string[];
+    let probe = false;
     if (split) {
+        probe = split.own.length === 0;
         where = [
             ...split.own.map(c => conditionSql(c, ctx, false)),
-            ...node.children.map((child, i) => semiJoin(node, child, split.perChild[i], ctx))
+            ...node.children.map((child, i) => {
+                const inner = semiJoin(node, child, split.perChild[i], ctx);
+                return inSubquery(inner.outer, inner.subquery);
+            })
         ];
     } else {
         from += joinClauses(node, d, ctx, ' ');
         where = items.map(c => conditionSql(c, ctx, false));
     }
-    return `${link.from} IN (SELECT ${link.to} FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''})`;
+    return { outer: link.from, subquery: { column: link.to, from, where, probe } };
 }
 
 /** The conditions that name only `node`, and those of each child's subtree; undefined when one spans two. */

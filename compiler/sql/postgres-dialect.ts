@@ -1,4 +1,4 @@
-import { ASCII_LOWER, ASCII_UPPER, asciiLower, finiteNumber, likePattern, nestedSetOperation, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { asciiLower, finiteNumber, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 
 /** The accepted stored forms: `YYYY-MM-DD`, then ` HH:MM:SS` or `THH:MM:SS`, fractions, `Z`. */
 const ISO_FORM = quoteString('^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?)?Z?$');
@@ -27,12 +27,15 @@ export const postgresDialect: Dialect = {
     columnAsDateTime: column => asTimestamp(column),
     dateLiteral: value => `DATE ${quoteString(value)}`,
     dateTimeLiteral: value => `TIMESTAMP ${quoteString(value)}`,
-    // Text order depends on the column's collation here: no shortcut.
-    storedDayBound: () => undefined,
+    // Every accepted form, and a date or timestamp column's text, starts with `YYYY-MM-DD`;
+    // compared by bytes (collation "C"), whatever the column's own collation.
+    storedDayBound: (column, bound, day) => `CAST(${column} AS TEXT) COLLATE "C" ${bound === 'from' ? '>=' : '<'} ${quoteString(day)}`,
     groupByScan: column => column,
     isTrue: condition => `((${condition}) IS TRUE)`,
-    textMatch: (column, mode, value) =>
-        `translate(${column}, ${quoteString(ASCII_UPPER)}, ${quoteString(ASCII_LOWER)}) LIKE ${quoteString(likePattern(mode, asciiLower(value)))} ESCAPE '\\'`,
+    notAmong: notExistsAmong,
+    // Under the "C" collation ILIKE folds ASCII letters only (and is several times faster than
+    // folding with translate()).
+    textMatch: (column, mode, value) => `${column} COLLATE "C" ILIKE ${quoteString(likePattern(mode, asciiLower(value)))} ESCAPE '\\'`,
     setOperation: nestedSetOperation
 };
 

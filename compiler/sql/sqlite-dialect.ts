@@ -1,4 +1,4 @@
-import { finiteNumber, likePattern, nestedSetOperation, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { finiteNumber, inSubquery, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 
 /**
  * SQLite (and sql.js): booleans are 0/1, dates and datetimes ISO text, compared after
@@ -20,6 +20,9 @@ export const sqliteDialect: Dialect = {
     // SQLite's unary plus keeps a term from using an index.
     groupByScan: column => `+${column}`,
     isTrue: condition => `((${condition}) IS TRUE)`,
+    // SQLite does not decorrelate: either the subquery's values are listed once into an index
+    // probed per row, or the subquery runs per row (when its values would be most of a table).
+    notAmong: (outer, subquery) => (subquery.probe ? notExistsAmong(outer, subquery) : `NOT ((${inSubquery(outer, subquery)}) IS TRUE)`),
     textMatch: (column, mode, value) => `${column} LIKE ${quoteString(likePattern(mode, value))} ESCAPE '\\'`,
     setOperation: nestedSetOperation
 };

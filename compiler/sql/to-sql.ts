@@ -4,7 +4,7 @@ import { addOffset, type Clock } from '../time.js';
 import { aggregateCondition, aggregateEmpty } from './aggregate-sql.js';
 import { betweenDays, compareDays, withDayBounds } from './day-bounds.js';
 import type { Dialect } from './dialect.js';
-import { groupPredicate } from './group-sql.js';
+import { groupExclusion, groupPredicate } from './group-sql.js';
 import { aliasOf, type Renames } from './relations.js';
 
 export interface SqlContext {
@@ -59,9 +59,9 @@ function dynamicSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: S
     const rctx: RenderContext = { ...ctx, rename: new Map(groups.map(g => [g.root.alias, alias])) };
     let predicate = groupPredicate(groups[0], audience, rctx);
     for (const g of groups.slice(1)) {
-        const next = groupPredicate(g, audience, rctx);
         const op = g.operator ?? 'union';
-        predicate = op === 'union' ? `(${predicate}\n  OR ${next})` : op === 'intersect' ? `(${predicate}\n  AND ${next})` : `(${predicate}\n  AND NOT ${d.isTrue(next)})`;
+        const next = op === 'exclude' ? groupExclusion(g, audience, rctx) : groupPredicate(g, audience, rctx);
+        predicate = op === 'union' ? `(${predicate}\n  OR ${next})` : `(${predicate}\n  AND ${next})`;
     }
     const key = `${alias}.${d.quoteIdentifier(audience.key.column)}`;
     return `SELECT ${key} AS key\nFROM ${d.quoteIdentifier(audience.table)} AS ${alias}\nWHERE ${key} IS NOT NULL\n  AND ${predicate}`;
