@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { simulateDay } from '../../samples/retail/simulate-day.js';
 import { packageExtension } from './bundle-lock.js';
 import { hasChromium, launchChromium } from './chromium.js';
@@ -56,6 +56,10 @@ describe('the extension in code-server', () => {
         await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
         await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
         await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+    });
+
+    afterEach(async ({ task }) => {
+        if (task.result?.state === 'fail' && page) await page.screenshot({ path: join(SHOTS, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => undefined);
     });
 
     afterAll(async () => {
@@ -135,6 +139,58 @@ describe('the extension in code-server', () => {
         await frame.click('[data-segment=DoNotCall] > text.box-title');
         await page.locator('.statusbar-item', { hasText: 'Ln 5, Col 1' }).first().waitFor({ timeout: 20_000 });
     });
+
+    it('explains why a high-balance customer on the do-not-call list is left out of the follow-up', async () => {
+        await openFile(page, 'contact.segment');
+        await goToLine(page, 29);
+        await runCommand(page, 'Segments: Explain Membership');
+        const input = page.locator('.quick-input-widget input.input');
+        await input.waitFor({ state: 'visible', timeout: 30_000 });
+        await page.locator('.quick-input-widget', { hasText: 'Explain membership in HighBalanceFollowUp' }).waitFor({ timeout: 60_000 });
+        await input.fill('1028');
+        await page.keyboard.press('Enter');
+        const frame = await webviewFrame(page, '[data-testid=verdict]', 90_000);
+        await expect.poll(() => frame.locator('[data-testid=verdict]').textContent(), { timeout: 30_000 }).toContain('1028 is not a member of HighBalanceFollowUp');
+        const parts = await frame.locator('li.part').evaluateAll(ps => ps.map(p => [p.getAttribute('data-segment'), p.getAttribute('data-passes')]));
+        expect(parts).toEqual([['HighBalance', 'true'], ['DoNotCall', 'true']]);
+        expect(await frame.locator('li.part[data-segment=DoNotCall] .operator').textContent()).toBe('exclude ');
+        await page.screenshot({ path: join(SHOTS, 'vscode-explain.png') });
+    }, 120_000);
+
+    it('follows the light and high-contrast colour themes in its views', async () => {
+        // As a user does: the colour theme picker (its command, not the marketplace one beside it).
+        const setTheme = async (theme: string): Promise<void> => {
+            await page.keyboard.press('F1');
+            const input = page.locator('.quick-input-widget input.input');
+            await input.waitFor({ state: 'visible' });
+            await input.fill('>Preferences: Color Theme');
+            await page.locator('.quick-input-list .monaco-list-row .label-name').getByText('Preferences: Color Theme', { exact: true }).click({ timeout: 20_000 });
+            await page.locator('.quick-input-list .monaco-list-row', { hasText: 'High Contrast' }).first().waitFor({ timeout: 20_000 });
+            await input.fill(theme);
+            await page.locator('.quick-input-list .monaco-list-row .label-name').getByText(theme, { exact: true }).click({ timeout: 20_000 });
+        };
+        const bodyClass = async (): Promise<string> => (await webviewFrame(page, '[data-testid=verdict]')).evaluate(() => document.body.className);
+        try {
+            await setTheme('Light Modern');
+            await expect.poll(bodyClass, { timeout: 30_000 }).toContain('vscode-light');
+            await page.screenshot({ path: join(SHOTS, 'vscode-explain-light.png') });
+            await setTheme('Dark High Contrast');
+            await expect.poll(bodyClass, { timeout: 30_000 }).toContain('vscode-high-contrast');
+            // Every piece of text takes a theme colour that stands out from the page's background.
+            const frame = await webviewFrame(page, '[data-testid=verdict]');
+            const colours = await frame.evaluate(() => {
+                const background = getComputedStyle(document.body).backgroundColor;
+                const texts = [...document.querySelectorAll('body *')].filter(e => [...e.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()));
+                return { background, invisible: texts.filter(e => getComputedStyle(e).color === background).map(e => e.textContent) };
+            });
+            expect(colours.background).toBe('rgb(0, 0, 0)');
+            expect(colours.invisible).toEqual([]);
+            await page.screenshot({ path: join(SHOTS, 'vscode-explain-high-contrast.png') });
+        } finally {
+            await setTheme('Dark Modern').catch(() => undefined);
+        }
+        await expect.poll(bodyClass, { timeout: 30_000 }).toContain('vscode-dark');
+    }, 120_000);
 
     it('lists every sample segment on the dashboard, and refreshes it when the database changes', async () => {
         await runCommand(page, 'View: Close All Editors');
