@@ -26,6 +26,8 @@ export interface SegmentTiming {
      * sql.js runs in the same process (the sql.js / native ratio is read from these two).
      */
     readonly nativeSameRunMs?: number;
+    /** How many timed turns the medians come from (at least the run's `runs`). */
+    readonly turns?: number;
 }
 
 export interface WorkerResult {
@@ -53,22 +55,28 @@ function peakRssMiB(): number {
     return Math.round(kb / 1024);
 }
 
+/** Fast queries run more turns than `runs`, until this much time has gone by: a stable median. */
+const MIN_TOTAL_MS = 2_000;
+const MAX_RUNS = 500;
+
 /**
  * Median times of one or more queries, run in turns (A B A B ...) after one warm-up each, so a
- * burst of load from other processes on the machine weighs on all of them alike.
+ * burst of load from other processes on the machine weighs on all of them alike. At least
+ * `runs` turns, more for fast queries (up to MAX_RUNS, until MIN_TOTAL_MS have gone by).
  */
-async function timedTogether(runs: number, works: readonly (() => Promise<unknown>)[]): Promise<{ ms: number; last: unknown }[]> {
+async function timedTogether(runs: number, works: readonly (() => Promise<unknown>)[]): Promise<{ ms: number; runs: number; last: unknown }[]> {
     const last: unknown[] = [];
     for (const work of works) last.push(await work());
     const times: number[][] = works.map(() => []);
-    for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    for (let i = 0; i < runs || (i < MAX_RUNS && performance.now() - started < MIN_TOTAL_MS); i++) {
         for (const [j, work] of works.entries()) {
             const t = performance.now();
             last[j] = await work();
             times[j].push(performance.now() - t);
         }
     }
-    return works.map((_, j) => ({ ms: median(times[j]), last: last[j] }));
+    return works.map((_, j) => ({ ms: median(times[j]), runs: times[j].length, last: last[j] }));
 }
 
 const keySet = (rows: unknown): string => JSON.stringify([...new Set((rows as unknown[][]).map(r => Number(r[0])))].sort((a, b) => a - b));
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
         const keys = keySet(compiled.last);
         segments.push({
             segment: s.name, kind: runner.plan(s.name).kind, members: (JSON.parse(keys) as number[]).length,
-            compiledMs: round(compiled.ms),
+            compiledMs: round(compiled.ms), turns: compiled.runs,
             ...(tuned ? { handTunedMs: round(tuned.ms), handTunedAgrees: keySet(tuned.last) === keys } : {}),
             ...(onNative ? { nativeSameRunMs: round(onNative.ms) } : {})
         });

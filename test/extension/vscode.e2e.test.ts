@@ -180,7 +180,7 @@ describe('the extension in code-server', () => {
             const frame = await webviewFrame(page, '[data-testid=verdict]');
             const colours = await frame.evaluate(() => {
                 const background = getComputedStyle(document.body).backgroundColor;
-                const texts = [...document.querySelectorAll('body *')].filter(e => [...e.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()));
+                const texts = Array.from(document.querySelectorAll('body *')).filter(e => Array.from(e.childNodes).some(n => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()));
                 return { background, invisible: texts.filter(e => getComputedStyle(e).color === background).map(e => e.textContent) };
             });
             expect(colours.background).toBe('rgb(0, 0, 0)');
