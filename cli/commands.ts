@@ -4,6 +4,7 @@ import { schemaText } from '../compiler/schema-text.js';
 import { DatabaseError, type SqlEngine } from '../engine/engine.js';
 import type { DialectName } from '../compiler/sql/dialect.js';
 import { DIALECTS } from '../compiler/sql/dialects.js';
+import { EngineChoiceError, openEngine as openSqlEngine, type EngineName } from '../engine/open-engine.js';
 import { SegmentRunner } from '../engine/runner.js';
 import { SqlJsEngine } from '../engine/sqljs-engine.js';
 import { properties } from '../compiler/lower.js';
@@ -126,23 +127,20 @@ function selectSegments(cw: CliWorkspace, name: string | undefined) {
     return [segment];
 }
 
-export type EngineName = 'sqljs' | 'duckdb' | 'postgres';
+export type { EngineName };
 
 /** The engine for `run`: the workspace's database file on sql.js or DuckDB, or a PostgreSQL server. */
 async function openEngine(cw: CliWorkspace, engine: EngineName, url: string | undefined): Promise<SqlEngine> {
-    if (engine === 'postgres') {
-        const target = url ?? process.env.SEGMENTS_PG_URL;
-        if (!target) throw new UsageError('--engine postgres needs --url postgres://user@host:port/database (or SEGMENTS_PG_URL)');
-        const { PostgresEngine } = await import('../engine/postgres-engine.js');
-        return PostgresEngine.connect(target);
+    const postgresUrl = url ?? process.env.SEGMENTS_PG_URL;
+    if (engine === 'postgres' && !postgresUrl) throw new UsageError('--engine postgres needs --url postgres://user@host:port/database (or SEGMENTS_PG_URL)');
+    const file = cw.ws.model.database?.uri.fsPath;
+    if (engine !== 'postgres' && !file) throw new UsageError(`no \`database "file.sqlite"\` line in the workspace ${cw.ws.root}`);
+    try {
+        return await openSqlEngine({ engine, file, postgresUrl });
+    } catch (e) {
+        if (e instanceof EngineChoiceError) throw new UsageError(e.message);
+        throw e;
     }
-    const db = cw.ws.model.database;
-    if (!db) throw new UsageError(`no \`database "file.sqlite"\` line in the workspace ${cw.ws.root}`);
-    if (engine === 'duckdb') {
-        const { DuckDbEngine } = await import('../engine/duckdb-engine.js');
-        return DuckDbEngine.open(db.uri.fsPath);
-    }
-    return SqlJsEngine.open(db.uri.fsPath);
 }
 
 function parseClock(asOf: string | undefined): Clock {

@@ -25,7 +25,9 @@ await build({
     target: 'node20',
     format: 'cjs',
     sourcemap: true,
-    external: ['vscode', 'better-sqlite3', '@duckdb/node-api', 'pg', 'pg-native'],
+    // pg is plain JavaScript and goes into the bundles; DuckDB's native module is shipped beside them
+    // in the platform build (npm run package:with-duckdb), better-sqlite3 serves tests and benchmarks only.
+    external: ['vscode', 'better-sqlite3', '@duckdb/node-api', 'pg-native', 'pg-cloudflare'],
     // Langium and vscode-languageserver are ESM; import.meta.url is only used for paths we do not need.
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },

@@ -34,6 +34,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Segmen
         vscode.workspace.onDidSaveTextDocument(mirror),
         vscode.workspace.onDidCloseTextDocument(doc => { if (isSegmentDocument(doc)) evaluator.overlay(doc.uri.fsPath, undefined); }),
         vscode.workspace.createFileSystemWatcher('**/*.segment').onDidChange(() => evaluator.invalidate()),
+        // Another engine or "as of" changes every count: the open views show the new ones.
+        vscode.workspace.onDidChangeConfiguration(e => {
+            if (!['segments.engine', 'segments.postgres', 'segments.asOf'].some(key => e.affectsConfiguration(key))) return;
+            output.appendLine('engine or "as of" settings changed; refreshing the views');
+            evaluator.invalidate();
+            void views.refreshAll(false);
+        }),
         watchDatabases(uri => {
             output.appendLine(`database changed: ${uri.fsPath}; refreshing active segments`);
             evaluator.invalidate();

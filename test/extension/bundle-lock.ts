@@ -32,3 +32,7 @@ export async function withBundleLock(command: string, args: readonly string[]): 
 
 export const bundle = (): Promise<void> => withBundleLock(process.execPath, [join(REPO, 'scripts/bundle.mjs')]);
 export const packageExtension = (): Promise<void> => withBundleLock('npm', ['run', 'package']);
+
+/** This platform's build, with DuckDB: dist/segments-<platform>-<arch>.vsix. */
+export const packageWithDuckDb = (): Promise<void> => withBundleLock('npm', ['run', 'package:with-duckdb']);
+export const VSIX_WITH_DUCKDB = join(REPO, 'dist', `segments-${process.platform}-${process.arch}.vsix`);

@@ -30,9 +30,9 @@ export class InProcessEvaluator {
     readonly session: WorkspaceSession;
     readonly context: EvaluationContext;
 
-    constructor(readonly root: string, asOf = SAMPLE_AS_OF, overlays: ReadonlyMap<string, string> = new Map()) {
+    constructor(readonly root: string, asOf = SAMPLE_AS_OF, overlays: ReadonlyMap<string, string> = new Map(), settings: Omit<EvaluationContext, 'root' | 'asOf'> = {}) {
         this.session = new WorkspaceSession(root, overlays);
-        this.context = { root, asOf };
+        this.context = { root, asOf, ...settings };
     }
 
     async request<K extends EvaluatorRequest['op']>(request: Extract<EvaluatorRequest, { op: K }>): Promise<EvaluatorResults[K]> {

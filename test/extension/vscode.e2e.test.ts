@@ -3,20 +3,21 @@ import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { simulateDay } from '../../samples/retail/simulate-day.js';
-import { packageExtension } from './bundle-lock.js';
+import { packageWithDuckDb, VSIX_WITH_DUCKDB } from './bundle-lock.js';
 import { hasChromium, launchChromium } from './chromium.js';
 import { hasCodeServer, startCodeServer, type RunningCodeServer } from './code-server.js';
 import { copySample, REPO } from './sample-workspace.js';
 import { goToLine, openFile, runCommand, webviewFrame } from './workbench.js';
 
 const SHOTS = join(REPO, 'test-results');
-const VSIX = process.env.SEGMENTS_VSIX ?? join(REPO, 'dist', 'segments.vsix');
+const VSIX = process.env.SEGMENTS_VSIX ?? VSIX_WITH_DUCKDB;
 const SAMPLE_SEGMENTS = ['DoNotCall', 'HighBalance', 'HighBalanceFollowUp', 'LapsedBuyers', 'FrequentBuyers', 'BigSpenders', 'NeverPurchased',
     'VipNotDoNotCall', 'IrishSecurityProspects', 'SecurityLowSatisfaction', 'ValentinesEarly', 'ValentinesLastMinute'];
 
 /**
- * The packaged extension in a real VS Code: code-server 4.99.4 (scripts/install-code-server.sh)
- * driven by Playwright in Debian's Chromium, on a copy of the retail sample.
+ * The packaged extension (this platform's build, with DuckDB) in a real VS Code: code-server
+ * 4.99.4 (scripts/install-code-server.sh) driven by Playwright in Debian's Chromium, on a copy of
+ * the retail sample.
  */
 describe('the extension in code-server', () => {
     let server: RunningCodeServer;
@@ -27,8 +28,8 @@ describe('the extension in code-server', () => {
 
     beforeAll(async () => {
         if (!hasCodeServer || !hasChromium) throw new Error('code-server or Chromium is missing: run `bash scripts/install-code-server.sh` (npm test does).');
-        if (!process.env.SEGMENTS_VSIX) await packageExtension();
-        if (!existsSync(VSIX)) throw new Error(`no ${VSIX}: run npm run package`);
+        if (!process.env.SEGMENTS_VSIX) await packageWithDuckDb();
+        if (!existsSync(VSIX)) throw new Error(`no ${VSIX}: run npm run package:with-duckdb`);
         mkdirSync(SHOTS, { recursive: true });
         workspace = copySample();
         writeFileSync(join(workspace, 'broken.segment'), [
@@ -230,4 +231,24 @@ describe('the extension in code-server', () => {
         await expect.poll(() => read(cell, f => f.locator(cell).textContent()), { timeout: 120_000, interval: 1_000 }).toBe('306');
         expect(await read(cell, f => f.locator('table.dashboard tbody tr').count())).toBe(13);
     });
+
+    it('runs the dashboard on DuckDB when the user picks it in the settings', async () => {
+        const settings = join(workspace, '.vscode', 'settings.json');
+        mkdirSync(join(workspace, '.vscode'), { recursive: true });
+        const cell = 'tr[data-segment=NeverPurchased] [data-testid=count]';
+        const read = async (selector: string): Promise<string | null | undefined> => {
+            try {
+                return await (await webviewFrame(page, selector, 5_000)).locator(selector).textContent();
+            } catch {
+                return undefined;
+            }
+        };
+        await expect.poll(() => read('[data-testid=engine]'), { timeout: 30_000 }).toBe('sql.js');
+        writeFileSync(settings, JSON.stringify({ 'segments.engine': 'duckdb' }, null, 2));
+        await expect.poll(() => read('[data-testid=engine]'), { timeout: 90_000, interval: 1_000 }).toBe('DuckDB');
+        expect(await read(cell)).toBe('306');
+        await page.screenshot({ path: join(SHOTS, 'vscode-dashboard-duckdb.png') });
+        writeFileSync(settings, JSON.stringify({ 'segments.engine': 'sqljs' }, null, 2));
+        await expect.poll(() => read('[data-testid=engine]'), { timeout: 90_000, interval: 1_000 }).toBe('sql.js');
+    }, 180_000);
 });

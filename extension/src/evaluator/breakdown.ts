@@ -2,7 +2,7 @@ import * as ast from '../../../grammar/generated/ast.js';
 import type { SegmentPlan } from '../../../compiler/ir.js';
 import { segmentSql } from '../../../compiler/sql/to-sql.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
-import type { SqlJsEngine } from '../../../engine/sqljs-engine.js';
+import type { SqlEngine } from '../../../engine/engine.js';
 import type { ExplainedGroup, ExplainedPart, Explanation, GroupBreakdown, Key, PartBreakdown, SetOperatorName } from '../shared/data.js';
 import type { CancelToken } from './cancel.js';
 import { astConjuncts, conditionText, groupLabel, planConjuncts, prefixCondition, singleGroupPlan } from './conjuncts.js';
@@ -14,7 +14,7 @@ type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
  * Per group of a dynamic segment: its own count, and how each top-level `and` condition
  * narrows it (the count after the first condition, the first two, and so on).
  */
-export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSegment, runner: SegmentRunner, engine: SqlJsEngine, token: CancelToken): Promise<GroupBreakdown[]> {
+export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSegment, runner: SegmentRunner, engine: SqlEngine, token: CancelToken): Promise<GroupBreakdown[]> {
     const ctx = { dialect: engine.dialect, clock: runner.clock };
     const count = async (p: DynamicPlan): Promise<number> => {
         await token.checkpoint();
@@ -56,7 +56,7 @@ export async function partBreakdowns(plan: Extract<SegmentPlan, { kind: 'compoun
 }
 
 /** Which groups and conditions one key passes, and whether it is a member in the end. */
-export async function explain(plan: SegmentPlan, segment: ast.Segment, key: Key, runner: SegmentRunner, engine: SqlJsEngine, segments: ReadonlyMap<string, ast.Segment>): Promise<Explanation> {
+export async function explain(plan: SegmentPlan, segment: ast.Segment, key: Key, runner: SegmentRunner, engine: SqlEngine, segments: ReadonlyMap<string, ast.Segment>): Promise<Explanation> {
     const d = engine.dialect;
     const q = d.quoteIdentifier;
     const literal = typeof key === 'number' ? d.numberLiteral(key) : d.stringLiteral(key);

@@ -1,7 +1,7 @@
 import * as ast from '../../../grammar/generated/ast.js';
 import type { JoinNode, SegmentPlan } from '../../../compiler/ir.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
-import type { SqlJsEngine } from '../../../engine/sqljs-engine.js';
+import type { SqlEngine } from '../../../engine/engine.js';
 import type { FlowCondition, FlowGroup, FlowSegment, FlowState } from '../shared/flow.js';
 import { groupBreakdowns } from './breakdown.js';
 import type { CancelToken } from './cancel.js';
@@ -30,7 +30,7 @@ export async function buildFlow(session: WorkspaceSession, ctx: EvaluationContex
     return { state: 'result', flow: { header: headerOf(target.segment, model), asOf: clock.now, root, elapsedMs: Math.round(performance.now() - started) } };
 }
 
-async function flowSegment(segment: ast.Segment, model: LoadedModel, runner: SegmentRunner, engine: SqlJsEngine, token: CancelToken, depth: number, seen: ReadonlySet<string>): Promise<FlowSegment> {
+async function flowSegment(segment: ast.Segment, model: LoadedModel, runner: SegmentRunner, engine: SqlEngine, token: CancelToken, depth: number, seen: ReadonlySet<string>): Promise<FlowSegment> {
     const plan = model.plans.plans.get(segment.name);
     if (!plan) throw new Error(`${segment.name} has errors: fix them to draw its flow.`);
     await token.checkpoint();
@@ -52,7 +52,7 @@ async function flowSegment(segment: ast.Segment, model: LoadedModel, runner: Seg
 
 type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
 
-async function flowGroups(plan: DynamicPlan, segment: ast.DynamicSegment, runner: SegmentRunner, engine: SqlJsEngine, token: CancelToken): Promise<FlowGroup[]> {
+async function flowGroups(plan: DynamicPlan, segment: ast.DynamicSegment, runner: SegmentRunner, engine: SqlEngine, token: CancelToken): Promise<FlowGroup[]> {
     const breakdowns = await memoBreakdowns(runner, plan.name, () => groupBreakdowns(plan, segment, runner, engine, token));
     return breakdowns.map((g, i) => {
         // One condition (or conditions the breakdown could not count): the texts from the source.

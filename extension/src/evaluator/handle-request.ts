@@ -16,6 +16,7 @@ type Result = EvaluatorResults[EvaluatorRequest['op']];
 
 /** Answers one request on one workspace session. */
 export async function handleRequest(session: WorkspaceSession, ctx: EvaluationContext, request: EvaluatorRequest, token: CancelToken): Promise<Result> {
+    session.useEngine(ctx);
     switch (request.op) {
         case 'preview':
             return buildPreview(session, ctx, request, token);

@@ -1,3 +1,4 @@
+import type { EngineName } from '../../../engine/open-engine.js';
 import type { DashboardData, Explanation, Key, PreviewState } from '../shared/data.js';
 import type { FlowState } from '../shared/flow.js';
 
@@ -12,6 +13,11 @@ export interface EvaluationContext {
     readonly asOf?: string;
     /** The history store; absent means `<database>.history.sqlite` beside the database. */
     readonly historyFile?: string;
+    /** The engine the user picked (`segments.engine`); absent means sql.js. */
+    readonly engine?: EngineName;
+    /** For the PostgreSQL engine: the server and the schema holding the tables. */
+    readonly postgresUrl?: string;
+    readonly postgresSchema?: string;
 }
 
 export type EvaluatorRequest =

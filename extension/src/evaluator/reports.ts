@@ -1,6 +1,7 @@
 import * as ast from '../../../grammar/generated/ast.js';
 import type { KeyValue, SegmentPlan } from '../../../compiler/ir.js';
 import { properties } from '../../../compiler/lower.js';
+import { ENGINE_LABELS, ENGINE_NAMES } from '../../../engine/open-engine.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { DashboardData, DashboardRow, GroupBreakdown, Key, OverlapMatrix, PreviewState, SegmentHeader, SegmentReport } from '../shared/data.js';
 import { groupBreakdowns, partBreakdowns } from './breakdown.js';
@@ -132,7 +133,7 @@ export function isRefreshed(plan: SegmentPlan): boolean {
 export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationContext, record: boolean, token: CancelToken): Promise<DashboardData> {
     const started = performance.now();
     const model = await session.loaded();
-    const { runner, clock } = await session.runnerAt(ctx.asOf);
+    const { runner, clock, engine } = await session.runnerAt(ctx.asOf);
     const history = await historyFor(session, ctx);
     const rows: DashboardRow[] = [];
     const members = new Map<string, readonly KeyValue[]>();
@@ -170,6 +171,7 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
         asOf: clock.now,
         refreshedAt: new Date().toISOString(),
         ...(model.workspace.model.database ? { database: model.workspace.model.database.uri.fsPath } : {}),
+        engine: ENGINE_LABELS[ENGINE_NAMES.find(n => n === engine.name) ?? 'sqljs'],
         rows,
         overlaps: overlaps(rows, members),
         elapsedMs: Math.round(performance.now() - started)

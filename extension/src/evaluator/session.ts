@@ -4,12 +4,14 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type * as ast from '../../../grammar/generated/ast.js';
 import { planWorkspace, type WorkspacePlans } from '../../../compiler/plan-workspace.js';
 import { clockAsOf, type Clock } from '../../../compiler/time.js';
-import { SqlJsEngine } from '../../../engine/sqljs-engine.js';
+import type { SqlEngine } from '../../../engine/engine.js';
+import { openEngine, type EngineTarget } from '../../../engine/open-engine.js';
 import { SegmentRunner } from '../../../engine/runner.js';
 import { loadWorkspace, type LoadedWorkspace } from '../../../language-server/node-workspace.js';
 import { createSegmentServices } from '../../../language-server/segment-module.js';
 import type { SegmentProblem, SourceLocation } from '../shared/data.js';
 import { OverlayFileSystemProvider } from './overlay-fs.js';
+import type { EvaluationContext } from './protocol.js';
 
 export interface LoadedModel {
     readonly version: number;
@@ -18,11 +20,14 @@ export interface LoadedModel {
 }
 
 interface OpenEngine {
-    readonly file: string;
+    /** What was opened: the engine, and the database file or server. */
+    readonly target: string;
     readonly mtimeMs: number;
     readonly size: number;
-    readonly engine: SqlJsEngine;
+    readonly engine: SqlEngine;
 }
+
+type EngineChoice = Omit<EngineTarget, 'file'>;
 
 /**
  * One workspace folder as the evaluator sees it: the model (parsed with unsaved editor text),
@@ -33,8 +38,18 @@ export class WorkspaceSession {
     private modelVersion = 0;
     private engine?: Promise<OpenEngine>;
     private runner?: { key: string; created: number; runner: SegmentRunner };
+    private choice: EngineChoice = { engine: 'sqljs' };
 
     constructor(readonly root: string, private readonly overlays: ReadonlyMap<string, string>) {}
+
+    /** The engine the request's settings pick; a different pick closes the open one on next use. */
+    useEngine(ctx: EvaluationContext): void {
+        this.choice = {
+            engine: ctx.engine ?? 'sqljs',
+            ...(ctx.postgresUrl ? { postgresUrl: ctx.postgresUrl } : {}),
+            ...(ctx.postgresSchema ? { postgresSchema: ctx.postgresSchema } : {})
+        };
+    }
 
     /** Unsaved text or files on disk changed. */
     invalidateModel(): void {
@@ -65,21 +80,25 @@ export class WorkspaceSession {
         return (await this.loaded()).workspace.model.database?.uri.fsPath;
     }
 
-    /** The database in memory, reopened when its file changed since it was read. */
+    /**
+     * The picked engine on the workspace's data, reopened when the pick changes or the database
+     * file changed since it was read (a server's data is read afresh by every query).
+     */
     async openEngine(): Promise<OpenEngine> {
-        const file = await this.databaseFile();
-        if (!file) throw new Error('No `database "file.sqlite"` line in this workspace folder: add one to a .segment file.');
-        const info = await stat(file).catch(() => undefined);
+        const choice = this.choice;
+        const file = choice.engine === 'postgres' ? undefined : await this.databaseFile();
+        const target = `${choice.engine}|${file ?? `${choice.postgresUrl ?? ''}|${choice.postgresSchema ?? ''}`}`;
+        const info = file ? await stat(file).catch(() => undefined) : undefined;
         const current = this.engine ? await this.engine.catch(() => undefined) : undefined;
-        if (current && info && current.file === file && current.mtimeMs === info.mtimeMs && current.size === info.size) return current;
+        if (current && current.target === target && current.mtimeMs === (info?.mtimeMs ?? 0) && current.size === (info?.size ?? 0)) return current;
         if (current) await current.engine.close();
         this.runner = undefined;
-        this.engine = SqlJsEngine.open(file).then(engine => ({ file, mtimeMs: info?.mtimeMs ?? 0, size: info?.size ?? 0, engine }));
+        this.engine = openEngine({ ...choice, ...(file ? { file } : {}) }).then(engine => ({ target, mtimeMs: info?.mtimeMs ?? 0, size: info?.size ?? 0, engine }));
         return this.engine;
     }
 
     /** A runner at the given "as of"; results are reused until the model, data or clock change. */
-    async runnerAt(asOf: string | undefined): Promise<{ runner: SegmentRunner; model: LoadedModel; clock: Clock; engine: SqlJsEngine }> {
+    async runnerAt(asOf: string | undefined): Promise<{ runner: SegmentRunner; model: LoadedModel; clock: Clock; engine: SqlEngine }> {
         const model = await this.loaded();
         const open = await this.openEngine();
         const key = `${model.version}|${open.mtimeMs}|${open.size}|${asOf ?? ''}`;

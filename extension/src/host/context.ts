@@ -6,7 +6,14 @@ import { workspaceRootOf } from './workspace-root.js';
 /** The evaluation context (workspace folder, "as of", history file) for a root folder. */
 export function contextFor(root: string): EvaluationContext {
     const settings = readSettings(vscode.Uri.file(root));
-    return { root, ...(settings.asOf ? { asOf: settings.asOf } : {}), ...(settings.historyFile ? { historyFile: settings.historyFile } : {}) };
+    return {
+        root,
+        ...(settings.asOf ? { asOf: settings.asOf } : {}),
+        ...(settings.historyFile ? { historyFile: settings.historyFile } : {}),
+        engine: settings.engine,
+        ...(settings.postgresUrl ? { postgresUrl: settings.postgresUrl } : {}),
+        ...(settings.postgresSchema ? { postgresSchema: settings.postgresSchema } : {})
+    };
 }
 
 export function isSegmentDocument(doc: vscode.TextDocument): boolean {

@@ -121,6 +121,8 @@ export interface DashboardData {
     readonly asOf: string;
     readonly refreshedAt: string;
     readonly database?: string;
+    /** The engine that ran the segments, as users name it (sql.js, DuckDB, PostgreSQL). */
+    readonly engine: string;
     readonly rows: readonly DashboardRow[];
     readonly overlaps: readonly OverlapMatrix[];
     readonly elapsedMs: number;

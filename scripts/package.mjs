@@ -1,0 +1,32 @@
+// Builds the .vsix. `node scripts/package.mjs` makes the universal build (sql.js and PostgreSQL,
+// dist/segments.vsix); `--with-duckdb` makes this platform's build, which also carries DuckDB
+// (dist/segments-<platform>-<arch>.vsix): its JavaScript API and native library are copied into
+// out/node_modules, where the evaluator's require finds them.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const withDuckDb = process.argv.includes('--with-duckdb');
+const target = `${process.platform}-${process.arch}`;
+const vsce = join(root, 'node_modules', '.bin', 'vsce');
+
+execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { cwd: root, stdio: 'inherit' });
+mkdirSync(join(root, 'dist'), { recursive: true });
+const common = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--readme-path', 'extension/README.md', '--no-rewrite-relative-links'];
+
+if (!withDuckDb) {
+    execFileSync(vsce, [...common, '--out', 'dist/segments.vsix'], { cwd: root, stdio: 'inherit' });
+} else {
+    const shipped = join(root, 'out', 'node_modules');
+    rmSync(shipped, { recursive: true, force: true });
+    try {
+        for (const name of ['@duckdb/node-api', '@duckdb/node-bindings', `@duckdb/node-bindings-${target}`, 'detect-libc']) {
+            cpSync(join(root, 'node_modules', name), join(shipped, name), { recursive: true });
+        }
+        execFileSync(vsce, [...common, '--target', target, '--ignoreFile', 'extension/packaging/with-duckdb.vscodeignore', '--out', `dist/segments-${target}.vsix`], { cwd: root, stdio: 'inherit' });
+    } finally {
+        rmSync(shipped, { recursive: true, force: true });
+    }
+}
