@@ -12,6 +12,8 @@ interface BenchFile {
     readonly node: string;
     readonly command?: string;
     readonly results: readonly WorkerResult[];
+    /** Output of the other benchmarks run by the same command (bench/language-server.bench.ts). */
+    readonly extra?: readonly { readonly file: string; readonly output: string }[];
 }
 
 const ENGINE_LABEL: Readonly<Record<string, string>> = { sqljs: 'sql.js', native: 'native SQLite', duckdb: 'DuckDB', postgres: 'PostgreSQL' };
@@ -64,8 +66,10 @@ function main(): void {
     const paths = files.length > 0 ? files : ['.bench/latest.json'];
     const sources = new Map<WorkerResult, BenchFile>();
     const bySlot = new Map<string, WorkerResult>();
+    const extras = new Map<string, { date: string; output: string }>();
     for (const path of paths) {
         const file = JSON.parse(readFileSync(path, 'utf8')) as BenchFile;
+        for (const e of file.extra ?? []) if (e.output.trim()) extras.set(e.file, { date: file.date, output: e.output.trim() });
         for (const r of file.results) {
             bySlot.set(`${r.size}/${r.engine}`, r);
             sources.set(r, file);
@@ -90,6 +94,7 @@ function main(): void {
         const sized = results.filter(r => r.size === size);
         if (sized.length > 0) lines.push(...sizeSection(size, sized, sources));
     }
+    for (const [file, e] of extras) lines.push(`## bench/${file}`, '', `Measured ${e.date}:`, '', ...e.output.split('\n').map(l => `    ${l}`), '');
     writeFileSync('bench/RESULTS.md', `${lines.join('\n')}`);
     process.stdout.write(`written bench/RESULTS.md from ${paths.join(', ')}\n`);
 }
