@@ -1,4 +1,4 @@
-import { DatabaseError, type SqlEngine } from './engine.js';
+import type { SqlEngine } from './engine.js';
 import { SqlJsEngine } from './sqljs-engine.js';
 
 export type EngineName = 'sqljs' | 'duckdb' | 'postgres';
@@ -31,22 +31,24 @@ export class EngineChoiceError extends Error {
 export async function openEngine(target: EngineTarget): Promise<SqlEngine> {
     if (target.engine === 'postgres') {
         if (!target.postgresUrl) throw new EngineChoiceError('The PostgreSQL engine needs a connection URL (postgres://user@host:port/database).');
-        const { PostgresEngine } = await driver('PostgreSQL', () => import('./postgres-engine.js'));
+        await driver('PostgreSQL', () => import('pg'));
+        const { PostgresEngine } = await import('./postgres-engine.js');
         return PostgresEngine.connect(target.postgresUrl, target.postgresSchema || undefined);
     }
     if (!target.file) throw new EngineChoiceError('No `database "file.sqlite"` line in this workspace folder: add one to a .segment file.');
     if (target.engine === 'duckdb') {
-        const { DuckDbEngine } = await driver('DuckDB', () => import('./duckdb-engine.js'));
+        await driver('DuckDB', () => import('@duckdb/node-api'));
+        const { DuckDbEngine } = await import('./duckdb-engine.js');
         return DuckDbEngine.open(target.file);
     }
     return SqlJsEngine.open(target.file);
 }
 
-async function driver<T>(name: string, load: () => Promise<T>): Promise<T> {
+/** Loads a driver ahead of use, so that a build without it gets a sentence, not a resolver error. */
+async function driver(name: string, load: () => Promise<unknown>): Promise<void> {
     try {
-        return await load();
+        await load();
     } catch (e) {
-        if (e instanceof DatabaseError) throw e;
         throw new EngineChoiceError(`The ${name} engine is not available in this installation (${(e as Error).message.split('\n')[0]}); pick sql.js, or install a build that includes it.`);
     }
 }
