@@ -120,6 +120,18 @@ describe('evaluator on the retail sample', () => {
         expect(frozen.text).toMatch(/^static segment HighBalanceFollowUpFrozen20270211 \{$/m);
     });
 
+    it('reads the database afresh after a change, closing the copy it held', async () => {
+        const before = (await evaluator.session.openEngine()).engine;
+        evaluator.session.invalidateAll();
+        // A request still running when the change arrives keeps its copy until it ends.
+        expect(await before.query('SELECT 1')).toEqual([[1]]);
+        const preview = await evaluator.request({ op: 'preview', segment: 'HighBalance', pageOffset: 0, pageSize: 5 });
+        expect(preview.state).toBe('result');
+        const after = (await evaluator.session.openEngine()).engine;
+        expect(after).not.toBe(before);
+        await expect(before.query('SELECT 1')).rejects.toThrow();
+    });
+
     it('generates a schema from the database', async () => {
         const text = await evaluator.request({ op: 'generateSchema', database: join(evaluator.root, 'retail.sqlite') });
         expect(text).toContain('entity Customer from customers key CustomerId {');

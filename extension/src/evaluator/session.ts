@@ -39,6 +39,7 @@ export class WorkspaceSession {
     private engine?: Promise<OpenEngine>;
     private runner?: { key: string; created: number; runner: SegmentRunner };
     private choice: EngineChoice = { engine: 'sqljs' };
+    private reopen = false;
 
     constructor(readonly root: string, private readonly overlays: ReadonlyMap<string, string>) {}
 
@@ -57,10 +58,13 @@ export class WorkspaceSession {
         this.runner = undefined;
     }
 
-    /** The database may have changed: checked by its modification time on next use. */
+    /**
+     * The database may have changed: the next request reads it afresh. The open copy is closed
+     * then, not now (a request still running may be reading it; requests run one at a time).
+     */
     invalidateAll(): void {
         this.invalidateModel();
-        this.engine = undefined;
+        this.reopen = true;
     }
 
     loaded(): Promise<LoadedModel> {
@@ -90,7 +94,9 @@ export class WorkspaceSession {
         const target = `${choice.engine}|${file ?? `${choice.postgresUrl ?? ''}|${choice.postgresSchema ?? ''}`}`;
         const info = file ? await stat(file).catch(() => undefined) : undefined;
         const current = this.engine ? await this.engine.catch(() => undefined) : undefined;
-        if (current && current.target === target && current.mtimeMs === (info?.mtimeMs ?? 0) && current.size === (info?.size ?? 0)) return current;
+        if (current && !this.reopen && current.target === target && current.mtimeMs === (info?.mtimeMs ?? 0) && current.size === (info?.size ?? 0)) return current;
+        this.reopen = false;
+        // Closed before the next copy is read: an in-memory copy is as large as the database.
         if (current) await current.engine.close();
         this.runner = undefined;
         this.engine = openEngine({ ...choice, ...(file ? { file } : {}) }).then(engine => ({ target, mtimeMs: info?.mtimeMs ?? 0, size: info?.size ?? 0, engine }));
