@@ -59,11 +59,11 @@ export class PostgresEngine implements SqlEngine {
         });
     }
 
-    /** Runs `work` on one connection with the session set up (UTC, search path). */
+    /** Runs `work` on one connection with the session set up (UTC, ISO dates: the dialect reads a date as text by its `YYYY-MM-DD` prefix, search path). */
     async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
         const client = await this.pool.connect();
         try {
-            await client.query(`SET TIME ZONE 'UTC'; SET standard_conforming_strings = on; SET search_path TO ${this.schema ? `${postgresDialect.quoteIdentifier(this.schema)}, ` : ''}public`);
+            await client.query(`SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET standard_conforming_strings = on; SET search_path TO ${this.schema ? `${postgresDialect.quoteIdentifier(this.schema)}, ` : ''}public`);
             return await work(client);
         } finally {
             client.release();
