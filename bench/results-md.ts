@@ -5,6 +5,9 @@
  *   npx tsx bench/results-md.ts .bench/results-A.json .bench/results-B.json
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { ENGINE_LABELS } from '../engine/open-engine.js';
+import { BENCH_AS_OF } from './hand-tuned.js';
+import { ms, segmentRows } from './report.js';
 import type { WorkerResult } from './worker.js';
 
 interface BenchFile {
@@ -16,10 +19,8 @@ interface BenchFile {
     readonly extra?: readonly { readonly file: string; readonly output: string }[];
 }
 
-const ENGINE_LABEL: Readonly<Record<string, string>> = { sqljs: 'sql.js', native: 'native SQLite', duckdb: 'DuckDB', postgres: 'PostgreSQL' };
+const ENGINE_LABEL: Readonly<Record<string, string>> = { ...ENGINE_LABELS, native: 'native SQLite' };
 
-const ms = (v: number | undefined): string => (v === undefined ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(0));
-const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}x`);
 
 function table(rows: readonly (readonly string[])[]): string[] {
     const [header, ...body] = rows;
@@ -27,36 +28,13 @@ function table(rows: readonly (readonly string[])[]): string[] {
 }
 
 function sizeSection(size: string, results: readonly WorkerResult[], sources: ReadonlyMap<WorkerResult, BenchFile>): string[] {
-    const engine = (name: string): WorkerResult | undefined => results.find(r => r.engine === name);
-    const sqljs = engine('sqljs');
-    const native = engine('native');
-    const duckdb = engine('duckdb');
-    const postgres = engine('postgres');
     const lines = [`## ${size}`, ''];
     lines.push(...table([
         ['engine', 'load / copy ms', 'peak RSS MiB', 'runs', 'measured', 'note'],
         ...results.map(r => [ENGINE_LABEL[r.engine] ?? r.engine, ms(r.loadMs), String(r.peakRssMiB), String(r.runs), sources.get(r)?.date ?? '-', r.note ?? ''])
     ]), '');
     const header = ['segment', 'members', 'sql.js', 'hand-tuned (sql.js)', 'sql.js / hand', 'native', 'hand-tuned (native)', 'native / hand', 'sql.js / native', 'DuckDB', 'PostgreSQL'];
-    const names = (sqljs ?? native ?? results[0]).segments.map(s => s.segment);
-    const rows = names.map(name => {
-        const a = sqljs?.segments.find(s => s.segment === name);
-        const b = native?.segments.find(s => s.segment === name);
-        const other = (r: WorkerResult | undefined): string => {
-            const s = r?.segments.find(x => x.segment === name);
-            if (!s) return '-';
-            const members = a?.members ?? b?.members;
-            return `${ms(s.compiledMs)}${members !== undefined && s.members !== members ? ' (members differ!)' : ''}`;
-        };
-        const disagree = [a, b].some(x => x?.handTunedAgrees === false) ? ' (hand-tuned keys differ!)' : '';
-        return [
-            name + disagree, String(a?.members ?? b?.members ?? '-'),
-            ms(a?.compiledMs), ms(a?.handTunedMs), ratio(a?.compiledMs, a?.handTunedMs),
-            ms(b?.compiledMs), ms(b?.handTunedMs), ratio(b?.compiledMs, b?.handTunedMs),
-            a?.nativeSameRunMs !== undefined ? ratio(a.compiledMs, a.nativeSameRunMs) : ratio(a?.compiledMs, b?.compiledMs),
-            other(duckdb), other(postgres)
-        ];
-    });
+    const rows = segmentRows(results, ['duckdb', 'postgres'].map(e => results.find(r => r.engine === e)));
     lines.push(...table([header, ...rows]), '');
     return lines;
 }
@@ -81,7 +59,7 @@ function main(): void {
         '# Benchmark results',
         '',
         'Written by `npx tsx bench/results-md.ts` from the JSON that `npm run bench` writes to `.bench/`.',
-        `Node ${nodes}; medians in milliseconds of the segment query as of ${'2027-02-11'} (compound parts inlined);`,
+        `Node ${nodes}; medians in milliseconds of the segment query as of ${BENCH_AS_OF} (compound parts inlined);`,
         'the compiled query and the hand-tuned one (bench/hand-tuned.ts) run in turns in one process,',
         'and "sql.js / native" compares sql.js with native SQLite (better-sqlite3) run in turns in the',
         'sql.js process; the "native" columns come from their own process. The machine is shared',
