@@ -3,7 +3,7 @@
 // (dist/segments-<platform>-<arch>.vsix): its JavaScript API and native library are copied into
 // out/node_modules, where the evaluator's require finds them.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,12 +21,16 @@ if (!withDuckDb) {
 } else {
     const shipped = join(root, 'out', 'node_modules');
     rmSync(shipped, { recursive: true, force: true });
+    // The universal build's file list, and the copied modules.
+    const ignoreFile = join(root, 'out', '.vscodeignore-with-duckdb');
+    writeFileSync(ignoreFile, `${readFileSync(join(root, '.vscodeignore'), 'utf8')}\n!out/node_modules/**\n`);
     try {
         for (const name of ['@duckdb/node-api', '@duckdb/node-bindings', `@duckdb/node-bindings-${target}`, 'detect-libc']) {
             cpSync(join(root, 'node_modules', name), join(shipped, name), { recursive: true });
         }
-        execFileSync(vsce, [...common, '--target', target, '--ignoreFile', 'extension/packaging/with-duckdb.vscodeignore', '--out', `dist/segments-${target}.vsix`], { cwd: root, stdio: 'inherit' });
+        execFileSync(vsce, [...common, '--target', target, '--ignoreFile', ignoreFile, '--out', `dist/segments-${target}.vsix`], { cwd: root, stdio: 'inherit' });
     } finally {
         rmSync(shipped, { recursive: true, force: true });
+        rmSync(ignoreFile, { force: true });
     }
 }

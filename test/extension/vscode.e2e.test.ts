@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { simulateDay } from '../../samples/retail/simulate-day.js';
 import { packageWithDuckDb, VSIX_WITH_DUCKDB } from './bundle-lock.js';
 import { hasChromium, launchChromium } from './chromium.js';
 import { hasCodeServer, startCodeServer, type RunningCodeServer } from './code-server.js';
 import { copySample, REPO } from './sample-workspace.js';
-import { goToLine, openFile, runCommand, webviewFrame } from './workbench.js';
+import { goToLine, inWebview, openFile, runCommand, webviewFrame } from './workbench.js';
 
 const SHOTS = join(REPO, 'test-results');
 const VSIX = process.env.SEGMENTS_VSIX ?? VSIX_WITH_DUCKDB;
@@ -221,28 +221,15 @@ describe('the extension in code-server', () => {
         await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
         // Find the restored panel afresh on every try: frames come and go while the window loads.
         const cell = 'tr[data-segment=NeverPurchased] [data-testid=count]';
-        const read = async (selector: string, what: (f: Frame) => Promise<string | number | null>): Promise<string | number | null | undefined> => {
-            try {
-                return await what(await webviewFrame(page, selector, 5_000));
-            } catch {
-                return undefined;
-            }
-        };
-        await expect.poll(() => read(cell, f => f.locator(cell).textContent()), { timeout: 120_000, interval: 1_000 }).toBe('306');
-        expect(await read(cell, f => f.locator('table.dashboard tbody tr').count())).toBe(13);
+        await expect.poll(() => inWebview(page, cell, f => f.locator(cell).textContent()), { timeout: 120_000, interval: 1_000 }).toBe('306');
+        expect(await inWebview(page, cell, f => f.locator('table.dashboard tbody tr').count())).toBe(13);
     });
 
     it('runs the dashboard on DuckDB when the user picks it in the settings', async () => {
         const settings = join(workspace, '.vscode', 'settings.json');
         mkdirSync(join(workspace, '.vscode'), { recursive: true });
         const cell = 'tr[data-segment=NeverPurchased] [data-testid=count]';
-        const read = async (selector: string): Promise<string | null | undefined> => {
-            try {
-                return await (await webviewFrame(page, selector, 5_000)).locator(selector).textContent();
-            } catch {
-                return undefined;
-            }
-        };
+        const read = (selector: string): Promise<string | null | undefined> => inWebview(page, selector, f => f.locator(selector).textContent());
         await expect.poll(() => read('[data-testid=engine]'), { timeout: 30_000 }).toBe('sql.js');
         writeFileSync(settings, JSON.stringify({ 'segments.engine': 'duckdb' }, null, 2));
         await expect.poll(() => read('[data-testid=engine]'), { timeout: 90_000, interval: 1_000 }).toBe('DuckDB');

@@ -43,3 +43,15 @@ export async function webviewFrame(page: Page, selector: string, timeout = 60_00
         await page.waitForTimeout(250);
     }
 }
+
+/**
+ * `what` on the webview that shows `selector`, or undefined when none does yet: for polling
+ * while frames come and go (a reload, a refresh), finding the frame afresh on every try.
+ */
+export async function inWebview<T>(page: Page, selector: string, what: (frame: Frame) => Promise<T>): Promise<T | undefined> {
+    try {
+        return await what(await webviewFrame(page, selector, 5_000));
+    } catch {
+        return undefined;
+    }
+}
