@@ -77,7 +77,8 @@ export interface GroupPlan {
     readonly condition: Condition;
 }
 
-export type KeyValue = string | number;
+export type { KeyValue } from './keys.js';
+import type { KeyValue } from './keys.js';
 
 interface PlanBase {
     readonly name: string;
