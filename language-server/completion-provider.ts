@@ -1,6 +1,8 @@
-import { AstUtils, GrammarAST, type AstNodeDescription, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
+import { AstUtils, GrammarAST, type AstNodeDescription, type LangiumDocument, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
+import type { Position } from 'vscode-languageserver';
 import * as ast from '../grammar/generated/ast.js';
+import { isKeyword } from '../grammar/keywords.js';
 import type { DatabaseFacts } from './data/database-facts.js';
 import { comparedTextAttribute, fitsCompound, keywordFitsType, operandType, valueItems } from './schema-completion.js';
 import type { SegmentServices } from './segment-module.js';
@@ -23,9 +25,20 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
         this.facts = services.data.DatabaseFacts;
     }
 
+    /** A keyword that stands for a name (a table, a column, an attribute) is not proposed as a keyword. */
+    protected override *buildContexts(document: LangiumDocument, position: Position): IterableIterator<CompletionContext> {
+        for (const context of super.buildContexts(document, position)) {
+            yield { ...context, features: context.features.filter(f => !(GrammarAST.isKeyword(f.feature) && AstUtils.getContainerOfType(f.feature, GrammarAST.isParserRule)?.name === 'Name')) };
+        }
+    }
+
     protected override completionFor(context: CompletionContext, next: NextFeature, acceptor: CompletionAcceptor): MaybePromise<void> {
         if (GrammarAST.isRuleCall(next.feature) && next.feature.rule.ref?.name === 'STRING' && next.type === 'StringLiteral') {
             return this.completeValues(context, acceptor);
+        }
+        if (GrammarAST.isCrossReference(next.feature) && next.feature.terminal && GrammarAST.isRuleCall(next.feature.terminal) && next.feature.terminal.rule.ref?.name === 'ID') {
+            // Where a name is an ID (a bare attribute), an attribute spelled like a keyword is written with its entity.
+            return super.completionFor(context, next, (ctx, item) => acceptor(ctx, withEntity(item)));
         }
         return super.completionFor(context, next, acceptor);
     }
@@ -65,4 +78,11 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
         }
         return item;
     }
+}
+
+/** `Member.status` for a keyword-named attribute proposed where a bare attribute stands. */
+function withEntity(item: CompletionValueItem): CompletionValueItem {
+    const node = 'nodeDescription' in item ? item.nodeDescription?.node : undefined;
+    if (!node || !ast.isAttribute(node) || !isKeyword(node.name)) return item;
+    return { ...item, label: `${(node.$container as ast.Entity).name}.${node.name}` };
 }

@@ -1,11 +1,14 @@
 import type { IToken, TokenType } from 'chevrotain';
 import { AbstractParserErrorMessageProvider } from 'langium';
+import { isKeyword, keywords } from '../grammar/keywords.js';
 import { closest } from './suggestions.js';
 
 /** Parser errors in words a marketer reads: what was expected, what was found, no token dump. */
 export class SegmentParserErrorMessageProvider extends AbstractParserErrorMessageProvider {
     override buildMismatchTokenMessage(options: { expected: TokenType; actual: IToken }): string {
-        return `Expected ${describe(options.expected)} here, but found ${found(options.actual)}.${misspelt(options.actual)}`;
+        const reserved = (options.expected.name === 'ID' || options.expected.name === '{') && isKeyword(options.actual.image)
+            ? ` \`${options.actual.image}\` is a keyword: entities, segments and groups are named with other words.` : '';
+        return `Expected ${describe(options.expected)} here, but found ${found(options.actual)}.${misspelt(options.actual)}${reserved}`;
     }
 
     override buildNotAllInputParsedMessage(options: { firstRedundant: IToken }): string {
@@ -16,7 +19,8 @@ export class SegmentParserErrorMessageProvider extends AbstractParserErrorMessag
 
     override buildNoViableAltMessage(options: { expectedPathsPerAlt: TokenType[][][]; actual: IToken[] }): string {
         const firsts = options.expectedPathsPerAlt.flatMap(alt => alt.map(path => path[0])).filter((t): t is TokenType => !!t);
-        return `Expected ${oneOf(firsts)} here, but found ${found(options.actual[0])}.${misspelt(options.actual[0])}`;
+        const expected = oneOf(firsts);
+        return `Expected ${expected} here, but found ${found(options.actual[0])}.${misspelt(options.actual[0])}${keywordAsAttribute(expected, options.actual[0])}`;
     }
 
     override buildEarlyExitMessage(options: { expectedIterationPaths: TokenType[][]; actual: IToken[] }): string {
@@ -42,6 +46,11 @@ function describe(type: TokenType): string {
 /** A readable list of alternatives; a full set of value tokens reads as "a value". */
 function oneOf(types: readonly TokenType[]): string {
     let words = [...new Set(types.map(describe))];
+    // Where a name may be a keyword, every keyword is expected: that reads as "a name".
+    const names = keywords();
+    if (words.includes('a name') && [...names].every(k => words.includes(`\`${k}\``))) {
+        words = words.filter(w => !(w.startsWith('`') && names.has(w.slice(1, -1))));
+    }
     if (words.filter(w => VALUE_WORDS.has(w)).length >= 5) {
         words = ['a value (a text in quotes, a number, a date, `true`, `false`, `today` or `now`)', ...words.filter(w => !VALUE_WORDS.has(w))];
     }
@@ -64,14 +73,15 @@ function found(token: IToken | undefined): string {
     return `\`${image}\``;
 }
 
-const KEYWORDS = ['database', 'entity', 'from', 'key', 'column', 'dynamic', 'static', 'compound', 'segment', 'title', 'description',
-    'audience', 'status', 'active', 'inactive', 'show', 'group', 'via', 'union', 'intersect', 'exclude', 'members', 'and', 'or', 'not',
-    'in', 'between', 'contains', 'starts', 'ends', 'with', 'is', 'empty', 'last', 'next', 'before', 'after', 'count', 'sum', 'avg',
-    'min', 'max', 'where', 'true', 'false', 'today', 'now', 'text', 'number', 'boolean', 'date', 'datetime'];
-
 /** ` Did you mean \`title\`?` when a name found where a keyword fits is a keyword misspelt. */
 function misspelt(token: IToken | undefined): string {
-    if (!token || !/^[_a-zA-Z]\w*$/.test(token.image) || KEYWORDS.includes(token.image)) return '';
-    const near = closest(token.image, KEYWORDS, 1);
+    if (!token || !/^[_a-zA-Z]\w*$/.test(token.image) || isKeyword(token.image)) return '';
+    const near = closest(token.image, [...keywords()], 1);
     return near.length > 0 ? ` Did you mean \`${near[0]}\`?` : '';
+}
+
+/** A keyword where a condition starts: an attribute spelled like a keyword is written with its entity. */
+function keywordAsAttribute(expected: string, token: IToken | undefined): string {
+    if (!token || !isKeyword(token.image) || !expected.startsWith('a condition')) return '';
+    return ` \`${token.image}\` is a keyword: an attribute of that name is written with its entity, as in \`Entity.${token.image}\`.`;
 }

@@ -16,6 +16,7 @@ import type { QueryService } from './data/query-service.js';
 import { SegmentDocumentBuilder } from './document-builder.js';
 import { SegmentDocumentValidator } from './document-validator.js';
 import { SegmentParserErrorMessageProvider } from './parser-messages.js';
+import { SegmentRenameProvider } from './rename-provider.js';
 import { SegmentLinker, SegmentReferenceDescriptionProvider } from './cancellation-checks.js';
 import { SegmentScopeProvider } from './scope-provider.js';
 import { registerValidationChecks, SegmentValidator } from './segment-validator.js';
@@ -74,6 +75,7 @@ export function createSegmentModule(data: SegmentDataContext): Module<SegmentSer
             CompletionProvider: services => new SegmentCompletionProvider(services),
             HoverProvider: services => new SegmentHoverProvider(services),
             Formatter: () => new SegmentFormatter(),
+            RenameProvider: services => new SegmentRenameProvider(services),
             CodeLensProvider: services => new SegmentCodeLensProvider(services.data.SegmentCounts),
             SemanticTokenProvider: services => new SegmentSemanticTokenProvider(services)
         },

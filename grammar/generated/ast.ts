@@ -33,14 +33,17 @@ export type SegmentLanguageKeywordNames =
     | "="
     | ">"
     | ">="
+    | "activate"
     | "active"
     | "after"
     | "and"
+    | "asc"
     | "audience"
     | "avg"
     | "before"
     | "between"
     | "boolean"
+    | "by"
     | "column"
     | "compound"
     | "contains"
@@ -50,13 +53,16 @@ export type SegmentLanguageKeywordNames =
     | "datetime"
     | "day"
     | "days"
+    | "desc"
     | "description"
+    | "destination"
     | "dynamic"
     | "empty"
     | "ends"
     | "entity"
     | "exclude"
     | "false"
+    | "file"
     | "from"
     | "group"
     | "hour"
@@ -68,6 +74,7 @@ export type SegmentLanguageKeywordNames =
     | "key"
     | "last"
     | "max"
+    | "measure"
     | "members"
     | "min"
     | "minute"
@@ -75,26 +82,36 @@ export type SegmentLanguageKeywordNames =
     | "month"
     | "months"
     | "next"
+    | "no"
     | "not"
     | "now"
     | "number"
     | "or"
+    | "sample"
+    | "seed"
     | "segment"
+    | "sequence"
     | "show"
     | "starts"
     | "static"
     | "status"
     | "sum"
+    | "table"
     | "text"
+    | "then"
+    | "time"
     | "title"
     | "today"
+    | "top"
     | "true"
     | "union"
     | "via"
+    | "webhook"
     | "week"
     | "weeks"
     | "where"
     | "with"
+    | "within"
     | "year"
     | "years"
     | "{"
@@ -134,7 +151,7 @@ export interface Attribute extends langium.AstNode {
     readonly $type: 'Attribute';
     column?: SqlName;
     description?: string;
-    name: string;
+    name: Name;
     target?: langium.Reference<Entity>;
     type: AttributeType;
 }
@@ -499,6 +516,12 @@ export function isModel(item: unknown): item is Model {
     return reflection.isInstance(item, Model.$type);
 }
 
+export type Name = 'activate' | 'active' | 'after' | 'and' | 'asc' | 'audience' | 'avg' | 'before' | 'between' | 'boolean' | 'by' | 'column' | 'compound' | 'contains' | 'count' | 'database' | 'date' | 'datetime' | 'day' | 'days' | 'desc' | 'description' | 'destination' | 'dynamic' | 'empty' | 'ends' | 'entity' | 'exclude' | 'false' | 'file' | 'from' | 'group' | 'hour' | 'hours' | 'in' | 'inactive' | 'intersect' | 'is' | 'key' | 'last' | 'max' | 'measure' | 'members' | 'min' | 'minute' | 'minutes' | 'month' | 'months' | 'next' | 'no' | 'not' | 'now' | 'number' | 'or' | 'sample' | 'seed' | 'segment' | 'sequence' | 'show' | 'starts' | 'static' | 'status' | 'sum' | 'table' | 'text' | 'then' | 'time' | 'title' | 'today' | 'top' | 'true' | 'union' | 'via' | 'webhook' | 'week' | 'weeks' | 'where' | 'with' | 'within' | 'year' | 'years' | string;
+
+export function isName(item: unknown): item is Name {
+    return item === 'database' || item === 'entity' || item === 'from' || item === 'key' || item === 'column' || item === 'text' || item === 'number' || item === 'boolean' || item === 'date' || item === 'datetime' || item === 'static' || item === 'dynamic' || item === 'compound' || item === 'segment' || item === 'title' || item === 'description' || item === 'audience' || item === 'status' || item === 'active' || item === 'inactive' || item === 'show' || item === 'group' || item === 'via' || item === 'union' || item === 'intersect' || item === 'exclude' || item === 'members' || item === 'not' || item === 'and' || item === 'or' || item === 'in' || item === 'between' || item === 'contains' || item === 'starts' || item === 'ends' || item === 'with' || item === 'is' || item === 'empty' || item === 'last' || item === 'next' || item === 'before' || item === 'after' || item === 'count' || item === 'sum' || item === 'avg' || item === 'min' || item === 'max' || item === 'where' || item === 'true' || item === 'false' || item === 'today' || item === 'now' || item === 'day' || item === 'days' || item === 'week' || item === 'weeks' || item === 'month' || item === 'months' || item === 'year' || item === 'years' || item === 'hour' || item === 'hours' || item === 'minute' || item === 'minutes' || item === 'time' || item === 'measure' || item === 'sequence' || item === 'then' || item === 'no' || item === 'within' || item === 'top' || item === 'by' || item === 'asc' || item === 'desc' || item === 'sample' || item === 'seed' || item === 'destination' || item === 'file' || item === 'webhook' || item === 'table' || item === 'activate' || (typeof item === 'string' && (/[_a-zA-Z][\w]*/.test(item)));
+}
+
 export interface NotCondition extends langium.AstNode {
     readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'NotCondition';
@@ -648,10 +671,10 @@ export function isShowProperty(item: unknown): item is ShowProperty {
     return reflection.isInstance(item, ShowProperty.$type);
 }
 
-export type SqlName = string;
+export type SqlName = Name | string;
 
 export function isSqlName(item: unknown): item is SqlName {
-    return (typeof item === 'string' && (/[_a-zA-Z][\w]*/.test(item) || /"(\\.|[^"\\\r\n])*"/.test(item)));
+    return isName(item) || (typeof item === 'string' && (/"(\\.|[^"\\\r\n])*"/.test(item)));
 }
 
 export interface StaticSegment extends langium.AstNode {

@@ -50,7 +50,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@6"
+                "$ref": "#/rules@7"
               },
               "arguments": []
             }
@@ -78,7 +78,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -106,7 +106,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@52"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -149,7 +149,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@52"
+                  "$ref": "#/rules@6"
                 },
                 "arguments": []
               },
@@ -197,7 +197,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@52"
+                "$ref": "#/rules@6"
               },
               "arguments": []
             }
@@ -221,7 +221,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             },
@@ -268,7 +268,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@52"
+                      "$ref": "#/rules@53"
                     },
                     "arguments": []
                   },
@@ -328,16 +328,360 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@52"
+              "$ref": "#/rules@6"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
+              "$ref": "#/rules@54"
+            },
+            "arguments": []
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "Name",
+      "dataType": "string",
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "RuleCall",
+            "rule": {
               "$ref": "#/rules@53"
             },
             "arguments": []
+          },
+          {
+            "$type": "Keyword",
+            "value": "database"
+          },
+          {
+            "$type": "Keyword",
+            "value": "entity"
+          },
+          {
+            "$type": "Keyword",
+            "value": "from"
+          },
+          {
+            "$type": "Keyword",
+            "value": "key"
+          },
+          {
+            "$type": "Keyword",
+            "value": "column"
+          },
+          {
+            "$type": "Keyword",
+            "value": "text"
+          },
+          {
+            "$type": "Keyword",
+            "value": "number"
+          },
+          {
+            "$type": "Keyword",
+            "value": "boolean"
+          },
+          {
+            "$type": "Keyword",
+            "value": "date"
+          },
+          {
+            "$type": "Keyword",
+            "value": "datetime"
+          },
+          {
+            "$type": "Keyword",
+            "value": "static"
+          },
+          {
+            "$type": "Keyword",
+            "value": "dynamic"
+          },
+          {
+            "$type": "Keyword",
+            "value": "compound"
+          },
+          {
+            "$type": "Keyword",
+            "value": "segment"
+          },
+          {
+            "$type": "Keyword",
+            "value": "title"
+          },
+          {
+            "$type": "Keyword",
+            "value": "description"
+          },
+          {
+            "$type": "Keyword",
+            "value": "audience"
+          },
+          {
+            "$type": "Keyword",
+            "value": "status"
+          },
+          {
+            "$type": "Keyword",
+            "value": "active"
+          },
+          {
+            "$type": "Keyword",
+            "value": "inactive"
+          },
+          {
+            "$type": "Keyword",
+            "value": "show"
+          },
+          {
+            "$type": "Keyword",
+            "value": "group"
+          },
+          {
+            "$type": "Keyword",
+            "value": "via"
+          },
+          {
+            "$type": "Keyword",
+            "value": "union"
+          },
+          {
+            "$type": "Keyword",
+            "value": "intersect"
+          },
+          {
+            "$type": "Keyword",
+            "value": "exclude"
+          },
+          {
+            "$type": "Keyword",
+            "value": "members"
+          },
+          {
+            "$type": "Keyword",
+            "value": "not"
+          },
+          {
+            "$type": "Keyword",
+            "value": "and"
+          },
+          {
+            "$type": "Keyword",
+            "value": "or"
+          },
+          {
+            "$type": "Keyword",
+            "value": "in"
+          },
+          {
+            "$type": "Keyword",
+            "value": "between"
+          },
+          {
+            "$type": "Keyword",
+            "value": "contains"
+          },
+          {
+            "$type": "Keyword",
+            "value": "starts"
+          },
+          {
+            "$type": "Keyword",
+            "value": "ends"
+          },
+          {
+            "$type": "Keyword",
+            "value": "with"
+          },
+          {
+            "$type": "Keyword",
+            "value": "is"
+          },
+          {
+            "$type": "Keyword",
+            "value": "empty"
+          },
+          {
+            "$type": "Keyword",
+            "value": "last"
+          },
+          {
+            "$type": "Keyword",
+            "value": "next"
+          },
+          {
+            "$type": "Keyword",
+            "value": "before"
+          },
+          {
+            "$type": "Keyword",
+            "value": "after"
+          },
+          {
+            "$type": "Keyword",
+            "value": "count"
+          },
+          {
+            "$type": "Keyword",
+            "value": "sum"
+          },
+          {
+            "$type": "Keyword",
+            "value": "avg"
+          },
+          {
+            "$type": "Keyword",
+            "value": "min"
+          },
+          {
+            "$type": "Keyword",
+            "value": "max"
+          },
+          {
+            "$type": "Keyword",
+            "value": "where"
+          },
+          {
+            "$type": "Keyword",
+            "value": "true"
+          },
+          {
+            "$type": "Keyword",
+            "value": "false"
+          },
+          {
+            "$type": "Keyword",
+            "value": "today"
+          },
+          {
+            "$type": "Keyword",
+            "value": "now"
+          },
+          {
+            "$type": "Keyword",
+            "value": "day"
+          },
+          {
+            "$type": "Keyword",
+            "value": "days"
+          },
+          {
+            "$type": "Keyword",
+            "value": "week"
+          },
+          {
+            "$type": "Keyword",
+            "value": "weeks"
+          },
+          {
+            "$type": "Keyword",
+            "value": "month"
+          },
+          {
+            "$type": "Keyword",
+            "value": "months"
+          },
+          {
+            "$type": "Keyword",
+            "value": "year"
+          },
+          {
+            "$type": "Keyword",
+            "value": "years"
+          },
+          {
+            "$type": "Keyword",
+            "value": "hour"
+          },
+          {
+            "$type": "Keyword",
+            "value": "hours"
+          },
+          {
+            "$type": "Keyword",
+            "value": "minute"
+          },
+          {
+            "$type": "Keyword",
+            "value": "minutes"
+          },
+          {
+            "$type": "Keyword",
+            "value": "time"
+          },
+          {
+            "$type": "Keyword",
+            "value": "measure"
+          },
+          {
+            "$type": "Keyword",
+            "value": "sequence"
+          },
+          {
+            "$type": "Keyword",
+            "value": "then"
+          },
+          {
+            "$type": "Keyword",
+            "value": "no"
+          },
+          {
+            "$type": "Keyword",
+            "value": "within"
+          },
+          {
+            "$type": "Keyword",
+            "value": "top"
+          },
+          {
+            "$type": "Keyword",
+            "value": "by"
+          },
+          {
+            "$type": "Keyword",
+            "value": "asc"
+          },
+          {
+            "$type": "Keyword",
+            "value": "desc"
+          },
+          {
+            "$type": "Keyword",
+            "value": "sample"
+          },
+          {
+            "$type": "Keyword",
+            "value": "seed"
+          },
+          {
+            "$type": "Keyword",
+            "value": "destination"
+          },
+          {
+            "$type": "Keyword",
+            "value": "file"
+          },
+          {
+            "$type": "Keyword",
+            "value": "webhook"
+          },
+          {
+            "$type": "Keyword",
+            "value": "table"
+          },
+          {
+            "$type": "Keyword",
+            "value": "activate"
           }
         ]
       },
@@ -354,13 +698,6 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@7"
-            },
-            "arguments": []
-          },
-          {
-            "$type": "RuleCall",
-            "rule": {
               "$ref": "#/rules@8"
             },
             "arguments": []
@@ -369,6 +706,13 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "$type": "RuleCall",
             "rule": {
               "$ref": "#/rules@9"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@10"
             },
             "arguments": []
           }
@@ -399,7 +743,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@52"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -415,7 +759,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@10"
+                "$ref": "#/rules@11"
               },
               "arguments": []
             },
@@ -428,7 +772,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@17"
+                "$ref": "#/rules@18"
               },
               "arguments": []
             }
@@ -440,7 +784,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@18"
+                "$ref": "#/rules@19"
               },
               "arguments": []
             },
@@ -477,7 +821,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@52"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -493,7 +837,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@10"
+                "$ref": "#/rules@11"
               },
               "arguments": []
             },
@@ -506,7 +850,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@21"
+                "$ref": "#/rules@22"
               },
               "arguments": []
             }
@@ -542,7 +886,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@52"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             }
@@ -558,7 +902,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@10"
+                "$ref": "#/rules@11"
               },
               "arguments": []
             },
@@ -571,7 +915,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@19"
+                "$ref": "#/rules@20"
               },
               "arguments": []
             }
@@ -583,7 +927,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@20"
+                "$ref": "#/rules@21"
               },
               "arguments": []
             },
@@ -605,13 +949,6 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
       "definition": {
         "$type": "Alternatives",
         "elements": [
-          {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@11"
-            },
-            "arguments": []
-          },
           {
             "$type": "RuleCall",
             "rule": {
@@ -639,6 +976,13 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "$ref": "#/rules@15"
             },
             "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@16"
+            },
+            "arguments": []
           }
         ]
       },
@@ -663,7 +1007,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -691,7 +1035,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@53"
+                "$ref": "#/rules@54"
               },
               "arguments": []
             }
@@ -724,7 +1068,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@52"
+                  "$ref": "#/rules@53"
                 },
                 "arguments": []
               },
@@ -789,7 +1133,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@32"
+                "$ref": "#/rules@33"
               },
               "arguments": []
             }
@@ -808,7 +1152,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@32"
+                    "$ref": "#/rules@33"
                   },
                   "arguments": []
                 }
@@ -864,7 +1208,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@52"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             },
@@ -884,7 +1228,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@32"
+                    "$ref": "#/rules@33"
                   },
                   "arguments": []
                 }
@@ -903,7 +1247,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@32"
+                        "$ref": "#/rules@33"
                       },
                       "arguments": []
                     }
@@ -925,7 +1269,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@23"
+                "$ref": "#/rules@24"
               },
               "arguments": []
             }
@@ -957,7 +1301,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@16"
+                "$ref": "#/rules@17"
               },
               "arguments": []
             }
@@ -973,7 +1317,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@52"
+                "$ref": "#/rules@53"
               },
               "arguments": []
             },
@@ -993,7 +1337,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@32"
+                    "$ref": "#/rules@33"
                   },
                   "arguments": []
                 }
@@ -1012,7 +1356,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@32"
+                        "$ref": "#/rules@33"
                       },
                       "arguments": []
                     }
@@ -1034,7 +1378,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@23"
+                "$ref": "#/rules@24"
               },
               "arguments": []
             }
@@ -1059,12 +1403,12 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
         "terminal": {
           "$type": "CrossReference",
           "type": {
-            "$ref": "#/rules@6"
+            "$ref": "#/rules@7"
           },
           "terminal": {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@52"
+              "$ref": "#/rules@53"
             },
             "arguments": []
           },
@@ -1093,7 +1437,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@16"
+                "$ref": "#/rules@17"
               },
               "arguments": []
             }
@@ -1105,12 +1449,12 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "CrossReference",
               "type": {
-                "$ref": "#/rules@6"
+                "$ref": "#/rules@7"
               },
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@52"
+                  "$ref": "#/rules@53"
                 },
                 "arguments": []
               },
@@ -1147,7 +1491,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@22"
+                        "$ref": "#/rules@23"
                       },
                       "arguments": []
                     }
@@ -1166,7 +1510,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@22"
+                            "$ref": "#/rules@23"
                           },
                           "arguments": []
                         }
@@ -1190,7 +1534,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@53"
+                        "$ref": "#/rules@54"
                       },
                       "arguments": []
                     }
@@ -1214,14 +1558,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@38"
+              "$ref": "#/rules@39"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@37"
+              "$ref": "#/rules@38"
             },
             "arguments": []
           }
@@ -1237,7 +1581,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
       "definition": {
         "$type": "RuleCall",
         "rule": {
-          "$ref": "#/rules@24"
+          "$ref": "#/rules@25"
         },
         "arguments": []
       },
@@ -1258,7 +1602,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@25"
+              "$ref": "#/rules@26"
             },
             "arguments": []
           },
@@ -1285,7 +1629,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@25"
+                    "$ref": "#/rules@26"
                   },
                   "arguments": []
                 }
@@ -1312,7 +1656,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@26"
+              "$ref": "#/rules@27"
             },
             "arguments": []
           },
@@ -1339,7 +1683,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@26"
+                    "$ref": "#/rules@27"
                   },
                   "arguments": []
                 }
@@ -1384,7 +1728,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@26"
+                    "$ref": "#/rules@27"
                   },
                   "arguments": []
                 }
@@ -1394,7 +1738,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@27"
+              "$ref": "#/rules@28"
             },
             "arguments": []
           }
@@ -1424,7 +1768,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@23"
+                  "$ref": "#/rules@24"
                 },
                 "arguments": []
               },
@@ -1437,7 +1781,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@28"
+              "$ref": "#/rules@29"
             },
             "arguments": []
           }
@@ -1460,7 +1804,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@31"
+              "$ref": "#/rules@32"
             },
             "arguments": []
           },
@@ -1486,7 +1830,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@29"
+                        "$ref": "#/rules@30"
                       },
                       "arguments": []
                     }
@@ -1498,7 +1842,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@36"
+                        "$ref": "#/rules@37"
                       },
                       "arguments": []
                     }
@@ -1542,7 +1886,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@36"
+                        "$ref": "#/rules@37"
                       },
                       "arguments": []
                     }
@@ -1561,7 +1905,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@36"
+                            "$ref": "#/rules@37"
                           },
                           "arguments": []
                         }
@@ -1598,7 +1942,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@36"
+                        "$ref": "#/rules@37"
                       },
                       "arguments": []
                     }
@@ -1614,7 +1958,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@36"
+                        "$ref": "#/rules@37"
                       },
                       "arguments": []
                     }
@@ -1640,7 +1984,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@30"
+                        "$ref": "#/rules@31"
                       },
                       "arguments": []
                     }
@@ -1652,7 +1996,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@36"
+                        "$ref": "#/rules@37"
                       },
                       "arguments": []
                     }
@@ -1732,7 +2076,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@51"
+                        "$ref": "#/rules@52"
                       },
                       "arguments": []
                     }
@@ -1744,7 +2088,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@45"
+                        "$ref": "#/rules@46"
                       },
                       "arguments": []
                     }
@@ -1788,7 +2132,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@36"
+                        "$ref": "#/rules@37"
                       },
                       "arguments": []
                     }
@@ -1892,14 +2236,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@32"
+              "$ref": "#/rules@33"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@33"
+              "$ref": "#/rules@34"
             },
             "arguments": []
           }
@@ -1913,7 +2257,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
       "$type": "ParserRule",
       "name": "AttributeRef",
       "definition": {
-        "$type": "Group",
+        "$type": "Alternatives",
         "elements": [
           {
             "$type": "Group",
@@ -1930,7 +2274,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@52"
+                      "$ref": "#/rules@53"
                     },
                     "arguments": []
                   },
@@ -1941,9 +2285,28 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               {
                 "$type": "Keyword",
                 "value": "."
+              },
+              {
+                "$type": "Assignment",
+                "feature": "attribute",
+                "operator": "=",
+                "terminal": {
+                  "$type": "CrossReference",
+                  "type": {
+                    "$ref": "#/rules@3"
+                  },
+                  "terminal": {
+                    "$type": "RuleCall",
+                    "rule": {
+                      "$ref": "#/rules@6"
+                    },
+                    "arguments": []
+                  },
+                  "deprecatedSyntax": false,
+                  "isMulti": false
+                }
               }
-            ],
-            "cardinality": "?"
+            ]
           },
           {
             "$type": "Assignment",
@@ -1957,7 +2320,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@52"
+                  "$ref": "#/rules@53"
                 },
                 "arguments": []
               },
@@ -1980,14 +2343,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@34"
+              "$ref": "#/rules@35"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@35"
+              "$ref": "#/rules@36"
             },
             "arguments": []
           }
@@ -2028,7 +2391,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@52"
+                  "$ref": "#/rules@53"
                 },
                 "arguments": []
               },
@@ -2050,7 +2413,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@23"
+                    "$ref": "#/rules@24"
                   },
                   "arguments": []
                 }
@@ -2111,7 +2474,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@32"
+                "$ref": "#/rules@33"
               },
               "arguments": []
             }
@@ -2130,7 +2493,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@23"
+                    "$ref": "#/rules@24"
                   },
                   "arguments": []
                 }
@@ -2157,13 +2520,6 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@37"
-            },
-            "arguments": []
-          },
-          {
-            "$type": "RuleCall",
-            "rule": {
               "$ref": "#/rules@38"
             },
             "arguments": []
@@ -2179,6 +2535,13 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "$type": "RuleCall",
             "rule": {
               "$ref": "#/rules@40"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@41"
             },
             "arguments": []
           }
@@ -2198,7 +2561,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@53"
+            "$ref": "#/rules@54"
           },
           "arguments": []
         }
@@ -2230,7 +2593,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@51"
+                "$ref": "#/rules@52"
               },
               "arguments": []
             }
@@ -2291,7 +2654,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@41"
+                "$ref": "#/rules@42"
               },
               "arguments": []
             }
@@ -2303,7 +2666,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@44"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             },
@@ -2356,14 +2719,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@42"
+              "$ref": "#/rules@43"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@43"
+              "$ref": "#/rules@44"
             },
             "arguments": []
           }
@@ -2383,7 +2746,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@50"
+            "$ref": "#/rules@51"
           },
           "arguments": []
         }
@@ -2402,7 +2765,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@49"
+            "$ref": "#/rules@50"
           },
           "arguments": []
         }
@@ -2442,7 +2805,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@51"
+                "$ref": "#/rules@52"
               },
               "arguments": []
             }
@@ -2454,7 +2817,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@45"
+                "$ref": "#/rules@46"
               },
               "arguments": []
             }
