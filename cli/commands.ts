@@ -53,10 +53,10 @@ export async function run(path: string, options: RunOptions, io: Io): Promise<nu
     const clock = parseClock(options.asOf);
     const cw = await openWorkspace(path);
     const segments = selectSegments(cw, options.segment);
-    const runnable = segments.filter(s => cw.plans.plans.has(s.name));
+    const runnable = segments.filter(s => cw.runnable.has(s.name));
     let status = 0;
     for (const s of segments) {
-        if (cw.plans.plans.has(s.name)) continue;
+        if (cw.runnable.has(s.name)) continue;
         status = 1;
         io.err(`${s.name} has errors and was not run:`);
         for (const d of blockingErrors(cw, s)) io.err(`  ${formatDiagnostic(d)}`);
@@ -64,7 +64,7 @@ export async function run(path: string, options: RunOptions, io: Io): Promise<nu
     if (runnable.length === 0) return status;
     const engine = await openEngine(cw, options.engine ?? 'sqljs', options.url);
     try {
-        const runner = new SegmentRunner(engine, cw.plans.plans, clock);
+        const runner = new SegmentRunner(engine, cw.runnable, clock);
         const results: RunOutput[] = [];
         for (const s of runnable) {
             const result = await runner.run(s.name);
@@ -92,13 +92,13 @@ export async function sql(path: string, options: { segment: string; asOf?: strin
     const clock = parseClock(options.asOf);
     const cw = await openWorkspace(path);
     const [segment] = selectSegments(cw, options.segment);
-    if (!cw.plans.plans.has(segment.name)) {
+    if (!cw.runnable.has(segment.name)) {
         io.err(`${segment.name} has errors, so it has no SQL:`);
         for (const d of blockingErrors(cw, segment)) io.err(`  ${formatDiagnostic(d)}`);
         return 1;
     }
     const engine = await SqlJsEngine.fromBytes(new Uint8Array());
-    const runner = new SegmentRunner(engine, cw.plans.plans, clock);
+    const runner = new SegmentRunner(engine, cw.runnable, clock);
     io.out(formatSql(await runner.sql(segment.name, DIALECTS[options.dialect ?? 'sqlite'])));
     return 0;
 }

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import * as ast from '../grammar/generated/ast.js';
+import type { SegmentPlan } from '../compiler/ir.js';
 import { planWorkspace, type WorkspacePlans } from '../compiler/plan-workspace.js';
+import { blockedSegments, withoutBlocked, type BlockedSegment } from '../language-server/schema-faults.js';
 import { findWorkspaceRoot, loadWorkspace, type LoadedWorkspace } from '../language-server/node-workspace.js';
 import { allDiagnostics, isError, type FileDiagnostic } from './diagnostics.js';
 import { UsageError } from './errors.js';
@@ -9,6 +11,13 @@ import { UsageError } from './errors.js';
 export interface CliWorkspace {
     readonly ws: LoadedWorkspace;
     readonly plans: WorkspacePlans;
+    /**
+     * The plans that may run: those of `plans` whose segment reads no table or column missing from
+     * the database and has no error from a data-aware check (a members file that cannot be used).
+     */
+    readonly runnable: ReadonlyMap<string, SegmentPlan>;
+    /** Segments with a plan that must not run, with the diagnostics that say why. */
+    readonly blocked: ReadonlyMap<string, BlockedSegment>;
     /** Segments declared in the given path (a file, or every file under a folder), in file order. */
     readonly declared: readonly ast.Segment[];
 }
@@ -23,11 +32,26 @@ export async function openWorkspace(path: string): Promise<CliWorkspace> {
         .filter(d => inTarget(d.uri.fsPath))
         .flatMap(d => (ast.isModel(d.parseResult.value) ? d.parseResult.value.segments : []))
         .filter(s => Boolean(s.name));
-    return { ws, plans: planWorkspace(ws.model), declared };
+    const plans = planWorkspace(ws.model);
+    const blocked = await blockedSegments(ws, plans.plans);
+    return { ws, plans, runnable: withoutBlocked(plans.plans, blocked), blocked, declared };
 }
 
-/** The error diagnostics that keep `segment` from running: its own, its parts', and the schema's. */
+/**
+ * The error diagnostics that keep `segment` from running: for a segment blocked by the data, the
+ * diagnostics of what it reads; else its own errors, its parts', and the schema's.
+ */
 export function blockingErrors(cw: CliWorkspace, segment: ast.Segment): FileDiagnostic[] {
+    const blocked = cw.blocked.get(segment.name);
+    if (blocked) {
+        const seen = new Set<string>();
+        return blocked.diagnostics
+            .map(d => ({ file: d.document.uri.fsPath, document: d.document, diagnostic: d.diagnostic }))
+            .filter(d => {
+                const key = `${d.file}:${d.diagnostic.range.start.line}:${d.diagnostic.range.start.character}:${d.diagnostic.message}`;
+                return !seen.has(key) && Boolean(seen.add(key));
+            });
+    }
     const errors = allDiagnostics(cw.ws).filter(d => isError(d.diagnostic));
     const segments = new Set<ast.Segment>();
     const visit = (s: ast.Segment): void => {

@@ -99,7 +99,7 @@ export interface ShowColumn {
 
 export type SegmentPlan =
     | (PlanBase & { readonly kind: 'dynamic'; readonly groups: readonly GroupPlan[] })
-    | (PlanBase & { readonly kind: 'static'; readonly members: { readonly kind: 'keys'; readonly keys: readonly KeyValue[] } | { readonly kind: 'file'; readonly path: string } })
+    | (PlanBase & { readonly kind: 'static'; readonly members: { readonly kind: 'keys'; readonly keys: readonly KeyValue[] } | { readonly kind: 'file'; readonly path: string; /** The workspace folder: the file is read only from inside it. */ readonly within?: string } })
     | (PlanBase & { readonly kind: 'compound'; readonly parts: readonly { readonly operator?: SetOperator; readonly segment: string }[] });
 
 export function assertUnreachable(value: never): never {

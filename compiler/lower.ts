@@ -12,6 +12,8 @@ export interface LowerContext {
     readonly segments: ReadonlyMap<string, ast.Segment>;
     /** Resolves `members from "file.csv"` against the segment's file. */
     readonly resolveFile?: (segment: ast.Segment, relative: string) => string;
+    /** The workspace folder of a segment: files it names are read only from inside it. */
+    readonly workspaceFolder?: (segment: ast.Segment) => string;
     /** True when the parser had to recover inside the segment: its text has syntax errors. */
     readonly hasSyntaxErrors?: (segment: ast.Segment) => boolean;
 }
@@ -60,7 +62,8 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
         const members = segment.members;
         if (members?.file !== undefined) {
             const path = ctx.resolveFile ? ctx.resolveFile(segment, members.file) : members.file;
-            plan = { ...base, kind: 'static', members: { kind: 'file', path } };
+            const within = ctx.workspaceFolder?.(segment);
+            plan = { ...base, kind: 'static', members: { kind: 'file', path, ...(within !== undefined ? { within } : {}) } };
         } else if (members) {
             const keys: KeyValue[] = [];
             members.keys.forEach((k, index) => {

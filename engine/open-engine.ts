@@ -1,3 +1,4 @@
+import { checkDatabasePath } from './database-file.js';
 import type { SqlEngine } from './engine.js';
 import { SqlJsEngine } from './sqljs-engine.js';
 
@@ -37,6 +38,8 @@ export async function openEngine(target: EngineTarget): Promise<SqlEngine> {
     }
     if (!target.file) throw new EngineChoiceError('No `database "file.sqlite"` line in this workspace folder: add one to a .segment file.');
     if (target.engine === 'duckdb') {
+        // DuckDB also reads a folder of Parquet or CSV files.
+        await checkDatabasePath(target.file, { folder: true });
         await driver('DuckDB', () => import('@duckdb/node-api'));
         const { DuckDbEngine } = await import('./duckdb-engine.js');
         return DuckDbEngine.open(target.file);

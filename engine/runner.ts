@@ -105,7 +105,7 @@ export class SegmentRunner {
         if (seen.has(name)) return;
         seen.add(name);
         if (plan.kind === 'static' && plan.members.kind === 'file' && !this.fileKeys.has(name)) {
-            this.fileKeys.set(name, await readMembersFile(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text'));
+            this.fileKeys.set(name, await readMembersFile(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text', plan.members.within));
         }
         if (plan.kind === 'compound') for (const p of plan.parts) await this.readStaticFiles(p.segment, seen);
     }

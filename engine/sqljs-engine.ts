@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import type { TableInfo } from '../compiler/schema-text.js';
 import { DatabaseError, type SqlEngine, type SqlValue } from './engine.js';
+import { readDatabaseFile } from './database-file.js';
 import type { SqliteReader } from './sqlite-source.js';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
@@ -23,13 +23,7 @@ export class SqlJsEngine implements SqlEngine {
     private constructor(private readonly db: Database, readonly file: string) {}
 
     static async open(file: string): Promise<SqlJsEngine> {
-        let bytes: Uint8Array;
-        try {
-            bytes = await readFile(file);
-        } catch (e) {
-            const code = (e as NodeJS.ErrnoException).code;
-            throw new DatabaseError(file, code === 'ENOENT' ? 'database file not found' : code === 'EISDIR' ? 'is a folder, not a database file' : `cannot read the database file (${code ?? String(e)})`);
-        }
+        const bytes = await readDatabaseFile(file);
         const SQL = await loadSqlJs();
         const db = new SQL.Database(bytes);
         try {
@@ -47,7 +41,11 @@ export class SqlJsEngine implements SqlEngine {
     }
 
     async query(sql: string): Promise<SqlValue[][]> {
-        return this.querySync(sql);
+        try {
+            return this.querySync(sql);
+        } catch (e) {
+            throw dataError(this.file, e);
+        }
     }
 
     querySync(sql: string): SqlValue[][] {
@@ -98,4 +96,16 @@ export class SqlJsEngine implements SqlEngine {
     async close(): Promise<void> {
         this.db.close();
     }
+}
+
+/**
+ * A query error that comes from the data, not from the query: a file damaged or rewritten under
+ * the run, or a table or column gone since the workspace was checked. Such errors are the
+ * user's to fix (one line, exit 2); any other error is returned as it is.
+ */
+function dataError(file: string, e: unknown): unknown {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/malformed|not a database|file is encrypted|disk I\/O error/i.test(message)) return new DatabaseError(file, `the database file is damaged or changed while it was read (${message})`);
+    if (/^no such (table|column)/i.test(message)) return new DatabaseError(file, `the database does not have what the schema names (${message}): run \`segments check\``);
+    return e;
 }

@@ -28,7 +28,7 @@ export class SegmentCodeLensProvider implements CodeLensProvider {
             if (!segment.name || !range) continue;
             const args = [segment.name, document.uri.toString()];
             const state = this.counts.state(segment.name);
-            if (state.kind !== 'not-runnable') wanted.push(segment.name);
+            if (state.kind !== 'not-runnable' || state.retry) wanted.push(segment.name);
             const at = { start: range.start, end: range.start };
             lenses.push(
                 { range: at, command: { title: countTitle(state), command: SegmentCommands.RunSegment, arguments: args } },

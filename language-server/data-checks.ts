@@ -1,10 +1,14 @@
 import type { ValidationAcceptor } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
 import { properties } from '../compiler/lower.js';
+import { readMembers } from '../engine/members-file.js';
 import type { DatabaseFacts } from './data/database-facts.js';
 import { IssueCodes } from './issue-codes.js';
 import { closest } from './suggestions.js';
 import type { SegmentWorkspace, WorkspaceModel } from './workspace-model.js';
+
+/** Problems of one members file reported one by one; the rest are counted in one more diagnostic. */
+const MAX_FILE_PROBLEMS = 20;
 
 /**
  * Checks against the data in the database that `database` names: the file itself, the tables
@@ -54,6 +58,7 @@ export class DataChecks {
         const members = segment.members;
         const audience = properties(segment).audience?.entity?.ref;
         const entity = audience && this.workspace.model.schema.entity(audience.name);
+        if (members?.file !== undefined && entity) return this.checkMembersFile(segment, members, entity.key.type === 'number' ? 'number' : 'text', accept);
         if (!members || members.keys.length === 0 || !entity) return;
         const file = await this.readableDatabase();
         if (!file) return;
@@ -65,6 +70,23 @@ export class DataChecks {
             accept('warning', `No ${entity.name} has ${entity.key.name} ${JSON.stringify(k)} in the data: this key adds no member.`,
                 { node: members, property: 'keys', index, code: IssueCodes.MemberNotFound, data: { code: IssueCodes.MemberNotFound } });
         });
+    }
+
+    /**
+     * `members from "FILE"`: the file is read as a run reads it (inside the workspace folder, UTF-8,
+     * every key parsed), and each problem is reported on the file name, with its line.
+     */
+    private async checkMembersFile(segment: ast.StaticSegment, members: ast.Members, keyType: 'number' | 'text', accept: ValidationAcceptor): Promise<void> {
+        const model = this.workspace.model;
+        const path = model.resolveFile ? model.resolveFile(segment, members.file!) : members.file!;
+        const { problems } = await readMembers(path, keyType, model.workspaceFolder?.(segment));
+        const shown = problems.slice(0, MAX_FILE_PROBLEMS);
+        for (const p of shown) accept(p.severity, p.line === undefined ? p.message : `${members.file}, ${p.message.charAt(0).toLowerCase()}${p.message.slice(1)}`, { node: members, property: 'file', code: p.code, data: { code: p.code } });
+        const more = problems.length - shown.length;
+        if (more > 0) {
+            const code = problems[shown.length].code;
+            accept('error', `${members.file}: ${more} more ${more === 1 ? 'line has a problem' : 'lines have problems'} like those above.`, { node: members, property: 'file', code, data: { code } });
+        }
     }
 
     async checkValues(condition: ast.CompareCondition | ast.InCondition, accept: ValidationAcceptor): Promise<void> {

@@ -1,8 +1,11 @@
 import { ProblemCodes } from '../compiler/problems.js';
+import { MembersFileCodes } from '../engine/members-file.js';
 
 /** Stable diagnostic codes: the compiler's, plus those of checks made on the syntax tree and the data. */
 export const IssueCodes = {
     ...ProblemCodes,
+    // `members from "FILE"`: the file outside the workspace folder, missing, unreadable, not UTF-8, or bad lines.
+    ...MembersFileCodes,
     DuplicateName: 'duplicate-name',
     DuplicateAttribute: 'duplicate-attribute',
     DuplicateProperty: 'duplicate-property',

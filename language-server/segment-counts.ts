@@ -6,6 +6,7 @@ import type { Clock } from '../compiler/time.js';
 import { readMembersFile } from '../engine/members-file.js';
 import type { KeyValue } from '../compiler/ir.js';
 import type { QueryService } from './data/query-service.js';
+import { faultsOf, schemaFaults, tablesByName, type SchemaFault } from './schema-faults.js';
 import { lowerRecovered } from './segment-validator.js';
 import type { SegmentWorkspace, WorkspaceModel } from './workspace-model.js';
 
@@ -13,7 +14,8 @@ import type { SegmentWorkspace, WorkspaceModel } from './workspace-model.js';
 export type CountState =
     | { readonly kind: 'counted'; readonly count: number; readonly at: Date; readonly stale: boolean }
     | { readonly kind: 'counting'; readonly previous?: number }
-    | { readonly kind: 'not-runnable'; readonly reason: string };
+    /** `retry`: the reason is in the data (a table or column the segment reads is missing), so ask again later. */
+    | { readonly kind: 'not-runnable'; readonly reason: string; readonly retry?: boolean };
 
 interface Entry {
     sql?: string;
@@ -21,6 +23,8 @@ interface Entry {
     at?: Date;
     running?: { readonly sql: string; readonly abort: AbortController };
     failed?: string;
+    /** Why the segment is not counted: the database lacks a table or column it reads. */
+    blocked?: string;
 }
 
 const DEBOUNCE_MS = 250;
@@ -51,6 +55,7 @@ export class SegmentCounts {
         if (!plan) return { kind: 'not-runnable', reason: this.workspace.model.segments.has(name) ? 'has errors' : 'unknown segment' };
         if (!this.workspace.model.database) return { kind: 'not-runnable', reason: 'no database' };
         const e = this.entries.get(name);
+        if (e?.blocked) return { kind: 'not-runnable', reason: e.blocked, retry: true };
         if (e?.failed) return { kind: 'not-runnable', reason: e.failed };
         if (e?.count !== undefined && e.at) return { kind: 'counted', count: e.count, at: e.at, stale: !!e.running };
         return { kind: 'counting', ...(e?.count !== undefined ? { previous: e.count } : {}) };
@@ -82,6 +87,8 @@ export class SegmentCounts {
         if (!db) return;
         const clock = this.clock();
         const plans = this.plans(model);
+        const faults = await this.schemaFaults(model, db);
+        const restated: string[] = [];
         const runs: Promise<void>[] = [];
         let slice = performance.now();
         for (const name of names) {
@@ -92,6 +99,22 @@ export class SegmentCounts {
             }
             const plan = plans.get(name);
             if (!plan) continue;
+            // A segment that reads a missing table or column is never run: the lens says why.
+            const found = faultsOf(plan, plans, faults);
+            const entry = this.entries.get(name);
+            if (found.length > 0) {
+                const reason = `schema error: ${found[0].message}${found.length > 1 ? `, and ${found.length - 1} more` : ''}`;
+                entry?.running?.abort.abort();
+                if (entry?.blocked !== reason) {
+                    this.entries.set(name, { blocked: reason });
+                    restated.push(name);
+                }
+                continue;
+            }
+            if (entry?.blocked) {
+                delete entry.blocked;
+                restated.push(name);
+            }
             let sql: string;
             try {
                 sql = segmentSql(plan, { dialect: sqliteDialect, clock, plans, staticKeys: await this.staticKeys(plan, plans) });
@@ -101,7 +124,18 @@ export class SegmentCounts {
             }
             runs.push(this.count(name, db, sql));
         }
+        if (restated.length > 0) this.changed.fire(restated);
         await Promise.all(runs);
+    }
+
+    /** The tables and columns the schema names that the database lacks; none when it cannot be read. */
+    private async schemaFaults(model: WorkspaceModel, db: string): Promise<SchemaFault[]> {
+        try {
+            if ((await this.queries.status(db)).kind !== 'ok') return [];
+            return schemaFaults(model.schema, tablesByName(await this.queries.tables(db)));
+        } catch {
+            return [];
+        }
     }
 
     private async count(name: string, db: string, sql: string): Promise<void> {
@@ -130,7 +164,7 @@ export class SegmentCounts {
         if (seen.has(plan.name)) return keys;
         seen.add(plan.name);
         if (plan.kind === 'static' && plan.members.kind === 'file') {
-            keys.set(plan.name, await readMembersFile(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text'));
+            keys.set(plan.name, await readMembersFile(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text', plan.members.within));
         }
         if (plan.kind === 'compound') {
             for (const part of plan.parts) {

@@ -1,4 +1,5 @@
 import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type LangiumSharedCoreServices, type ParseResult } from 'langium';
+import { sep } from 'node:path';
 import { URI, Utils } from 'vscode-uri';
 import * as ast from '../grammar/generated/ast.js';
 import type { LowerContext } from '../compiler/lower.js';
@@ -177,6 +178,7 @@ function modelOf(entities: Map<string, ast.Entity>, segments: Map<string, ast.Se
         databases,
         ...(first ? { database: { node: first, uri: resolveRelative(first, first.path) } } : {}),
         resolveFile: (segment, relative) => resolveRelative(segment, relative).fsPath,
+        workspaceFolder: segment => workspaceFolderOf(segment, first),
         hasSyntaxErrors: segment => brokenSegments(AstUtils.getDocument(segment)).has(segment)
     };
 }
@@ -203,6 +205,19 @@ function brokenSegments(doc: LangiumDocument): Set<ast.Segment> {
     }
     broken.set(doc.parseResult, result);
     return result;
+}
+
+/**
+ * The workspace folder of a segment: the folder of the file that declares the model's `database`
+ * (the folder the command line and the extension load) when the segment's file is inside it,
+ * else the segment's own folder. Files named in segments (`members from`) are read only from
+ * inside it.
+ */
+function workspaceFolderOf(segment: ast.Segment, database: ast.Database | undefined): string {
+    const own = Utils.dirname(AstUtils.getDocument(segment).uri).fsPath;
+    if (!database) return own;
+    const root = Utils.dirname(AstUtils.getDocument(database).uri).fsPath;
+    return own === root || own.startsWith(root.endsWith(sep) ? root : root + sep) ? root : own;
 }
 
 /** A path written in a file, relative to that file's folder. */

@@ -9,7 +9,7 @@ import type { CancelToken } from './cancel.js';
 import { kindOf, segmentAt } from './find-segment.js';
 import { defaultHistoryFile, HistoryStore } from './history-store.js';
 import type { EvaluationContext } from './protocol.js';
-import { locationOf, problemsOf, type LoadedModel, type WorkspaceSession } from './session.js';
+import { blockedProblems, locationOf, problemsOf, type LoadedModel, type WorkspaceSession } from './session.js';
 
 export interface PreviewRequest {
     readonly segment?: string;
@@ -84,7 +84,7 @@ export function runnableTarget(model: LoadedModel, req: Pick<PreviewRequest, 'se
     if (!segment) return { state: 'empty', reason: req.segment ? `There is no segment named ${req.segment}.` : 'Put the cursor in a segment to preview it.' };
     const plan = model.plans.plans.get(segment.name);
     if (!plan) {
-        const problems = problemsOf(segment, model.workspace).filter(p => p.severity === 'error');
+        const problems = [...blockedProblems(segment, model), ...problemsOf(segment, model.workspace).filter(p => p.severity === 'error')];
         if (problems.length === 0 && ast.isCompoundSegment(segment)) {
             const broken = segment.parts.map(p => p.segment?.$refText ?? '').filter(n => !model.plans.plans.has(n));
             const target = model.workspace.model.segments.get(broken[0] ?? '');
@@ -142,7 +142,7 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
         const plan = model.plans.plans.get(segment.name);
         const base = { name: header.name, title: header.title, kind: header.kind, audience: header.audience, location: header.location };
         if (!plan) {
-            const first = problemsOf(segment, model.workspace).find(p => p.severity === 'error');
+            const first = blockedProblems(segment, model)[0] ?? problemsOf(segment, model.workspace).find(p => p.severity === 'error');
             rows.push({ ...base, status: 'error', trend: [], error: first?.message ?? 'A part of this segment has errors.' });
             continue;
         }

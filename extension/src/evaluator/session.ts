@@ -8,6 +8,7 @@ import type { SqlEngine } from '../../../engine/engine.js';
 import { openEngine, type EngineTarget } from '../../../engine/open-engine.js';
 import { SegmentRunner } from '../../../engine/runner.js';
 import { loadWorkspace, type LoadedWorkspace } from '../../../language-server/node-workspace.js';
+import { blockedSegments, withoutBlocked, type BlockedSegment } from '../../../language-server/schema-faults.js';
 import { createSegmentServices } from '../../../language-server/segment-module.js';
 import type { SegmentProblem, SourceLocation } from '../shared/data.js';
 import { OverlayFileSystemProvider } from './overlay-fs.js';
@@ -16,7 +17,10 @@ import type { EvaluationContext } from './protocol.js';
 export interface LoadedModel {
     readonly version: number;
     readonly workspace: LoadedWorkspace;
+    /** Plans of the segments that may run (a segment blocked by the data has none here). */
     readonly plans: WorkspacePlans;
+    /** Segments with a plan that must not run: they read a table or column the database lacks, or a data check failed. */
+    readonly blocked: ReadonlyMap<string, BlockedSegment>;
 }
 
 interface OpenEngine {
@@ -76,7 +80,10 @@ export class WorkspaceSession {
         const version = ++this.modelVersion;
         const services = createSegmentServices({ fileSystemProvider: () => new OverlayFileSystemProvider(this.overlays) }).Segment;
         const workspace = await loadWorkspace(this.root, services);
-        return { version, workspace, plans: planWorkspace(workspace.model) };
+        const planned = planWorkspace(workspace.model);
+        // Never run a segment whose schema has errors in the data (a missing table or column).
+        const blocked = await blockedSegments(workspace, planned.plans);
+        return { version, workspace, plans: { ...planned, plans: withoutBlocked(planned.plans, blocked) }, blocked };
     }
 
     /** The database file the model declares, or undefined. */
@@ -134,6 +141,15 @@ export function locationOf(node: ast.Segment | import('langium').AstNode): Sourc
     const doc = AstUtils.getDocument(node);
     const start = node.$cstNode?.range.start ?? { line: 0, character: 0 };
     return { uri: doc.uri.toString(), line: start.line, character: start.character };
+}
+
+/** Why a segment blocked by the data does not run: the diagnostics of what it reads, as problems. */
+export function blockedProblems(segment: ast.Segment, model: LoadedModel): SegmentProblem[] {
+    return (model.blocked.get(segment.name)?.diagnostics ?? []).map(({ document, diagnostic: d }) => ({
+        severity: 'error' as const,
+        message: typeof d.message === 'string' ? d.message : d.message.value,
+        location: { uri: document.uri.toString(), line: d.range.start.line, character: d.range.start.character }
+    }));
 }
 
 /** The errors and warnings inside a segment's text, from every validation the language runs. */
