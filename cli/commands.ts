@@ -1,6 +1,5 @@
-import { relative, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { clockAsOf, type Clock } from '../compiler/time.js';
-import { schemaText } from '../compiler/schema-text.js';
 import { DatabaseError, type SqlEngine } from '../engine/engine.js';
 import type { DialectName } from '../compiler/sql/dialect.js';
 import { DIALECTS } from '../compiler/sql/dialects.js';
@@ -103,17 +102,6 @@ export async function sql(path: string, options: { segment: string; asOf?: strin
     return 0;
 }
 
-/** `segments schema DATABASE`: a schema generated from the file's tables and foreign keys. */
-export async function schema(file: string, io: Io): Promise<number> {
-    const engine = await SqlJsEngine.open(file);
-    try {
-        io.out(schemaText(relative(process.cwd(), file) || file, engine.describe()));
-    } finally {
-        await engine.close();
-    }
-    return 0;
-}
-
 function selectSegments(cw: CliWorkspace, name: string | undefined) {
     if (name === undefined) {
         if (cw.declared.length === 0) throw new UsageError('no segments are declared there');
@@ -156,3 +144,4 @@ function formatSql(text: string): string {
 }
 
 export { DatabaseError, isError };
+export { schema, type SchemaOptions } from './schema-command.js';

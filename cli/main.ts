@@ -49,9 +49,15 @@ program.command('sql')
     .action(async (path: string, options: { segment: string; asOf?: string; dialect: DialectName }) => { process.exitCode = await sql(path, options, io); });
 
 program.command('schema')
-    .description('write a schema (database line and one entity per table) generated from a SQLite file')
-    .argument('<database>', 'a SQLite database file')
-    .action(async (file: string) => { process.exitCode = await schema(file, io); });
+    .description('write a schema (database line and one entity per table) generated from a SQLite or DuckDB file, or a PostgreSQL schema')
+    .argument('[database]', 'a SQLite file (or, with --engine duckdb, a DuckDB, Parquet or CSV file)')
+    .option('-o, --out <file>', 'write the schema to this file, its database path relative to it (default: stdout, relative to the current folder)')
+    .addOption(new Option('-e, --engine <engine>', 'read the tables with sql.js, DuckDB, or from a PostgreSQL server').choices(['sqljs', 'duckdb', 'postgres']).default('sqljs'))
+    .option('--url <url>', 'PostgreSQL connection URL for --engine postgres (default: $SEGMENTS_PG_URL)')
+    .option('--schema <name>', 'the PostgreSQL schema to read (default: public)')
+    .action(async (file: string | undefined, options: { out?: string; engine: EngineName; url?: string; schema?: string }) => {
+        process.exitCode = await schema(file, options, io);
+    });
 
 async function main(): Promise<void> {
     try {

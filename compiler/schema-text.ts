@@ -1,10 +1,37 @@
+import { isKeyword } from '../grammar/keywords.js';
 import type { AttributeType } from './schema.js';
 
-/** What a database says about one table, with a sample of each column's values. */
+/** One column as a database describes it, with a sample of its values. */
+export interface ColumnInfo {
+    readonly name: string;
+    readonly declaredType: string;
+    /** Position in the table's primary key, from 1; 0 (or false) when not part of it. */
+    readonly primaryKey: number | boolean;
+    readonly sample: readonly unknown[];
+}
+
+/** A foreign key: `columns` of this table refer to `to` of `table` (null: its primary key). */
+export interface ForeignKeyInfo {
+    readonly columns: readonly string[];
+    readonly table: string;
+    readonly to: readonly (string | null)[];
+    /** The referenced table lives in another schema (PostgreSQL): named here, not walkable. */
+    readonly otherSchema?: string;
+}
+
+/** What a database says about one table. */
 export interface TableInfo {
     readonly name: string;
-    readonly columns: readonly { readonly name: string; readonly declaredType: string; readonly primaryKey: boolean; readonly sample: readonly unknown[] }[];
-    readonly foreignKeys: readonly { readonly column: string; readonly table: string }[];
+    readonly columns: readonly ColumnInfo[];
+    readonly foreignKeys: readonly ForeignKeyInfo[];
+    /** Columns that are unique and never missing on their own (a single-column unique constraint). */
+    readonly uniqueColumns?: readonly string[];
+}
+
+/** The generated text, and what the user must decide (also written as comments in the text). */
+export interface GeneratedSchema {
+    readonly text: string;
+    readonly warnings: readonly string[];
 }
 
 /** PascalCase singular entity name for a table: `purchase_items` → `PurchaseItem`. */
@@ -12,20 +39,21 @@ export function entityNameFor(table: string): string {
     const words = identifierWords(table);
     const last = words.length - 1;
     if (last >= 0) words[last] = singular(words[last]);
-    return toIdentifier(words);
+    return toIdentifier(words, 'Table');
 }
 
 /** PascalCase attribute name for a column: `customer_id` → `CustomerId`. */
 export function attributeNameFor(column: string): string {
-    return toIdentifier(identifierWords(column));
+    return toIdentifier(identifierWords(column), 'Column');
 }
 
 function identifierWords(name: string): string[] {
-    return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter(Boolean).map(w => w.toLowerCase());
+    return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+        .split(/[^A-Za-z0-9]+/).filter(Boolean).map(w => w.toLowerCase());
 }
 
-function toIdentifier(words: string[]): string {
-    const id = words.map(w => w[0].toUpperCase() + w.slice(1)).join('');
+function toIdentifier(words: readonly string[], fallback: string): string {
+    const id = words.map(w => w[0].toUpperCase() + w.slice(1)).join('') || fallback;
     return /^[A-Za-z_]/.test(id) ? id : `_${id}`;
 }
 
@@ -38,18 +66,19 @@ function singular(word: string): string {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** The attribute type for a column, from its declared type and its values. */
+/** The attribute type for a column, from its declared type (SQLite, PostgreSQL or DuckDB) and its values. */
 export function inferType(declaredType: string, sample: readonly unknown[], column: string): AttributeType {
     const t = declaredType.toUpperCase();
     const values = sample.filter(v => v !== null && v !== undefined);
+    const numeric = (v: unknown): boolean => typeof v === 'number' || typeof v === 'bigint';
     if (/BOOL/.test(t)) return 'boolean';
     if (/DATETIME|TIMESTAMP/.test(t)) return 'datetime';
     if (/^DATE$/.test(t)) return 'date';
-    if (/INT|REAL|FLOA|DOUB|NUM|DEC/.test(t) || (t === '' && values.length > 0 && values.every(v => typeof v === 'number'))) {
+    if (!/INTERVAL|POINT/.test(t) && (/INT|REAL|FLOA|DOUB|NUM|DEC/.test(t) || (t === '' && values.length > 0 && values.every(numeric)))) {
         const flag = /^(is|has|do|does|can|should|opt)_|_flag$/i.test(column) || /^(is|has|do|does|can|should)[A-Z]/.test(column);
-        if (flag && values.every(v => v === 0 || v === 1)) return 'boolean';
+        if (flag && values.every(v => v === 0 || v === 1 || v === 0n || v === 1n)) return 'boolean';
         return 'number';
     }
     if (values.length > 0 && values.every(v => typeof v === 'string' && DATE.test(v))) return 'date';
@@ -57,31 +86,174 @@ export function inferType(declaredType: string, sample: readonly unknown[], colu
     return 'text';
 }
 
-const quoteIfNeeded = (name: string): string => (/^[_a-zA-Z]\w*$/.test(name) ? name : JSON.stringify(name));
+const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0', '\b': '\\b', '\f': '\\f', '\v': '\\v' };
 
-/** A schema in the segment language for the given tables: edit it, then write segments over it. */
-export function schemaText(databasePath: string, tables: readonly TableInfo[]): string {
-    const entityOf = new Map(tables.map(t => [t.name, entityNameFor(t.name)]));
-    const lines = [`database ${JSON.stringify(databasePath)}`, ''];
+/** A `.segment` string literal for any text: quotes, backslashes and line breaks escaped. */
+export function segmentString(value: string): string {
+    return `"${value.replace(/[\\"\n\r\t\0\b\f\v]/g, c => ESCAPES[c])}"`;
+}
+
+/** A table or column name as written after `from` or `column`: a name (keywords too) or a string. */
+export function sqlNameText(name: string): string {
+    return /^[_a-zA-Z]\w*$/.test(name) ? name : segmentString(name);
+}
+
+/** A name for a comment: on one line, quoted when it is not a plain name. */
+function shown(name: string): string {
+    return /^[_a-zA-Z]\w*$/.test(name) ? name : JSON.stringify(name);
+}
+
+/** Picks `wanted`, or the first of `alternatives` then `wanted2`, `wanted3`... not yet taken (and never a keyword). */
+function uniqueName(wanted: string, alternatives: readonly string[], taken: Set<string>): string {
+    for (const candidate of [wanted, ...alternatives]) {
+        if (!taken.has(candidate) && !isKeyword(candidate)) {
+            taken.add(candidate);
+            return candidate;
+        }
+    }
+    for (let n = 2; ; n++) {
+        const candidate = `${wanted}${n}`;
+        if (!taken.has(candidate)) {
+            taken.add(candidate);
+            return candidate;
+        }
+    }
+}
+
+const position = (c: ColumnInfo): number => (typeof c.primaryKey === 'number' ? c.primaryKey : c.primaryKey ? 1 : 0);
+
+interface Planned {
+    readonly table: TableInfo;
+    readonly entity: string;
+    readonly attributes: ReadonlyMap<string, string>;
+    readonly key: ColumnInfo;
+    /** Whether the key identifies one record (a one-column primary key, or a unique column). */
+    readonly exact: boolean;
+    readonly primaryKey: readonly ColumnInfo[];
+}
+
+/**
+ * A schema in the segment language for the given tables, that `check` accepts whatever the
+ * tables and columns are named: names that are not plain are written as strings; entity and
+ * attribute names are unique and never keywords (a comment says when one was changed). What
+ * the language cannot say is written as a comment and a warning: a composite or missing
+ * primary key, a foreign key to a column other than the target's key, a self-reference.
+ */
+export function generateSchema(databasePath: string | undefined, tables: readonly TableInfo[], header: readonly string[] = []): GeneratedSchema {
+    const warnings: string[] = [];
+    const lines = [...header.map(h => `// ${h}`)];
+    if (databasePath !== undefined) lines.push(`database ${segmentString(databasePath)}`);
+    lines.push('');
+    const entityNames = new Set<string>();
+    const firstTableOf = new Map<string, string>();
+    const planned: Planned[] = [];
+    const byTable = new Map<string, Planned>();
+    const renamed = new Map<TableInfo, string>();
     for (const table of tables) {
-        const entity = entityOf.get(table.name)!;
-        const key = table.columns.find(c => c.primaryKey) ?? table.columns[0];
-        if (!key) continue;
-        const from = entity === table.name ? '' : ` from ${quoteIfNeeded(table.name)}`;
-        if (!table.columns.some(c => c.primaryKey)) lines.push(`// ${table.name} has no primary key: check that ${key.name} identifies one record.`);
-        lines.push(`entity ${entity}${from} key ${attributeNameFor(key.name)} {`);
-        const names = table.columns.map(c => attributeNameFor(c.name));
+        if (table.columns.length === 0) continue;
+        const wanted = entityNameFor(table.name);
+        const entity = uniqueName(wanted, [toIdentifier(identifierWords(table.name), 'Table')], entityNames);
+        if (entity !== wanted) renamed.set(table, `The table ${shown(table.name)} would be named ${wanted}${firstTableOf.has(wanted) ? `, like the table ${shown(firstTableOf.get(wanted)!)}` : ' (a keyword)'}: it is ${entity} here.`);
+        else firstTableOf.set(wanted, table.name);
+        const attributeNames = new Set<string>();
+        const attributes = new Map<string, string>();
+        for (const c of table.columns) attributes.set(c.name, uniqueName(attributeNameFor(c.name), [], attributeNames));
+        const primaryKey = table.columns.filter(c => position(c) > 0).sort((a, b) => position(a) - position(b));
+        const unique = table.uniqueColumns?.map(u => table.columns.find(c => c.name === u)).find((c): c is ColumnInfo => c !== undefined);
+        const key = primaryKey.length === 1 ? primaryKey[0] : unique ?? primaryKey[0] ?? table.columns[0];
+        const plan: Planned = { table, entity, attributes, key, exact: primaryKey.length === 1 || unique !== undefined, primaryKey };
+        planned.push(plan);
+        byTable.set(table.name, plan);
+    }
+    for (const plan of planned) {
+        const { table, entity, attributes, key } = plan;
+        const note = renamed.get(table);
+        if (note) lines.push(`// ${note}`);
+        const keyName = attributes.get(key.name)!;
+        const pkNames = plan.primaryKey.map(c => attributes.get(c.name)!).join(', ');
+        if (plan.primaryKey.length > 1 && plan.exact) {
+            lines.push(`// ${shown(table.name)} has a composite primary key (${pkNames}); ${keyName} is unique on its own, so it is the key.`);
+        } else if (plan.primaryKey.length > 1) {
+            lines.push(
+                `// ${shown(table.name)} has a composite primary key (${pkNames}), and an entity has one key attribute.`,
+                `// ${keyName} is written as the key so that the entities it refers to are related through this table,`,
+                `// but it does not identify one record: count(${entity}) and other aggregates over ${entity} count`,
+                `// distinct ${keyName} values, not rows, and ${entity} as an audience has one member per ${keyName}.`,
+                `// Decide: use ${entity} only to relate the entities it refers to, or give the table a column that`,
+                '// identifies one row (a view with a row number, say) and make that the key.');
+            warnings.push(`${shown(table.name)} has a composite primary key (${pkNames}): ${entity} is written with key ${keyName}, which does not identify one record; decide which key it needs (see the comment above entity ${entity}).`);
+        } else if (plan.primaryKey.length === 0 && plan.exact) {
+            lines.push(`// ${shown(table.name)} has no primary key; ${keyName} is unique, so it is the key.`);
+        } else if (plan.primaryKey.length === 0) {
+            lines.push(`// ${shown(table.name)} has no primary key: check that ${keyName} identifies one record, or pick the attribute that does.`);
+            warnings.push(`${shown(table.name)} has no primary key: ${entity} is written with key ${keyName}; check that it identifies one record.`);
+        }
+        const from = entity === table.name ? '' : ` from ${sqlNameText(table.name)}`;
+        lines.push(`entity ${entity}${from} key ${keyName} {`);
+        for (const fk of table.foreignKeys.filter(f => f.columns.length > 1)) {
+            lines.push(`  // The foreign key (${fk.columns.map(c => attributes.get(c) ?? shown(c)).join(', ')}) refers to ${shown(fk.table)} by more than one column: a relationship joins on one attribute, so it is not written.`);
+            warnings.push(`${shown(table.name)}: the foreign key (${fk.columns.map(shown).join(', ')}) to ${shown(fk.table)} has more than one column and is not written as a relationship.`);
+        }
+        const names = table.columns.map(c => attributes.get(c.name)!);
         const width = Math.max(...names.map(n => n.length));
         const types = table.columns.map(c => inferType(c.declaredType, c.sample, c.name));
         const typeWidth = Math.max(...types.map(t => t.length));
         table.columns.forEach((c, i) => {
-            const fk = table.foreignKeys.find(f => f.column === c.name);
-            const target = fk ? entityOf.get(fk.table) : undefined;
-            const column = names[i] === c.name ? '' : `  column ${quoteIfNeeded(c.name)}`;
+            const name = names[i];
+            const wanted = attributeNameFor(c.name);
+            if (name !== wanted) {
+                const first = table.columns.find(o => attributes.get(o.name) === wanted);
+                lines.push(`  // The column ${shown(c.name)} would be named ${wanted}${first ? `, like the column ${shown(first.name)}` : ''}: it is ${name} here.`);
+            }
+            const fk = table.foreignKeys.find(f => f.columns.length === 1 && f.columns[0] === c.name);
+            const target = fk ? relationshipTarget(plan, name, fk, byTable, lines, warnings) : undefined;
+            const column = name === c.name ? '' : `  column ${sqlNameText(c.name)}`;
             const ref = target ? `  -> ${target}` : '';
-            lines.push(`  ${names[i].padEnd(width)}  ${types[i].padEnd(typeWidth)}${column}${ref}`.trimEnd());
+            lines.push(`  ${name.padEnd(width)}  ${types[i].padEnd(typeWidth)}${column}${ref}`.trimEnd());
         });
         lines.push('}', '');
     }
-    return lines.join('\n');
+    return { text: lines.join('\n'), warnings };
+}
+
+/** The entity a one-column foreign key is written to with `->`, or undefined with a comment saying why not. */
+function relationshipTarget(plan: Planned, name: string, fk: ForeignKeyInfo, byTable: ReadonlyMap<string, Planned>, lines: string[], warnings: string[]): string | undefined {
+    const where = `${shown(plan.table.name)}.${shown(fk.columns[0])}`;
+    if (fk.otherSchema !== undefined) {
+        lines.push(`  // ${name} refers to ${shown(fk.otherSchema)}.${shown(fk.table)}, in another schema: not written as a relationship.`);
+        return undefined;
+    }
+    const target = byTable.get(fk.table);
+    if (!target) {
+        lines.push(`  // ${name} refers to the table ${shown(fk.table)}, which is not in this database: not written as a relationship.`);
+        return undefined;
+    }
+    const to = fk.to[0] ?? (target.primaryKey.length === 1 ? target.primaryKey[0].name : null);
+    if (to === null) {
+        lines.push(`  // ${name} refers to the primary key of ${shown(fk.table)}, which has ${target.primaryKey.length === 0 ? 'none' : 'more than one column'}: not written as a relationship.`);
+        warnings.push(`${where} refers to the primary key of ${shown(fk.table)}, which is not one column: it is not written as a relationship.`);
+        return undefined;
+    }
+    if (to !== target.key.name || !target.exact) {
+        const keyName = target.attributes.get(target.key.name)!;
+        lines.push(`  // ${name} refers to ${shown(fk.table)}.${shown(to)}, which is not the key of ${target.entity} (${keyName}): \`-> ${target.entity}\``,
+            `  // would join on ${keyName} and give wrong members, so it is not written. Make ${target.attributes.get(to) ?? shown(to)} the key of ${target.entity} if it identifies one record.`);
+        warnings.push(`${where} refers to ${shown(fk.table)}.${shown(to)}, which is not the key of ${target.entity}: it is not written as a relationship.`);
+        return undefined;
+    }
+    if (target === plan) {
+        const other = `Other${plan.entity}`;
+        const keyName = plan.attributes.get(plan.key.name)!;
+        lines.push(
+            `  // ${name} refers to another ${plan.entity}. A relationship of an entity with itself is not walked by`,
+            `  // conditions (one entity name is one record). To reach the other record, declare a second entity over`,
+            `  // the same table, \`entity ${other} from ${sqlNameText(plan.table.name)} key ${keyName} { ... }\`, write \`-> ${other}\``,
+            `  // here, and where two paths tie pick this one with \`via\`: \`group via ${plan.entity}.${name} { ${other}.${keyName} = 1 }\`.`);
+    }
+    return target.entity;
+}
+
+/** The schema text alone (see `generateSchema`). */
+export function schemaText(databasePath: string, tables: readonly TableInfo[]): string {
+    return generateSchema(databasePath, tables).text;
 }

@@ -3,6 +3,7 @@ import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import type { TableInfo } from '../compiler/schema-text.js';
 import { DatabaseError, type SqlEngine, type SqlValue } from './engine.js';
 import { readDatabaseFile } from './database-file.js';
+import { describeSqlite } from './describe.js';
 import type { SqliteReader } from './sqlite-source.js';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
@@ -53,17 +54,9 @@ export class SqlJsEngine implements SqlEngine {
         return results.length === 0 ? [] : (results[results.length - 1].values as SqlValue[][]);
     }
 
-    /** Tables, columns (with a sample of values) and foreign keys, for schema generation. */
+    /** Tables, columns (with a sample of values), keys and foreign keys, for schema generation. */
     describe(sampleSize = 200): TableInfo[] {
-        const q = (s: string): string => sqliteDialect.quoteIdentifier(s);
-        return this.tables().map(t => ({
-            name: t.name,
-            columns: t.columns.map(c => ({
-                name: c.name, declaredType: c.type, primaryKey: c.pk,
-                sample: this.querySync(`SELECT ${q(c.name)} FROM ${q(t.name)} WHERE ${q(c.name)} IS NOT NULL LIMIT ${sampleSize}`).map(r => r[0])
-            })),
-            foreignKeys: t.foreignKeys.map(f => ({ column: f.column, table: f.table }))
-        }));
+        return describeSqlite(sql => this.querySync(sql), sampleSize);
     }
 
     /** Tables and their columns, for schema generation and data-aware checks. */
