@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { isViewState, VIEW_KINDS } from './shared/messages.js';
 import { registerCommands, runViewCommand } from './host/commands.js';
-import { isSegmentDocument } from './host/context.js';
+import { isSegmentDocument, useStorageFolder } from './host/context.js';
 import { watchDatabases } from './host/database-watcher.js';
 import { EvaluatorClient } from './host/evaluator-client.js';
 import { startLanguageClient } from './host/language-client.js';
@@ -21,6 +21,7 @@ export interface SegmentsApi {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<SegmentsApi> {
+    useStorageFolder((context.storageUri ?? context.globalStorageUri).fsPath);
     const output = vscode.window.createOutputChannel('Segments');
     const evaluator = new EvaluatorClient(context.asAbsolutePath('out/evaluator.cjs'), output);
     const views = new Views(context.extensionUri, evaluator, runViewCommand);

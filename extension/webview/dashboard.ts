@@ -35,6 +35,8 @@ function render(d: DashboardData): void {
             h('h1', {}, 'Segments'),
             h('p', { class: 'meta' }, `${d.rows.length} segments · as of ${d.asOf} · refreshed ${d.refreshedAt.slice(0, 19).replace('T', ' ')} UTC · ${d.elapsedMs} ms`,
                 d.database ? ` · ${d.database.split(/[\\/]/).pop()}` : '', ' · ', h('span', { 'data-testid': 'engine' }, d.engine)),
+            d.history?.note ? h('p', { class: 'history-note', role: 'status', 'data-testid': 'history' }, d.history.note)
+                : d.history ? h('p', { class: 'meta', 'data-testid': 'history', title: d.history.file }, `History: ${d.history.file}`) : null,
             h('div', { class: 'actions' }, button('Refresh All', () => host.post({ type: 'command', command: 'refreshAll' })))),
         h('table', { class: 'dashboard' },
             h('thead', {}, h('tr', {}, ...['Segment', 'Kind', 'Audience', 'Status', 'Members', 'Change', 'Trend'].map(c => h('th', { scope: 'col' }, c)))),

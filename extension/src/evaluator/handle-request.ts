@@ -60,8 +60,11 @@ export async function handleRequest(session: WorkspaceSession, ctx: EvaluationCo
                     points++;
                 }
             }
-            await history.save();
-            history.close();
+            try {
+                await history.save();
+            } finally {
+                history.close();
+            }
             return { points, segments: refreshed.length };
         }
         case 'generateSchema': {

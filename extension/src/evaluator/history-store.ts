@@ -1,4 +1,6 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import type { Key, MemberChanges, TrendPoint } from '../shared/data.js';
@@ -22,69 +24,97 @@ CREATE INDEX IF NOT EXISTS changes_run ON changes (run_id);
 CREATE TABLE IF NOT EXISTS members (segment TEXT NOT NULL, member NOT NULL, PRIMARY KEY (segment, member));
 `;
 
+/** How long a writer waits for another writer's lock before giving up with a message. */
+export const LOCK_TIMEOUT_MS = 15_000;
+/** A lock older than this is stale: no save holds the lock for more than a moment. */
+export const STALE_LOCK_MS = 60_000;
+
 /** The default history file: beside the database, named after it. */
 export function defaultHistoryFile(database: string): string {
     return join(dirname(database), `${basename(database).replace(/\.(sqlite3?|db)$/i, '')}.history.sqlite`);
 }
 
+/** The file operations a save makes that can fail for reasons outside the store (disk full, permissions); replaceable in tests. */
+export interface HistoryFileSystem {
+    /** Writes `bytes` to the new file `path` and flushes it to disk. */
+    writeNew(path: string, bytes: Uint8Array): Promise<void>;
+    rename(from: string, to: string): Promise<void>;
+}
+
+export const nodeHistoryFileSystem: HistoryFileSystem = {
+    async writeNew(path, bytes) {
+        const handle = await open(path, 'wx');
+        try {
+            await handle.writeFile(bytes);
+            await handle.sync();
+        } finally {
+            await handle.close();
+        }
+    },
+    rename: (from, to) => rename(from, to)
+};
+
+export interface HistoryOptions {
+    readonly fs?: HistoryFileSystem;
+    readonly lockTimeoutMs?: number;
+}
+
+/** A save that did not happen: one sentence saying what happened and that the previous history is kept. */
+export class HistoryWriteError extends Error {
+    constructor(readonly file: string, readonly reason: string) {
+        super(`The history could not be saved to ${file}: ${reason}; the previous history is kept.`);
+        this.name = 'HistoryWriteError';
+    }
+}
+
+/** Another writer held the lock for longer than the timeout. */
+export class HistoryLockTimeout extends HistoryWriteError {
+    constructor(file: string, holder: string, waitedMs: number) {
+        super(file, `another writer (${holder}) has held its lock for more than ${Math.round(waitedMs / 1000)} s, so these runs were not written; they are saved at the next refresh`);
+        this.name = 'HistoryLockTimeout';
+    }
+}
+
+/** A refresh or a back-filled point recorded by this writer and not yet saved. */
+type Pending =
+    | { readonly kind: 'record'; readonly segment: string; readonly asOf: string; readonly keys: readonly Key[]; readonly recordedAt: string }
+    | { readonly kind: 'point'; readonly segment: string; readonly asOf: string; readonly count: number; readonly recordedAt: string };
+
 /**
  * Segment counts and member changes over time, in a SQLite file written through sql.js.
- * The file is replaced atomically (a temporary file, flushed, then renamed over it), so a
- * crash in the middle of a write leaves the previous version intact.
+ *
+ * Several writers may share one file (two VS Code windows, the extension and the command line):
+ * each keeps the runs it records since its last save, and a save takes the store's lock (a
+ * `.lock` file created exclusively; a lock whose process is gone, or older than a minute, is
+ * broken), reads the file again, adds its own runs to what is there, and replaces the file
+ * atomically (a temporary file, flushed, then renamed over it). No writer's runs are lost, and a
+ * crash in the middle of a write leaves the previous version intact. Temporary files left by a
+ * writer that was killed are deleted by the next save.
  */
 export class HistoryStore {
-    private dirty = false;
+    private pending: Pending[] = [];
 
-    private constructor(private readonly db: Database, readonly file: string) {}
+    private constructor(private db: Database, readonly file: string, private readonly options: HistoryOptions) {}
 
-    static async open(file: string): Promise<HistoryStore> {
-        sqlJs ??= initSqlJs();
-        const SQL = await sqlJs;
-        const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-            if (e.code === 'ENOENT') return undefined;
-            throw e;
-        });
-        const db = new SQL.Database(bytes);
-        db.exec(SCHEMA);
-        return new HistoryStore(db, file);
+    static async open(file: string, options: HistoryOptions = {}): Promise<HistoryStore> {
+        return new HistoryStore(await load(file), file, options);
     }
 
     /** Records a refresh: the count, who entered and left since the previous snapshot. */
     record(segment: string, asOf: string, keys: readonly Key[], recordedAt = isoNow()): { entered: Key[]; left: Key[]; first: boolean } {
-        const previous = this.snapshot(segment);
-        const now = new Set<Key>(keys);
-        const entered = previous ? keys.filter(k => !previous.has(k)) : [];
-        const left = previous ? [...previous].filter(k => !now.has(k)) : [];
-        this.db.run('BEGIN');
-        this.db.run('INSERT INTO runs (segment, recorded_at, as_of, count, entered, left_count) VALUES (?, ?, ?, ?, ?, ?)',
-            [segment, recordedAt, asOf, keys.length, previous ? entered.length : null, previous ? left.length : null]);
-        const runId = Number(this.db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
-        const change = this.db.prepare('INSERT INTO changes (run_id, member, change) VALUES (?, ?, ?)');
-        for (const k of entered) change.run([runId, k, 'entered']);
-        for (const k of left) change.run([runId, k, 'left']);
-        change.free();
-        this.db.run('DELETE FROM members WHERE segment = ?', [segment]);
-        const member = this.db.prepare('INSERT INTO members (segment, member) VALUES (?, ?)');
-        for (const k of keys) member.run([segment, k]);
-        member.free();
-        this.db.run('COMMIT');
-        this.dirty = true;
-        return { entered, left, first: !previous };
+        this.pending.push({ kind: 'record', segment, asOf, keys: [...keys], recordedAt });
+        return applyRecord(this.db, segment, asOf, keys, recordedAt);
     }
 
     /** A back-filled point of the trendline ("as of" a past date); the member snapshot is kept. */
     recordPoint(segment: string, asOf: string, count: number, recordedAt = isoNow()): void {
-        this.db.run('DELETE FROM runs WHERE segment = ? AND as_of = ? AND backfill = 1', [segment, asOf]);
-        this.db.run('INSERT INTO runs (segment, recorded_at, as_of, count, backfill) VALUES (?, ?, ?, ?, 1)', [segment, recordedAt, asOf, count]);
-        this.dirty = true;
+        this.pending.push({ kind: 'point', segment, asOf, count, recordedAt });
+        applyPoint(this.db, segment, asOf, count, recordedAt);
     }
 
     /** The members recorded by the latest refresh, or undefined before the first. */
     snapshot(segment: string): Set<Key> | undefined {
-        const runs = this.db.exec('SELECT 1 FROM runs WHERE segment = ? AND backfill = 0 LIMIT 1', [segment]);
-        if (runs.length === 0) return undefined;
-        const rows = this.db.exec('SELECT member FROM members WHERE segment = ?', [segment]);
-        return new Set(rows.length ? rows[0].values.map(r => r[0] as Key) : []);
+        return snapshotOf(this.db, segment);
     }
 
     /**
@@ -118,11 +148,35 @@ export class HistoryStore {
         return counts.length === 2 ? counts[0] - counts[1] : undefined;
     }
 
-    /** Writes the file if anything changed: temporary file, flush, rename. */
+    /** Runs recorded and not saved yet (kept after a failed save, written by the next one). */
+    get unsaved(): number {
+        return this.pending.length;
+    }
+
+    /**
+     * Writes this writer's new runs, merged under the lock with what other writers saved since
+     * this store was read. Throws a `HistoryWriteError` (one sentence) when the file cannot be
+     * written; the previous file is then intact and the runs stay pending.
+     */
     async save(): Promise<void> {
-        if (!this.dirty) return;
-        await writeAtomically(this.file, this.db.export());
-        this.dirty = false;
+        if (this.pending.length === 0) return;
+        await withLock(this.file, this.options.lockTimeoutMs ?? LOCK_TIMEOUT_MS, async () => {
+            await removeOrphans(this.file);
+            const merged = await load(this.file);
+            try {
+                for (const p of this.pending) {
+                    if (p.kind === 'record') applyRecord(merged, p.segment, p.asOf, p.keys, p.recordedAt);
+                    else applyPoint(merged, p.segment, p.asOf, p.count, p.recordedAt);
+                }
+                await writeAtomically(this.file, merged.export(), this.options.fs);
+            } catch (e) {
+                merged.close();
+                throw e;
+            }
+            this.db.close();
+            this.db = merged;
+            this.pending = [];
+        });
     }
 
     close(): void {
@@ -130,21 +184,198 @@ export class HistoryStore {
     }
 }
 
-/** Writes bytes to `file` so that readers see the old or the new content, never a mix. */
-export async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
-    const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
-    const handle = await open(temp, 'w');
+/** The store's file read into memory, or a new empty store when there is none yet. */
+async function load(file: string): Promise<Database> {
+    sqlJs ??= initSqlJs();
+    const SQL = await sqlJs;
+    const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw new HistoryWriteError(file, `it cannot be read (${reasonOf(e)})`);
+    });
+    const db = new SQL.Database(bytes);
     try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-    } finally {
-        await handle.close();
+        db.exec(SCHEMA);
+    } catch (e) {
+        db.close();
+        throw new Error(`The history store ${file} is not a readable SQLite file (${(e as Error).message}): move it away to start a new history.`);
     }
+    return db;
+}
+
+function applyRecord(db: Database, segment: string, asOf: string, keys: readonly Key[], recordedAt: string): { entered: Key[]; left: Key[]; first: boolean } {
+    const previous = snapshotOf(db, segment);
+    const now = new Set<Key>(keys);
+    const entered = previous ? keys.filter(k => !previous.has(k)) : [];
+    const left = previous ? [...previous].filter(k => !now.has(k)) : [];
+    db.run('BEGIN');
+    db.run('INSERT INTO runs (segment, recorded_at, as_of, count, entered, left_count) VALUES (?, ?, ?, ?, ?, ?)',
+        [segment, recordedAt, asOf, keys.length, previous ? entered.length : null, previous ? left.length : null]);
+    const runId = Number(db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
+    const change = db.prepare('INSERT INTO changes (run_id, member, change) VALUES (?, ?, ?)');
+    for (const k of entered) change.run([runId, k, 'entered']);
+    for (const k of left) change.run([runId, k, 'left']);
+    change.free();
+    db.run('DELETE FROM members WHERE segment = ?', [segment]);
+    const member = db.prepare('INSERT INTO members (segment, member) VALUES (?, ?)');
+    for (const k of keys) member.run([segment, k]);
+    member.free();
+    db.run('COMMIT');
+    return { entered, left, first: !previous };
+}
+
+function applyPoint(db: Database, segment: string, asOf: string, count: number, recordedAt: string): void {
+    db.run('DELETE FROM runs WHERE segment = ? AND as_of = ? AND backfill = 1', [segment, asOf]);
+    db.run('INSERT INTO runs (segment, recorded_at, as_of, count, backfill) VALUES (?, ?, ?, ?, 1)', [segment, recordedAt, asOf, count]);
+}
+
+function snapshotOf(db: Database, segment: string): Set<Key> | undefined {
+    const runs = db.exec('SELECT 1 FROM runs WHERE segment = ? AND backfill = 0 LIMIT 1', [segment]);
+    if (runs.length === 0) return undefined;
+    const rows = db.exec('SELECT member FROM members WHERE segment = ?', [segment]);
+    return new Set(rows.length ? rows[0].values.map(r => r[0] as Key) : []);
+}
+
+/** `.NAME.PID.RANDOM.tmp` beside the store: the temporary files a save writes. */
+function tempPrefix(file: string): string {
+    return `.${basename(file)}.`;
+}
+
+/**
+ * Writes bytes to `file` so that readers see the old or the new content, never a mix: a
+ * temporary file beside it, flushed, then renamed over it. On failure the temporary file is
+ * deleted, the old content is untouched, and a `HistoryWriteError` says what happened.
+ */
+export async function writeAtomically(file: string, bytes: Uint8Array, fs: HistoryFileSystem = nodeHistoryFileSystem): Promise<void> {
+    const temp = join(dirname(file), `${tempPrefix(file)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-        await rename(temp, file);
+        await fs.writeNew(temp, bytes);
+        await fs.rename(temp, file);
     } catch (e) {
         await unlink(temp).catch(() => undefined);
-        throw e;
+        throw e instanceof HistoryWriteError ? e : new HistoryWriteError(file, reasonOf(e));
+    }
+}
+
+/**
+ * Deletes temporary files of `file` left by writers that were killed while saving. Called with
+ * the lock held: every writer writes its temporary file only under the lock, so any there now is
+ * an orphan.
+ */
+async function removeOrphans(file: string): Promise<void> {
+    const prefix = tempPrefix(file);
+    const names = await readdir(dirname(file)).catch(() => [] as string[]);
+    for (const name of names) {
+        if (name.startsWith(prefix) && name.endsWith('.tmp')) await unlink(join(dirname(file), name)).catch(() => undefined);
+    }
+}
+
+interface LockHolder {
+    readonly pid: number;
+    readonly host: string;
+    readonly at: string;
+    readonly token: string;
+}
+
+/** Runs `body` holding the store's lock file (`FILE.lock`). */
+async function withLock<T>(file: string, timeoutMs: number, body: () => Promise<T>): Promise<T> {
+    const lock = `${file}.lock`;
+    const holder: LockHolder = { pid: process.pid, host: hostname(), at: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+    const started = Date.now();
+    let pause = 5;
+    for (;;) {
+        try {
+            const handle = await open(lock, 'wx');
+            try {
+                await handle.writeFile(JSON.stringify(holder));
+            } finally {
+                await handle.close();
+            }
+            break;
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new HistoryWriteError(file, reasonOf(e));
+        }
+        if (await breakStaleLock(lock)) continue;
+        const waited = Date.now() - started;
+        if (waited > timeoutMs) throw new HistoryLockTimeout(file, await describeHolder(lock), waited);
+        await new Promise(resolve => setTimeout(resolve, pause + Math.random() * pause));
+        pause = Math.min(pause * 2, 100);
+    }
+    try {
+        return await body();
+    } finally {
+        // Only our own lock is removed: one broken as stale and taken by another writer is theirs.
+        const now = await readFile(lock, 'utf8').catch(() => '');
+        if (parseHolder(now)?.token === holder.token) await unlink(lock).catch(() => undefined);
+    }
+}
+
+/**
+ * Removes a lock whose writer is gone (its process no longer runs on this machine) or that is
+ * older than `STALE_LOCK_MS`; true when the lock is gone, so taking it can be tried again. The
+ * lock is moved aside first, atomically, so two writers cannot both break it; a fresh lock
+ * moved aside by mistake is put back.
+ */
+async function breakStaleLock(lock: string): Promise<boolean> {
+    let text: string;
+    let age: number;
+    try {
+        text = await readFile(lock, 'utf8');
+        age = Date.now() - (await stat(lock)).mtimeMs;
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'ENOENT';
+    }
+    const holder = parseHolder(text);
+    const gone = holder !== undefined && holder.host === hostname() && !processRuns(holder.pid);
+    if (!gone && age < STALE_LOCK_MS) return false;
+    const aside = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+    try {
+        await rename(lock, aside);
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'ENOENT';
+    }
+    const moved = await readFile(aside, 'utf8').catch(() => '');
+    if (moved !== text) await link(aside, lock).catch(() => undefined);
+    await unlink(aside).catch(() => undefined);
+    return true;
+}
+
+function parseHolder(text: string): LockHolder | undefined {
+    try {
+        const value = JSON.parse(text) as Partial<LockHolder>;
+        return typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.token === 'string' && typeof value.at === 'string'
+            ? { pid: value.pid, host: value.host, at: value.at, token: value.token }
+            : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+async function describeHolder(lock: string): Promise<string> {
+    const holder = parseHolder(await readFile(lock, 'utf8').catch(() => ''));
+    return holder ? `process ${holder.pid} on ${holder.host}, since ${holder.at}` : `the lock file ${lock}`;
+}
+
+function processRuns(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+}
+
+/** A file system error in words. */
+function reasonOf(e: unknown): string {
+    const code = (e as NodeJS.ErrnoException).code;
+    switch (code) {
+        case 'ENOSPC': return 'the disk is full (ENOSPC)';
+        case 'EDQUOT': return 'the disk quota is exceeded (EDQUOT)';
+        case 'EACCES':
+        case 'EPERM': return `permission denied (${code})`;
+        case 'EROFS': return 'the folder is on a read-only file system (EROFS)';
+        case 'EISDIR': return 'a folder is in the way (EISDIR)';
+        case 'ENOENT': return 'its folder does not exist (ENOENT)';
+        default: return code ?? (e instanceof Error ? e.message : String(e));
     }
 }
 

@@ -13,6 +13,8 @@ export interface EvaluationContext {
     readonly asOf?: string;
     /** The history store; absent means `<database>.history.sqlite` beside the database. */
     readonly historyFile?: string;
+    /** The extension's own storage folder: the history goes there when the database's folder cannot be written. */
+    readonly storageFolder?: string;
     /** The engine the user picked (`segments.engine`); absent means sql.js. */
     readonly engine?: EngineName;
     /** For the PostgreSQL engine: the server and the schema holding the tables. */

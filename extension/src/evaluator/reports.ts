@@ -3,11 +3,12 @@ import type { KeyValue, SegmentPlan } from '../../../compiler/ir.js';
 import { properties } from '../../../compiler/lower.js';
 import { ENGINE_LABELS, ENGINE_NAMES } from '../../../engine/open-engine.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
-import type { DashboardData, DashboardRow, GroupBreakdown, Key, OverlapMatrix, PreviewState, SegmentHeader, SegmentReport } from '../shared/data.js';
+import type { DashboardData, DashboardRow, GroupBreakdown, HistoryInfo, Key, OverlapMatrix, PreviewState, SegmentHeader, SegmentReport } from '../shared/data.js';
 import { groupBreakdowns, partBreakdowns } from './breakdown.js';
 import type { CancelToken } from './cancel.js';
 import { kindOf, segmentAt } from './find-segment.js';
-import { defaultHistoryFile, HistoryStore } from './history-store.js';
+import { historyLocation } from './history-location.js';
+import { HistoryStore, HistoryWriteError } from './history-store.js';
 import type { EvaluationContext } from './protocol.js';
 import { blockedProblems, locationOf, problemsOf, type LoadedModel, type WorkspaceSession } from './session.js';
 
@@ -19,10 +20,23 @@ export interface PreviewRequest {
     readonly pageSize: number;
 }
 
+/** The history store of the workspace (see `historyLocation`), or undefined when there is none. */
 export async function historyFor(session: WorkspaceSession, ctx: EvaluationContext): Promise<HistoryStore | undefined> {
-    if (ctx.historyFile) return HistoryStore.open(ctx.historyFile);
-    const db = await session.databaseFile();
-    return db ? HistoryStore.open(defaultHistoryFile(db)) : undefined;
+    return (await openHistory(session, ctx)).store;
+}
+
+/**
+ * The history store and where it is; when it cannot be opened, no store and a note saying why
+ * (the views still show counts: history is an addition to them, never a condition).
+ */
+export async function openHistory(session: WorkspaceSession, ctx: EvaluationContext): Promise<{ store?: HistoryStore; info?: HistoryInfo }> {
+    const location = await historyLocation(await session.databaseFile(), ctx);
+    if (!location) return {};
+    try {
+        return { store: await HistoryStore.open(location.file), info: location };
+    } catch (e) {
+        return { info: { file: location.file, note: (e as Error).message } };
+    }
 }
 
 export function headerOf(segment: ast.Segment, model: LoadedModel): SegmentHeader {
@@ -134,7 +148,7 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
     const started = performance.now();
     const model = await session.loaded();
     const { runner, clock, engine } = await session.runnerAt(ctx.asOf);
-    const history = await historyFor(session, ctx);
+    const { store: history, info } = await openHistory(session, ctx);
     const rows: DashboardRow[] = [];
     const members = new Map<string, readonly KeyValue[]>();
     for (const segment of model.workspace.model.segments.values()) {
@@ -165,13 +179,23 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
             trend: history?.trend(plan.name) ?? []
         });
     }
-    await history?.save();
-    history?.close();
+    // A history that cannot be written never takes the dashboard down: the view says what happened.
+    let problem: string | undefined;
+    try {
+        await history?.save();
+    } catch (e) {
+        if (!(e instanceof HistoryWriteError)) throw e;
+        problem = e.message;
+    } finally {
+        history?.close();
+    }
+    const note = [info?.note, problem].filter(Boolean).join(' ');
     return {
         asOf: clock.now,
         refreshedAt: new Date().toISOString(),
         ...(model.workspace.model.database ? { database: model.workspace.model.database.uri.fsPath } : {}),
         engine: ENGINE_LABELS[ENGINE_NAMES.find(n => n === engine.name) ?? 'sqljs'],
+        ...(info ? { history: { file: info.file, ...(note ? { note } : {}) } } : {}),
         rows,
         overlaps: overlaps(rows, members),
         elapsedMs: Math.round(performance.now() - started)

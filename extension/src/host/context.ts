@@ -3,11 +3,19 @@ import type { EvaluationContext } from '../evaluator/protocol.js';
 import { readSettings } from './settings.js';
 import { workspaceRootOf } from './workspace-root.js';
 
+let storageFolder: string | undefined;
+
+/** The extension's own storage (set on activation): the history goes there when a database's folder cannot be written. */
+export function useStorageFolder(folder: string | undefined): void {
+    storageFolder = folder;
+}
+
 /** The evaluation context (workspace folder, "as of", history file) for a root folder. */
 export function contextFor(root: string): EvaluationContext {
     const settings = readSettings(vscode.Uri.file(root));
     return {
         root,
+        ...(storageFolder ? { storageFolder } : {}),
         ...(settings.asOf ? { asOf: settings.asOf } : {}),
         ...(settings.historyFile ? { historyFile: settings.historyFile } : {}),
         engine: settings.engine,

@@ -123,9 +123,17 @@ export interface DashboardData {
     readonly database?: string;
     /** The engine that ran the segments, as users name it (sql.js, DuckDB, PostgreSQL). */
     readonly engine: string;
+    /** Where the history is kept, and a sentence when that is not beside the database or a save failed. */
+    readonly history?: HistoryInfo;
     readonly rows: readonly DashboardRow[];
     readonly overlaps: readonly OverlapMatrix[];
     readonly elapsedMs: number;
+}
+
+/** The history store a view reads and writes. */
+export interface HistoryInfo {
+    readonly file: string;
+    readonly note?: string;
 }
 
 /** Explain Membership: which groups and conditions one key passes, or which parts hold it. */
