@@ -1,6 +1,9 @@
 /** Opening each benchmarked engine on a size's SQLite file; the time it takes is the load time. */
 import type { Pool } from 'pg';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
+import { sqlitePlainValue } from '../compiler/sql/sqlite-reads.js';
+import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
+import { StorageCache } from '../engine/storage-facts.js';
 import { DuckDbEngine } from '../engine/duckdb-engine.js';
 import type { SqlEngine, SqlValue } from '../engine/engine.js';
 import { nativeReader } from '../engine/native-sqlite.js';
@@ -25,6 +28,10 @@ class NativeEngine implements SqlEngine {
     constructor(readonly db: NativeDb) {}
     async query(sql: string): Promise<SqlValue[][]> {
         return this.db.prepare(sql).raw(true).all() as SqlValue[][];
+    }
+    private readonly storageCache = new StorageCache();
+    storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
+        return this.storageCache.facts({ dialect: this.dialect, query: sql => this.query(sql), plainValue: sqlitePlainValue }, columns);
     }
     async close(): Promise<void> {
         this.db.close();

@@ -1,5 +1,6 @@
 import Papa from 'papaparse';
 import type { KeyValue } from '../compiler/ir.js';
+import { stringifyJson } from '../compiler/keys.js';
 import type { ShowValue } from '../engine/runner.js';
 
 /** One segment's result as the command line prints it. */
@@ -16,12 +17,13 @@ export interface RunOutput {
     readonly members: { readonly columns: readonly string[]; readonly rows: readonly (readonly ShowValue[])[] };
 }
 
+/** JSON with 64-bit keys as exact numbers. */
 export function formatJson(results: readonly RunOutput[]): string {
-    return JSON.stringify(results.map(r => ({
+    return stringifyJson(results.map(r => ({
         name: r.name, title: r.title, kind: r.kind, audience: r.audience, status: r.status, asOf: r.asOf,
         count: r.count, keys: r.keys,
         members: r.members.rows.map(row => Object.fromEntries(r.members.columns.map((c, i) => [c, cell(row[i])])))
-    })), null, 2);
+    })), 2);
 }
 
 export function formatCsv(results: readonly RunOutput[]): string {
@@ -47,7 +49,7 @@ export function formatTable(results: readonly RunOutput[]): string {
     return blocks.join('\n\n');
 }
 
-function cell(v: ShowValue | undefined): string | number | boolean | null {
+function cell(v: ShowValue | undefined): string | number | bigint | boolean | null {
     if (v === undefined || v === null) return null;
     if (v instanceof Uint8Array) return `<${v.length} bytes>`;
     return v;

@@ -1,5 +1,6 @@
 import * as ast from '../grammar/generated/ast.js';
 import type { GroupPlan, KeyValue, SegmentPlan, SetOperator, ShowColumn } from './ir.js';
+import { parseNumberKey } from './keys.js';
 import { AliasSource, JoinTreeBuilder } from './join-tree.js';
 import { lowerCondition, resolveAttribute, type ConditionContext } from './lower-condition.js';
 import { findPath } from './paths.js';
@@ -67,9 +68,9 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
         } else if (members) {
             const keys: KeyValue[] = [];
             members.keys.forEach((k, index) => {
-                const value: KeyValue = ast.isNumberLiteral(k) ? (k.negative ? -k.value : k.value) : k.value;
+                const value: KeyValue = ast.isNumberLiteral(k) ? exactNumberKey(k) : k.value;
                 const expected = audience.key.type === 'number' ? 'number' : 'string';
-                if (typeof value !== expected) {
+                if ((typeof value === 'string' ? 'string' : 'number') !== expected) {
                     sink.problems.push({
                         severity: 'error', code: ProblemCodes.KeyType, node: members, property: 'keys', index,
                         message: `${audience.name}.${audience.key.name} is ${audience.key.type === 'number' ? 'a number' : 'text'}, so members must be ${expected === 'number' ? 'numbers' : 'texts in quotes'}.`
@@ -173,4 +174,14 @@ function lowerShow(segment: ast.Segment, audience: SchemaEntity, schema: Schema,
         });
     });
     return columns;
+}
+
+/**
+ * A number key as written, exact beyond 2^53 (`members 9007199254740993`): the parser's value
+ * is a JavaScript number, so the digits are read from the text.
+ */
+function exactNumberKey(k: ast.NumberLiteral): KeyValue {
+    const digits = /(\d+(?:\.\d+)?)\s*$/.exec(k.$cstNode?.text ?? '')?.[1];
+    const parsed = digits !== undefined ? parseNumberKey(`${k.negative ? '-' : ''}${digits}`) : undefined;
+    return parsed ?? (k.negative ? -k.value : k.value);
 }

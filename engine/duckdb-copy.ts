@@ -37,7 +37,7 @@ function append(appender: DuckDBAppender, value: SqlValue, type: CopyType): void
     if (value === null) return appender.appendNull();
     switch (type) {
         case 'integer':
-            return Number.isSafeInteger(value) ? appender.appendBigInt(BigInt(value as number)) : appender.appendNull();
+            return appender.appendBigInt(typeof value === 'bigint' ? value : BigInt(value as number));
         case 'real':
             return appender.appendDouble(value as number);
         case 'text':

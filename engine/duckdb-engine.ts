@@ -4,8 +4,10 @@ import { basename, extname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckdbDialect } from '../compiler/sql/duckdb-dialect.js';
 import { copySqliteIntoDuckDb } from './duckdb-copy.js';
-import { DatabaseError, type SqlEngine, type SqlValue } from './engine.js';
+import { DatabaseError, exactIntegerValue, type SqlEngine, type SqlValue } from './engine.js';
 import type { SqliteReader } from './sqlite-source.js';
+import { plainByCatalogType, StorageCache } from './storage-facts.js';
+import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
 
 const q = duckdbDialect.quoteIdentifier;
 
@@ -67,6 +69,20 @@ export class DuckDbEngine implements SqlEngine {
         return reader.getRowsJS().map(row => row.map(toSqlValue));
     }
 
+    private readonly storageCache = new StorageCache();
+    private catalog?: Promise<Map<string, string>>;
+
+    storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
+        this.catalog ??= this.query('SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()')
+            .then(rows => new Map(rows.map(r => [`${String(r[0]).toLowerCase()}\u0000${String(r[1]).toLowerCase()}`, String(r[2])])));
+        const catalog = this.catalog;
+        return this.storageCache.facts({
+            dialect: this.dialect,
+            query: sql => this.query(sql),
+            plainByType: async r => plainByCatalogType(r.type, (await catalog).get(`${r.table.toLowerCase()}\u0000${r.column.toLowerCase()}`))
+        }, columns);
+    }
+
     /** One view per Parquet or CSV file: `orders.parquet` becomes the table `orders`. */
     private async attachFiles(path: string): Promise<void> {
         const files = statSync(path).isDirectory() ? readdirSync(path).map(f => join(path, f)) : [path];
@@ -86,7 +102,7 @@ export class DuckDbEngine implements SqlEngine {
 
 function toSqlValue(value: unknown): SqlValue {
     if (value === null || value === undefined) return null;
-    if (typeof value === 'bigint') return Number(value);
+    if (typeof value === 'bigint') return exactIntegerValue(value);
     if (typeof value === 'boolean') return value ? 1 : 0;
     if (typeof value === 'number' || typeof value === 'string' || value instanceof Uint8Array) return value;
     if (value instanceof Date) return value.toISOString().slice(0, 19).replace('T', ' ');

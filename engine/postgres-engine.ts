@@ -1,7 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Dialect } from '../compiler/sql/dialect.js';
 import { postgresDialect, postgresDialectFor } from '../compiler/sql/postgres-dialect.js';
-import { DatabaseError, type SqlEngine, type SqlValue } from './engine.js';
+import { DatabaseError, exactIntegerValue, type SqlEngine, type SqlValue } from './engine.js';
+import { plainByCatalogType, StorageCache } from './storage-facts.js';
+import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
 
 /** OIDs of the types node-postgres returns as strings by default. */
 const INT8 = 20;
@@ -52,6 +54,21 @@ export class PostgresEngine implements SqlEngine {
         this.dialect = postgresDialectFor(rows.flatMap(r => [String(r[0]), String(r[1])]));
     }
 
+    private readonly storageCache = new StorageCache();
+    private catalog?: Promise<Map<string, string>>;
+
+    storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
+        this.catalog ??= this.query(
+            'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ANY (current_schemas(false)) ORDER BY array_position(current_schemas(false), table_schema::name) DESC')
+            .then(rows => new Map(rows.map(r => [`${String(r[0]).toLowerCase()}\u0000${String(r[1]).toLowerCase()}`, String(r[2])])));
+        const catalog = this.catalog;
+        return this.storageCache.facts({
+            dialect: this.dialect,
+            query: sql => this.query(sql),
+            plainByType: async r => plainByCatalogType(r.type, (await catalog).get(`${r.table.toLowerCase()}\u0000${r.column.toLowerCase()}`))
+        }, columns);
+    }
+
     async query(sql: string): Promise<SqlValue[][]> {
         return this.withClient(async client => {
             const result = await client.query({ text: sql, rowMode: 'array', types: { getTypeParser: this.parser } });
@@ -77,10 +94,11 @@ export class PostgresEngine implements SqlEngine {
 
 type TypeParserLookup = (oid: number, format?: 'text' | 'binary') => (value: string) => unknown;
 
-/** node-postgres' parsers, except: 64-bit integers and numerics as numbers, dates and times as text. */
+/** node-postgres' parsers, except: 64-bit integers (and integral numerics) exact, other numerics as numbers, dates and times as text. */
 function typeParsers(defaults: (oid: number, format: 'text') => unknown): TypeParserLookup {
     return oid => {
-        if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
+        if (oid === INT8) return (value: string) => exactIntegerValue(BigInt(value));
+        if (oid === NUMERIC) return (value: string) => (/^-?\d+$/.test(value) ? exactIntegerValue(BigInt(value)) : Number(value));
         if (oid === DATE || oid === TIMESTAMP || oid === TIMESTAMPTZ) return (value: string) => value;
         return defaults(oid, 'text') as (value: string) => unknown;
     };

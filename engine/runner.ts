@@ -1,4 +1,7 @@
 import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
+import { compareKeys, keyFromStored } from '../compiler/keys.js';
+import { plannedColumns, type StorageFacts } from '../compiler/storage.js';
+import { keyColumn } from '../compiler/sql/relations.js';
 import { keyIn, segmentSql } from '../compiler/sql/to-sql.js';
 import type { Clock } from '../compiler/time.js';
 import type { Dialect } from '../compiler/sql/dialect.js';
@@ -60,7 +63,13 @@ export class SegmentRunner {
     /** The SQL that returns the segment's keys (the seed's Query view), compound parts inlined. */
     async sql(name: string, dialect: Dialect = this.engine.dialect): Promise<string> {
         await this.readStaticFiles(name, new Set());
-        return segmentSql(this.plan(name), { dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys });
+        const storage = dialect === this.engine.dialect ? await this.storage(this.plan(name)) : undefined;
+        return segmentSql(this.plan(name), { dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys, ...(storage ? { storage } : {}) });
+    }
+
+    /** How the columns the plan reads are stored in this engine's data (looked at once per column). */
+    storage(plan: SegmentPlan): Promise<StorageFacts> {
+        return this.engine.storage(plannedColumns(plan, this.plans));
     }
 
     /** The `show` columns of the given members, in key order. */
@@ -70,7 +79,9 @@ export class SegmentRunner {
         const q = d.quoteIdentifier;
         const columns = [plan.audience.key.name, ...plan.show.map(s => s.label)];
         if (keys.length === 0) return { columns, rows: [] };
-        const select = [`m.${q(plan.audience.key.column)}`];
+        const storage = await this.storage(plan);
+        const keyRead = keyColumn('m', plan.audience.key, d, { storage });
+        const select = [keyRead];
         let from = `${q(plan.audience.table)} AS m`;
         const joined = new Map<string, string>();
         plan.show.forEach((s, i) => {
@@ -91,9 +102,20 @@ export class SegmentRunner {
         const rows: SqlValue[][] = [];
         const chunk = 5000;
         for (let i = 0; i < keys.length; i += chunk) {
-            const where = keyIn(`m.${q(plan.audience.key.column)}`, keys.slice(i, i + chunk), d);
+            const where = keyIn(keyRead, keys.slice(i, i + chunk), d);
             rows.push(...await this.engine.query(`SELECT ${select.join(', ')} FROM ${from} WHERE ${where}`));
         }
+        // One row per member, even where the data holds a key twice: the first row of each key.
+        const keyType = plan.audience.key.type === 'number' ? 'number' : 'text';
+        const byKey = new Map<string, SqlValue[]>();
+        for (const row of rows) {
+            const key = keyFromStored(row[0], keyType);
+            if (key === undefined) continue;
+            const id = `${typeof key === 'string' ? 's' : 'n'}${String(key)}`;
+            if (!byKey.has(id)) byKey.set(id, [key, ...row.slice(1)]);
+        }
+        rows.length = 0;
+        rows.push(...byKey.values());
         rows.sort((a, b) => compareKeys(a[0] as KeyValue, b[0] as KeyValue));
         const booleans = plan.show.map((s, i) => (s.attribute.type === 'boolean' ? i + 1 : -1)).filter(i => i > 0);
         const typed: ShowValue[][] = booleans.length === 0 ? rows : rows.map(row => row.map((v, i) => (booleans.includes(i) && typeof v === 'number' ? v !== 0 : v)));
@@ -128,20 +150,29 @@ export class SegmentRunner {
             return [...acc].sort(compareKeys);
         }
         await this.readStaticFiles(plan.name, new Set());
-        const sql = segmentSql(plan, { dialect: this.engine.dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys });
+        const storage = await this.storage(plan);
+        const sql = segmentSql(plan, { dialect: this.engine.dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys, storage });
         const rows = await this.engine.query(sql);
-        const keys = new Set<KeyValue>();
-        for (const r of rows) if (r[0] !== null && r[0] !== undefined) keys.add(r[0] as KeyValue);
-        return [...keys].sort(compareKeys);
+        return distinctKeys(rows.map(r => r[0]), plan.audience.key.type === 'number' ? 'number' : 'text');
     }
 }
 
 /** A value shown next to a member: booleans stored as 0/1 come back as true/false. */
 export type ShowValue = SqlValue | boolean;
 
-export function compareKeys(a: KeyValue, b: KeyValue): number {
-    if (typeof a === 'number' && typeof b === 'number') return a - b;
-    const x = String(a);
-    const y = String(b);
-    return x < y ? -1 : x > y ? 1 : 0;
+export { compareKeys };
+
+/** Stored key values as distinct keys in ascending order: `5` and `"5"` one key, missing ones left out. */
+export function distinctKeys(values: readonly unknown[], keyType: 'number' | 'text'): KeyValue[] {
+    const seen = new Set<string>();
+    const out: KeyValue[] = [];
+    for (const v of values) {
+        const key = keyFromStored(v, keyType);
+        if (key === undefined) continue;
+        const id = typeof key === 'string' ? `s${key}` : `n${String(key)}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out.push(key);
+    }
+    return out.sort(compareKeys);
 }

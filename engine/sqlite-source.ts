@@ -1,5 +1,5 @@
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
-import type { SqlValue } from './engine.js';
+import { exactIntegerValue, type SqlValue } from './engine.js';
 
 /** The storage class a copied column gets in the target database, read from the values themselves. */
 export type CopyType = 'integer' | 'real' | 'text' | 'blob';
@@ -67,6 +67,9 @@ export function coerce(value: SqlValue, type: CopyType): SqlValue {
     if (value === null) return null;
     switch (type) {
         case 'integer':
+            // Integers are exact (a bigint beyond 2^53); text that is no integer has no integer.
+            if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value))) return value;
+            return typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? exactIntegerValue(BigInt(value.trim())) : null;
         case 'real':
             return typeof value === 'number' ? value : Number(value);
         case 'text':

@@ -1,12 +1,25 @@
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import type { TableInfo } from '../compiler/schema-text.js';
-import { DatabaseError, type SqlEngine, type SqlValue } from './engine.js';
+import { DatabaseError, exactIntegerValue, type SqlEngine, type SqlValue } from './engine.js';
 import { readDatabaseFile } from './database-file.js';
 import { describeSqlite } from './describe.js';
 import type { SqliteReader } from './sqlite-source.js';
+import { StorageCache } from './storage-facts.js';
+import { sqlitePlainValue } from '../compiler/sql/sqlite-reads.js';
+import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
+
+/** sql.js reads integers as bigints when asked (its typings omit the option). */
+type ExecWithConfig = (sql: string, params: undefined, config: { useBigInt: boolean }) => { values: unknown[][] }[];
+type GetWithConfig = (params: null, config: { useBigInt: boolean }) => unknown[];
+const BIG_INTEGERS = { useBigInt: true };
+
+/** A row with every bigint that fits a number exactly turned into one. */
+function exactRow(row: readonly unknown[]): SqlValue[] {
+    return row.map(v => (typeof v === 'bigint' ? exactIntegerValue(v) : (v as SqlValue)));
+}
 
 function loadSqlJs(): Promise<SqlJsStatic> {
     sqlJs ??= initSqlJs();
@@ -41,6 +54,12 @@ export class SqlJsEngine implements SqlEngine {
         return new SqlJsEngine(new SQL.Database(bytes), file);
     }
 
+    private readonly storageCache = new StorageCache();
+
+    storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
+        return this.storageCache.facts({ dialect: this.dialect, query: sql => this.query(sql), plainValue: sqlitePlainValue }, columns);
+    }
+
     async query(sql: string): Promise<SqlValue[][]> {
         try {
             return this.querySync(sql);
@@ -49,9 +68,10 @@ export class SqlJsEngine implements SqlEngine {
         }
     }
 
+    /** Rows of the last statement of `sql`, integers exact (bigints beyond 2^53). */
     querySync(sql: string): SqlValue[][] {
-        const results = this.db.exec(sql);
-        return results.length === 0 ? [] : (results[results.length - 1].values as SqlValue[][]);
+        const results = (this.db.exec as ExecWithConfig)(sql, undefined, BIG_INTEGERS);
+        return results.length === 0 ? [] : (results[results.length - 1].values as SqlValue[][]).map(exactRow);
     }
 
     /** Tables, columns (with a sample of values), keys and foreign keys, for schema generation. */
@@ -78,7 +98,7 @@ export class SqlJsEngine implements SqlEngine {
             *iterate(sql: string): Iterable<SqlValue[]> {
                 const statement = db.prepare(sql);
                 try {
-                    while (statement.step()) yield statement.get() as SqlValue[];
+                    while (statement.step()) yield exactRow((statement.get as GetWithConfig).call(statement, null, BIG_INTEGERS));
                 } finally {
                     statement.free();
                 }

@@ -1,5 +1,6 @@
 import type { AggregateRef, Condition } from '../ir.js';
-import { aliasOf, joinClauses, stepCondition, stepLink } from './relations.js';
+import { decimalUnitsLiteral } from './dialect.js';
+import { aliasOf, joinClauses, keyColumn, stepCondition, stepLink, storageOf } from './relations.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
 
 type AggregateCondition = Extract<Condition, { node: 'compare' | 'in' | 'between' }> & { left: AggregateRef };
@@ -19,9 +20,9 @@ export function aggregateCondition(c: AggregateCondition, compare: (value: strin
     if (zeroPasses && a.fn === 'count' && !passesAt(c, 1) && c.node === 'compare' && ['=', '<', '<='].includes(c.operator)) {
         return `NOT EXISTS (SELECT 1 FROM ${parts.from} WHERE ${[parts.correlation, ...parts.where].join(' AND ')})`;
     }
-    const aggregated = aggregateExpression(a, parts.oneEach ? parts.valueColumn : 'd.v');
-    // A datetime aggregate compared with a date compares its calendar date.
-    const value = a.attribute?.type === 'datetime' && c.domain === 'date' ? ctx.dialect.columnAsDate(aggregated, 'datetime') : aggregated;
+    const aggregated = aggregateExpression(a, parts.oneEach ? parts.valueColumn : 'd.v', ctx);
+    // A datetime aggregate compared with a date compares its calendar date (the aggregate is already read).
+    const value = a.attribute?.type === 'datetime' && c.domain === 'date' ? ctx.dialect.columnAsDate(aggregated, 'datetime', PLAIN) : aggregated;
     // `count(E)` with no `where` reads only the foreign key: an index on it covers the grouping.
     const covered = a.fn === 'count' && parts.where.length === 0;
     const having = zeroPasses ? `NOT (${compare(value)})` : compare(value);
@@ -64,11 +65,30 @@ function passesAt(c: AggregateCondition, n: number): boolean {
     }
 }
 
-function aggregateExpression(a: AggregateRef, column: string | undefined): string {
+/**
+ * The aggregate over the related records' values. `sum` and `avg` of numbers add exact
+ * decimal units (section 4.2; `isDecimal`), so their comparisons are made in units too.
+ */
+function aggregateExpression(a: AggregateRef, column: string | undefined, ctx: RenderContext): string {
     if (a.fn === 'count') return 'COUNT(*)';
-    const sql = `${a.fn.toUpperCase()}(${column})`;
-    return a.fn === 'sum' ? `COALESCE(${sql}, 0)` : sql;
+    if (isDecimal(a)) {
+        const units = ctx.dialect.decimalUnits(column as string);
+        return a.fn === 'sum' ? `COALESCE(SUM(${units}), 0)` : ctx.dialect.decimalAverage(`SUM(${units})`, `COUNT(${units})`);
+    }
+    return `${a.fn.toUpperCase()}(${column})`;
 }
+
+/** `sum` and `avg` of a number attribute: computed and compared in decimal units of 10^-10. */
+export function isDecimal(a: AggregateRef): boolean {
+    return (a.fn === 'sum' || a.fn === 'avg') && a.attribute?.type === 'number';
+}
+
+/** A number compared with a decimal aggregate, in its units. */
+export function decimalLiteralSql(value: number, ctx: RenderContext): string {
+    return ctx.dialect.integerLiteral(decimalUnitsLiteral(value));
+}
+
+const PLAIN = { plain: true, offsets: false, unreadable: false } as const;
 
 interface AggregateParts {
     /** The related records: the path from the outer record, then the `where` records. */
@@ -95,24 +115,27 @@ function aggregateParts(a: AggregateRef, ctx: RenderContext): AggregateParts {
     let link: { from: string; to: string };
     if (chain.length === 0) {
         from = `${q(target.entity.table)} AS ${target.alias}`;
-        link = { from: `${outerAlias}.${q(target.entity.key.column)}`, to: `${target.alias}.${q(target.entity.key.column)}` };
+        link = { from: keyColumn(outerAlias, target.entity.key, d, ctx), to: keyColumn(target.alias, target.entity.key, d, ctx) };
     } else {
         from = `${q(chain[0].entity.table)} AS ${chain[0].alias}`;
-        link = stepLink(chain[0].step, outerAlias, a.outer.entity, chain[0].alias, chain[0].entity, d);
+        link = stepLink(chain[0].step, outerAlias, a.outer.entity, chain[0].alias, chain[0].entity, d, ctx);
         for (let i = 1; i < chain.length; i++) {
-            from += ` JOIN ${q(chain[i].entity.table)} AS ${chain[i].alias} ON ${stepCondition(chain[i].step, chain[i - 1].alias, chain[i - 1].entity, chain[i].alias, chain[i].entity, d)}`;
+            from += ` JOIN ${q(chain[i].entity.table)} AS ${chain[i].alias} ON ${stepCondition(chain[i].step, chain[i - 1].alias, chain[i - 1].entity, chain[i].alias, chain[i].entity, d, ctx)}`;
         }
     }
     from += joinClauses(target, d, ctx, ' ');
-    const column = a.attribute ? `${target.alias}.${q(a.attribute.column)}` : undefined;
-    const valueColumn = column === undefined ? undefined
-        : a.attribute!.type === 'date' ? d.columnAsDate(column, 'date')
-        : a.attribute!.type === 'datetime' ? d.columnAsDateTime(column, 'datetime')
-        : column;
+    const attribute = a.attribute;
+    const column = attribute ? `${target.alias}.${q(attribute.column)}` : undefined;
+    const valueColumn = column === undefined || attribute === undefined ? undefined
+        : attribute.type === 'date' ? d.columnAsDate(column, 'date', storageOf(ctx, attribute))
+        : attribute.type === 'datetime' ? d.columnAsDateTime(column, 'datetime', storageOf(ctx, attribute))
+        : attribute.type === 'number' ? d.readNumber(column, storageOf(ctx, attribute))
+        : attribute.type === 'boolean' ? d.columnAsBoolean(column, storageOf(ctx, attribute))
+        : d.readText(column, storageOf(ctx, attribute));
     return {
         from, correlation: `${link.to} = ${link.from}`, outer: link.from, inner: link.to,
         where: a.where ? [conditionSql(a.where, ctx, false)] : [],
-        key: `${target.alias}.${q(target.entity.key.column)}`,
+        key: keyColumn(target.alias, target.entity.key, d, ctx),
         ...(valueColumn !== undefined ? { valueColumn } : {}),
         oneEach: chain.length <= 1 && target.children.length === 0
     };

@@ -1,6 +1,6 @@
 import type { CompareOperator, Domain, Literal, Operand } from '../ir.js';
 import { addOffset } from '../time.js';
-import { aliasOf } from './relations.js';
+import { aliasOf, storageOf } from './relations.js';
 import { resolveTime, type RenderContext as SqlContext } from './to-sql.js';
 
 /** Calendar days, `from` inclusive, `before` exclusive (either may be open). */
@@ -21,6 +21,7 @@ export interface DayRange extends Days {
 }
 
 const nextDay = (day: string): string => addOffset(day, false, { sign: 1, amount: 1, unit: 'day' });
+const previousDay = (day: string): string => addOffset(day, false, { sign: -1, amount: 1, unit: 'day' });
 
 function dayOf(l: Literal, ctx: SqlContext): string | undefined {
     return l.node === 'time' ? resolveTime(l, ctx.clock).slice(0, 10) : undefined;
@@ -62,9 +63,14 @@ export function betweenDays(low: Literal, high: Literal, domain: Domain, ctx: Sq
  * `exact`, preceded by the dialect's stored-value bounds when the operand is a plain date
  * column: `(bounds AND (sure days OR exact))`. Stored dates and datetimes are ISO text that
  * starts with the day (the reference's storage rule), so text order decides the sure days.
+ * A value with an offset may be stored a day off its UTC day: with offsets in the column the
+ * bounds are a day wider and the sure days a day narrower; with unreadable values in it
+ * (`2026/06/01` sorts among the days) no day is sure.
  */
-export function withDayBounds(exact: string, left: Operand, range: DayRange, ctx: SqlContext): string {
+export function withDayBounds(exact: string, left: Operand, given: DayRange, ctx: SqlContext): string {
     if (left.node !== 'column' || (left.attribute.type !== 'date' && left.attribute.type !== 'datetime')) return exact;
+    const storage = storageOf(ctx, left.attribute);
+    const range = storage.offsets || storage.unreadable ? widened(given, storage.offsets, storage.unreadable) : given;
     const column = `${aliasOf(ctx, left.alias)}.${ctx.dialect.quoteIdentifier(left.attribute.column)}`;
     /** The text tests for `days`, or undefined when the dialect has none. */
     const bounds = (days: Days): string[] | undefined => {
@@ -80,6 +86,20 @@ export function withDayBounds(exact: string, left: Operand, range: DayRange, ctx
     const sure = range.sure && !empty(range.sure) ? bounds(range.sure) : undefined;
     const decided = sure && sure.length > 0 ? `(${sure.join(' AND ')} OR ${exact})` : exact;
     return `(${[...hints, decided].join(' AND ')})`;
+}
+
+/** The range for a column whose stored days may be a day off (offsets), or not decided by their text (unreadable values). */
+function widened(range: DayRange, offsets: boolean, unreadable: boolean): DayRange {
+    const wide = (days: Days): Days => ({
+        ...(days.from !== undefined ? { from: offsets ? previousDay(days.from) : days.from } : {}),
+        ...(days.before !== undefined ? { before: offsets ? nextDay(days.before) : days.before } : {})
+    });
+    const narrow = (days: Days): Days => ({
+        ...(days.from !== undefined ? { from: offsets ? nextDay(days.from) : days.from } : {}),
+        ...(days.before !== undefined ? { before: offsets ? previousDay(days.before) : days.before } : {})
+    });
+    const sure = unreadable || range.sure === undefined ? undefined : narrow(range.sure === 'all' ? range : range.sure);
+    return { ...wide(range), ...(sure ? { sure } : {}) };
 }
 
 const empty = (days: Days): boolean => days.from !== undefined && days.before !== undefined && days.from >= days.before;

@@ -1,19 +1,43 @@
+import type { KeyValue } from '../keys.js';
+import type { ColumnStorage } from '../storage.js';
+
 /**
- * Everything that differs between SQL databases: quoting, literals, dates, booleans, text
- * matching and set operations. SQL text is only ever assembled from these pieces.
+ * Everything that differs between SQL databases: quoting, literals, reading stored values,
+ * dates, booleans, text matching and set operations. SQL text is only ever assembled from
+ * these pieces.
+ *
+ * Stored values are read as the reference's section 2 says: a column the engine knows to be
+ * plain (`ColumnStorage.plain`) is read as it is; any other through a reading of every
+ * accepted form, a value that fits none being NULL (missing).
  */
 export interface Dialect {
     readonly name: DialectName;
     quoteIdentifier(name: string): string;
     stringLiteral(value: string): string;
     numberLiteral(value: number): string;
+    /** An integer literal, exact at any size. */
+    integerLiteral(value: bigint): string;
     booleanLiteral(value: boolean): string;
-    /** A column holding a boolean (stored as 0/1 or as a boolean), comparable with `booleanLiteral`. */
-    columnAsBoolean(column: string): string;
-    /** A column holding a date or an ISO datetime (any accepted form), as a comparable date. */
-    columnAsDate(column: string, stored: 'date' | 'datetime'): string;
-    /** A column holding an ISO datetime (any accepted form), as a comparable datetime. */
-    columnAsDateTime(column: string, stored: 'date' | 'datetime'): string;
+    /** A number column as a number: numbers, and text in decimal notation with spaces around it. */
+    readNumber(column: string, storage: ColumnStorage): string;
+    /** A text column as text (numbers stored in it as their text). */
+    readText(column: string, storage: ColumnStorage): string;
+    /** A key or foreign key column as a comparable key: `5` and `"5"` one key. */
+    readKey(column: string, type: 'number' | 'text', storage: ColumnStorage): string;
+    /** A column holding a boolean (0/1, a boolean, or `true`/`false` text), comparable with `booleanLiteral`. */
+    columnAsBoolean(column: string, storage: ColumnStorage): string;
+    /** A column holding a date or an ISO datetime (any accepted form), as a comparable date (UTC). */
+    columnAsDate(column: string, stored: 'date' | 'datetime', storage: ColumnStorage): string;
+    /** A column holding an ISO datetime (any accepted form), as a comparable datetime (UTC, fractions counted). */
+    columnAsDateTime(column: string, stored: 'date' | 'datetime', storage: ColumnStorage): string;
+    /**
+     * A number (already read) in exact decimal units of 10^-10, as an integer: the number to
+     * 15 significant digits, then 10 decimal places (section 4.2). Where the engine's integers
+     * cannot hold it, the query fails rather than give a rounded result.
+     */
+    decimalUnits(number: string): string;
+    /** `sum / count` of decimal units, rounded half away from zero; NULL for no values. */
+    decimalAverage(sum: string, count: string): string;
     dateLiteral(value: string): string;
     /** `value` is `YYYY-MM-DD HH:MM:SS`. */
     dateTimeLiteral(value: string): string;
@@ -56,6 +80,30 @@ export interface SubqueryParts {
 
 export type DialectName = 'sqlite' | 'postgres' | 'duckdb';
 
+/** A key as a literal of the dialect. */
+export function keyLiteral(dialect: Dialect, key: KeyValue): string {
+    return typeof key === 'string' ? dialect.stringLiteral(key) : typeof key === 'bigint' ? dialect.integerLiteral(key) : dialect.numberLiteral(key);
+}
+
+/** A number literal in decimal units of 10^-10 (see `Dialect.decimalUnits`), exact. */
+export function decimalUnitsLiteral(value: number): bigint {
+    return decimalUnitsOf(String(value));
+}
+
+/** Decimal text (`-12.5`, `1e-7`) in units of 10^-10, rounded half away from zero. */
+export function decimalUnitsOf(text: string): bigint {
+    const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(text);
+    if (!m) throw new RangeError(`not a decimal number: ${text}`);
+    const [, sign, whole, fraction = '', exp = '0'] = m;
+    const digits = whole + fraction;
+    const point = whole.length + Number(exp) + 10;
+    const padded = point >= digits.length ? digits + '0'.repeat(point - digits.length) : digits;
+    const kept = point <= 0 ? 0n : BigInt(padded.slice(0, Math.max(point, 0)) || '0');
+    const next = point < 0 ? 0 : Number(padded[point] ?? '0');
+    const units = kept + (next >= 5 ? 1n : 0n);
+    return sign === '-' ? -units : units;
+}
+
 /** Escapes `%`, `_` and the escape character itself for a LIKE pattern with `ESCAPE '\'`. */
 export function escapeLikePattern(value: string): string {
     return value.replace(/[\\%_]/g, c => `\\${c}`);
@@ -87,6 +135,10 @@ export function quoteString(value: string): string {
 export function finiteNumber(value: number): string {
     if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
     return String(value);
+}
+
+export function integerDigits(value: bigint): string {
+    return value.toString();
 }
 
 /**

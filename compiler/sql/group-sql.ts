@@ -1,7 +1,7 @@
 import type { Condition, GroupPlan, JoinNode } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
 import { inSubquery, type SubqueryParts } from './dialect.js';
-import { aliasOf, joinClauses, stepLink, treeAliases } from './relations.js';
+import { aliasOf, joinClauses, keyColumn, stepLink, treeAliases } from './relations.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
 
 /**
@@ -48,7 +48,7 @@ function groupParts(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext
         // Wrapped in a derived table for the anti-join, whose correlation must not see the
         // subquery's own record named like the outer one.
         const alias = `${group.root.alias}_g`;
-        const outer = `${aliasOf(ctx, group.root.alias)}.${ctx.dialect.quoteIdentifier(audience.key.column)}`;
+        const outer = keyColumn(aliasOf(ctx, group.root.alias), audience.key, ctx.dialect, ctx);
         return [{ outer, subquery: { column: `${alias}.key`, from: `(${inner}) AS ${alias}`, where: [] }, inline: `${outer} IN (${inner})` }];
     }
     const plain = split.own.filter(c => !hasAggregate(c)).map(c => conditionSql(c, ctx, strict));
@@ -61,7 +61,7 @@ function groupParts(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext
 export function joinedGroupSql(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext): string {
     const q = ctx.dialect.quoteIdentifier;
     const root = group.root;
-    const key = `${root.alias}.${q(audience.key.column)}`;
+    const key = keyColumn(root.alias, audience.key, ctx.dialect, ctx);
     const where = [`${key} IS NOT NULL`, conditionSql(group.condition, ctx, false)];
     return `SELECT ${root.children.length > 0 ? 'DISTINCT ' : ''}${key} AS key FROM ${q(audience.table)} AS ${root.alias}${joinClauses(root, ctx.dialect, ctx, ' ')} WHERE ${where.join(' AND ')}`;
 }
@@ -73,7 +73,7 @@ export function joinedGroupSql(group: GroupPlan, audience: SchemaEntity, ctx: Re
 function semiJoin(parent: JoinNode, node: JoinNode, items: readonly Condition[], ctx: RenderContext): SemiJoin {
     const d = ctx.dialect;
     const q = d.quoteIdentifier;
-    const link = stepLink(node.step!, aliasOf(ctx, parent.alias), parent.entity, node.alias, node.entity, d);
+    const link = stepLink(node.step!, aliasOf(ctx, parent.alias), parent.entity, node.alias, node.entity, d, ctx);
     const split = splitConjuncts(node, items);
     let from = `${q(node.entity.table)} AS ${node.alias}`;
     let where: string[];

@@ -1,30 +1,50 @@
-import { asciiLower, finiteNumber, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { asciiLower, finiteNumber, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexText, type RegexEngine } from './regex-reads.js';
 
-/** The accepted stored forms: `YYYY-MM-DD`, then ` HH:MM:SS` or `THH:MM:SS`, fractions, `Z`. */
-const ISO_FORM = quoteString('^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?)?Z?$');
+const pg: RegexEngine = {
+    matches: (text, pattern) => `${text} ~ ${quoteString(pattern)}`,
+    asText: column => `CAST(${column} AS TEXT)`,
+    double: 'DOUBLE PRECISION',
+    exact: 'NUMERIC'
+};
 
-/** A stored value (text, date or timestamp) as a timestamp at second precision; NULL when not a date. */
+/**
+ * A stored value (text, date or timestamp) as a UTC timestamp to the millisecond; NULL when it
+ * is none of the accepted forms. The day is checked before the cast (PostgreSQL's cast fails
+ * on `2026-02-30` instead of giving NULL); a value without an offset is UTC.
+ */
 function asTimestamp(column: string): string {
-    const text = `CAST(${column} AS TEXT)`;
-    return `date_trunc('second', CASE WHEN ${text} ~ ${ISO_FORM} THEN CAST(${text} AS TIMESTAMP) END)`;
+    const t = `CAST(${column} AS TEXT)`;
+    const year = `CAST(substr(${t}, 1, 4) AS INTEGER)`;
+    const month = `CAST(substr(${t}, 6, 2) AS INTEGER)`;
+    const lastDay = `EXTRACT(DAY FROM make_date(${year}, ${month}, 1) + INTERVAL '1 month' - INTERVAL '1 day')`;
+    const zoned = `(CASE WHEN length(${t}) = 10 THEN ${t} || ' 00:00:00+00' WHEN substr(${t}, 20) ~ '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$' THEN ${t} ELSE ${t} || '+00' END)`;
+    const instant = `date_trunc('milliseconds', (CAST(${zoned} AS TIMESTAMPTZ) AT TIME ZONE 'UTC') + INTERVAL '500 microseconds')`;
+    return `(CASE WHEN ${dateTimeForm(pg, t)} AND ${year} > 0 THEN (CASE WHEN CAST(substr(${t}, 9, 2) AS INTEGER) <= ${lastDay} THEN ${instant} END) END)`;
 }
 
 /**
- * PostgreSQL. Dates and datetimes may be stored as ISO text (a copied SQLite file) or as
- * date / timestamp columns: both are parsed through text, and a time zone suffix (`Z`) is
- * ignored, as all values are UTC. Booleans may be 0/1 integers or booleans. Text matching
- * folds ASCII letters only, as SQLite's LIKE does; INTERSECT's higher precedence is avoided by
- * nesting every set operation in subqueries.
+ * PostgreSQL. Dates and datetimes may be stored as date / timestamp columns (read as they are)
+ * or as text in any accepted form, offsets converted to UTC. Booleans may be 0/1 integers,
+ * booleans or `true`/`false` text. Text matching folds ASCII letters only, as SQLite's LIKE
+ * does; INTERSECT's higher precedence is avoided by nesting every set operation in subqueries.
  */
 export const postgresDialect: Dialect = {
     name: 'postgres',
     quoteIdentifier: quoteDoubled,
     stringLiteral: quoteString,
     numberLiteral: finiteNumber,
+    integerLiteral: integerDigits,
     booleanLiteral: value => (value ? '1' : '0'),
-    columnAsBoolean: column => `CAST(${column} AS INTEGER)`,
-    columnAsDate: column => `CAST(${asTimestamp(column)} AS DATE)`,
-    columnAsDateTime: column => asTimestamp(column),
+    readNumber: (column, storage) => regexNumber(pg, column, storage),
+    readText: (column, storage) => regexText(pg, column, storage),
+    readKey: (column, type, storage) => regexKey(pg, column, type, storage),
+    columnAsBoolean: (column, storage) => regexBoolean(pg, column, storage),
+    columnAsDate: (column, _stored, storage) => `CAST(${storage.plain ? column : asTimestamp(column)} AS DATE)`,
+    columnAsDateTime: (column, _stored, storage) => (storage.plain ? `CAST(${column} AS TIMESTAMP)` : asTimestamp(column)),
+    // PostgreSQL's float to numeric cast keeps 15 significant digits; numerics are exact.
+    decimalUnits: n => `round(CAST(${n} AS NUMERIC) * 10000000000)`,
+    decimalAverage: (sum, count) => `round((${sum}) / NULLIF(${count}, 0))`,
     dateLiteral: value => `DATE ${quoteString(value)}`,
     dateTimeLiteral: value => `TIMESTAMP ${quoteString(value)}`,
     // Every accepted form, and a date or timestamp column's text, starts with `YYYY-MM-DD`;

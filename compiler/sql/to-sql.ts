@@ -1,15 +1,18 @@
 import { assertUnreachable, type Condition, type GroupPlan, type KeyValue, type Literal, type Operand, type SegmentPlan } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
 import { addOffset, type Clock } from '../time.js';
-import { aggregateCondition, aggregateEmpty } from './aggregate-sql.js';
+import type { StorageFacts } from '../storage.js';
+import { aggregateCondition, aggregateEmpty, decimalLiteralSql, isDecimal } from './aggregate-sql.js';
 import { betweenDays, compareDays, withDayBounds } from './day-bounds.js';
-import type { Dialect } from './dialect.js';
+import { keyLiteral, type Dialect } from './dialect.js';
 import { groupExclusion, groupPredicate } from './group-sql.js';
-import { aliasOf, type Renames } from './relations.js';
+import { aliasOf, keyColumn, storageOf, type Renames } from './relations.js';
 
 export interface SqlContext {
     readonly dialect: Dialect;
     readonly clock: Clock;
+    /** How the columns are stored (from the engine); absent, every column is read in every accepted form. */
+    readonly storage?: StorageFacts;
     /** Plans of other segments, for compound segments. */
     readonly plans?: ReadonlyMap<string, SegmentPlan>;
     /** Keys of static segments read from files, by segment name. */
@@ -27,7 +30,7 @@ export function segmentSql(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet
         case 'static': {
             const keys = plan.members.kind === 'keys' ? plan.members.keys : ctx.staticKeys?.get(plan.name);
             if (!keys) throw new Error(`the members of ${plan.name} have not been read`);
-            return staticSql(plan.audience, keys, ctx.dialect);
+            return staticSql(plan.audience, keys, ctx.dialect, ctx);
         }
         case 'compound': {
             if (seen.has(plan.name)) throw new Error(`segment cycle through ${plan.name}`);
@@ -63,20 +66,19 @@ function dynamicSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: S
         const next = op === 'exclude' ? groupExclusion(g, audience, rctx) : groupPredicate(g, audience, rctx);
         predicate = op === 'union' ? `(${predicate}\n  OR ${next})` : `(${predicate}\n  AND ${next})`;
     }
-    const key = `${alias}.${d.quoteIdentifier(audience.key.column)}`;
+    const key = keyColumn(alias, audience.key, d, ctx);
     return `SELECT ${key} AS key\nFROM ${d.quoteIdentifier(audience.table)} AS ${alias}\nWHERE ${key} IS NOT NULL\n  AND ${predicate}`;
 }
 
-export function staticSql(audience: SchemaEntity, keys: readonly KeyValue[], dialect: Dialect): string {
-    const q = dialect.quoteIdentifier;
-    const key = `s.${q(audience.key.column)}`;
-    return `SELECT ${key} AS key FROM ${q(audience.table)} AS s WHERE ${keyIn(key, keys, dialect)}`;
+export function staticSql(audience: SchemaEntity, keys: readonly KeyValue[], dialect: Dialect, ctx: Pick<SqlContext, 'storage'> = {}): string {
+    const key = keyColumn('s', audience.key, dialect, ctx);
+    return `SELECT ${key} AS key FROM ${dialect.quoteIdentifier(audience.table)} AS s WHERE ${keyIn(key, keys, dialect)}`;
 }
 
 /** `column IN (k1, k2, ...)`, or a false condition for no keys. */
 export function keyIn(column: string, keys: readonly KeyValue[], dialect: Dialect): string {
     if (keys.length === 0) return '1 = 0';
-    const list = keys.map(k => (typeof k === 'number' ? dialect.numberLiteral(k) : dialect.stringLiteral(k))).join(', ');
+    const list = keys.map(k => keyLiteral(dialect, k)).join(', ');
     return `${column} IN (${list})`;
 }
 
@@ -95,18 +97,18 @@ export function conditionSql(c: Condition, ctx: RenderContext, strict: boolean):
             return `(NOT ${conditionSql(c.item, ctx, true)})`;
         case 'compare': {
             const op = c.operator === '!=' ? '<>' : c.operator;
-            const test = (value: string): string => `${value} ${op} ${literalSql(c.right, c.domain, ctx)}`;
+            const test = (value: string): string => `${value} ${op} ${operandLiteral(c.left, c.right, c.domain, ctx)}`;
             if (c.left.node === 'aggregate') return wrap(aggregateCondition({ ...c, left: c.left }, test, ctx));
             return wrap(withDayBounds(test(operandSql(c.left, c.domain, ctx)), c.left, compareDays(c.operator, c.right, c.domain, ctx), ctx));
         }
         case 'in': {
-            const list = c.values.map(v => literalSql(v, c.domain, ctx)).join(', ');
+            const list = c.values.map(v => operandLiteral(c.left, v, c.domain, ctx)).join(', ');
             const test = (value: string): string => `${value} ${c.negated ? 'NOT IN' : 'IN'} (${list})`;
             if (c.left.node === 'aggregate') return wrap(aggregateCondition({ ...c, left: c.left }, test, ctx));
             return wrap(test(operandSql(c.left, c.domain, ctx)));
         }
         case 'between': {
-            const test = (value: string): string => `${value} BETWEEN ${literalSql(c.low, c.domain, ctx)} AND ${literalSql(c.high, c.domain, ctx)}`;
+            const test = (value: string): string => `${value} BETWEEN ${operandLiteral(c.left, c.low, c.domain, ctx)} AND ${operandLiteral(c.left, c.high, c.domain, ctx)}`;
             if (c.left.node === 'aggregate') return wrap(aggregateCondition({ ...c, left: c.left }, test, ctx));
             return wrap(withDayBounds(test(operandSql(c.left, c.domain, ctx)), c.left, betweenDays(c.low, c.high, c.domain, ctx), ctx));
         }
@@ -114,7 +116,7 @@ export function conditionSql(c: Condition, ctx: RenderContext, strict: boolean):
             return wrap(d.textMatch(operandSql(c.left, 'text', ctx), c.mode, c.value));
         case 'empty': {
             if (c.left.node === 'aggregate') return aggregateEmpty(c.left, c.negated, ctx);
-            const value = operandSql(c.left, undefined, ctx);
+            const value = operandSql(c.left, c.left.attribute.type, ctx);
             const isText = c.left.attribute.type === 'text';
             const empty = isText ? `(${value} IS NULL OR ${value} = ${d.stringLiteral('')})` : `${value} IS NULL`;
             return c.negated ? `NOT ${empty}` : empty;
@@ -124,17 +126,32 @@ export function conditionSql(c: Condition, ctx: RenderContext, strict: boolean):
     }
 }
 
-/** A column, converted for comparison in `domain` (dates by calendar day, booleans as the dialect stores them). */
-function operandSql(o: Operand, domain: string | undefined, ctx: RenderContext): string {
+/**
+ * A column read as its type says (every accepted stored form, unreadable values missing),
+ * converted for comparison in `domain` (dates by calendar day).
+ */
+function operandSql(o: Operand, domain: string, ctx: RenderContext): string {
     if (o.node === 'aggregate') throw new Error('aggregates are compared by aggregateCondition');
-    const column = `${aliasOf(ctx, o.alias)}.${ctx.dialect.quoteIdentifier(o.attribute.column)}`;
+    const d = ctx.dialect;
+    const column = `${aliasOf(ctx, o.alias)}.${d.quoteIdentifier(o.attribute.column)}`;
+    const storage = storageOf(ctx, o.attribute);
     const stored = o.attribute.type;
-    if (stored === 'boolean' && domain === 'boolean') return ctx.dialect.columnAsBoolean(column);
-    if (stored === 'date' || stored === 'datetime') {
-        if (domain === 'date') return ctx.dialect.columnAsDate(column, stored);
-        if (domain === 'datetime') return ctx.dialect.columnAsDateTime(column, stored);
+    switch (stored) {
+        case 'boolean': return d.columnAsBoolean(column, storage);
+        case 'number': return d.readNumber(column, storage);
+        case 'text': return d.readText(column, storage);
+        case 'date':
+        case 'datetime':
+            return domain === 'datetime' ? d.columnAsDateTime(column, stored, storage) : d.columnAsDate(column, stored, storage);
+        default:
+            return assertUnreachable(stored);
     }
-    return column;
+}
+
+/** A literal compared with `left`: in decimal units for `sum` and `avg` of numbers. */
+function operandLiteral(left: Operand, l: Literal, domain: string, ctx: RenderContext): string {
+    if (left.node === 'aggregate' && isDecimal(left) && l.node === 'number') return decimalLiteralSql(l.value, ctx);
+    return literalSql(l, domain, ctx);
 }
 
 function literalSql(l: Literal, domain: string, ctx: SqlContext): string {

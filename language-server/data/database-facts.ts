@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { KeyValue } from '../../compiler/ir.js';
-import type { Dialect } from '../../compiler/sql/dialect.js';
+import { keyLiteral, type Dialect } from '../../compiler/sql/dialect.js';
 import { sqliteDialect } from '../../compiler/sql/sqlite-dialect.js';
 import type { DatabaseStatus, QueryService, TableInfo } from './query-service.js';
 
@@ -77,7 +77,7 @@ export class DatabaseFacts {
     async missingKeys(file: string, table: string, column: string, keys: readonly KeyValue[]): Promise<ReadonlySet<KeyValue>> {
         if (keys.length === 0 || !(await this.hasColumn(file, table, column))) return new Set();
         const d = this.dialect;
-        const literal = (k: KeyValue): string => (typeof k === 'number' ? d.numberLiteral(k) : d.stringLiteral(k));
+        const literal = (k: KeyValue): string => keyLiteral(d, k);
         const signature = keys.map(k => `${typeof k}:${k}`).join('\u0000');
         return this.cached(file, `keys\u0000${table}\u0000${column}\u0000${signature}`, async () => {
             const present = new Set<string>();

@@ -1,3 +1,4 @@
+import type { KeyValue } from '../../compiler/keys.js';
 import { describe, expect, test } from 'vitest';
 import { build, run } from '../support/harness.js';
 import { customers, dynamic, TABLES, withSegments } from '../support/shop.js';
@@ -14,7 +15,7 @@ insert into purchases values
   (105, 3, 10, '2027-01-20 08:00:00', 80);
 `;
 
-async function members(condition: string): Promise<readonly (string | number)[]> {
+async function members(condition: string): Promise<readonly KeyValue[]> {
     const keys = await run(withSegments(dynamic(condition)), SHOP, '2027-02-14');
     return keys('S');
 }

@@ -1,3 +1,4 @@
+import type { KeyValue } from '../../compiler/keys.js';
 import { describe, expect, test } from 'vitest';
 import { run } from '../support/harness.js';
 import { customers, dynamic, TABLES, withSegments } from '../support/shop.js';
@@ -11,7 +12,7 @@ const PEOPLE = TABLES + customers([
     [5, 'annabel LEE', 59, 1, '1999-03-01', '2026-07-01 00:00:00Z']
 ]);
 
-async function members(condition: string): Promise<readonly (string | number)[]> {
+async function members(condition: string): Promise<readonly KeyValue[]> {
     const keys = await run(withSegments(dynamic(condition)), PEOPLE);
     return keys('S');
 }

@@ -1,3 +1,4 @@
+import type { KeyValue } from '../../compiler/keys.js';
 import { describe, expect, test } from 'vitest';
 import { addOffset, clockAsOf } from '../../compiler/time.js';
 import { run } from '../support/harness.js';
@@ -19,7 +20,7 @@ function people(birthdays: readonly (string | null)[], signups: readonly (string
     return `${TABLES}insert into customers values ${rows.join(', ')};`;
 }
 
-async function members(condition: string, setup: string, asOf = AS_OF): Promise<readonly (string | number)[]> {
+async function members(condition: string, setup: string, asOf = AS_OF): Promise<readonly KeyValue[]> {
     const keys = await run(withSegments(dynamic(condition)), setup, asOf);
     return keys('S');
 }

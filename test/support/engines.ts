@@ -3,6 +3,7 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 import type { Pool } from 'pg';
 import { afterAll } from 'vitest';
 import type { KeyValue } from '../../compiler/ir.js';
+import { stringifyJson } from '../../compiler/keys.js';
 import { copySqliteIntoDuckDb } from '../../engine/duckdb-copy.js';
 import { DuckDbEngine } from '../../engine/duckdb-engine.js';
 import type { SqlEngine } from '../../engine/engine.js';
@@ -64,8 +65,8 @@ export async function expectSameKeys(name: string, expected: readonly KeyValue[]
     } catch (e) {
         throw new Error(`${name} failed on ${other.engineName}: ${(e as Error).message}\n${await other.sql(name)}`);
     }
-    if (JSON.stringify(keys) !== JSON.stringify(expected)) {
-        throw new Error(`${name}: ${other.engineName} gives ${JSON.stringify(keys)}, sql.js gives ${JSON.stringify(expected)}\n${await other.sql(name)}`);
+    if (stringifyJson(keys) !== stringifyJson(expected)) {
+        throw new Error(`${name}: ${other.engineName} gives ${stringifyJson(keys)}, sql.js gives ${stringifyJson(expected)}\n${await other.sql(name)}`);
     }
 }
 

@@ -1,6 +1,8 @@
 import * as ast from '../../../grammar/generated/ast.js';
 import type { SegmentPlan } from '../../../compiler/ir.js';
 import { segmentSql } from '../../../compiler/sql/to-sql.js';
+import { keyLiteral } from '../../../compiler/sql/dialect.js';
+import { keyFromStored, type KeyValue } from '../../../compiler/keys.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { SqlEngine } from '../../../engine/engine.js';
 import type { ExplainedGroup, ExplainedPart, Explanation, GroupBreakdown, Key, PartBreakdown, SetOperatorName } from '../shared/data.js';
@@ -15,10 +17,11 @@ type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
  * narrows it (the count after the first condition, the first two, and so on).
  */
 export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSegment, runner: SegmentRunner, engine: SqlEngine, token: CancelToken): Promise<GroupBreakdown[]> {
-    const ctx = { dialect: engine.dialect, clock: runner.clock };
+    const ctx = { dialect: engine.dialect, clock: runner.clock, storage: await runner.storage(plan) };
     const count = async (p: DynamicPlan): Promise<number> => {
         await token.checkpoint();
-        const rows = await engine.query(`SELECT COUNT(*) FROM (${segmentSql(p, ctx)}) AS counted`);
+        // Distinct keys: a key stored twice is one member, as in the member list.
+        const rows = await engine.query(`SELECT COUNT(DISTINCT counted.key) FROM (${segmentSql(p, ctx)}) AS counted`);
         return Number(rows[0]?.[0] ?? 0);
     };
     const result: GroupBreakdown[] = [];
@@ -56,13 +59,15 @@ export async function partBreakdowns(plan: Extract<SegmentPlan, { kind: 'compoun
 }
 
 /** Which groups and conditions one key passes, and whether it is a member in the end. */
-export async function explain(plan: SegmentPlan, segment: ast.Segment, key: Key, runner: SegmentRunner, engine: SqlEngine, segments: ReadonlyMap<string, ast.Segment>): Promise<Explanation> {
+export async function explain(plan: SegmentPlan, segment: ast.Segment, asked: Key, runner: SegmentRunner, engine: SqlEngine, segments: ReadonlyMap<string, ast.Segment>): Promise<Explanation> {
     const d = engine.dialect;
+    // A 64-bit key comes from the view as its digits.
+    const key: KeyValue = keyFromStored(asked, plan.audience.key.type === 'number' ? 'number' : 'text') ?? asked;
     const q = d.quoteIdentifier;
-    const literal = typeof key === 'number' ? d.numberLiteral(key) : d.stringLiteral(key);
+    const literal = keyLiteral(d, key);
     const exists = (await engine.query(`SELECT 1 FROM ${q(plan.audience.table)} WHERE ${q(plan.audience.key.column)} = ${literal} LIMIT 1`)).length > 0;
     const members = new Set(await runner.keys(plan.name));
-    const base = { segment: plan.name, title: plan.title, kind: plan.kind, audience: plan.audience.name, location: locationOf(segment), key, exists, member: members.has(key) };
+    const base = { segment: plan.name, title: plan.title, kind: plan.kind, audience: plan.audience.name, location: locationOf(segment), key: asked, exists, member: members.has(key) };
     if (plan.kind === 'compound') {
         const parts: ExplainedPart[] = [];
         for (const p of plan.parts) {
@@ -72,7 +77,7 @@ export async function explain(plan: SegmentPlan, segment: ast.Segment, key: Key,
         return { ...base, groups: [], parts };
     }
     if (plan.kind === 'static' || !ast.isDynamicSegment(segment)) return { ...base, groups: [], parts: [] };
-    const ctx = { dialect: d, clock: runner.clock };
+    const ctx = { dialect: d, clock: runner.clock, storage: await runner.storage(plan) };
     const contains = async (p: DynamicPlan): Promise<boolean> =>
         (await engine.query(`SELECT 1 FROM (${segmentSql(p, ctx)}) AS g WHERE g.key = ${literal} LIMIT 1`)).length > 0;
     const groups: ExplainedGroup[] = [];

@@ -128,6 +128,11 @@ export function memoBreakdowns(runner: SegmentRunner, segment: string, compute: 
     return result;
 }
 
+/** Keys as the views and the history store hold them: a 64-bit key beyond 2^53 as its digits. */
+export function viewKeys(keys: readonly KeyValue[]): Key[] {
+    return keys.map(k => (typeof k === 'bigint' ? k.toString() : k));
+}
+
 function cell(value: unknown): string | number | null {
     if (value === null || value === undefined) return null;
     if (typeof value === 'number' || typeof value === 'string') return value;
@@ -150,7 +155,7 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
     const { runner, clock, engine } = await session.runnerAt(ctx.asOf);
     const { store: history, info } = await openHistory(session, ctx);
     const rows: DashboardRow[] = [];
-    const members = new Map<string, readonly KeyValue[]>();
+    const members = new Map<string, readonly Key[]>();
     for (const segment of model.workspace.model.segments.values()) {
         const header = headerOf(segment, model);
         const plan = model.plans.plans.get(segment.name);
@@ -168,8 +173,9 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
             rows.push({ ...base, status: 'error', trend: [], error: (e as Error).message });
             continue;
         }
-        members.set(plan.name, keys);
-        if (record && history && (isRefreshed(plan) || !history.snapshot(plan.name))) history.record(plan.name, clock.now, keys);
+        const viewed = viewKeys(keys);
+        members.set(plan.name, viewed);
+        if (record && history && (isRefreshed(plan) || !history.snapshot(plan.name))) history.record(plan.name, clock.now, viewed);
         const change = history?.change(plan.name);
         rows.push({
             ...base,

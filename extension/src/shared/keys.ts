@@ -14,8 +14,14 @@ export function keyProblem(input: string, numeric: boolean | undefined, audience
     return undefined;
 }
 
-/** The key for `input`: a number when the audience's keys are numbers (or, unknown, when it looks like one). */
+/**
+ * The key for `input`: a number when the audience's keys are numbers (or, unknown, when it
+ * looks like one); an integer beyond 2^53 stays its digits (a JavaScript number would round it),
+ * which the evaluator reads as the exact 64-bit key.
+ */
 export function parseKey(input: string, numeric: boolean | undefined): Key {
     const text = input.trim();
-    return numeric !== false && NUMBER.test(text) ? Number(text) : text;
+    if (numeric === false || !NUMBER.test(text)) return text;
+    const n = Number(text);
+    return /^-?\d+$/.test(text) && !Number.isSafeInteger(n) ? text : n;
 }

@@ -1,0 +1,106 @@
+import type { Dialect } from '../compiler/sql/dialect.js';
+import { storageKey, StorageFacts, UNKNOWN_STORAGE, type ColumnRequest, type ColumnStorage } from '../compiler/storage.js';
+import type { SqlValue } from './engine.js';
+
+/**
+ * How the columns a plan reads are stored (`compiler/storage.ts`), found by one pass over each
+ * table: per column, whether any value is not in its type's plain form, whether any fits no
+ * form at all (missing), and whether any date carries an offset.
+ */
+export interface StorageProbe {
+    readonly dialect: Dialect;
+    query(sql: string): Promise<SqlValue[][]>;
+    /**
+     * Whether every value of the column is plain by its declared type alone (PostgreSQL's and
+     * DuckDB's typed columns), or undefined when the values must be looked at; `plainValue`
+     * is then the per-value test (SQLite), absent meaning "never plain".
+     */
+    plainByType?(request: ColumnRequest): Promise<boolean | undefined>;
+    plainValue?(column: string, type: ColumnRequest['type']): string;
+}
+
+/** Facts found so far, by column, for one copy of the data. */
+export class StorageCache {
+    private readonly known = new Map<string, ColumnStorage>();
+
+    async facts(probe: StorageProbe, requests: readonly ColumnRequest[]): Promise<StorageFacts> {
+        const missing = requests.filter(r => !this.known.has(storageKey(r.entity, r.column, r.type)));
+        for (const [table, columns] of groupBy(missing, r => r.table)) await this.probeTable(probe, table, columns);
+        return new StorageFacts(this.known);
+    }
+
+    private async probeTable(probe: StorageProbe, table: string, requests: readonly ColumnRequest[]): Promise<void> {
+        const d = probe.dialect;
+        const scanned: ColumnRequest[] = [];
+        const terms: string[] = [];
+        for (const r of requests) {
+            const byType = await probe.plainByType?.(r);
+            if (byType === true) {
+                this.known.set(storageKey(r.entity, r.column, r.type), { plain: true, offsets: false, unreadable: false });
+                continue;
+            }
+            const c = d.quoteIdentifier(r.column);
+            const plain = byType === false || !probe.plainValue ? '1 = 0' : probe.plainValue(c, r.type);
+            const read = readAs(d, c, r.type);
+            const text = `CAST(${c} AS ${d.name === 'duckdb' ? 'VARCHAR' : 'TEXT'})`;
+            const offset = r.type === 'date' || r.type === 'datetime' ? `(substr(${text}, 20) LIKE '%+%' OR substr(${text}, 20) LIKE '%-%')` : '1 = 0';
+            terms.push(
+                `SUM(CASE WHEN ${c} IS NOT NULL AND NOT (${plain}) THEN 1 ELSE 0 END)`,
+                `SUM(CASE WHEN ${c} IS NOT NULL AND ${read} IS NULL THEN 1 ELSE 0 END)`,
+                `SUM(CASE WHEN ${c} IS NOT NULL AND ${offset} THEN 1 ELSE 0 END)`
+            );
+            scanned.push(r);
+        }
+        if (scanned.length === 0) return;
+        let row: SqlValue[] | undefined;
+        try {
+            row = (await probe.query(`SELECT ${terms.join(', ')} FROM ${d.quoteIdentifier(table)}`))[0];
+        } catch {
+            row = undefined; // a table or column the schema checks report; assume the worst
+        }
+        scanned.forEach((r, i) => {
+            const n = (k: number): number => Number(row?.[i * 3 + k] ?? 0);
+            const facts = row === undefined ? UNKNOWN_STORAGE : { plain: n(0) === 0, unreadable: n(1) > 0, offsets: n(2) > 0 };
+            this.known.set(storageKey(r.entity, r.column, r.type), facts);
+        });
+    }
+}
+
+/** A column read in every accepted form of its type (a value that fits none is NULL). */
+export function readAs(d: Dialect, column: string, type: ColumnRequest['type']): string {
+    switch (type) {
+        case 'number': return d.readNumber(column, UNKNOWN_STORAGE);
+        case 'text': return d.readText(column, UNKNOWN_STORAGE);
+        case 'boolean': return d.columnAsBoolean(column, UNKNOWN_STORAGE);
+        case 'date': return d.columnAsDate(column, 'date', UNKNOWN_STORAGE);
+        case 'datetime': return d.columnAsDateTime(column, 'datetime', UNKNOWN_STORAGE);
+    }
+}
+
+/**
+ * Whether a column of an engine with typed columns (PostgreSQL, DuckDB) is plain for the type
+ * it is read as, from its catalog type (`data_type` of `information_schema.columns`);
+ * undefined when its values must be looked at (text holding numbers, dates or booleans).
+ */
+export function plainByCatalogType(type: ColumnRequest['type'], dataType: string | undefined): boolean | undefined {
+    if (dataType === undefined) return undefined;
+    const t = dataType.toUpperCase();
+    const numeric = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|REAL|FLOAT|DOUBLE|DOUBLE PRECISION|NUMERIC|DECIMAL)\b/.test(t);
+    const text = /^(TEXT|VARCHAR|CHARACTER VARYING|CHARACTER|CHAR|BPCHAR)\b/.test(t);
+    switch (type) {
+        case 'number': return numeric ? true : undefined;
+        case 'text': return text ? true : undefined;
+        case 'boolean': return t === 'BOOLEAN' || numeric ? true : undefined;
+        case 'date':
+        case 'datetime': return t === 'DATE' || t === 'TIMESTAMP' || t === 'TIMESTAMP WITHOUT TIME ZONE' ? true : undefined;
+    }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+    const out = new Map<string, T[]>();
+    for (const item of items) {
+        const k = key(item);
+        out.set(k, [...(out.get(k) ?? []), item]);
+    }
+    return out;
+}
