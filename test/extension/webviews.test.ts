@@ -152,6 +152,13 @@ describe('webviews in Chromium', () => {
         expect(await view.page.textContent('tr[data-segment=HighBalanceFollowUp] [data-testid=count]')).toBe('169');
         expect(await view.page.locator('svg.sparkline polyline').count()).toBeGreaterThanOrEqual(11);
         expect(await view.page.locator('table.matrix tbody tr').count()).toBe(12);
+        // Where the history is kept; and when it is not beside the database, why.
+        expect(await view.page.textContent('[data-testid=history]')).toBe(`History: ${dashboard.history?.file}`);
+        expect(dashboard.history?.file).toMatch(/retail\.history\.sqlite$/);
+        await view.post({ type: 'dashboard', dashboard: { ...dashboard, history: { file: '/storage/history/retail-0123456789ab.history.sqlite', note: 'The folder of retail.sqlite cannot be written, so the history is kept in the extension\'s storage: /storage/history/retail-0123456789ab.history.sqlite.' } } });
+        expect(await view.page.textContent('[data-testid=history]')).toMatch(/^The folder of retail\.sqlite cannot be written, so the history is kept in the extension's storage: /);
+        expect(await view.violations()).toEqual([]);
+        await view.post({ type: 'dashboard', dashboard });
         await view.page.click('tr[data-segment=ValentinesEarly] th button');
         expect((await view.sent()).pop()).toEqual({ type: 'openDetails', segment: 'ValentinesEarly' });
         expect(await view.violations()).toEqual([]);
