@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { databaseReadMessage } from '../../engine/database-file.js';
 import { DatabaseError, type SqlValue } from '../../engine/engine.js';
 import { SqlJsEngine } from '../../engine/sqljs-engine.js';
 import { QueryCancelled, type DatabaseStatus, type QueryService, type TableInfo } from './query-service.js';
@@ -17,7 +18,9 @@ export class InProcessQueryService implements QueryService {
         let mtime: number;
         try {
             const info = await stat(file);
-            if (info.isDirectory()) return { kind: 'unreadable', message: 'is a folder, not a database file' };
+            // Not even opened: a device or FIFO may never end, or never start, when read.
+            if (info.isDirectory()) return { kind: 'unreadable', message: databaseReadMessage({ kind: 'folder' }) };
+            if (!info.isFile()) return { kind: 'unreadable', message: databaseReadMessage({ kind: 'not-regular', what: info.isFIFO() ? 'a named pipe (FIFO)' : info.isSocket() ? 'a socket' : 'a device' }) };
             mtime = info.mtimeMs;
         } catch {
             return { kind: 'missing', message: 'database file not found' };

@@ -11,15 +11,16 @@ function folder(): string {
     return mkdtempSync(join(tmpdir(), 'segments-history-'));
 }
 
-function runWriter(file: string, writer: number, runs: number): Promise<string> {
+function runWriter(file: string, writer: number, runs: number, killed = false): Promise<string> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/extension/history-writer.ts'), file, String(writer), String(runs)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+        const args = [join(REPO, 'test/extension/history-writer.ts'), file, String(writer), String(runs), ...(killed ? ['--killed'] : [])];
+        const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
         child.stdout.on('data', (d: Buffer) => { out += String(d); });
         child.stderr.on('data', (d: Buffer) => { err += String(d); });
         child.on('error', reject);
-        child.on('exit', code => (code === 0 ? resolve(out.trim()) : reject(new Error(`writer ${writer} exited with ${code}: ${err}`))));
+        child.on('exit', (code, signal) => (code === 0 ? resolve(out.trim()) : signal ? resolve(signal) : reject(new Error(`writer ${writer} exited with ${code}: ${err}`))));
     });
 }
 
@@ -130,6 +131,25 @@ describe('history store: failed writes', () => {
         expect(readdirSync(dir)).toEqual([]);
         store.close();
     });
+
+    it('a writer killed while saving leaves its lock and half a temporary file: the next save breaks the lock, deletes the file and keeps every run', async () => {
+        const dir = folder();
+        const file = join(dir, 'h.history.sqlite');
+        expect(await runWriter(file, 1, 3)).toBe('saved 3');
+        const before = readFileSync(file);
+        expect(await runWriter(file, 2, 1, true)).toBe('SIGKILL');
+        expect(readdirSync(dir).sort()).toEqual([expect.stringMatching(/^\.h\.history\.sqlite\.\d+\.[0-9a-f]+\.tmp$/), 'h.history.sqlite', 'h.history.sqlite.lock']);
+        expect(readFileSync(file).equals(before)).toBe(true);
+        const store = await HistoryStore.open(file);
+        store.record('Shared', '2027-02-12 00:00:00', [7]);
+        await store.save();
+        store.close();
+        expect(readdirSync(dir)).toEqual(['h.history.sqlite']);
+        const after = await HistoryStore.open(file);
+        expect(after.trend('Shared')).toHaveLength(4);
+        expect(after.trend('Writer1')).toHaveLength(3);
+        after.close();
+    }, 60_000);
 
     it('temporary files orphaned by a writer that was killed are deleted by the next save', async () => {
         const dir = folder();
