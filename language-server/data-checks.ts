@@ -2,10 +2,15 @@ import type { ValidationAcceptor } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
 import { properties } from '../compiler/lower.js';
 import { readMembers } from '../engine/members-file.js';
-import type { DatabaseFacts } from './data/database-facts.js';
+import type { AttributeType } from '../compiler/schema.js';
+import { readingKey, type DatabaseFacts } from './data/database-facts.js';
 import { IssueCodes } from './issue-codes.js';
 import { closest } from './suggestions.js';
 import type { SegmentWorkspace, WorkspaceModel } from './workspace-model.js';
+
+const TYPE_WORDS: Readonly<Record<AttributeType, string>> = {
+    text: 'text', number: 'numbers', boolean: 'booleans (0, 1, true, false)', date: 'dates (YYYY-MM-DD)', datetime: 'datetimes (ISO 8601)'
+};
 
 /** Problems of one members file reported one by one; the rest are counted in one more diagnostic. */
 const MAX_FILE_PROBLEMS = 20;
@@ -45,12 +50,45 @@ export class DataChecks {
             return;
         }
         const columns = new Set(table.columns.map(c => c.toLowerCase()));
+        await this.checkStoredValues(file, entity, table.name, columns, accept);
         for (const attribute of entity.attributes) {
             const column = attribute.column ?? attribute.name;
             if (!attribute.name || columns.has(column.toLowerCase())) continue;
             const near = closest(column, table.columns);
             accept('error', `Table ${table.name} has no column ${column}.${near.length ? ` Did you mean ${near.join(' or ')}?` : ''} Write \`column NAME\` with the column's name.`,
                 { node: attribute, property: attribute.column !== undefined ? 'column' : 'name', code: IssueCodes.ColumnMissing, data: { code: IssueCodes.ColumnMissing, suggestions: near } });
+        }
+    }
+
+    /**
+     * Stored values (reference, section 2): per attribute, the values that fit no form of its
+     * type (missing for every condition), as `type-mismatch` when they are most of the column;
+     * and a key that more than one row holds.
+     */
+    private async checkStoredValues(file: string, entity: ast.Entity, table: string, columns: ReadonlySet<string>, accept: ValidationAcceptor): Promise<void> {
+        const declared = entity.attributes.filter(a => a.name && a.type && columns.has((a.column ?? a.name).toLowerCase()));
+        const readings = await this.facts.readings(file, table, declared.map(a => ({ column: a.column ?? a.name, type: a.type as AttributeType })));
+        for (const attribute of declared) {
+            const column = attribute.column ?? attribute.name;
+            const r = readings.get(readingKey(column, attribute.type as AttributeType));
+            if (!r || r.unreadable === 0) continue;
+            const examples = r.examples.map(v => JSON.stringify(v)).join(', ');
+            const kind = TYPE_WORDS[attribute.type as AttributeType];
+            if (r.unreadable * 2 > r.stored) {
+                accept('warning', `${r.unreadable} of the ${r.stored} values of column ${column} are not ${kind} (${examples}), so ${attribute.name} is missing in most rows. Declare the type the column holds, or fix the data.`,
+                    { node: attribute, property: 'type', code: IssueCodes.TypeMismatch, data: { code: IssueCodes.TypeMismatch } });
+            } else {
+                accept('warning', `${r.unreadable} ${r.unreadable === 1 ? 'value' : 'values'} of column ${column} ${r.unreadable === 1 ? 'is' : 'are'} not ${kind} (${examples}) and ${r.unreadable === 1 ? 'counts' : 'count'} as missing for every condition. Fix ${r.unreadable === 1 ? 'it' : 'them'} in the data to count ${r.unreadable === 1 ? 'it' : 'them'}.`,
+                    { node: attribute, property: 'type', code: IssueCodes.UnreadableValues, data: { code: IssueCodes.UnreadableValues } });
+            }
+        }
+        const key = entity.key?.ref;
+        if (key && declared.includes(key)) {
+            const dup = await this.facts.duplicateKeys(file, table, key.column ?? key.name, key.type === 'number' ? 'number' : 'text');
+            if (dup.keys > 0) {
+                accept('warning', `${entity.name}.${key.name} is not unique in the data: ${dup.keys} ${dup.keys === 1 ? 'key is' : 'keys are'} held by ${dup.rows} rows. Each such key is one member; conditions on ${entity.name} may read any of its rows. Pick a key that identifies one record.`,
+                    { node: entity, property: 'key', code: IssueCodes.DuplicateKeys, data: { code: IssueCodes.DuplicateKeys } });
+            }
         }
     }
 

@@ -14,6 +14,8 @@ export const IssueCodes = {
     SegmentCycle: 'segment-cycle',
     KeyNotInEntity: 'key-not-in-entity',
     SyntaxError: 'syntax-error',
+    // A condition nested beyond the limit the parser can take (the limit is in the message).
+    TooDeep: 'too-deep',
     // Conditions that can never hold (warnings).
     Contradiction: 'contradiction',
     EmptyRange: 'empty-range',
@@ -25,6 +27,11 @@ export const IssueCodes = {
     TableMissing: 'table-missing',
     ColumnMissing: 'column-missing',
     MemberNotFound: 'member-not-found',
+    // Stored values (reference, section 2): values that fit no form of the type, a key that is
+    // not unique, a declared type that does not fit most of the column (warnings).
+    UnreadableValues: 'unreadable-values',
+    DuplicateKeys: 'duplicate-keys',
+    TypeMismatch: 'type-mismatch',
     ValueNotFound: 'value-not-found'
 } as const;
 

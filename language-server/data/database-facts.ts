@@ -2,6 +2,9 @@ import { statSync } from 'node:fs';
 import type { KeyValue } from '../../compiler/ir.js';
 import { keyLiteral, type Dialect } from '../../compiler/sql/dialect.js';
 import { sqliteDialect } from '../../compiler/sql/sqlite-dialect.js';
+import type { AttributeType } from '../../compiler/schema.js';
+import { UNKNOWN_STORAGE } from '../../compiler/storage.js';
+import { readAs } from '../../engine/storage-facts.js';
 import type { DatabaseStatus, QueryService, TableInfo } from './query-service.js';
 
 /** What a text column holds: its most frequent values and, when there are not too many, all of them. */
@@ -11,6 +14,15 @@ export interface ColumnValues {
     /** Every distinct value, or `undefined` when there are more than `MAX_ALL`. */
     readonly all?: ReadonlySet<string>;
 }
+
+/** How one column reads as a type: values stored, values that fit no form of the type, a few of those. */
+export interface ColumnReading {
+    readonly stored: number;
+    readonly unreadable: number;
+    readonly examples: readonly string[];
+}
+
+export const readingKey = (column: string, type: AttributeType): string => `${column}\u0000${type}`;
 
 const MAX_ALL = 5000;
 const TOP = 20;
@@ -70,6 +82,43 @@ export class DatabaseFacts {
                 top: values.slice(0, TOP),
                 ...(values.length <= MAX_ALL ? { all: new Set(values.map(v => v.value)) } : {})
             };
+        });
+    }
+
+    /**
+     * How the given columns read as their types (reference, section 2), in one pass over the
+     * table: per column, how many values are stored, how many fit no form of the type (they are
+     * missing for every condition), and up to three of those.
+     */
+    async readings(file: string, table: string, columns: readonly { readonly column: string; readonly type: AttributeType }[]): Promise<ReadonlyMap<string, ColumnReading>> {
+        const present: { readonly column: string; readonly type: AttributeType }[] = [];
+        for (const c of columns) if (c.type !== 'text' && await this.hasColumn(file, table, c.column)) present.push(c);
+        if (present.length === 0) return new Map();
+        const d = this.dialect;
+        const q = d.quoteIdentifier;
+        const signature = present.map(c => `${c.column}\u0001${c.type}`).join('\u0000');
+        return this.cached(file, `readings\u0000${table}\u0000${signature}`, async () => {
+            const unreadable = (c: { column: string; type: AttributeType }): string => `${q(c.column)} IS NOT NULL AND ${readAs(d, q(c.column), c.type)} IS NULL`;
+            const counts = (await this.queries.query(file, `SELECT ${present.map(c => `count(${q(c.column)}), SUM(CASE WHEN ${unreadable(c)} THEN 1 ELSE 0 END)`).join(', ')} FROM ${q(table)}`))[0] ?? [];
+            const out = new Map<string, ColumnReading>();
+            for (const [i, c] of present.entries()) {
+                const bad = Number(counts[i * 2 + 1] ?? 0);
+                const examples = bad === 0 ? [] : (await this.queries.query(file, `SELECT DISTINCT CAST(${q(c.column)} AS TEXT) FROM ${q(table)} WHERE ${unreadable(c)} ORDER BY 1 LIMIT 3`)).map(r => String(r[0]));
+                out.set(readingKey(c.column, c.type), { stored: Number(counts[i * 2] ?? 0), unreadable: bad, examples });
+            }
+            return out;
+        });
+    }
+
+    /** Keys of `column` (read as keys of `type`) that more than one row holds, and those rows. */
+    async duplicateKeys(file: string, table: string, column: string, type: 'number' | 'text'): Promise<{ readonly keys: number; readonly rows: number }> {
+        if (!(await this.hasColumn(file, table, column))) return { keys: 0, rows: 0 };
+        const d = this.dialect;
+        return this.cached(file, `duplicates\u0000${table}\u0000${column}\u0000${type}`, async () => {
+            const key = d.readKey(d.quoteIdentifier(column), type, UNKNOWN_STORAGE);
+            const row = (await this.queries.query(file,
+                `SELECT count(*), COALESCE(SUM(n), 0) FROM (SELECT count(*) AS n FROM (SELECT ${key} AS k FROM ${d.quoteIdentifier(table)}) AS r WHERE r.k IS NOT NULL GROUP BY r.k HAVING count(*) > 1) AS dup`))[0];
+            return { keys: Number(row?.[0] ?? 0), rows: Number(row?.[1] ?? 0) };
         });
     }
 

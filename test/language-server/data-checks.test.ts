@@ -77,4 +77,34 @@ describe('checks against the data', () => {
         await new Promise(r => setTimeout(r, 1100));
         expect((await validate(text, withDatabase(file))).diagnostics).toEqual([]);
     });
+
+    test('unreadable-values: how many values of an attribute fit no form of its type, with examples', async () => {
+        const file = await sqliteFile(DATA.replace("(4, 'Dan', 'Galway', 90, 0, NULL)", "(4, 'Dan', 'Galway', 90, 'Y', '2026/06/01'), (5, 'Eve', 'Cork', 10, 'true', '1999-02-30'), (6, 'Fay', 'Cork', 15, 0, '1980-05-05')"));
+        const result = await validate(`database ${JSON.stringify(file)}\n${SCHEMA}`, {});
+        const customer = result.document.parseResult.value.entities[0];
+        const attribute = (name: string): ast.Attribute => customer.attributes.find(a => a.name === name)!;
+        expectWarning(result, '1 value of column do_not_call is not booleans (0, 1, true, false) ("Y") and counts as missing for every condition. Fix it in the data to count it.',
+            { node: attribute('DoNotCall'), property: 'type', code: 'unreadable-values' });
+        expectWarning(result, '2 values of column birthday are not dates (YYYY-MM-DD) ("2026/06/01", "1999-02-30") and count as missing for every condition. Fix them in the data to count them.',
+            { node: attribute('Birthday'), property: 'type', code: 'unreadable-values' });
+        expect(result.diagnostics.map(d => d.code)).toEqual(['unreadable-values', 'unreadable-values']);
+    });
+
+    test('type-mismatch: a declared type that most of the column does not fit', async () => {
+        const file = await sqliteFile();
+        const result = await validate(`database ${JSON.stringify(file)}\n${SCHEMA.replace('Name text "Full name"', 'Name number "Full name"')}`, {});
+        const name = result.document.parseResult.value.entities[0].attributes.find(a => a.name === 'Name')!;
+        expectWarning(result, '4 of the 4 values of column Name are not numbers ("Ann", "Bob", "Cat"), so Name is missing in most rows. Declare the type the column holds, or fix the data.',
+            { node: name, property: 'type', code: 'type-mismatch' });
+    });
+
+    test('duplicate-keys: a key that more than one row holds, with counts', async () => {
+        const file = await sqliteFile(DATA.replace('CREATE TABLE products (product_id INTEGER PRIMARY KEY, Category TEXT);', 'CREATE TABLE products (product_id, Category TEXT);')
+            .replace("INSERT INTO products VALUES (10, 'Security'), (11, 'Gifts');", "INSERT INTO products VALUES (10, 'Security'), (11, 'Gifts'), ('10', 'Security again'), (11, 'Gifts again'), (11, 'Gifts a third time');"));
+        const result = await validate(`database ${JSON.stringify(file)}\n${SCHEMA}`, {});
+        const product = result.document.parseResult.value.entities[1];
+        expectWarning(result, 'Product.ProductID is not unique in the data: 2 keys are held by 5 rows. Each such key is one member; conditions on Product may read any of its rows. Pick a key that identifies one record.',
+            { node: product, property: 'key', code: 'duplicate-keys' });
+        expect(result.diagnostics.map(d => d.code)).toEqual(['duplicate-keys']);
+    });
 });
