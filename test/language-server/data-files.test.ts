@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseHelper } from 'langium/test';
 import { describe, expect, test } from 'vitest';
+import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 import type { Model } from '../../grammar/generated/ast.js';
+import { ensureBuilt, ServerProcess } from './lsp-process.js';
 import { SCHEMA, services, sqliteFile } from './support.js';
 
 /**
@@ -101,4 +103,28 @@ describe('counts of segments whose schema has errors', () => {
         const titles = (await lens.provideCodeLens(ws.doc, params))!.map(l => l.command?.title).filter(t => t !== 'Show SQL');
         expect(titles).toEqual(['2 members', 'Run (schema error: table customers has no column scor (Customer.Score))']);
     });
+});
+
+describe('the language server process on a database that is not a file', () => {
+    test('a FIFO, then /dev/zero: the server publishes database-unreadable and keeps answering', async () => {
+        ensureBuilt();
+        const dir = mkdtempSync(join(tmpdir(), 'segments-lsp-'));
+        execFileSync('mkfifo', [join(dir, 'pipe.sqlite')]);
+        const file = join(dir, 'schema.segment');
+        writeFileSync(file, `database "pipe.sqlite"\n${SCHEMA}`);
+        const server = await ServerProcess.start(dir);
+        try {
+            const uri = URI.file(file).toString();
+            const first = await server.nextDiagnostics(uri, true);
+            expect(first.map(d => [d.code, d.message])).toEqual([['database-unreadable', `The database file ${join(dir, 'pipe.sqlite')} cannot be read: is a named pipe (FIFO), not a database file.`]]);
+            const pending = server.nextDiagnostics(uri);
+            await server.open(file, `database "/dev/zero"\n${SCHEMA}`);
+            expect((await pending).map(d => d.code)).toEqual(['database-unreadable']);
+            const hover = await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 8 } });
+            expect((hover?.contents as MarkupContent | undefined)?.value).toMatch(/Customer/);
+            expect(server.process.exitCode).toBeNull();
+        } finally {
+            await server.stop();
+        }
+    }, 120_000);
 });
