@@ -36,7 +36,7 @@ export async function schema(file: string | undefined, options: SchemaOptions, i
     const generated = generateSchema(databasePath, tables, header);
     for (const w of generated.warnings) io.err(`segments: warning: ${w}`);
     if (target) {
-        writeAtomically(target, generated.text);
+        writeAtomically(target, generated.text, options.out!);
         io.err(`segments: wrote ${options.out}${databasePath !== undefined ? `; its database path, ${JSON.stringify(databasePath)}, is relative to that file` : ''}.`);
     } else {
         io.out(generated.text);
@@ -102,7 +102,7 @@ function isSqliteFile(file: string): boolean {
 }
 
 /** Writes `text` to a temporary file beside `file`, then renames it over `file`: never a partial file. */
-function writeAtomically(file: string, text: string): void {
+function writeAtomically(file: string, text: string, shownAs: string): void {
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
         writeFileSync(temporary, text, { flag: 'wx' });
@@ -114,6 +114,6 @@ function writeAtomically(file: string, text: string): void {
             // Never created, or already renamed.
         }
         const code = (e as NodeJS.ErrnoException).code;
-        throw new UsageError(`cannot write ${file}: ${code === 'EISDIR' ? 'it is a folder' : code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? String(e)}`);
+        throw new UsageError(`cannot write ${shownAs}: ${code === 'EISDIR' ? 'it is a folder' : code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? String(e)}`);
     }
 }

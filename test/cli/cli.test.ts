@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import initSqlJs from 'sql.js';
 import { beforeAll, describe, expect, test } from 'vitest';
 
 // The `segments` command line, run as a user runs it: the bundled out/cli.cjs in a child process.
@@ -201,5 +202,70 @@ describe('segments sql and schema', () => {
         const r = segments(['run', join(dir, 'vip.segment'), '--format', 'json'], dir);
         expect(r.stderr).toBe('');
         expect((JSON.parse(r.stdout) as JsonResult[])[0].count).toBeGreaterThan(0);
+    });
+});
+
+describe('segments schema on odd databases', () => {
+    /** A SQLite file made by `sql` in a fresh folder. */
+    async function sqliteFile(sql: string): Promise<string> {
+        const SQL = await initSqlJs();
+        const db = new SQL.Database();
+        db.exec(sql);
+        const dir = mkdtempSync(join(tmpdir(), 'segments-cli-schema-'));
+        writeFileSync(join(dir, 'odd.sqlite'), db.export());
+        db.close();
+        return dir;
+    }
+
+    const ODD = `
+CREATE TABLE members (MemberNo INTEGER PRIMARY KEY, status TEXT, "time" TEXT, "group" TEXT);
+CREATE TABLE member (id INTEGER PRIMARY KEY, "first name" TEXT, first_name TEXT);
+CREATE TABLE "order lines" ("line no" INTEGER PRIMARY KEY, "e-mail" TEXT, "say ""hi""" TEXT, "new
+line" TEXT, "from" INTEGER REFERENCES members(MemberNo));
+CREATE TABLE playlist_track (PlaylistId INTEGER, TrackId INTEGER, PRIMARY KEY (PlaylistId, TrackId));
+INSERT INTO members VALUES (1, 'active', '2027-01-01 10:00:00', 'a'), (2, 'lapsed', NULL, 'b');
+INSERT INTO "order lines" VALUES (1, 'a@b', 'hi', 'x', 1);
+`;
+
+    test('the schema of a database with keyword, spaced, quoted and duplicate names passes check; warnings on stderr', async () => {
+        const dir = await sqliteFile(ODD);
+        const r = segments(['schema', 'odd.sqlite'], dir);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('database "odd.sqlite"');
+        expect(r.stdout).toContain('entity OrderLine from "order lines" key LineNo {');
+        expect(r.stdout).toMatch(/SayHi\s+text\s+column "say \\"hi\\""/);
+        expect(r.stdout).toMatch(/NewLine\s+text\s+column "new\\nline"/);
+        expect(r.stdout).toContain('// The table members would be named Member, like the table member: it is Members here.');
+        expect(r.stderr).toContain('segments: warning: playlist_track has a composite primary key (PlaylistId, TrackId)');
+        expect(r.stderr).toContain('segments: the database path "odd.sqlite" is relative to the current folder');
+        writeFileSync(join(dir, 'schema.segment'), r.stdout);
+        writeFileSync(join(dir, 'active.segment'), 'dynamic segment Active { audience Members  group { Members.Status = "active" and count(OrderLine) >= 1 } }\n');
+        const checked = segments(['check', dir], dir);
+        expect([checked.code, checked.stdout, checked.stderr]).toEqual([0, '', '']);
+        const ran = segments(['run', dir, '--format', 'json'], dir);
+        expect(ran.code).toBe(0);
+        expect((JSON.parse(ran.stdout) as JsonResult[])[0].keys).toEqual([1]);
+    });
+
+    test('--out FILE writes the file, its database path relative to FILE, and says so on stderr', async () => {
+        const dir = await sqliteFile(ODD);
+        const r = segments(['schema', 'odd.sqlite', '--out', 'schemas/odd.segment'], dir);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain('cannot write schemas/odd.segment: its folder does not exist');
+        expect(existsSync(join(dir, 'schemas'))).toBe(false);
+        const written = segments(['schema', join(dir, 'odd.sqlite'), '--out', join(dir, 'odd.segment')]);
+        expect(written.code).toBe(0);
+        expect(written.stdout).toBe('');
+        expect(written.stderr).toContain(`segments: wrote ${join(dir, 'odd.segment')}; its database path, "odd.sqlite", is relative to that file.`);
+        expect(readFileSync(join(dir, 'odd.segment'), 'utf8').split('\n')[0]).toBe('database "odd.sqlite"');
+        expect(segments(['check', dir]).code).toBe(0);
+    });
+
+    test('--engine postgres needs a URL; a file with it is a usage error', () => {
+        const none = spawnSync(process.execPath, [CLI, 'schema', '--engine', 'postgres'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SEGMENTS_PG_URL: '' } });
+        expect([none.status, none.stderr.trim()]).toEqual([2, 'segments: --engine postgres needs --url postgres://user@host:port/database (or SEGMENTS_PG_URL)']);
+        const file = segments(['schema', 'x.sqlite', '--engine', 'postgres', '--url', 'postgres://u@127.0.0.1:1/db']);
+        expect(file.code).toBe(2);
+        expect(file.stderr).toContain('schema --engine postgres reads a server, not a file');
     });
 });
