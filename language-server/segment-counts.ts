@@ -3,7 +3,7 @@ import type { SegmentPlan } from '../compiler/ir.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import { segmentSql } from '../compiler/sql/to-sql.js';
 import type { Clock } from '../compiler/time.js';
-import { readMembersFile } from '../engine/members-file.js';
+import { MembersFileError, readMembersFile } from '../engine/members-file.js';
 import type { KeyValue } from '../compiler/ir.js';
 import type { QueryService } from './data/query-service.js';
 import { faultsOf, schemaFaults, tablesByName, type SchemaFault } from './schema-faults.js';
@@ -119,7 +119,9 @@ export class SegmentCounts {
             try {
                 sql = segmentSql(plan, { dialect: sqliteDialect, clock, plans, staticKeys: await this.staticKeys(plan, plans) });
             } catch (e) {
-                this.entries.set(name, { ...this.entries.get(name), failed: e instanceof Error ? e.message : String(e) });
+                // A members file that cannot be used is reported on the segment by `check`: the lens only names it.
+                const failed = e instanceof MembersFileError ? 'members file has errors' : e instanceof Error ? e.message : String(e);
+                this.entries.set(name, { ...this.entries.get(name), failed });
                 continue;
             }
             runs.push(this.count(name, db, sql));

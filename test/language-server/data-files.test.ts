@@ -103,6 +103,17 @@ describe('counts of segments whose schema has errors', () => {
         const titles = (await lens.provideCodeLens(ws.doc, params))!.map(l => l.command?.title).filter(t => t !== 'Show SQL');
         expect(titles).toEqual(['2 members', 'Run (schema error: table customers has no column scor (Customer.Score))']);
     });
+
+    test('a static segment whose members file has errors is not counted, and the lens says so briefly', async () => {
+        const ws = await workspace('static segment FromFile { audience Customer members from "keys.csv" }\nstatic segment Listed { audience Customer members 1, 2 }\n', { files: { 'keys.csv': 'CustomerId\n1\n1028x\n' } });
+        expect(ws.main.map(d => d[0])).toEqual(['members-file-key']);
+        const lens = ws.services.lsp.CodeLensProvider!;
+        const params = { textDocument: { uri: ws.doc.textDocument.uri } };
+        await lens.provideCodeLens(ws.doc, params);
+        await ws.services.data.SegmentCounts.settled();
+        const titles = (await lens.provideCodeLens(ws.doc, params))!.map(l => l.command?.title).filter(t => t !== 'Show SQL');
+        expect(titles).toEqual(['Run (members file has errors)', '2 members']);
+    });
 });
 
 describe('the language server process on a database that is not a file', () => {
