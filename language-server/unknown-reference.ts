@@ -1,6 +1,7 @@
 import type { AstNode } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
 import { properties } from '../compiler/lower.js';
+import { isKeyword } from '../grammar/keywords.js';
 import { IssueCodes } from './issue-codes.js';
 import { closest, didYouMean } from './suggestions.js';
 import type { WorkspaceModel } from './workspace-model.js';
@@ -20,7 +21,9 @@ export function unknownReference(container: AstNode, property: string, name: str
     if ((ast.isAttributeRef(container) && property === 'attribute') || (ast.isEntity(container) && property === 'key')) {
         const entity = ast.isEntity(container) ? container : owner(container);
         const names = entity ? entity.attributes.map(a => a.name) : [];
-        const suggestions = closest(name, names);
+        // A bare attribute spelled like a keyword is written with its entity (`Member.status`).
+        const bare = ast.isAttributeRef(container) && !container.entity;
+        const suggestions = closest(name, names).map(s => (bare && entity && isKeyword(s) ? `${entity.name}.${s}` : s));
         const where = entity
             ? `${entity.name} has no attribute ${name}.`
             : `${name} is not an attribute of the audience: the segment has no \`audience\`, so write \`Entity.${name}\`.`;

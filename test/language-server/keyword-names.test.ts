@@ -163,4 +163,15 @@ describe('keywords as names', () => {
         const links = await s.lsp.DefinitionProvider!.getDefinition(doc, { textDocument: { uri: doc.uri.toString() }, position });
         expect(links?.map(l => [URI.parse(l.targetUri).path, l.targetSelectionRange.start.line])).toEqual([['/ws/members.segment', 2]]);
     });
+    test('a misspelt bare attribute whose closest name is a keyword is suggested with its entity, and the quick fix parses', async () => {
+        const result = await validate('dynamic segment A {\n  audience Member\n  group { statu = "active" }\n}\n', { 'members.segment': MEMBERS });
+        expect(codesOf(result)).toEqual(['unknown-attribute']);
+        expect(result.diagnostics[0].message).toBe('Member has no attribute statu. Did you mean Member.status?');
+        const s = services();
+        const actions = await s.lsp.CodeActionProvider!.getCodeActions(result.document, { textDocument: { uri: result.document.uri.toString() }, range: result.diagnostics[0].range, context: { diagnostics: [...result.diagnostics] } });
+        const edit = actions?.flatMap(a => ('edit' in a && a.edit?.changes ? Object.values(a.edit.changes).flat() : []))[0];
+        expect(edit?.newText).toBe('Member.status');
+        const fixed = TextDocument.applyEdits(result.document.textDocument, [edit!]);
+        expect(codesOf(await validate(fixed, { 'members.segment': MEMBERS }))).toEqual([]);
+    });
 });
