@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseHelper } from 'langium/test';
 import { describe, expect, test } from 'vitest';
-import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
+import { HoverRequest, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 import type { Model } from '../../grammar/generated/ast.js';
 import { ensureBuilt, ServerProcess } from './lsp-process.js';
@@ -26,7 +26,7 @@ async function workspace(main: string, options: { database?: string; schema?: (s
     const schema = await parse(`database ${JSON.stringify(database)}\n${(options.schema ?? (x => x))(SCHEMA)}`, { documentUri: URI.file(join(dir, 'schema.segment')).toString() });
     const doc = await parse(main, { documentUri: URI.file(join(dir, 'main.segment')).toString() });
     await s.shared.workspace.DocumentBuilder.build([schema, doc], { validation: true });
-    const brief = (d: { code?: number | string; message: string; severity?: number }) => [String(d.code), d.message];
+    const brief = (d: Diagnostic): string[] => [String(d.code), d.message];
     return { dir, services: s, doc, main: (doc.diagnostics ?? []).map(brief), schema: (schema.diagnostics ?? []).map(brief) };
 }
 
