@@ -26,7 +26,7 @@ async function workspace(main: string, options: { database?: string; schema?: (s
     const schema = await parse(`database ${JSON.stringify(database)}\n${(options.schema ?? (x => x))(SCHEMA)}`, { documentUri: URI.file(join(dir, 'schema.segment')).toString() });
     const doc = await parse(main, { documentUri: URI.file(join(dir, 'main.segment')).toString() });
     await s.shared.workspace.DocumentBuilder.build([schema, doc], { validation: true });
-    const brief = (d: Diagnostic): string[] => [String(d.code), d.message];
+    const brief = (d: Diagnostic): string[] => [String(d.code), typeof d.message === 'string' ? d.message : d.message.value];
     return { dir, services: s, doc, main: (doc.diagnostics ?? []).map(brief), schema: (schema.diagnostics ?? []).map(brief) };
 }
 
