@@ -1,23 +1,24 @@
-import { AstUtils, GrammarAST } from 'langium';
-import { SegmentLanguageGrammar } from './generated/grammar.js';
-
-let words: ReadonlySet<string> | undefined;
-
 /**
- * The keywords of the language (reference, section 1), version 2's included: the word keywords
- * of the grammar's `Name` rule, which lists every one of them so that each is reserved
- * everywhere else and a plain name where no keyword can stand (a table after `from`, a column
- * after `column`, an attribute in its declaration, after `key` and after `Entity.`).
+ * The keywords of the language (reference, section 1), version 2's reserved ones included. The
+ * grammar's `Name` rule lists the same words (a test keeps the two equal), so that each one is
+ * reserved everywhere else and a plain name where no keyword can stand: a table after `from`, a
+ * column after `column`, an attribute in its declaration, after `key` and after `Entity.`.
+ * Plain data, so that any stage (the compiler included) may use it without the parser.
  */
+const KEYWORDS: ReadonlySet<string> = new Set(`
+    database entity from key column text number boolean date datetime static dynamic compound
+    segment title description audience status active inactive show group via union intersect
+    exclude members not and or in between contains starts ends with is empty last next before
+    after count sum avg min max where true false today now day days week weeks month months year
+    years hour hours minute minutes
+    time measure sequence then no within top by asc desc sample seed destination file webhook
+    table activate`.trim().split(/\s+/));
+
 export function keywords(): ReadonlySet<string> {
-    if (!words) {
-        const rule = SegmentLanguageGrammar().rules.find(r => r.name === 'Name');
-        words = new Set(rule ? AstUtils.streamAllContents(rule).filter(GrammarAST.isKeyword).map(k => k.value).toArray() : []);
-    }
-    return words;
+    return KEYWORDS;
 }
 
 /** Whether `name` is a keyword, so it cannot name an entity, a segment, a group or a bare attribute. */
 export function isKeyword(name: string): boolean {
-    return keywords().has(name);
+    return KEYWORDS.has(name);
 }
