@@ -1,7 +1,8 @@
+import { statSync } from 'node:fs';
 import type { ValidationAcceptor } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
 import { properties } from '../compiler/lower.js';
-import { readMembers } from '../engine/members-file.js';
+import { readMembers, type MembersFileContent } from '../engine/members-file.js';
 import type { AttributeType } from '../compiler/schema.js';
 import { readingKey, type DatabaseFacts } from './data/database-facts.js';
 import { IssueCodes } from './issue-codes.js';
@@ -117,7 +118,7 @@ export class DataChecks {
     private async checkMembersFile(segment: ast.StaticSegment, members: ast.Members, keyType: 'number' | 'text', accept: ValidationAcceptor): Promise<void> {
         const model = this.workspace.model;
         const path = model.resolveFile ? model.resolveFile(segment, members.file!) : members.file!;
-        const { problems } = await readMembers(path, keyType, model.workspaceFolder?.(segment));
+        const { problems } = await this.membersFile(path, keyType, model.workspaceFolder?.(segment));
         const shown = problems.slice(0, MAX_FILE_PROBLEMS);
         for (const p of shown) accept(p.severity, p.line === undefined ? p.message : `${members.file}, ${p.message.charAt(0).toLowerCase()}${p.message.slice(1)}`, { node: members, property: 'file', code: p.code, data: { code: p.code } });
         const more = problems.length - shown.length;
@@ -125,6 +126,25 @@ export class DataChecks {
             const code = problems[shown.length].code;
             accept('error', `${members.file}: ${more} more ${more === 1 ? 'line has a problem' : 'lines have problems'} like those above.`, { node: members, property: 'file', code, data: { code } });
         }
+    }
+
+    private readonly membersFiles = new Map<string, { readonly stamp: string; readonly read: Promise<MembersFileContent> }>();
+
+    /** A members file read once per version (modification time and size): validation runs on every edit. */
+    private membersFile(path: string, keyType: 'number' | 'text', within: string | undefined): Promise<MembersFileContent> {
+        const key = `${path}\u0000${keyType}\u0000${within ?? ''}`;
+        let stamp: string;
+        try {
+            const info = statSync(path);
+            stamp = `${info.mtimeMs}:${info.size}:${info.ino}`;
+        } catch {
+            stamp = 'missing';
+        }
+        const known = this.membersFiles.get(key);
+        if (known && known.stamp === stamp && stamp !== 'missing') return known.read;
+        const read = readMembers(path, keyType, within);
+        this.membersFiles.set(key, { stamp, read });
+        return read;
     }
 
     async checkValues(condition: ast.CompareCondition | ast.InCondition, accept: ValidationAcceptor): Promise<void> {
