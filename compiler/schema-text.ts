@@ -73,6 +73,8 @@ export function inferType(declaredType: string, sample: readonly unknown[], colu
     const t = declaredType.toUpperCase();
     const values = sample.filter(v => v !== null && v !== undefined);
     const numeric = (v: unknown): boolean => typeof v === 'number' || typeof v === 'bigint';
+    // Lists, structures and maps (`integer[]`, `STRUCT(a INTEGER)`) are not one value of a type.
+    if (/\[|^(STRUCT|MAP|UNION|LIST|JSON)\b/.test(t)) return 'text';
     if (/BOOL/.test(t)) return 'boolean';
     if (/DATETIME|TIMESTAMP/.test(t)) return 'datetime';
     if (/^DATE$/.test(t)) return 'date';

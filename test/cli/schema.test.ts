@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { afterAll, describe, expect, test } from 'vitest';
 import { check, run, schema, type Io, type SchemaOptions } from '../../cli/commands.js';
-import { generateSchema, type TableInfo } from '../../compiler/schema-text.js';
+import { generateSchema, inferType, type TableInfo } from '../../compiler/schema-text.js';
 import { keywords } from '../../grammar/keywords.js';
 
 /**
@@ -286,6 +286,14 @@ describe('schema text', () => {
         expect(text).toContain('// The foreign key (Ax, Ay) refers to a by more than one column: a relationship joins on one attribute, so it is not written.');
         expect(text).toContain('// Ax refers to the primary key of a, which has more than one column: not written as a relationship.');
         expect(warnings).toHaveLength(3);
+    });
+
+    test('types from SQLite, PostgreSQL and DuckDB declarations; lists, structures and intervals are text', () => {
+        const cases: [string, string][] = [['INTEGER', 'number'], ['NUMERIC(10,2)', 'number'], ['double precision', 'number'], ['bigint', 'number'],
+            ['boolean', 'boolean'], ['date', 'date'], ['timestamp with time zone', 'datetime'], ['TIMESTAMP_S', 'datetime'], ['DATETIME', 'datetime'],
+            ['integer[]', 'text'], ['INTEGER[]', 'text'], ['STRUCT(a INTEGER)', 'text'], ['MAP(VARCHAR, INTEGER)', 'text'], ['interval', 'text'],
+            ['jsonb', 'text'], ['uuid', 'text'], ['character varying(20)', 'text'], ['time without time zone', 'text']];
+        for (const [declared, type] of cases) expect(inferType(declared, [], 'x'), declared).toBe(type);
     });
 
     test('a database path with a quote, a backslash or a control character is escaped as the language reads strings', () => {
