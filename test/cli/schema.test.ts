@@ -139,6 +139,20 @@ describe('generated schemas pass check for any SQLite file', () => {
         expect((JSON.parse(both.stdout.join('\n')) as { keys: number[] }[])[0].keys).toEqual([1]);
     });
 
+    test('empty names, names in other scripts, line separators and comment marks', async () => {
+        const { dir, file } = await sqlite(`CREATE TABLE "" ("" TEXT, "名前" TEXT, "名" INTEGER PRIMARY KEY, "a\u2028b" TEXT, " " TEXT);
+CREATE TABLE "名前" (id INTEGER PRIMARY KEY, "x*/y" TEXT, "//" TEXT);
+INSERT INTO "" VALUES ('a', 'b', 1, 'c', 'd'), ('a', 'x', 2, 'c', 'd');`);
+        const { text, checked, status } = await generated(file, dir, {}, { 's.segment': 'dynamic segment S { audience Table  group { Table.Column = "a" and Table.Column2 = "b" } }\n' });
+        expect([checked, status]).toEqual([[], 0]);
+        expect(text).toContain('entity Table from "" key Column3 {');
+        expect(text).toContain('// The table "名前" would be named Table, like the table "": it is Table2 here.');
+        expect(text).toMatch(/Column\s+text\s+column "\/\/"/);
+        const io = capture();
+        expect(await run(dir, { format: 'json' }, io)).toBe(0);
+        expect((JSON.parse(io.stdout.join('\n')) as { keys: number[] }[])[0].keys).toEqual([1]);
+    });
+
     test('two tables or columns that make one name get unique names, with a comment saying so', async () => {
         const { dir, file } = await sqlite(HOSTILE);
         const { text } = await generated(file, dir);
