@@ -45,6 +45,8 @@ export interface RunOptions {
     /** The engine that runs the SQL: sql.js (default), DuckDB, or PostgreSQL at `url`. */
     readonly engine?: EngineName;
     readonly url?: string;
+    /** The PostgreSQL schema to read first (default: public). */
+    readonly schema?: string;
 }
 
 /** `segments run PATH`: the named segment, or every segment declared in PATH. */
@@ -61,7 +63,7 @@ export async function run(path: string, options: RunOptions, io: Io): Promise<nu
         for (const d of blockingErrors(cw, s)) io.err(`  ${formatDiagnostic(d)}`);
     }
     if (runnable.length === 0) return status;
-    const engine = await openEngine(cw, options.engine ?? 'sqljs', options.url);
+    const engine = await openEngine(cw, options.engine ?? 'sqljs', options.url, options.schema);
     try {
         const runner = new SegmentRunner(engine, cw.runnable, clock);
         const results: RunOutput[] = [];
@@ -118,13 +120,13 @@ function selectSegments(cw: CliWorkspace, name: string | undefined) {
 export type { EngineName };
 
 /** The engine for `run`: the workspace's database file on sql.js or DuckDB, or a PostgreSQL server. */
-async function openEngine(cw: CliWorkspace, engine: EngineName, url: string | undefined): Promise<SqlEngine> {
+async function openEngine(cw: CliWorkspace, engine: EngineName, url: string | undefined, postgresSchema?: string): Promise<SqlEngine> {
     const postgresUrl = url ?? process.env.SEGMENTS_PG_URL;
     if (engine === 'postgres' && !postgresUrl) throw new UsageError('--engine postgres needs --url postgres://user@host:port/database (or SEGMENTS_PG_URL)');
     const file = cw.ws.model.database?.uri.fsPath;
     if (engine !== 'postgres' && !file) throw new UsageError(`no \`database "file.sqlite"\` line in the workspace ${cw.ws.root}`);
     try {
-        return await openSqlEngine({ engine, file, postgresUrl });
+        return await openSqlEngine({ engine, file, postgresUrl, postgresSchema });
     } catch (e) {
         if (e instanceof EngineChoiceError) throw new UsageError(e.message);
         throw e;

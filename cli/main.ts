@@ -36,7 +36,8 @@ program.command('run')
     .option('-l, --limit <n>', 'list at most n keys (the count is always complete)', positiveInteger)
     .addOption(new Option('-e, --engine <engine>', 'the database engine: sql.js on the database file, DuckDB on it (a SQLite, DuckDB, Parquet or CSV file), or a PostgreSQL server').choices(['sqljs', 'duckdb', 'postgres']).default('sqljs'))
     .option('--url <url>', 'PostgreSQL connection URL for --engine postgres (default: $SEGMENTS_PG_URL)')
-    .action(async (path: string, options: { segment?: string; asOf?: string; format: 'table' | 'json' | 'csv'; limit?: number; engine: EngineName; url?: string }) => {
+    .option('--schema <name>', 'the PostgreSQL schema to read for --engine postgres (default: public)')
+    .action(async (path: string, options: { segment?: string; asOf?: string; format: 'table' | 'json' | 'csv'; limit?: number; engine: EngineName; url?: string; schema?: string }) => {
         process.exitCode = await run(path, options, io);
     });
 

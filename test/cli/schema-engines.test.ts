@@ -4,10 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { check, run, schema, type Io, type SchemaOptions } from '../../cli/commands.js';
-import { clockAsOf } from '../../compiler/time.js';
 import { PostgresEngine } from '../../engine/postgres-engine.js';
-import { SegmentRunner } from '../../engine/runner.js';
-import { build } from '../support/harness.js';
 
 /**
  * `segments schema --engine duckdb FILE` and `--engine postgres --url URL [--schema S]`: the
@@ -163,17 +160,10 @@ if (pgUrl) describe('segments schema --engine postgres --url URL --schema S', ()
         const checked = capture();
         expect(await check([dir], checked)).toBe(0);
         expect(checked.stdout).toEqual([]);
-        const built = await build({ 'schema.segment': text, 'use.segment': SEGMENTS });
-        expect(built.diagnostics.filter(d => d.severity === 1)).toEqual([]);
-        const engine = await PostgresEngine.connect(pgUrl!, pgSchema);
-        try {
-            const runner = new SegmentRunner(engine, built.plans.plans, clockAsOf('2027-02-11'));
-            const keys: Record<string, unknown> = {};
-            for (const name of Object.keys(EXPECTED)) keys[name] = (await runner.keys(name)).map(Number);
-            expect(keys).toEqual(EXPECTED);
-        } finally {
-            await engine.close();
-        }
+        const io = capture();
+        expect(await run(dir, { format: 'json', engine: 'postgres', url: pgUrl, schema: pgSchema }, io)).toBe(0);
+        const results = JSON.parse(io.stdout.join('\n')) as { name: string; keys: number[] }[];
+        expect(Object.fromEntries(results.map(r => [r.name, r.keys]))).toEqual(EXPECTED);
     });
 
     test('a schema that does not exist is one line, not a schema of another one', async () => {
