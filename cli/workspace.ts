@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import * as ast from '../grammar/generated/ast.js';
 import type { SegmentPlan } from '../compiler/ir.js';
@@ -26,6 +26,8 @@ export interface CliWorkspace {
 export async function openWorkspace(path: string): Promise<CliWorkspace> {
     const target = resolve(path);
     if (!existsSync(target)) throw new UsageError(`${path}: no such file or folder`);
+    const info = statSync(target);
+    if (!info.isDirectory() && !info.isFile()) throw new UsageError(`${path}: not a .segment file or a folder (it is a device, FIFO or socket)`);
     const ws = await loadWorkspace(findWorkspaceRoot(target));
     const inTarget = (file: string): boolean => file === target || file.startsWith(target.endsWith(sep) ? target : target + sep);
     const declared = ws.documents

@@ -25,13 +25,23 @@ export function segmentFiles(dir: string): string[] {
         for (const entry of readdirSync(d, { withFileTypes: true })) {
             if (entry.isDirectory()) {
                 if (!SKIP.has(entry.name) && !entry.name.startsWith('.')) walk(join(d, entry.name));
-            } else if (entry.name.endsWith('.segment')) {
+            } else if (entry.name.endsWith('.segment') && isRegularFile(join(d, entry.name))) {
+                // A FIFO or a device named *.segment would be read forever, or never.
                 found.push(join(d, entry.name));
             }
         }
     };
     walk(dir);
     return found.sort();
+}
+
+/** A regular file, or a symbolic link to one. */
+function isRegularFile(path: string): boolean {
+    try {
+        return statSync(path).isFile();
+    } catch {
+        return false;
+    }
 }
 
 /**
@@ -49,7 +59,8 @@ export function findWorkspaceRoot(path: string): string {
 
 function declaresDatabase(dir: string): boolean {
     try {
-        return readdirSync(dir).some(f => f.endsWith('.segment') && /^\s*database\s+"/m.test(readFileSync(join(dir, f), 'utf8')));
+        // Only regular files are read: a FIFO named *.segment would block here.
+        return readdirSync(dir).some(f => f.endsWith('.segment') && statSync(join(dir, f), { throwIfNoEntry: false })?.isFile() === true && /^\s*database\s+"/m.test(readFileSync(join(dir, f), 'utf8')));
     } catch {
         return false;
     }

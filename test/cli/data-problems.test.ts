@@ -87,6 +87,19 @@ describe('database files that are not databases', () => {
     }
 });
 
+describe('segment files that are not files', () => {
+    test('a FIFO named like a segment file is skipped in a folder, and refused in one line when named', () => {
+        const dir = sampleCopy();
+        execFileSync('mkfifo', [join(dir, 'pipe.segment')]);
+        const folder = segments(['check', dir]);
+        expect(folder.code).toBe(0);
+        expect(folder.stdout).not.toMatch(/error/);
+        const named = segments(['check', join(dir, 'pipe.segment')]);
+        expect(named.code).toBe(2);
+        expect(named.stderr).toMatch(/pipe\.segment: not a \.segment file or a folder \(it is a device, FIFO or socket\)\n$/);
+    });
+});
+
 describe('members files', () => {
     test('a file outside the workspace folder: check reports it, run and sql refuse it, and nothing of it is printed', () => {
         const dir = sampleCopy();

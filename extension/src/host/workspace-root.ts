@@ -18,7 +18,8 @@ export function workspaceRootOf(path: string): string {
 
 function declaresDatabase(dir: string): boolean {
     try {
-        return readdirSync(dir).some(f => f.endsWith('.segment') && /^\s*database\s+"/m.test(readFileSync(join(dir, f), 'utf8')));
+        // Only regular files are read: a FIFO named *.segment would block here.
+        return readdirSync(dir).some(f => f.endsWith('.segment') && statSync(join(dir, f), { throwIfNoEntry: false })?.isFile() === true && /^\s*database\s+"/m.test(readFileSync(join(dir, f), 'utf8')));
     } catch {
         return false;
     }
