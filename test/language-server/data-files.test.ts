@@ -117,10 +117,12 @@ describe('counts of segments whose schema has errors', () => {
 });
 
 describe('the language server process on a database that is not a file', () => {
-    test('a FIFO, then /dev/zero: the server publishes database-unreadable and keeps answering', async () => {
+    test('a FIFO, then /dev/zero: the server publishes database-unreadable and keeps answering; a FIFO named *.segment is not read', async () => {
         ensureBuilt();
         const dir = mkdtempSync(join(tmpdir(), 'segments-lsp-'));
         execFileSync('mkfifo', [join(dir, 'pipe.sqlite')]);
+        // A FIFO named like a segment file in the workspace must not stop the first build either.
+        execFileSync('mkfifo', [join(dir, 'pipe.segment')]);
         const file = join(dir, 'schema.segment');
         writeFileSync(file, `database "pipe.sqlite"\n${SCHEMA}`);
         const server = await ServerProcess.start(dir);
