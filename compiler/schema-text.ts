@@ -236,6 +236,12 @@ function relationshipTarget(plan: Planned, name: string, fk: ForeignKeyInfo, byT
         warnings.push(`${where} refers to the primary key of ${shown(fk.table)}, which is not one column: it is not written as a relationship.`);
         return undefined;
     }
+    if (to === target.key.name && !target.exact) {
+        lines.push(`  // ${name} refers to ${shown(fk.table)}.${shown(to)}, which does not identify one ${target.entity} (its primary key has more columns):`,
+            `  // \`-> ${target.entity}\` would relate each record to every ${target.entity} with that value, so it is not written.`);
+        warnings.push(`${where} refers to ${shown(fk.table)}.${shown(to)}, which does not identify one ${target.entity}: it is not written as a relationship.`);
+        return undefined;
+    }
     if (to !== target.key.name || !target.exact) {
         const keyName = target.attributes.get(target.key.name)!;
         lines.push(`  // ${name} refers to ${shown(fk.table)}.${shown(to)}, which is not the key of ${target.entity} (${keyName}): \`-> ${target.entity}\``,

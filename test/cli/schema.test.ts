@@ -300,6 +300,9 @@ describe('schema text', () => {
         expect(text).toContain('// The foreign key (Ax, Ay) refers to a by more than one column: a relationship joins on one attribute, so it is not written.');
         expect(text).toContain('// Ax refers to the primary key of a, which has more than one column: not written as a relationship.');
         expect(warnings).toHaveLength(3);
+        const partOfKey = generateSchema('db.sqlite', [tables[0], { ...tables[1], foreignKeys: [{ columns: ['ax'], table: 'a', to: ['x'] }] }]);
+        expect(partOfKey.text).toContain('// Ax refers to a.x, which does not identify one A (its primary key has more columns):');
+        expect(partOfKey.text).not.toMatch(/^ {2}Ax .*->/m);
     });
 
     test('types from SQLite, PostgreSQL and DuckDB declarations; lists, structures and intervals are text', () => {
