@@ -207,7 +207,7 @@ export function generateSchema(databasePath: string | undefined, tables: readonl
                 const first = table.columns.find(o => attributes.get(o.name) === wanted);
                 lines.push(`  // The column ${shown(c.name)} would be named ${wanted}${first ? `, like the column ${shown(first.name)}` : ''}: it is ${name} here.`);
             }
-            const fk = table.foreignKeys.find(f => f.columns.length === 1 && f.columns[0] === c.name);
+            const fk = table.foreignKeys.find(f => f.columns.length === 1 && sameName(f.columns[0], c.name, table.columns.map(o => o.name)));
             const target = fk ? relationshipTarget(plan, name, fk, byTable, lines, warnings) : undefined;
             const column = name === c.name ? '' : `  column ${sqlNameText(c.name)}`;
             const ref = target ? `  -> ${target}` : '';
@@ -225,12 +225,13 @@ function relationshipTarget(plan: Planned, name: string, fk: ForeignKeyInfo, byT
         lines.push(`  // ${name} refers to ${shown(fk.otherSchema)}.${shown(fk.table)}, in another schema: not written as a relationship.`);
         return undefined;
     }
-    const target = byTable.get(fk.table);
+    const target = byTable.get(fk.table) ?? byTable.get(sameNameIn(fk.table, [...byTable.keys()]) ?? '');
     if (!target) {
         lines.push(`  // ${name} refers to the table ${shown(fk.table)}, which is not in this database: not written as a relationship.`);
         return undefined;
     }
-    const to = fk.to[0] ?? (target.primaryKey.length === 1 ? target.primaryKey[0].name : null);
+    const declared = fk.to[0];
+    const to = declared !== null && declared !== undefined ? sameNameIn(declared, target.table.columns.map(c => c.name)) ?? declared : target.primaryKey.length === 1 ? target.primaryKey[0].name : null;
     if (to === null) {
         lines.push(`  // ${name} refers to the primary key of ${shown(fk.table)}, which has ${target.primaryKey.length === 0 ? 'none' : 'more than one column'}: not written as a relationship.`);
         warnings.push(`${where} refers to the primary key of ${shown(fk.table)}, which is not one column: it is not written as a relationship.`);
@@ -259,6 +260,20 @@ function relationshipTarget(plan: Planned, name: string, fk: ForeignKeyInfo, byT
             `  // here, and where two paths tie pick this one with \`via\`: \`group via ${plan.entity}.${name} { ${other}.${keyName} = 1 }\`.`);
     }
     return target.entity;
+}
+
+/**
+ * `name` as spelled in `names`: the same text, or else the one name equal to it in any case
+ * (SQLite and DuckDB compare names case-insensitively, and a foreign key keeps its own spelling).
+ */
+function sameNameIn(name: string, names: readonly string[]): string | undefined {
+    if (names.includes(name)) return name;
+    const folded = names.filter(n => n.toLowerCase() === name.toLowerCase());
+    return folded.length === 1 ? folded[0] : undefined;
+}
+
+function sameName(a: string, b: string, names: readonly string[]): boolean {
+    return sameNameIn(a, names) === b;
 }
 
 /** The schema text alone (see `generateSchema`). */

@@ -153,6 +153,19 @@ INSERT INTO "" VALUES ('a', 'b', 1, 'c', 'd'), ('a', 'x', 2, 'c', 'd');`);
         expect((JSON.parse(io.stdout.join('\n')) as { keys: number[] }[])[0].keys).toEqual([1]);
     });
 
+    test('a foreign key spelled in another case than its table and columns is still a relationship (SQLite compares names in any case)', async () => {
+        const { dir, file } = await sqlite(`CREATE TABLE members (MemberId INTEGER PRIMARY KEY, Name TEXT);
+CREATE TABLE visits (VisitId INTEGER PRIMARY KEY, MemberRef INTEGER, FOREIGN KEY (memberref) REFERENCES MEMBERS(memberid));
+INSERT INTO members VALUES (1, 'Ann'), (2, 'Bob');
+INSERT INTO visits VALUES (10, 2);`);
+        const { text, checked } = await generated(file, dir, {}, { 'v.segment': 'dynamic segment Visited { audience Member  group { count(Visit) >= 1 } }\n' });
+        expect(checked).toEqual([]);
+        expect(text).toMatch(/MemberRef\s+number\s+-> Member\n/);
+        const io = capture();
+        expect(await run(dir, { format: 'json' }, io)).toBe(0);
+        expect((JSON.parse(io.stdout.join('\n')) as { keys: number[] }[])[0].keys).toEqual([2]);
+    });
+
     test('two tables or columns that make one name get unique names, with a comment saying so', async () => {
         const { dir, file } = await sqlite(HOSTILE);
         const { text } = await generated(file, dir);
