@@ -143,7 +143,8 @@ interface Planned {
  */
 export function generateSchema(databasePath: string | undefined, tables: readonly TableInfo[], header: readonly string[] = []): GeneratedSchema {
     const warnings: string[] = [];
-    const lines = [...header.map(h => `// ${h}`)];
+    // A comment ends at a line break: header text (a file name, say) keeps to its line.
+    const lines = [...header.map(h => `// ${h.replace(/[\r\n]+/g, ' ')}`)];
     if (databasePath !== undefined) lines.push(`database ${segmentString(databasePath)}`);
     lines.push('');
     const entityNames = new Set<string>();

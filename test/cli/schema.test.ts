@@ -326,6 +326,10 @@ describe('schema text', () => {
         for (const [declared, type] of cases) expect(inferType(declared, [], 'x'), declared).toBe(type);
     });
 
+    test('a header naming a file with a line break stays a comment', () => {
+        expect(generateSchema('a\nb.sqlite', [], ['Generated from a\nb.sqlite.']).text.split('\n').slice(0, 2)).toEqual(['// Generated from a b.sqlite.', 'database "a\\nb.sqlite"']);
+    });
+
     test('a database path with a quote, a backslash or a control character is escaped as the language reads strings', () => {
         expect(generateSchema('dir "x"\\y\u0001.sqlite', []).text.split('\n')[0]).toBe('database "dir \\"x\\"\\\\y\u0001.sqlite"');
     });
