@@ -57,7 +57,7 @@ async function samples(query: Query, dialect: Dialect, table: string, column: st
 export async function describePostgres(query: Query, sampleSize = SAMPLE): Promise<TableInfo[]> {
     const columns = await query(`SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
-        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY c.relname, a.attnum`);
     const constraints = await query(`SELECT rel.relname, con.contype,
             (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum)::text,
