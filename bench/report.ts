@@ -35,7 +35,7 @@ export function formatTables(results: readonly WorkerResult[]): string {
     const lines: string[] = [];
     for (const size of [...new Set(results.map(r => r.size))]) {
         const bySize = results.filter(r => r.size === size);
-        lines.push(`\n== ${size}: load ms / peak RSS MiB: ${bySize.map(r => `${r.engine} ${ms(r.loadMs)} / ${r.peakRssMiB}`).join(', ')}`);
+        lines.push(`\n== ${size}: load ms / storage facts ms / peak RSS MiB: ${bySize.map(r => `${r.engine} ${ms(r.loadMs)} / ${r.storageMs !== undefined ? ms(r.storageMs) : '-'} / ${r.peakRssMiB}`).join(', ')}`);
         const others = bySize.filter(r => r.engine !== 'sqljs' && r.engine !== 'native');
         const header = ['segment', 'members', 'sql.js', 'hand sql.js', 'vs hand', 'native', 'hand native', 'vs hand', 'sql.js/native', ...others.map(o => o.engine)];
         const rows: string[][] = [header, ...segmentRows(bySize, others)];

@@ -30,8 +30,8 @@ function table(rows: readonly (readonly string[])[]): string[] {
 function sizeSection(size: string, results: readonly WorkerResult[], sources: ReadonlyMap<WorkerResult, BenchFile>): string[] {
     const lines = [`## ${size}`, ''];
     lines.push(...table([
-        ['engine', 'load / copy ms', 'peak RSS MiB', 'runs', 'measured', 'note'],
-        ...results.map(r => [ENGINE_LABEL[r.engine] ?? r.engine, ms(r.loadMs), String(r.peakRssMiB), String(r.runs), sources.get(r)?.date ?? '-', r.note ?? ''])
+        ['engine', 'load / copy ms', 'storage facts ms', 'peak RSS MiB', 'runs', 'measured', 'note'],
+        ...results.map(r => [ENGINE_LABEL[r.engine] ?? r.engine, ms(r.loadMs), r.storageMs !== undefined ? ms(r.storageMs) : '-', String(r.peakRssMiB), String(r.runs), sources.get(r)?.date ?? '-', r.note ?? ''])
     ]), '');
     const header = ['segment', 'members', 'sql.js', 'hand-tuned (sql.js)', 'sql.js / hand', 'native', 'hand-tuned (native)', 'native / hand', 'sql.js / native', 'DuckDB', 'PostgreSQL'];
     const rows = segmentRows(results, ['duckdb', 'postgres'].map(e => results.find(r => r.engine === e)));

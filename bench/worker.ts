@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { openWorkspace } from '../cli/workspace.js';
 import { clockAsOf } from '../compiler/time.js';
 import { SegmentRunner } from '../engine/runner.js';
+import { plannedColumns } from '../compiler/storage.js';
 import { dataset, type SizeName } from './datasets.js';
 import { openEngine, type EngineName } from './engines.js';
 import { BENCH_AS_OF, HAND_TUNED } from './hand-tuned.js';
@@ -35,6 +36,8 @@ export interface WorkerResult {
     readonly engine: EngineName;
     readonly runs: number;
     readonly loadMs: number;
+    /** Learning how the benchmark segments' columns are stored (one pass per table, once per copy of the data). */
+    readonly storageMs?: number;
     readonly note?: string;
     /** Peak resident set size of the process, in MiB (VmHWM). */
     readonly peakRssMiB: number;
@@ -92,6 +95,10 @@ async function main(): Promise<void> {
     // The machine may be shared: native SQLite runs in turns with sql.js here, for a fair ratio.
     const native = engineName === 'sqljs' ? openNativeReadOnly(file) : undefined;
     const only = process.env.SEGMENTS_BENCH_SEGMENTS?.split(',');
+    const measured = [...cw.plans.plans.values()].filter(p => !only || only.includes(p.name));
+    const storageStarted = performance.now();
+    await opened.engine.storage(measured.flatMap(p => plannedColumns(p, cw.plans.plans)));
+    const storageMs = performance.now() - storageStarted;
     for (const s of cw.declared) {
         if (!cw.plans.plans.has(s.name) || (only && !only.includes(s.name))) continue;
         const sql = await runner.sql(s.name);
@@ -113,7 +120,7 @@ async function main(): Promise<void> {
     }
     native?.close();
     await opened.engine.close();
-    const result: WorkerResult = { size, engine: engineName, runs, loadMs: round(opened.loadMs), ...(opened.note ? { note: opened.note } : {}), peakRssMiB: peakRssMiB(), segments };
+    const result: WorkerResult = { size, engine: engineName, runs, loadMs: round(opened.loadMs), storageMs: round(storageMs), ...(opened.note ? { note: opened.note } : {}), peakRssMiB: peakRssMiB(), segments };
     process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -13,7 +13,7 @@ export interface StorageProbe {
     /**
      * Whether every value of the column is plain by its declared type alone (PostgreSQL's and
      * DuckDB's typed columns), or undefined when the values must be looked at; `plainValue`
-     * is then the per-value test (SQLite), absent meaning "never plain".
+     * is then the per-value test, 1 or 0 (SQLite), absent meaning "never plain".
      */
     plainByType?(request: ColumnRequest): Promise<boolean | undefined>;
     plainValue?(column: string, type: ColumnRequest['type']): string;
@@ -31,40 +31,42 @@ export class StorageCache {
 
     private async probeTable(probe: StorageProbe, table: string, requests: readonly ColumnRequest[]): Promise<void> {
         const d = probe.dialect;
-        const scanned: ColumnRequest[] = [];
-        const terms: string[] = [];
+        const set = (r: ColumnRequest, facts: ColumnStorage): void => void this.known.set(storageKey(r.entity, r.column, r.type), facts);
+        const q = (sql: string): Promise<SqlValue[] | undefined> => probe.query(sql).then(rows => rows[0], () => undefined);
+        // First the cheap test, every row: is each column plain?
+        const unknown: ColumnRequest[] = [];
         for (const r of requests) {
             const byType = await probe.plainByType?.(r);
-            if (byType === true) {
-                this.known.set(storageKey(r.entity, r.column, r.type), { plain: true, offsets: false, unreadable: false });
-                continue;
-            }
+            if (byType === true) set(r, PLAIN);
+            else unknown.push(r);
+        }
+        const screened = probe.plainValue ? unknown : [];
+        const screen = screened.length === 0 ? [] : await q(`SELECT ${screened.map(r => `min(${(probe.plainValue as NonNullable<StorageProbe['plainValue']>)(d.quoteIdentifier(r.column), r.type)})`).join(', ')} FROM ${d.quoteIdentifier(table)}`);
+        const others: ColumnRequest[] = [];
+        for (const r of unknown) {
+            const i = screened.indexOf(r);
+            if (i >= 0 && screen !== undefined && (screen[i] === null || Number(screen[i]) === 1)) set(r, PLAIN);
+            else others.push(r);
+        }
+        if (others.length === 0) return;
+        // Then, only for the rows of columns that are not plain: what fits no form, what has an offset.
+        const terms = others.flatMap(r => {
             const c = d.quoteIdentifier(r.column);
-            const plain = byType === false || !probe.plainValue ? '1 = 0' : probe.plainValue(c, r.type);
-            const read = readAs(d, c, r.type);
+            const other = probe.plainValue ? `${c} IS NOT NULL AND (${probe.plainValue(c, r.type)}) = 0` : `${c} IS NOT NULL`;
             const text = `CAST(${c} AS ${d.name === 'duckdb' ? 'VARCHAR' : 'TEXT'})`;
             const offset = r.type === 'date' || r.type === 'datetime' ? `(substr(${text}, 20) LIKE '%+%' OR substr(${text}, 20) LIKE '%-%')` : '1 = 0';
-            terms.push(
-                `SUM(CASE WHEN ${c} IS NOT NULL AND NOT (${plain}) THEN 1 ELSE 0 END)`,
-                `SUM(CASE WHEN ${c} IS NOT NULL AND ${read} IS NULL THEN 1 ELSE 0 END)`,
-                `SUM(CASE WHEN ${c} IS NOT NULL AND ${offset} THEN 1 ELSE 0 END)`
-            );
-            scanned.push(r);
-        }
-        if (scanned.length === 0) return;
-        let row: SqlValue[] | undefined;
-        try {
-            row = (await probe.query(`SELECT ${terms.join(', ')} FROM ${d.quoteIdentifier(table)}`))[0];
-        } catch {
-            row = undefined; // a table or column the schema checks report; assume the worst
-        }
-        scanned.forEach((r, i) => {
-            const n = (k: number): number => Number(row?.[i * 3 + k] ?? 0);
-            const facts = row === undefined ? UNKNOWN_STORAGE : { plain: n(0) === 0, unreadable: n(1) > 0, offsets: n(2) > 0 };
-            this.known.set(storageKey(r.entity, r.column, r.type), facts);
+            return [`SUM(CASE WHEN ${other} AND ${readAs(d, c, r.type)} IS NULL THEN 1 ELSE 0 END)`, `SUM(CASE WHEN ${other} AND ${offset} THEN 1 ELSE 0 END)`];
+        });
+        const row = await q(`SELECT ${terms.join(', ')} FROM ${d.quoteIdentifier(table)}`);
+        others.forEach((r, i) => {
+            // A table or column the schema checks report is assumed to hold anything.
+            const n = (k: number): number => Number(row?.[i * 2 + k] ?? 0);
+            set(r, row === undefined ? UNKNOWN_STORAGE : { plain: false, unreadable: n(0) > 0, offsets: n(1) > 0 });
         });
     }
 }
+
+const PLAIN: ColumnStorage = { plain: true, offsets: false, unreadable: false };
 
 /** A column read in every accepted form of its type (a value that fits none is NULL). */
 export function readAs(d: Dialect, column: string, type: ColumnRequest['type']): string {

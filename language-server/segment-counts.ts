@@ -1,7 +1,11 @@
+import { statSync } from 'node:fs';
 import { Emitter, type Event } from 'vscode-languageserver';
 import type { SegmentPlan } from '../compiler/ir.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import { segmentSql } from '../compiler/sql/to-sql.js';
+import { sqlitePlainValue } from '../compiler/sql/sqlite-reads.js';
+import { plannedColumns } from '../compiler/storage.js';
+import { StorageCache, type StorageProbe } from '../engine/storage-facts.js';
 import type { Clock } from '../compiler/time.js';
 import { MembersFileError, readMembersFile } from '../engine/members-file.js';
 import type { KeyValue } from '../compiler/ir.js';
@@ -43,6 +47,22 @@ export class SegmentCounts {
     private idle: Promise<void> = Promise.resolve();
 
     constructor(private readonly workspace: SegmentWorkspace, private readonly queries: QueryService, private readonly clock: () => Clock = currentClock) {}
+
+    /** How the database's columns are stored, found once per file version (a changed file is looked at again). */
+    private storages = new Map<string, { stamp: string; cache: StorageCache }>();
+
+    private storage(db: string): StorageCache {
+        const stamp = fileVersion(db);
+        const known = this.storages.get(db);
+        if (known && known.stamp === stamp) return known.cache;
+        const cache = new StorageCache();
+        this.storages.set(db, { stamp, cache });
+        return cache;
+    }
+
+    private probe(db: string): StorageProbe {
+        return { dialect: sqliteDialect, query: sql => this.queries.query(db, sql), plainValue: sqlitePlainValue };
+    }
 
     /** Fires with the names of segments whose count changed. */
     get onDidChange(): Event<readonly string[]> {
@@ -117,7 +137,8 @@ export class SegmentCounts {
             }
             let sql: string;
             try {
-                sql = segmentSql(plan, { dialect: sqliteDialect, clock, plans, staticKeys: await this.staticKeys(plan, plans) });
+                const storage = await this.storage(db).facts(this.probe(db), plannedColumns(plan, plans));
+                sql = segmentSql(plan, { dialect: sqliteDialect, clock, plans, staticKeys: await this.staticKeys(plan, plans), storage });
             } catch (e) {
                 // A members file that cannot be used is reported on the segment by `check`: the lens only names it.
                 const failed = e instanceof MembersFileError ? 'members file has errors' : e instanceof Error ? e.message : String(e);
@@ -150,7 +171,8 @@ export class SegmentCounts {
         const abort = new AbortController();
         entry.running = { sql, abort };
         try {
-            const rows = await this.queries.query(db, `SELECT count(*) FROM (${sql}) AS members`, abort.signal);
+            // Distinct keys: a key stored twice is one member, as everywhere else.
+            const rows = await this.queries.query(db, `SELECT count(DISTINCT members.key) FROM (${sql}) AS members`, abort.signal);
             Object.assign(entry, { sql, count: Number(rows[0]?.[0] ?? 0), at: new Date() });
         } catch (e) {
             if (abort.signal.aborted) return;
@@ -210,4 +232,14 @@ export class SegmentCounts {
 function currentClock(): Clock {
     const iso = new Date().toISOString();
     return { today: iso.slice(0, 10), now: `${iso.slice(0, 10)} ${iso.slice(11, 16)}:00` };
+}
+
+/** A database file's version: its modification time and size (a rewritten file is another version). */
+function fileVersion(file: string): string {
+    try {
+        const info = statSync(file);
+        return `${info.mtimeMs}:${info.size}`;
+    } catch {
+        return 'missing';
+    }
 }

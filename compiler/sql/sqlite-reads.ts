@@ -74,11 +74,11 @@ const OVERFLOW = 'abs(-9223372036854775807 - 1)';
  * where a double is exact to less than half a unit. Beyond 64-bit units the query fails.
  */
 export function sqliteDecimalUnits(n: string): string {
-    const steps = [5, 6, 7, 8].map(k => `WHEN abs(${n}) < 1e${k} THEN CAST(round(${n} * 1e${15 - k}) AS INTEGER) * ${10 ** (k - 5)}`);
-    return `(CASE WHEN ${n} IS NULL THEN NULL `
+    const steps = [6, 7, 8].map(k => `WHEN abs(${n}) < 1e${k} THEN CAST(round(${n} * 1e${15 - k}) AS INTEGER) * ${10 ** (k - 5)}`);
+    // The usual case first: below 10^5 a product with 10^10 is exact enough for integers and reals alike.
+    return `(CASE WHEN abs(${n}) < 100000 THEN CAST(round(${n} * 1e10) AS INTEGER) WHEN ${n} IS NULL THEN NULL `
         + `WHEN typeof(${n}) = 'integer' THEN (CASE WHEN abs(${n}) <= 922337203 THEN ${n} * 10000000000 ELSE ${OVERFLOW} END) `
-        + `WHEN abs(${n}) < 1e5 THEN CAST(round(${n} * 1e10) AS INTEGER) ${steps.slice(1).join(' ')} `
-        + `WHEN abs(${n}) < 922337203 THEN CAST(round(${n} * 1e6) AS INTEGER) * 10000 ELSE ${OVERFLOW} END)`;
+        + `${steps.join(' ')} WHEN abs(${n}) < 922337203 THEN CAST(round(${n} * 1e6) AS INTEGER) * 10000 ELSE ${OVERFLOW} END)`;
 }
 
 export function sqliteDecimalAverage(sum: string, count: string): string {
@@ -91,18 +91,26 @@ export function sqliteStoredDayBound(column: string, bound: 'from' | 'before', d
     return `${column} ${bound === 'from' ? '>=' : '<'} ${quoteString(day)}`;
 }
 
-/** Whether a stored value is in its type's plain form, which `date()`, `datetime()` and plain comparisons read exactly. */
+/**
+ * Whether a stored value is in its type's plain form, which `date()`, `datetime()` and plain
+ * comparisons read exactly: 1 or 0 (NULL for NULL). Written to cost little per row, as it is
+ * asked of every row once per copy of the data: comparisons with `''` (numbers sort before
+ * text), and for dates one GLOB for the usual shape, the calendar asked only about days past
+ * the 28th (conditions of CASE are tested in turn; those of OR are not).
+ */
 export function sqlitePlainValue(column: string, type: 'text' | 'number' | 'boolean' | 'date' | 'datetime'): string {
     const c = column;
     switch (type) {
-        case 'number': return `typeof(${c}) IN ('integer', 'real')`;
-        case 'text': return `typeof(${c}) = 'text'`;
-        case 'boolean': return `(typeof(${c}) IN ('integer', 'real') AND ${c} IN (0, 1))`;
+        case 'number': return `(${c} < '')`;
+        case 'text': return `(${c} >= '' AND ${c} < x'')`;
+        case 'boolean': return `(${c} < '' AND ${c} IN (0, 1))`;
         case 'date':
         case 'datetime': {
-            const clock = `substr(${c}, 11, 1) IN (' ', 'T') AND substr(${c}, 12, 8) GLOB '${CLOCK}' AND substr(${c}, 12, 2) < '24'`;
-            return `(typeof(${c}) = 'text' AND substr(${c}, 1, 10) GLOB '${DAY}' AND substr(${c}, 1, 4) <> '0000' AND date(substr(${c}, 1, 10)) = substr(${c}, 1, 10) `
-                + `AND (length(${c}) = 10 OR (length(${c}) = 19 AND ${clock}) OR (length(${c}) = 20 AND substr(${c}, 20, 1) = 'Z' AND ${clock})))`;
+            const stamp = `${DAY}[ T]${CLOCK}`;
+            const shape = `(CASE WHEN ${c} GLOB '${stamp}' THEN 1 WHEN ${c} GLOB '${DAY}' THEN 1 WHEN ${c} GLOB '${stamp}Z' THEN 1 ELSE 0 END)`;
+            const calendar = `(CASE WHEN substr(${c}, 9, 2) <= '28' THEN 1 WHEN date(substr(${c}, 1, 10)) = substr(${c}, 1, 10) THEN 1 ELSE 0 END)`;
+            return `(CASE WHEN ${c} IS NULL THEN NULL WHEN ${shape} = 0 THEN 0 WHEN substr(${c}, 6, 2) NOT BETWEEN '01' AND '12' OR substr(${c}, 1, 4) = '0000' THEN 0 `
+                + `WHEN length(${c}) > 10 AND substr(${c}, 12, 2) >= '24' THEN 0 ELSE ${calendar} END)`;
         }
     }
 }

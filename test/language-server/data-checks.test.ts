@@ -85,7 +85,7 @@ describe('checks against the data', () => {
         const attribute = (name: string): ast.Attribute => customer.attributes.find(a => a.name === name)!;
         expectWarning(result, '1 value of column do_not_call is not booleans (0, 1, true, false) ("Y") and counts as missing for every condition. Fix it in the data to count it.',
             { node: attribute('DoNotCall'), property: 'type', code: 'unreadable-values' });
-        expectWarning(result, '2 values of column birthday are not dates (YYYY-MM-DD) ("2026/06/01", "1999-02-30") and count as missing for every condition. Fix them in the data to count them.',
+        expectWarning(result, '2 values of column birthday are not dates (YYYY-MM-DD) ("1999-02-30", "2026/06/01") and count as missing for every condition. Fix them in the data to count them.',
             { node: attribute('Birthday'), property: 'type', code: 'unreadable-values' });
         expect(result.diagnostics.map(d => d.code)).toEqual(['unreadable-values', 'unreadable-values']);
     });
