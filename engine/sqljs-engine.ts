@@ -116,9 +116,16 @@ export class SqlJsEngine implements SqlEngine {
  * the run, or a table or column gone since the workspace was checked. Such errors are the
  * user's to fix (one line, exit 2); any other error is returned as it is.
  */
+/**
+ * Decimal sums and averages are exact in 64-bit units of 10^-10 on SQLite (reference, 4.2):
+ * beyond them the query stops rather than round (`sqlite-reads.ts`).
+ */
+const DECIMAL_RANGE = 'a sum or average is beyond the exact decimal range of SQLite (±922,337,203.6854775807 with 10 decimal places), so it cannot be counted exactly here: run it with --engine duckdb or --engine postgres';
+
 function dataError(file: string, e: unknown): unknown {
     const message = e instanceof Error ? e.message : String(e);
     if (/malformed|not a database|file is encrypted|disk I\/O error/i.test(message)) return new DatabaseError(file, `the database file is damaged or changed while it was read (${message})`);
     if (/^no such (table|column)/i.test(message)) return new DatabaseError(file, `the database does not have what the schema names (${message}): run \`segments check\``);
+    if (/integer overflow/i.test(message)) return new DatabaseError(file, DECIMAL_RANGE);
     return e;
 }
