@@ -93,7 +93,7 @@ export class SegmentRunner {
                 if (!next) {
                     next = `j${joined.size}`;
                     joined.set(pathKey, next);
-                    from += ` LEFT JOIN ${q(entity.table)} AS ${next} ON ${next}.${q(entity.key.column)} = ${alias}.${q(step.relationship.attribute.column)}`;
+                    from += ` LEFT JOIN ${q(entity.table)} AS ${next} ON ${keyColumn(next, entity.key, d, { storage })} = ${keyColumn(alias, step.relationship.attribute, d, { storage })}`;
                 }
                 alias = next;
             }

@@ -140,6 +140,20 @@ dynamic segment All { audience Customer show Customer.Name group { Customer.Name
     });
 });
 
+describe('shown values follow keys as they are stored', () => {
+    test('`show` reaches the customer of an order whose foreign key is stored as text', async () => {
+        const files = `entity Customer from customers key Id { Id number  Name text }
+entity Order from orders key OrderId { OrderId number  CustomerId number -> Customer }
+dynamic segment Orders { audience Order show Customer.Name group { Order.OrderId > 0 } }`;
+        const setup = `CREATE TABLE customers (Id, Name); INSERT INTO customers VALUES (5, 'Eve'), ('6', 'Fay');
+          CREATE TABLE orders (OrderId, CustomerId); INSERT INTO orders VALUES (1, '5'), (2, ' 6 '), (3, 6);`;
+        expect(await (await run(files, setup))('Orders')).toEqual([1, 2, 3]);
+        const built = await build(files);
+        const runner = new SegmentRunner(await database(setup), built.plans.plans, clockAsOf('2027-02-11'));
+        expect((await runner.showRows('Orders', [1, 2, 3])).rows).toEqual([[1, 'Eve'], [2, 'Fay'], [3, 'Fay']]);
+    });
+});
+
 describe('sum and avg are decimal (section 4.2)', () => {
     const files = `
 entity Invoice from invoices key Id { Id number }
