@@ -20,12 +20,27 @@ export interface ConditionContext {
 /** Lowers one condition in the scope of `tree` (a group's records, or an aggregate's). */
 export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: ConditionContext, inAggregate = false): Condition | undefined {
     if (ast.isOrCondition(node) || ast.isAndCondition(node)) {
-        const left = lowerCondition(node.left, tree, ctx, inAggregate);
-        const right = node.right ? lowerCondition(node.right, tree, ctx, inAggregate) : undefined;
-        if (!left || !right) return undefined;
+        // The chain's operands, left to right, gathered without recursion (a chain can hold
+        // thousands); each is lowered, so every problem is reported, and nested lists of the same
+        // operator become one list.
         const kind = ast.isOrCondition(node) ? 'or' : 'and';
-        const flat = (c: Condition): readonly Condition[] => (c.node === kind ? c.items : [c]);
-        return { node: kind, items: [...flat(left), ...flat(right)] };
+        const sameKind = (c: ast.Condition): c is ast.AndCondition | ast.OrCondition => (kind === 'or' ? ast.isOrCondition(c) : ast.isAndCondition(c));
+        const operands: (ast.Condition | undefined)[] = [];
+        const pending: (ast.Condition | undefined)[] = [node];
+        while (pending.length > 0) {
+            const c = pending.pop();
+            if (c && sameKind(c)) pending.push(c.right, c.left);
+            else operands.push(c);
+        }
+        const items: Condition[] = [];
+        let complete = true;
+        for (const operand of operands) {
+            const lowered = operand ? lowerCondition(operand, tree, ctx, inAggregate) : undefined;
+            if (!lowered) complete = false;
+            else if (lowered.node === kind) for (const item of lowered.items) items.push(item);
+            else items.push(lowered);
+        }
+        return complete ? { node: kind, items } : undefined;
     }
     if (ast.isNotCondition(node)) {
         const item = node.operand ? lowerCondition(node.operand, tree, ctx, inAggregate) : undefined;

@@ -17,15 +17,24 @@ export function planWorkspace(ctx: LowerContext): WorkspacePlans {
         problems.set(name, result.problems);
         if (result.plan) plans.set(name, result.plan);
     }
-    const runnable = (name: string, seen: Set<string>): boolean => {
+    // Each segment decided once: compound segments reuse parts (`C2 = C1 union C1`, ...), and
+    // deciding each reference afresh is exponential in the depth.
+    const decided = new Map<string, boolean>();
+    const open = new Set<string>();
+    const runnable = (name: string): boolean => {
+        const known = decided.get(name);
+        if (known !== undefined) return known;
         const plan = plans.get(name);
-        if (!plan || seen.has(name)) return false;
-        if (plan.kind !== 'compound') return true;
-        const inner = new Set([...seen, name]);
-        return plan.parts.every(p => runnable(p.segment, inner));
+        // A part being decided is reached again: a cycle, and every segment on it is not runnable.
+        if (!plan || open.has(name)) return false;
+        open.add(name);
+        const ok = plan.kind !== 'compound' || plan.parts.every(p => runnable(p.segment));
+        open.delete(name);
+        decided.set(name, ok);
+        return ok;
     };
     for (const name of [...plans.keys()]) {
-        if (!runnable(name, new Set())) plans.delete(name);
+        if (!runnable(name)) plans.delete(name);
     }
     return { plans, problems };
 }

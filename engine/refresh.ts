@@ -3,8 +3,14 @@ import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import type { SqlEngine } from './engine.js';
 import type { SegmentRunner } from './runner.js';
 
-/** The tables a segment's members depend on: dynamic, every table it joins or aggregates; static, its audience; compound, its parts'. */
-export function tablesRead(name: string, plans: ReadonlyMap<string, SegmentPlan>, seen: ReadonlySet<string> = new Set()): Set<string> {
+/**
+ * The tables a segment's members depend on: dynamic, every table it joins or aggregates; static, its audience; compound, its parts'.
+ * `memo` keeps each segment's tables for the calls that share it: compound segments reuse parts, and
+ * reading each reference afresh is exponential in the depth.
+ */
+export function tablesRead(name: string, plans: ReadonlyMap<string, SegmentPlan>, seen: ReadonlySet<string> = new Set(), memo: Map<string, ReadonlySet<string>> = new Map()): Set<string> {
+    const known = memo.get(name);
+    if (known) return new Set(known);
     const plan = plans.get(name);
     const tables = new Set<string>();
     if (!plan || seen.has(name)) return tables;
@@ -19,11 +25,12 @@ export function tablesRead(name: string, plans: ReadonlyMap<string, SegmentPlan>
             }
             break;
         case 'compound':
-            for (const p of plan.parts) for (const t of tablesRead(p.segment, plans, new Set([...seen, name]))) tables.add(t);
+            for (const p of plan.parts) for (const t of tablesRead(p.segment, plans, new Set([...seen, name]), memo)) tables.add(t);
             break;
         default:
             assertUnreachable(plan);
     }
+    memo.set(name, tables);
     return tables;
 }
 
@@ -101,7 +108,8 @@ export class Refresher {
             if (plan.kind === 'compound') plan.parts.forEach(p => add(p.segment));
         };
         targets.forEach(add);
-        const reads = new Map([...closure].map(n => [n, [...tablesRead(n, this.plans)].sort()]));
+        const memo = new Map<string, ReadonlySet<string>>();
+        const reads = new Map([...closure].map(n => [n, [...tablesRead(n, this.plans, new Set(), memo)].sort()]));
         const versions = await this.versionsOf(new Set([...reads.values()].flat()));
         const key = (n: string): string => JSON.stringify(reads.get(n)!.map(t => [t, versions.get(t) ?? null]));
         const reused: string[] = [];
@@ -114,7 +122,8 @@ export class Refresher {
         }
         const evaluated: string[] = [];
         const members = new Map<string, readonly KeyValue[]>();
-        const ordered = [...closure].sort((a, b) => depth(a, this.plans) - depth(b, this.plans));
+        const depths = new Map<string, number>();
+        const ordered = [...closure].sort((a, b) => depth(a, this.plans, new Set(), depths) - depth(b, this.plans, new Set(), depths));
         for (const n of ordered) {
             if (!reused.includes(n)) evaluated.push(n);
             const keys = await runner.keys(n);
@@ -125,9 +134,14 @@ export class Refresher {
     }
 }
 
-/** Parts before the compound segments made of them. */
-function depth(name: string, plans: ReadonlyMap<string, SegmentPlan>, seen: ReadonlySet<string> = new Set()): number {
+/** Parts before the compound segments made of them (`memo`: each segment's depth, computed once). */
+function depth(name: string, plans: ReadonlyMap<string, SegmentPlan>, seen: ReadonlySet<string>, memo: Map<string, number>): number {
+    const known = memo.get(name);
+    if (known !== undefined) return known;
     const plan = plans.get(name);
     if (!plan || plan.kind !== 'compound' || seen.has(name)) return 0;
-    return 1 + Math.max(...plan.parts.map(p => depth(p.segment, plans, new Set([...seen, name]))));
+    const inner = new Set([...seen, name]);
+    const result = 1 + Math.max(...plan.parts.map(p => depth(p.segment, plans, inner, memo)));
+    memo.set(name, result);
+    return result;
 }

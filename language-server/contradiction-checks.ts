@@ -14,8 +14,10 @@ interface Bound {
 /** What the `and`-joined conditions of one group say about one attribute. */
 interface Facts {
     equal?: { value: Constant; node: ast.Condition };
-    allowed?: { values: readonly Constant[]; node: ast.Condition };
-    excluded: Constant[];
+    /** The values of the last `in` list, by `keyOf`. */
+    allowed?: { values: ReadonlySet<string>; node: ast.Condition };
+    /** Values excluded with `!=`, by `keyOf` (sets: a group of thousands of conditions is checked in linear time). */
+    excluded: Set<string>;
     lower?: Bound;
     upper?: Bound;
 }
@@ -35,7 +37,7 @@ export function checkContradictions(condition: ast.Condition | undefined, accept
         if (!target) continue;
         const key = `${(target.$container as ast.Entity).name}.${target.name}`;
         let f = facts.get(key);
-        if (!f) facts.set(key, f = { excluded: [] });
+        if (!f) facts.set(key, f = { excluded: new Set() });
         addFact(key, f, item, accept);
     }
 }
@@ -50,11 +52,11 @@ function addFact(label: string, f: Facts, item: ast.Condition, accept: Validatio
                 warn(IssueCodes.Contradiction, `${label} cannot be both ${show(f.equal.value)} and ${show(value)}: joined by \`and\`, both conditions are about one record, so this group is always empty. For either value use \`in (${show(f.equal.value)}, ${show(value)})\`; for profiles with records of both, use two groups joined by \`intersect\`.`);
                 return;
             }
-            if (f.allowed && !f.allowed.values.some(v => same(v, value))) {
+            if (f.allowed && !f.allowed.values.has(keyOf(value))) {
                 warn(IssueCodes.Contradiction, `${label} = ${show(value)} contradicts the \`in\` list before it, which does not include ${show(value)}: this group is always empty.`);
                 return;
             }
-            if (f.excluded.some(v => same(v, value))) {
+            if (f.excluded.has(keyOf(value))) {
                 warn(IssueCodes.Contradiction, `${label} cannot be ${show(value)} and differ from ${show(value)}: this group is always empty.`);
                 return;
             }
@@ -68,7 +70,7 @@ function addFact(label: string, f: Facts, item: ast.Condition, accept: Validatio
                 warn(IssueCodes.Contradiction, `${label} cannot be ${show(value)} and differ from ${show(value)}: this group is always empty.`);
                 return;
             }
-            f.excluded.push(value);
+            f.excluded.add(keyOf(value));
             return;
         }
         const inclusive = item.operator === '<=' || item.operator === '>=';
@@ -95,7 +97,7 @@ function addFact(label: string, f: Facts, item: ast.Condition, accept: Validatio
             warn(IssueCodes.Contradiction, `${label} is ${show(f.equal.value)}, which this \`in\` list does not include: this group is always empty.`);
             return;
         }
-        f.allowed = { values: known, node: item };
+        f.allowed = { values: new Set(known.map(keyOf)), node: item };
     }
 }
 
@@ -138,10 +140,17 @@ function checkBetween(item: ast.BetweenCondition, accept: ValidationAcceptor): v
     }
 }
 
-/** The items of a top-level `and` chain (not looking into `or` or `not`). */
+/** The items of a top-level `and` chain (not looking into `or` or `not`), left to right; no recursion, for chains of any length. */
 export function conjuncts(condition: ast.Condition): ast.Condition[] {
-    if (ast.isAndCondition(condition)) return [...conjuncts(condition.left), ...(condition.right ? conjuncts(condition.right) : [])];
-    return [condition];
+    const items: ast.Condition[] = [];
+    const pending: (ast.Condition | undefined)[] = [condition];
+    while (pending.length > 0) {
+        const c = pending.pop();
+        if (!c) continue;
+        if (ast.isAndCondition(c)) pending.push(c.right, c.left);
+        else items.push(c);
+    }
+    return items;
 }
 
 function constant(value: ast.Value | undefined): Constant | undefined {
@@ -160,6 +169,11 @@ function compare(a: Constant, b: Constant): number {
     const x = String(a.value);
     const y = String(b.value);
     return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Equal keys for constants that are `same`. */
+function keyOf(c: Constant): string {
+    return `${c.kind}\u0000${c.kind === 'number' ? String(c.value) : c.value}`;
 }
 
 function same(a: Constant, b: Constant): boolean {

@@ -1,17 +1,36 @@
 import { statSync } from 'node:fs';
-import type { ValidationAcceptor } from 'langium';
+import { AstUtils, type AstNode, type ValidationAcceptor } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
 import { properties } from '../compiler/lower.js';
 import { readMembers, type MembersFileContent } from '../engine/members-file.js';
 import type { AttributeType } from '../compiler/schema.js';
 import { readingKey, type DatabaseFacts } from './data/database-facts.js';
 import { IssueCodes } from './issue-codes.js';
+import { itemLocation } from './diagnostic-range.js';
 import { closest } from './suggestions.js';
 import type { SegmentWorkspace, WorkspaceModel } from './workspace-model.js';
 
 const TYPE_WORDS: Readonly<Record<AttributeType, string>> = {
     text: 'text', number: 'numbers', boolean: 'booleans (0, 1, true, false)', date: 'dates (YYYY-MM-DD)', datetime: 'datetimes (ISO 8601)'
 };
+
+/** How many values of one file (one parse of it) are compared with every value of their column for close values. */
+const CLOSE_VALUE_SEARCHES = 200;
+
+const searchesLeft = new WeakMap<AstNode, { left: number }>();
+
+/** The close-value searches left for the file of `node`, counted per syntax tree (a new one each time the file is parsed). */
+function closeValueSearches(node: AstNode): { left: number } {
+    const root = AstUtils.findRootNode(node);
+    let left = searchesLeft.get(root);
+    if (!left) searchesLeft.set(root, left = { left: CLOSE_VALUE_SEARCHES });
+    return left;
+}
+
+/** A text in quotes for a message, cut to its first 60 characters when longer. */
+function shortQuoted(value: string): string {
+    return value.length <= 60 ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, 60)).slice(0, -1)}…" (${value.length} characters)`;
+}
 
 /** Problems of one members file reported one by one; the rest are counted in one more diagnostic. */
 const MAX_FILE_PROBLEMS = 20;
@@ -107,7 +126,7 @@ export class DataChecks {
         keys.forEach((k, index) => {
             if (!missing.has(k)) return;
             accept('warning', `No ${entity.name} has ${entity.key.name} ${JSON.stringify(k)} in the data: this key adds no member.`,
-                { node: members, property: 'keys', index, code: IssueCodes.MemberNotFound, data: { code: IssueCodes.MemberNotFound } });
+                { node: members, ...itemLocation(members, 'keys', index), code: IssueCodes.MemberNotFound, data: { code: IssueCodes.MemberNotFound } });
         });
     }
 
@@ -161,14 +180,16 @@ export class DataChecks {
         if (!file || !entity || !attribute) return;
         const known = await this.facts.columnValues(file, entity.table, attribute.column);
         if (!known?.all) return;
+        const searches = closeValueSearches(condition);
         values.forEach((value, index) => {
             if (!ast.isStringLiteral(value) || known.all!.has(value.value)) return;
-            const near = closest(value.value, known.all!, 5);
+            // Close values are looked for a bounded number of times per file: each search reads every known value.
+            const near = searches.left-- > 0 ? closest(value.value, known.all!, 5) : [];
             const list = near.length > 0 ? near : known.top.slice(0, 5).map(t => t.value);
-            const message = `${JSON.stringify(value.value)} never occurs in ${attribute.entity}.${attribute.name} (column ${attribute.column}); \`=\` and \`in\` compare exactly. ${near.length > 0 ? 'Close values' : 'Frequent values'}: ${list.map(v => JSON.stringify(v)).join(', ')}.`;
+            const message = `${shortQuoted(value.value)} never occurs in ${attribute.entity}.${attribute.name} (column ${attribute.column}); \`=\` and \`in\` compare exactly. ${near.length > 0 ? 'Close values' : 'Frequent values'}: ${list.map(shortQuoted).join(', ')}.`;
             const data = { code: IssueCodes.ValueNotFound, suggestions: near.map(v => JSON.stringify(v)) };
-            if (ast.isCompareCondition(condition)) accept('hint', message, { node: condition, property: 'right', code: IssueCodes.ValueNotFound, data });
-            else accept('hint', message, { node: condition, property: 'values', index, code: IssueCodes.ValueNotFound, data });
+            if (ast.isCompareCondition(condition)) accept('hint', message, { node: condition, ...(value.$cstNode ? { range: value.$cstNode.range } : { property: 'right' }), code: IssueCodes.ValueNotFound, data });
+            else accept('hint', message, { node: condition, ...itemLocation(condition, 'values', index), code: IssueCodes.ValueNotFound, data });
         });
     }
 

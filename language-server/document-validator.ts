@@ -4,6 +4,7 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import * as ast from '../grammar/generated/ast.js';
 import { IssueCodes } from './issue-codes.js';
 import { NODES_PER_CHECK } from './cancellation-checks.js';
+import { isLimitError } from './input-limits.js';
 import { unknownReference } from './unknown-reference.js';
 import type { SegmentWorkspace } from './workspace-model.js';
 
@@ -35,16 +36,27 @@ export class SegmentDocumentValidator extends DefaultDocumentValidator {
     protected override processLexingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
         const before = diagnostics.length;
         super.processLexingErrors(parseResult, diagnostics, options);
-        for (const d of diagnostics.slice(before)) {
+        // Langium's diagnostics follow the lexer's errors, in order.
+        const limits = parseResult.lexerErrors.map(e => (isLimitError(e) ? e.code : undefined));
+        diagnostics.slice(before).forEach((d, i) => {
+            const limit = limits[i];
+            if (limit !== undefined) {
+                mark(d, limit);
+                return;
+            }
             const character = typeof d.message === 'string' ? /unexpected character: ->(.*)<-/s.exec(d.message)?.[1] : undefined;
             if (character !== undefined) d.message = `Unexpected character \`${character}\`: it is not part of the segment language. Text goes in double quotes.`;
             markSyntax(d);
-        }
+        });
     }
 
     protected override processParsingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
         const before = diagnostics.length;
-        super.processParsingErrors(parseResult, diagnostics, options);
+        // Where text nested too deeply was cut, the parser finds a condition cut short: the
+        // `too-deep` error says why, and the parser's errors there are left out.
+        const resumed = new Set(parseResult.lexerErrors.filter(isLimitError).map(e => e.resumeOffset));
+        const kept = resumed.size === 0 ? parseResult : { ...parseResult, parserErrors: parseResult.parserErrors.filter(e => !resumed.has(e.token.startOffset) && !(isNaN(e.token.startOffset) && resumed.has(parseResult.value.$cstNode?.root.fullText.length ?? -1))) };
+        super.processParsingErrors(kept, diagnostics, options);
         // Error recovery can report several errors at one place: keep the first.
         const seen = new Set<string>();
         const added = diagnostics.splice(before).filter(d => {
@@ -79,7 +91,11 @@ export class SegmentDocumentValidator extends DefaultDocumentValidator {
 }
 
 function markSyntax(d: Diagnostic): void {
-    d.code = IssueCodes.SyntaxError;
+    mark(d, IssueCodes.SyntaxError);
+}
+
+function mark(d: Diagnostic, code: string): void {
+    d.code = code;
     d.severity = DiagnosticSeverity.Error;
-    d.data = { code: IssueCodes.SyntaxError };
+    d.data = { code };
 }

@@ -16,6 +16,8 @@ import type { QueryService } from './data/query-service.js';
 import { SegmentDocumentBuilder } from './document-builder.js';
 import { SegmentDocumentValidator } from './document-validator.js';
 import { SegmentParserErrorMessageProvider } from './parser-messages.js';
+import { createSegmentParser } from './balanced-parser.js';
+import { SegmentLexer, SegmentTokenBuilder } from './input-limits.js';
 import { SegmentRenameProvider } from './rename-provider.js';
 import { SegmentLinker, SegmentReferenceDescriptionProvider } from './cancellation-checks.js';
 import { SegmentScopeProvider } from './scope-provider.js';
@@ -58,7 +60,11 @@ export function createSegmentModule(data: SegmentDataContext): Module<SegmentSer
             ReferenceDescriptionProvider: services => new SegmentReferenceDescriptionProvider(services)
         },
         parser: {
-            ParserErrorMessageProvider: () => new SegmentParserErrorMessageProvider()
+            ParserErrorMessageProvider: () => new SegmentParserErrorMessageProvider(),
+            // Inputs of any depth and length: deep conditions cut (`too-deep`), long chains balanced, strings matched without backtracking.
+            TokenBuilder: () => new SegmentTokenBuilder(),
+            Lexer: services => new SegmentLexer(services),
+            LangiumParser: services => createSegmentParser(services)
         },
         references: {
             ScopeProvider: services => new SegmentScopeProvider(services),

@@ -3,6 +3,7 @@ import * as ast from '../grammar/generated/ast.js';
 import { lowerSegment, properties, type LowerContext, type LowerResult } from '../compiler/lower.js';
 import { checkContradictions } from './contradiction-checks.js';
 import { IssueCodes } from './issue-codes.js';
+import { itemRange } from './diagnostic-range.js';
 import type { SegmentServices } from './segment-module.js';
 import type { SegmentWorkspace } from './workspace-model.js';
 
@@ -101,10 +102,13 @@ export class SegmentValidator {
         for (const p of lowerRecovered(segment, ws).problems) {
             // A condition cut short by a syntax error is reported once, as the syntax error.
             if (syntaxErrors && p.code === IssueCodes.Incomplete) continue;
+            // An item of a long list (a static key, a `via`) is located by its own node: Langium would walk the list each time.
+            const range = p.property && p.index !== undefined ? itemRange(p.node, p.property, p.index) : undefined;
             accept(p.severity, p.message, {
                 node: p.node, code: p.code,
-                ...(p.property ? { property: p.property } : {}),
-                ...(p.index !== undefined ? { index: p.index } : {}),
+                ...(range ? { range } : {}),
+                ...(p.property && !range ? { property: p.property } : {}),
+                ...(p.index !== undefined && !range ? { index: p.index } : {}),
                 ...(p.data ? { data: p.data } : {})
             });
         }

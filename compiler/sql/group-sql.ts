@@ -1,6 +1,7 @@
 import type { Condition, GroupPlan, JoinNode } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
 import { inSubquery, type SubqueryParts } from './dialect.js';
+import { balancedJoin, boundedConjuncts } from './balanced.js';
 import { aliasOf, joinClauses, keyColumn, stepLink, treeAliases } from './relations.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
 
@@ -15,7 +16,7 @@ import { conditionSql, type RenderContext } from './to-sql.js';
 export function groupPredicate(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext): string {
     const parts = groupParts(group, audience, ctx);
     const sql = parts.map(p => (typeof p === 'string' ? p : p.inline ?? inSubquery(p.outer, p.subquery)));
-    return sql.length === 0 ? '1 = 1' : sql.length === 1 ? sql[0] : `(${sql.join('\n  AND ')})`;
+    return sql.length === 0 ? '1 = 1' : sql.length === 1 ? sql[0] : balancedJoin(sql, '\n  AND ');
 }
 
 /**
@@ -26,7 +27,7 @@ export function groupExclusion(group: GroupPlan, audience: SchemaEntity, ctx: Re
     const d = ctx.dialect;
     const parts = groupParts(group, audience, ctx, true);
     const sql = parts.map(p => (typeof p === 'string' ? `NOT (${p})` : d.notAmong(p.outer, p.subquery)));
-    return sql.length === 0 ? '1 = 0' : sql.length === 1 ? sql[0] : `(${sql.join('\n  OR ')})`;
+    return sql.length === 0 ? '1 = 0' : sql.length === 1 ? sql[0] : balancedJoin(sql, '\n  OR ');
 }
 
 /** One membership test: `outer` among the values of a subquery. */
@@ -91,7 +92,7 @@ function semiJoin(parent: JoinNode, node: JoinNode, items: readonly Condition[],
         from += joinClauses(node, d, ctx, ' ');
         where = items.map(c => conditionSql(c, ctx, false));
     }
-    return { outer: link.from, subquery: { column: link.to, from, where, probe } };
+    return { outer: link.from, subquery: { column: link.to, from, where: boundedConjuncts(where), probe } };
 }
 
 /** The conditions that name only `node`, and those of each child's subtree; undefined when one spans two. */

@@ -3,6 +3,8 @@ import type { SchemaEntity } from '../schema.js';
 import { addOffset, type Clock } from '../time.js';
 import type { StorageFacts } from '../storage.js';
 import { aggregateCondition, aggregateEmpty, decimalLiteralSql, isDecimal } from './aggregate-sql.js';
+import { balancedJoin } from './balanced.js';
+import { compoundSql } from './compound-sql.js';
 import { betweenDays, compareDays, withDayBounds } from './day-bounds.js';
 import { keyLiteral, type Dialect } from './dialect.js';
 import { groupExclusion, groupPredicate } from './group-sql.js';
@@ -32,20 +34,10 @@ export function segmentSql(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet
             if (!keys) throw new Error(`the members of ${plan.name} have not been read`);
             return staticSql(plan.audience, keys, ctx.dialect, ctx);
         }
-        case 'compound': {
+        case 'compound':
+            // Each segment it refers to written once, however often it is reached (a WITH query when reached twice).
             if (seen.has(plan.name)) throw new Error(`segment cycle through ${plan.name}`);
-            const inner = new Set([...seen, plan.name]);
-            const partSql = (name: string): string => {
-                const part = ctx.plans?.get(name);
-                if (!part) throw new Error(`no plan for segment ${name}`);
-                return segmentSql(part, ctx, inner);
-            };
-            let sql = partSql(plan.parts[0].segment);
-            plan.parts.slice(1).forEach((p, i) => {
-                sql = ctx.dialect.setOperation(sql, p.operator ?? 'union', partSql(p.segment), `${plan.name.toLowerCase()}_${i + 1}`);
-            });
-            return sql;
-        }
+            return compoundSql(plan, ctx.plans, ctx.dialect, part => segmentSql(part, ctx));
         default:
             return assertUnreachable(plan);
     }
@@ -92,7 +84,7 @@ export function conditionSql(c: Condition, ctx: RenderContext, strict: boolean):
     switch (c.node) {
         case 'and':
         case 'or':
-            return `(${c.items.map(i => conditionSql(i, ctx, strict)).join(c.node === 'and' ? ' AND ' : ' OR ')})`;
+            return balancedJoin(c.items.map(i => conditionSql(i, ctx, strict)), c.node === 'and' ? ' AND ' : ' OR ');
         case 'not':
             return `(NOT ${conditionSql(c.item, ctx, true)})`;
         case 'compare': {

@@ -1,0 +1,100 @@
+import type { AggregateRef, Condition, JoinNode, SegmentPlan } from '../ir.js';
+import type { Dialect } from './dialect.js';
+
+type CompoundPlan = Extract<SegmentPlan, { kind: 'compound' }>;
+
+/**
+ * The query of a compound segment. Its parts' queries are written in place when every segment
+ * it refers to (through compound parts of compound parts) appears once in the expansion. When a
+ * segment is reached more than once (`C2 = C1 union C1`, `C3 = C2 union C2`, ...), writing
+ * parts in place repeats them, and the text doubles with each level (2^30 copies at 30 levels):
+ * then every segment it refers to is written once, as a named query of a `WITH` clause, and
+ * the parts refer to it by name. Either way the text is linear in the number of segments.
+ *
+ * `write` gives the query of a segment that is not compound.
+ */
+export function compoundSql(top: CompoundPlan, plans: ReadonlyMap<string, SegmentPlan> | undefined, dialect: Dialect, write: (plan: SegmentPlan) => string): string {
+    const planOf = (name: string): SegmentPlan => {
+        const part = plans?.get(name);
+        if (!part) throw new Error(`no plan for segment ${name}`);
+        return part;
+    };
+    // The segments `top` refers to, each after the segments it refers to; cycles are an error.
+    const order: SegmentPlan[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    /** How many times each segment would be written in place (capped: only "more than once" matters). */
+    const copies = new Map<string, number>();
+    const visit = (plan: SegmentPlan): number => {
+        const known = state.get(plan.name);
+        if (known === 'open') throw new Error(`segment cycle through ${plan.name}`);
+        if (known === 'done') return copies.get(plan.name)!;
+        state.set(plan.name, 'open');
+        let count = 1;
+        if (plan.kind === 'compound') for (const p of plan.parts) count = Math.min(Number.MAX_SAFE_INTEGER, count + visit(planOf(p.segment)));
+        state.set(plan.name, 'done');
+        copies.set(plan.name, count);
+        order.push(plan);
+        return count;
+    };
+    const total = visit(top);
+    const combine = (plan: CompoundPlan, sqlOf: (name: string) => string): string => {
+        let sql = sqlOf(plan.parts[0].segment);
+        plan.parts.slice(1).forEach((p, i) => {
+            sql = dialect.setOperation(sql, p.operator ?? 'union', sqlOf(p.segment), `${plan.name.toLowerCase()}_${i + 1}`);
+        });
+        return sql;
+    };
+    if (total === order.length) {
+        // Each segment once: the parts in place, as they read.
+        const inPlace = (name: string): string => {
+            const plan = planOf(name);
+            return plan.kind === 'compound' ? combine(plan, inPlace) : write(plan);
+        };
+        return combine(top, inPlace);
+    }
+    const names = queryNames(order.filter(p => p !== top), order);
+    const named = (name: string): string => `SELECT key FROM ${dialect.quoteIdentifier(names.get(name)!)}`;
+    const queries = order.filter(p => p !== top).map(plan =>
+        `${dialect.quoteIdentifier(names.get(plan.name)!)} AS (\n${plan.kind === 'compound' ? combine(plan, named) : write(plan)}\n)`);
+    return `WITH\n${queries.join(',\n')}\n${combine(top, named)}`;
+}
+
+/** A name for each segment's query that no table the queries read has (a named query hides a table of its name). */
+function queryNames(plans: readonly SegmentPlan[], all: readonly SegmentPlan[]): Map<string, string> {
+    const tables = new Set<string>();
+    for (const plan of all) planTables(plan, tables);
+    let prefix = 'segment_';
+    const clashes = (candidate: string): boolean => plans.some((_, i) => tables.has(`${candidate}${i + 1}`));
+    while (clashes(prefix)) prefix = `_${prefix}`;
+    return new Map(plans.map((plan, i) => [plan.name, `${prefix}${i + 1}`]));
+}
+
+/** The tables a plan's query reads, lower-cased (names are compared without case). */
+function planTables(plan: SegmentPlan, into: Set<string>): void {
+    into.add(plan.audience.table.toLowerCase());
+    for (const column of plan.show) for (const step of column.path) into.add(step.entity.table.toLowerCase());
+    if (plan.kind !== 'dynamic') return;
+    const trees: JoinNode[] = [];
+    const conditions: Condition[] = [];
+    for (const group of plan.groups) {
+        trees.push(group.root);
+        conditions.push(group.condition);
+    }
+    const aggregate = (a: AggregateRef): void => {
+        for (const step of a.path) into.add(step.entity.table.toLowerCase());
+        trees.push(a.target);
+        if (a.where) conditions.push(a.where);
+    };
+    while (trees.length > 0 || conditions.length > 0) {
+        const tree = trees.pop();
+        if (tree) {
+            into.add(tree.entity.table.toLowerCase());
+            trees.push(...tree.children);
+        }
+        const c = conditions.pop();
+        if (!c) continue;
+        if (c.node === 'and' || c.node === 'or') for (const item of c.items) conditions.push(item);
+        else if (c.node === 'not') conditions.push(c.item);
+        else if (c.left.node === 'aggregate') aggregate(c.left);
+    }
+}
