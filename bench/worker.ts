@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { openWorkspace } from '../cli/workspace.js';
 import { clockAsOf } from '../compiler/time.js';
 import { SegmentRunner } from '../engine/runner.js';
-import { plannedColumns } from '../compiler/storage.js';
+import { plannedColumns } from '../compiler/plan-uses.js';
 import { dataset, type SizeName } from './datasets.js';
 import { openEngine, type EngineName } from './engines.js';
 import { BENCH_AS_OF, HAND_TUNED } from './hand-tuned.js';

@@ -2,6 +2,7 @@ import type { AggregateRef, Condition, JoinNode, Operand, SegmentPlan } from './
 import { assertUnreachable } from './ir.js';
 import type { PathStep } from './paths.js';
 import type { SchemaAttribute, SchemaEntity } from './schema.js';
+import { storageKey, type ColumnRequest } from './storage.js';
 
 /** What a plan reads from the database: the entities whose tables it names, and their attributes' columns. */
 export interface PlanUses {
@@ -9,6 +10,8 @@ export interface PlanUses {
     readonly entities: ReadonlySet<string>;
     /** `Entity.Attribute` of every attribute whose column the plan reads (keys and foreign keys included). */
     readonly attributes: ReadonlySet<string>;
+    /** The same attributes as columns of tables, each with the type it is read as. */
+    readonly columns: readonly ColumnRequest[];
 }
 
 /**
@@ -18,10 +21,12 @@ export interface PlanUses {
  */
 export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPlan>): PlanUses {
     const entities = new Set<string>();
-    const attributes = new Set<string>();
-    const attribute = (a: SchemaAttribute): void => { attributes.add(`${a.entity}.${a.name}`); };
+    const attributes = new Map<string, SchemaAttribute>();
+    const records = new Map<string, SchemaEntity>();
+    const attribute = (a: SchemaAttribute): void => { attributes.set(`${a.entity}.${a.name}`, a); };
     const entity = (e: SchemaEntity): void => {
         entities.add(e.name);
+        records.set(e.name, e);
         attribute(e.key);
     };
     const step = (s: PathStep): void => {
@@ -96,5 +101,17 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
         }
     };
     visit(plan, new Set());
-    return { entities, attributes };
+    // Every attribute read belongs to a record the plan names (a foreign key to the record it is stepped from).
+    const columns = new Map<string, ColumnRequest>();
+    for (const a of attributes.values()) {
+        const table = records.get(a.entity)?.table;
+        const key = storageKey(a.entity, a.column, a.type);
+        if (table !== undefined && !columns.has(key)) columns.set(key, { entity: a.entity, table, column: a.column, type: a.type });
+    }
+    return { entities, attributes: new Set(attributes.keys()), columns: [...columns.values()] };
+}
+
+/** The columns a segment's plan reads (compound segments: their parts' too), each once, for the engine to say how they are stored. */
+export function plannedColumns(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPlan>): readonly ColumnRequest[] {
+    return planUses(plan, plans).columns;
 }

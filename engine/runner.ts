@@ -1,6 +1,7 @@
 import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
 import { compareKeys, keyFromStored } from '../compiler/keys.js';
-import { plannedColumns, type StorageFacts } from '../compiler/storage.js';
+import { plannedColumns } from '../compiler/plan-uses.js';
+import type { StorageFacts } from '../compiler/storage.js';
 import { keyColumn } from '../compiler/sql/relations.js';
 import { keyIn, segmentSql } from '../compiler/sql/to-sql.js';
 import type { Clock } from '../compiler/time.js';

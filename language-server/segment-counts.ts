@@ -4,7 +4,7 @@ import type { SegmentPlan } from '../compiler/ir.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import { segmentSql } from '../compiler/sql/to-sql.js';
 import { sqlitePlainValue } from '../compiler/sql/sqlite-reads.js';
-import { plannedColumns } from '../compiler/storage.js';
+import { plannedColumns } from '../compiler/plan-uses.js';
 import { StorageCache, type StorageProbe } from '../engine/storage-facts.js';
 import type { Clock } from '../compiler/time.js';
 import { MembersFileError, readMembersFile } from '../engine/members-file.js';
