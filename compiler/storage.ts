@@ -40,12 +40,4 @@ export class StorageFacts {
         return this.facts.get(storageKey(attribute.entity, attribute.column, attribute.type)) ?? UNKNOWN_STORAGE;
     }
 
-    /** Every column plain: what a caller that cannot look at the data (tests of SQL shape) may assume. */
-    static plain(): StorageFacts {
-        return new (class extends StorageFacts {
-            override of(): ColumnStorage {
-                return PLAIN_STORAGE;
-            }
-        })();
-    }
 }

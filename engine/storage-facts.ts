@@ -1,5 +1,5 @@
 import type { Dialect } from '../compiler/sql/dialect.js';
-import { storageKey, StorageFacts, UNKNOWN_STORAGE, type ColumnRequest, type ColumnStorage } from '../compiler/storage.js';
+import { PLAIN_STORAGE, storageKey, StorageFacts, UNKNOWN_STORAGE, type ColumnRequest, type ColumnStorage } from '../compiler/storage.js';
 import type { SqlValue } from './engine.js';
 
 /**
@@ -37,7 +37,7 @@ export class StorageCache {
         const unknown: ColumnRequest[] = [];
         for (const r of requests) {
             const byType = await probe.plainByType?.(r);
-            if (byType === true) set(r, PLAIN);
+            if (byType === true) set(r, PLAIN_STORAGE);
             else unknown.push(r);
         }
         const screened = probe.plainValue ? unknown : [];
@@ -45,7 +45,7 @@ export class StorageCache {
         const others: ColumnRequest[] = [];
         for (const r of unknown) {
             const i = screened.indexOf(r);
-            if (i >= 0 && screen !== undefined && (screen[i] === null || Number(screen[i]) === 1)) set(r, PLAIN);
+            if (i >= 0 && screen !== undefined && (screen[i] === null || Number(screen[i]) === 1)) set(r, PLAIN_STORAGE);
             else others.push(r);
         }
         if (others.length === 0) return;
@@ -66,7 +66,6 @@ export class StorageCache {
     }
 }
 
-const PLAIN: ColumnStorage = { plain: true, offsets: false, unreadable: false };
 
 /** A column read in every accepted form of its type (a value that fits none is NULL). */
 export function readAs(d: Dialect, column: string, type: ColumnRequest['type']): string {

@@ -1,4 +1,5 @@
 import type { AggregateRef, Condition } from '../ir.js';
+import { PLAIN_STORAGE } from '../storage.js';
 import { decimalUnitsLiteral } from './dialect.js';
 import { aliasOf, joinClauses, keyColumn, stepCondition, stepLink, storageOf } from './relations.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
@@ -22,7 +23,7 @@ export function aggregateCondition(c: AggregateCondition, compare: (value: strin
     }
     const aggregated = aggregateExpression(a, parts.oneEach ? parts.valueColumn : 'd.v', ctx);
     // A datetime aggregate compared with a date compares its calendar date (the aggregate is already read).
-    const value = a.attribute?.type === 'datetime' && c.domain === 'date' ? ctx.dialect.columnAsDate(aggregated, 'datetime', PLAIN) : aggregated;
+    const value = a.attribute?.type === 'datetime' && c.domain === 'date' ? ctx.dialect.columnAsDate(aggregated, 'datetime', PLAIN_STORAGE) : aggregated;
     // `count(E)` with no `where` reads only the foreign key: an index on it covers the grouping.
     const covered = a.fn === 'count' && parts.where.length === 0;
     const having = zeroPasses ? `NOT (${compare(value)})` : compare(value);
@@ -88,7 +89,6 @@ export function decimalLiteralSql(value: number, ctx: RenderContext): string {
     return ctx.dialect.integerLiteral(decimalUnitsLiteral(value));
 }
 
-const PLAIN = { plain: true, offsets: false, unreadable: false } as const;
 
 interface AggregateParts {
     /** The related records: the path from the outer record, then the `where` records. */
