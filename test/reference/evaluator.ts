@@ -7,6 +7,13 @@
  * two-valued logic, comparisons and calendar arithmetic. It favours obviousness over speed:
  * a group is evaluated by enumerating, for every audience profile, every combination of one
  * related record per entity named, exactly as the reference words it.
+ *
+ * Stored values are read as a person reads them (reference, section 2), with the project's
+ * choices where the reference is terse: numbers as numbers or decimal text (spaces U+0020 around
+ * it ignored); booleans as 0/1 or the text true/false/1/0 in any case; dates and datetimes as ISO
+ * text with an optional fraction (counted to the millisecond, half up) and zone (converted to
+ * UTC); keys exact to 64 bits, `5`, `5.0`, `"5"` one key; anything else missing (no key). `sum`
+ * and `avg` are exact decimals (section 4.2) in units of 10^-10.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -16,12 +23,16 @@ import * as ast from '../../grammar/generated/ast.js';
 // ---------------------------------------------------------------------------------------------
 // Public types
 
-/** A stored value: SQLite gives numbers, texts and NULL for the types of the language. */
-export type CellValue = string | number | null;
+/** A stored value: a number (a bigint for an integer beyond 2^53), a text, or NULL. */
+export type CellValue = string | number | bigint | null;
 export type Row = Readonly<Record<string, CellValue>>;
 /** Rows by table name, each row by column name. */
 export type Tables = Readonly<Record<string, readonly Row[]>>;
-export type ReferenceKey = string | number;
+/**
+ * A member key: text, or a number (a bigint for an integer beyond 2^53, up to 64 bits; a
+ * `number` for safe integers and non-integers).
+ */
+export type ReferenceKey = string | number | bigint;
 
 /** The evaluation instant: `today` is `YYYY-MM-DD`, `now` is `YYYY-MM-DD HH:MM:SS`, both UTC. */
 export interface ReferenceClock {
@@ -177,10 +188,15 @@ export function shortestPath(schema: RefSchema, source: string, target: string, 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Calendar arithmetic, UTC, on `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS`
+// Calendar arithmetic, UTC, to the millisecond
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})Z?$/;
+/**
+ * A date or datetime as stored (reference, section 2): `YYYY-MM-DD`, or that with ` ` or `T` and
+ * `HH:MM:SS`, then an optional fraction of a second and an optional zone (`Z`, `+HH:MM`,
+ * `-HH:MM`, `+HHMM`, `+HH`).
+ */
+const STORED_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 function isLeap(y: number): boolean {
     return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -212,31 +228,64 @@ function fromDayNumber(n: number): [number, number, number] {
     return [y, m, n + 1];
 }
 
-interface Instant { y: number; m: number; d: number; sec: number }
+/** A UTC instant: a calendar day and the milliseconds into it. */
+interface Instant { y: number; m: number; d: number; ms: number }
+
+const DAY_MS = 86_400_000;
 
 function two(n: number): string {
     return String(n).padStart(2, '0');
 }
 
+/** The instant `ms` milliseconds after the start of day `day` (days since 1970-01-01), normalised. */
+function instantAt(day: number, ms: number): Instant {
+    const days = day + Math.floor(ms / DAY_MS);
+    const [y, m, d] = fromDayNumber(days);
+    return { y, m, d, ms: ms - Math.floor(ms / DAY_MS) * DAY_MS };
+}
+
+/**
+ * Reads a date or datetime text in any stored form, converted to UTC; undefined for text that
+ * fits no form (year 0000, an impossible day, hours past 23, minutes or seconds past 59). A
+ * fraction counts to the millisecond, rounded half up.
+ */
 function parseInstant(text: string): Instant | undefined {
-    const dm = DATE_RE.exec(text);
-    const tm = dm ? undefined : DATETIME_RE.exec(text);
-    const m = dm ?? tm;
+    const m = STORED_RE.exec(text);
     if (!m) return undefined;
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    if (mo < 1 || mo > 12 || d < 1 || d > monthLength(y, mo)) return undefined;
-    if (!tm) return { y, m: mo, d, sec: 0 };
-    const [h, mi, s] = [Number(tm[4]), Number(tm[5]), Number(tm[6])];
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > monthLength(y, mo)) return undefined;
+    if (m[4] === undefined) return { y, m: mo, d, ms: 0 };
+    const [h, mi, s] = [Number(m[4]), Number(m[5]), Number(m[6])];
     if (h > 23 || mi > 59 || s > 59) return undefined;
-    return { y, m: mo, d, sec: h * 3600 + mi * 60 + s };
+    const fraction = m[7] ?? '';
+    const millis = Number(fraction.slice(0, 3).padEnd(3, '0')) + (fraction.length > 3 && fraction[3] >= '5' ? 1 : 0);
+    let offsetMinutes = 0;
+    const zone = m[8];
+    if (zone !== undefined && zone !== 'Z') {
+        const digits = zone.slice(1).replace(':', '');
+        const oh = Number(digits.slice(0, 2));
+        const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+        if (oh > 23 || om > 59) return undefined;
+        offsetMinutes = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+    }
+    const local = ((h * 60 + mi) * 60 + s) * 1000 + millis;
+    return instantAt(dayNumber(y, mo, d), local - offsetMinutes * 60_000);
 }
 
 function formatDate(i: Instant): string {
     return `${String(i.y).padStart(4, '0')}-${two(i.m)}-${two(i.d)}`;
 }
 
+/** `YYYY-MM-DD HH:MM:SS.mmm`: fixed width, so text order is time order. */
 function formatDateTime(i: Instant): string {
-    return `${formatDate(i)} ${two(Math.floor(i.sec / 3600))}:${two(Math.floor(i.sec / 60) % 60)}:${two(i.sec % 60)}`;
+    const s = Math.floor(i.ms / 1000);
+    return `${formatDate(i)} ${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}.${String(i.ms % 1000).padStart(3, '0')}`;
+}
+
+/** `YYYY-MM-DD HH:MM:SS`, with `.mmm` only when the milliseconds are not 0. */
+function formatDateTimeShort(i: Instant): string {
+    const full = formatDateTime(i);
+    return full.endsWith('.000') ? full.slice(0, 19) : full;
 }
 
 export type Unit = 'day' | 'week' | 'month' | 'year' | 'hour' | 'minute';
@@ -253,13 +302,10 @@ function shift(value: Instant, n: number, unit: Unit): Instant {
         const months = value.y * 12 + (value.m - 1) + (unit === 'year' ? 12 * n : n);
         const y = Math.floor(months / 12);
         const m = months - 12 * y + 1;
-        return { y, m, d: Math.min(value.d, monthLength(y, m)), sec: value.sec };
+        return { y, m, d: Math.min(value.d, monthLength(y, m)), ms: value.ms };
     }
-    const seconds = { day: 86400, week: 7 * 86400, hour: 3600, minute: 60 }[unit] * n;
-    const total = dayNumber(value.y, value.m, value.d) * 86400 + value.sec + seconds;
-    const days = Math.floor(total / 86400);
-    const [y, m, d] = fromDayNumber(days);
-    return { y, m, d, sec: total - days * 86400 };
+    const millis = { day: DAY_MS, week: 7 * DAY_MS, hour: 3_600_000, minute: 60_000 }[unit] * n;
+    return instantAt(dayNumber(value.y, value.m, value.d), value.ms + millis);
 }
 
 /** `text` (a date, or a datetime in any stored form) moved by `n` units; a date stays a date. */
@@ -267,7 +313,7 @@ export function addToTime(text: string, n: number, unit: Unit): string {
     const i = parseInstant(text);
     if (!i) throw new RangeError(`not a date or datetime: ${text}`);
     const moved = shift(i, n, unit);
-    return DATE_RE.test(text) ? formatDate(moved) : formatDateTime(moved);
+    return DATE_RE.test(text) ? formatDate(moved) : formatDateTimeShort(moved);
 }
 
 /** The clock of an "as of" value: a date D gives today D and now D 23:59:59; a datetime T gives now T. */
@@ -275,19 +321,35 @@ export function referenceClock(asOf: string): ReferenceClock {
     const i = parseInstant(asOf);
     if (!i) throw new RangeError(`not a date or datetime: ${asOf}`);
     if (DATE_RE.test(asOf)) return { today: asOf, now: `${asOf} 23:59:59` };
-    return { today: formatDate(i), now: formatDateTime(i) };
+    return { today: formatDate(i), now: formatDateTimeShort(i) };
+}
+
+/**
+ * A stored date or datetime cell as the UTC instant it stands for, in the reference's text forms
+ * (`date`: `YYYY-MM-DD`; `dateTime`: `YYYY-MM-DDTHH:MM:SS`, the second it falls in, as a
+ * segment literal writes it); undefined when it fits no form (any number included).
+ */
+export function storedInstant(raw: CellValue): { readonly date: string; readonly dateTime: string; readonly millis: number } | undefined {
+    const i = typeof raw === 'string' ? parseInstant(raw) : undefined;
+    if (!i) return undefined;
+    return { date: formatDate(i), dateTime: formatDateTime(i).slice(0, 19).replace(' ', 'T'), millis: i.ms % 1000 };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Values
 
+/** A number; `exact` holds an integer beyond 2^53 exactly (a 64-bit key, say). */
+interface NumberValue { readonly type: 'number'; readonly v: number; readonly exact?: bigint }
+
 type Value =
     | { readonly type: 'text'; readonly v: string }
-    | { readonly type: 'number'; readonly v: number }
+    | NumberValue
+    /** A `sum` or `avg` of numbers: exact decimal units of 10^-10 (reference, section 4.2). */
+    | { readonly type: 'decimal'; readonly units: bigint }
     | { readonly type: 'boolean'; readonly v: boolean }
     /** `YYYY-MM-DD` */
     | { readonly type: 'date'; readonly v: string }
-    /** `YYYY-MM-DD HH:MM:SS` */
+    /** `YYYY-MM-DD HH:MM:SS.mmm`, UTC */
     | { readonly type: 'datetime'; readonly v: string };
 
 /** Code point order (what SQLite's binary collation gives on UTF-8 text). */
@@ -306,47 +368,171 @@ export function compareCodePoints(a: string, b: string): number {
     return restA === restB ? 0 : restA ? 1 : -1;
 }
 
+/** Spaces (U+0020 only) removed at both ends. */
+const trimSpaces = (s: string): string => s.replace(/^ +| +$/g, '');
+/** A number written as text: sign, digits, and an optional fraction. */
+const NUMBER_TEXT = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A number value of an integer: exact beyond 2^53. */
+function integerValue(b: bigint): NumberValue {
+    return b > MAX_SAFE || b < -MAX_SAFE ? { type: 'number', v: Number(b), exact: b } : { type: 'number', v: Number(b) };
+}
+
+/** A stored number: a number, or text in decimal notation with spaces around it; else missing. */
+function readNumber(raw: CellValue): NumberValue | undefined {
+    if (typeof raw === 'number') return Number.isFinite(raw) ? { type: 'number', v: raw } : undefined;
+    if (typeof raw === 'bigint') return integerValue(raw);
+    if (typeof raw !== 'string') return undefined;
+    const m = NUMBER_TEXT.exec(trimSpaces(raw));
+    if (!m) return undefined;
+    if (m[3] === undefined || /^0+$/.test(m[3])) return integerValue(BigInt(`${m[1] === '-' ? '-' : ''}${m[2]}`));
+    return { type: 'number', v: Number(`${m[1]}${m[2]}.${m[3]}`) };
+}
+
+/** A stored boolean: the numbers 0 and 1, or the text true, false, 1, 0 in any case with spaces around; else missing. */
+function readBoolean(raw: CellValue): boolean | undefined {
+    if (typeof raw === 'number' || typeof raw === 'bigint') return raw == 1 ? true : raw == 0 ? false : undefined;
+    if (typeof raw !== 'string') return undefined;
+    const t = trimSpaces(raw).toLowerCase();
+    return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : undefined;
+}
+
+/** Stored text: text as it is, a number as its text. */
+function readText(raw: CellValue): string | undefined {
+    if (typeof raw === 'string') return raw;
+    if (typeof raw === 'number' || typeof raw === 'bigint') return String(raw);
+    return undefined;
+}
+
+/** A stored number as a segment's number literal would write it (for generators); undefined when missing. */
+export function storedNumberText(raw: CellValue): string | undefined {
+    const n = readNumber(raw);
+    return n === undefined ? undefined : n.exact !== undefined ? n.exact.toString() : String(n.v);
+}
+
+/**
+ * A stored key (reference, section 2), read as the key's type. A number key: a number, or text
+ * in decimal notation with spaces around it; `5`, `5.0`, `"5"` and `" 5 "` are one key; an
+ * integer is exact up to 64 bits (a bigint beyond 2^53). A text key: text as it is, a number as
+ * its text. Undefined: no key.
+ */
+export function readKey(raw: CellValue, type: 'number' | 'text'): ReferenceKey | undefined {
+    if (raw === null || raw === undefined) return undefined;
+    if (type === 'text') return readText(raw);
+    const exact = (b: bigint): ReferenceKey | undefined => (b < INT64_MIN || b > INT64_MAX ? undefined : b > MAX_SAFE || b < -MAX_SAFE ? b : Number(b));
+    if (typeof raw === 'bigint') return exact(raw);
+    if (typeof raw === 'number') {
+        if (!Number.isFinite(raw)) return undefined;
+        if (!Number.isInteger(raw)) return raw;
+        return Number.isSafeInteger(raw) ? raw + 0 : exact(BigInt(raw));
+    }
+    const m = NUMBER_TEXT.exec(trimSpaces(raw));
+    if (!m) return undefined;
+    if (m[3] !== undefined && !/^0+$/.test(m[3])) return Number(`${m[1]}${m[2]}.${m[3]}`);
+    return exact(BigInt(`${m[1] === '-' ? '-' : ''}${m[2]}`));
+}
+
+/** One string per key: `5`, `5.0` and `"5"` read as a number key give the same. */
+const keyId = (k: ReferenceKey): string => (typeof k === 'string' ? `t:${k}` : `n:${String(k)}`);
+
+// Exact decimals: `digits / 10^scale`.
+
+interface Decimal { readonly digits: bigint; readonly scale: number }
+
+const pow10 = (n: number): bigint => 10n ** BigInt(n);
+
+/** Decimal text (`-12.50`, `1.5e-7`, `1.23456789012346e+18`) exactly. */
+function parseDecimal(text: string): Decimal {
+    const m = /^([+-]?)(\d+)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(text);
+    if (!m) throw new Error(`not a decimal: ${text}`);
+    const fraction = m[3] ?? '';
+    const digits = BigInt(`${m[1] === '-' ? '-' : ''}${m[2]}${fraction}`);
+    const scale = fraction.length - Number(m[4] ?? 0);
+    return scale >= 0 ? { digits, scale } : { digits: digits * pow10(-scale), scale: 0 };
+}
+
+/** `n / d` rounded half away from zero. */
+function divideRounded(n: bigint, d: bigint): bigint {
+    const negative = (n < 0n) !== (d < 0n);
+    const [an, ad] = [n < 0n ? -n : n, d < 0n ? -d : d];
+    const q = an / ad + (2n * (an % ad) >= ad ? 1n : 0n);
+    return negative ? -q : q;
+}
+
+const UNIT_SCALE = 10;
+
+/** A stored number as decimal units of 10^-10: to 15 significant digits, then 10 places, half away from zero. */
+function decimalUnits(n: NumberValue): bigint {
+    const d = parseDecimal(n.v.toPrecision(15));
+    return d.scale <= UNIT_SCALE ? d.digits * pow10(UNIT_SCALE - d.scale) : divideRounded(d.digits, pow10(d.scale - UNIT_SCALE));
+}
+
+/** Exact order of decimal units and a number literal (its shortest decimal text). */
+function compareUnits(units: bigint, n: NumberValue): number {
+    const d = n.exact !== undefined ? { digits: n.exact, scale: 0 } : parseDecimal(String(n.v));
+    const scale = Math.max(UNIT_SCALE, d.scale);
+    const x = units * pow10(scale - UNIT_SCALE);
+    const y = d.digits * pow10(scale - d.scale);
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Reads a stored cell as a value of the attribute's type; `undefined` is a missing value. */
 function readCell(row: Row, attribute: RefAttribute): Value | undefined {
     if (!(attribute.column in row)) throw new Error(`no column ${attribute.column} for ${attribute.entity}.${attribute.name}`);
     const raw = row[attribute.column];
     if (raw === null || raw === undefined) return undefined;
     switch (attribute.type) {
-        case 'text':
-            return { type: 'text', v: String(raw) };
+        case 'text': {
+            const v = readText(raw);
+            return v === undefined ? undefined : { type: 'text', v };
+        }
         case 'number':
-            if (typeof raw !== 'number') throw new Error(`${attribute.entity}.${attribute.name} holds a non-number: ${JSON.stringify(raw)}`);
-            return { type: 'number', v: raw };
-        case 'boolean':
-            if (raw !== 0 && raw !== 1) throw new Error(`${attribute.entity}.${attribute.name} holds a non-boolean: ${JSON.stringify(raw)}`);
-            return { type: 'boolean', v: raw === 1 };
+            return readNumber(raw);
+        case 'boolean': {
+            const v = readBoolean(raw);
+            return v === undefined ? undefined : { type: 'boolean', v };
+        }
         case 'date': {
             const i = typeof raw === 'string' ? parseInstant(raw) : undefined;
-            if (!i) throw new Error(`${attribute.entity}.${attribute.name} holds a non-date: ${JSON.stringify(raw)}`);
-            return { type: 'date', v: formatDate(i) };
+            return i ? { type: 'date', v: formatDate(i) } : undefined;
         }
         case 'datetime': {
             const i = typeof raw === 'string' ? parseInstant(raw) : undefined;
-            if (!i) throw new Error(`${attribute.entity}.${attribute.name} holds a non-datetime: ${JSON.stringify(raw)}`);
-            return { type: 'datetime', v: formatDateTime(i) };
+            return i ? { type: 'datetime', v: formatDateTime(i) } : undefined;
         }
     }
 }
 
 const isTime = (t: AttrType): t is 'date' | 'datetime' => t === 'date' || t === 'datetime';
 
+function compareNumbers(a: NumberValue, b: NumberValue): number {
+    if (a.exact !== undefined || b.exact !== undefined) {
+        const big = (x: NumberValue): bigint | undefined => x.exact ?? (Number.isInteger(x.v) ? BigInt(x.v) : undefined);
+        const [x, y] = [big(a), big(b)];
+        if (x !== undefined && y !== undefined) return x < y ? -1 : x > y ? 1 : 0;
+    }
+    return a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+}
+
 /**
- * Orders two values of fitting types: numbers by value, texts by code point, dates and datetimes
- * as calendar dates when either is a date, else as instants (booleans are only tested for equality).
+ * Orders two values of fitting types: numbers by value (decimal aggregates exactly), texts by
+ * code point, dates and datetimes as calendar dates when either is a date, else as instants
+ * (booleans are only tested for equality).
  */
 function order(a: Value, b: Value): number {
-    if (isTime(a.type) && isTime(b.type)) {
+    if ((a.type === 'date' || a.type === 'datetime') && (b.type === 'date' || b.type === 'datetime')) {
         const dateDomain = a.type === 'date' || b.type === 'date';
-        const x = dateDomain ? String(a.v).slice(0, 10) : String(a.v);
-        const y = dateDomain ? String(b.v).slice(0, 10) : String(b.v);
+        const x = dateDomain ? a.v.slice(0, 10) : a.v;
+        const y = dateDomain ? b.v.slice(0, 10) : b.v;
         return x < y ? -1 : x > y ? 1 : 0;
     }
-    if (a.type === 'number' && b.type === 'number') return a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+    if (a.type === 'number' && b.type === 'number') return compareNumbers(a, b);
+    if (a.type === 'decimal' && b.type === 'number') return compareUnits(a.units, b);
+    if (a.type === 'number' && b.type === 'decimal') return -compareUnits(b.units, a);
+    if (a.type === 'decimal' && b.type === 'decimal') return a.units < b.units ? -1 : a.units > b.units ? 1 : 0;
     if (a.type === 'text' && b.type === 'text') return compareCodePoints(a.v, b.v);
     if (a.type === 'boolean' && b.type === 'boolean') return a.v === b.v ? 0 : a.v ? 1 : -1;
     throw new Error(`cannot compare ${a.type} with ${b.type}`);
@@ -398,6 +584,19 @@ type Cond =
     | { readonly k: 'between'; readonly left: Operand; readonly low: Value; readonly high: Value }
     | { readonly k: 'match'; readonly left: Operand; readonly mode: 'contains' | 'starts' | 'ends'; readonly text: string }
     | { readonly k: 'empty'; readonly left: Operand; readonly negated: boolean };
+
+/** The digits of a number literal as written (the parsed value rounds integers beyond 2^53). */
+function literalText(node: ast.NumberLiteral): string {
+    const digits = /(\d+(?:\.\d+)?)\s*$/.exec(node.$cstNode?.text ?? '')?.[1] ?? String(node.value);
+    return `${node.negative ? '-' : ''}${digits}`;
+}
+
+/** A number literal, exact when it is an integer beyond 2^53. */
+function numberLiteral(node: ast.NumberLiteral): NumberValue {
+    const v = readNumber(literalText(node));
+    if (!v) throw new SegmentError(`not a number: ${literalText(node)}`);
+    return v;
+}
 
 class Checker {
     constructor(private readonly schema: RefSchema, private readonly clock: ReferenceClock, private readonly audience: string) {}
@@ -531,10 +730,10 @@ class Checker {
     private value(node: ast.Value, expected: AttrType): Value {
         let v: Value;
         if (ast.isStringLiteral(node)) v = { type: 'text', v: node.value };
-        else if (ast.isNumberLiteral(node)) v = { type: 'number', v: node.negative ? -node.value : node.value };
+        else if (ast.isNumberLiteral(node)) v = numberLiteral(node);
         else if (ast.isBooleanLiteral(node)) v = { type: 'boolean', v: node.value };
         else v = this.time(node);
-        const fits = isTime(expected) ? isTime(v.type) : expected === v.type;
+        const fits = isTime(expected) ? v.type === 'date' || v.type === 'datetime' : expected === v.type;
         if (!fits) throw new SegmentError(`a ${v.type} compared with a ${expected}`);
         return v;
     }
@@ -573,35 +772,47 @@ class Data {
         return rows;
     }
 
-    /** The records of `step.to` related to `row` (a record of `step.from`) by the step's foreign key. */
+    /**
+     * The records of `step.to` related to `row` (a record of `step.from`) by the step's foreign
+     * key: both sides read as keys of the entity the foreign key points to; a value that is no
+     * key relates nothing.
+     */
     related(row: Row, step: RefStep): readonly Row[] {
         const forward = step.rel.from === step.from;
+        const keyType = this.keyType(step.rel.to);
         // Forward: the target's key equals the row's foreign key. Backward: the target's foreign key equals the row's key.
-        const value = forward ? row[step.rel.column] : row[this.keyColumn(step.from)];
-        if (value === null || value === undefined) return [];
+        const value = readKey(forward ? row[step.rel.column] : row[this.keyColumn(step.from)], keyType);
+        if (value === undefined) return [];
         const matchColumn = forward ? this.keyColumn(step.to) : step.rel.column;
         const indexName = `${step.to}\u0000${matchColumn}`;
         let index = this.indexes.get(indexName);
         if (!index) {
             index = new Map();
             for (const r of this.rows(step.to)) {
-                const v = r[matchColumn];
-                if (v === null || v === undefined) continue;
-                const k = valueKey(v);
-                const list = index.get(k);
-                if (list) list.push(r); else index.set(k, [r]);
+                const k = readKey(r[matchColumn], keyType);
+                if (k === undefined) continue;
+                const list = index.get(keyId(k));
+                if (list) list.push(r); else index.set(keyId(k), [r]);
             }
             this.indexes.set(indexName, index);
         }
-        return index.get(valueKey(value)) ?? [];
+        return index.get(keyId(value)) ?? [];
     }
 
     keyColumn(entity: string): string {
         return this.schema.keyAttribute(entity).column;
     }
+
+    keyType(entity: string): 'number' | 'text' {
+        return this.schema.keyAttribute(entity).type === 'number' ? 'number' : 'text';
+    }
+
+    /** The key of a record of `entity`, or undefined when its stored key is no key. */
+    keyOf(entity: string, row: Row): ReferenceKey | undefined {
+        return readKey(row[this.keyColumn(entity)], this.keyType(entity));
+    }
 }
 
-const valueKey = (v: string | number): string => `${typeof v}:${String(v)}`;
 
 class Evaluator {
     private readonly aggregates = new Map<Aggregate, Map<Row, Value | undefined>>();
@@ -682,10 +893,14 @@ class Evaluator {
         switch (a.fn) {
             case 'sum':
             case 'avg': {
-                let total = 0;
-                for (const v of values) total += v.v as number;
-                if (a.fn === 'sum') return { type: 'number', v: total };
-                return values.length === 0 ? undefined : { type: 'number', v: total / values.length };
+                // Decimal arithmetic (section 4.2): exact units of 10^-10, whatever the order of the records.
+                let total = 0n;
+                for (const v of values) {
+                    if (v.type !== 'number') throw new Error(`${a.fn} of a ${v.type}`);
+                    total += decimalUnits(v);
+                }
+                if (a.fn === 'sum') return { type: 'decimal', units: total };
+                return values.length === 0 ? undefined : { type: 'decimal', units: divideRounded(total, BigInt(values.length)) };
             }
             case 'min':
             case 'max': {
@@ -720,10 +935,25 @@ function collect(model: ReferenceModel): { entities: ast.Entity[]; segments: Map
     return { entities, segments };
 }
 
-function compareKeys(a: ReferenceKey, b: ReferenceKey): number {
-    if (typeof a === 'number' && typeof b === 'number') return a - b;
-    return compareCodePoints(String(a), String(b));
+/** Ascending key order: numbers by value before text, text by code point. */
+export function compareKeys(a: ReferenceKey, b: ReferenceKey): number {
+    if (typeof a === 'string' || typeof b === 'string') {
+        if (typeof a !== 'string') return -1;
+        if (typeof b !== 'string') return 1;
+        return compareCodePoints(a, b);
+    }
+    const integral = (k: number | bigint): boolean => typeof k === 'bigint' || Number.isInteger(k);
+    if (integral(a) && integral(b)) {
+        const [x, y] = [BigInt(a), BigInt(b)];
+        return x < y ? -1 : x > y ? 1 : 0;
+    }
+    // A non-integer is a JavaScript number, far from any bigint key: compare as numbers.
+    const [x, y] = [Number(a), Number(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/** A set of member keys, by `keyId` (so `5` and `"5"` of a number key are one member). */
+type KeySet = Map<string, ReferenceKey>;
 
 /** The first column of a CSV text with a header row (RFC 4180 quoting), blank cells skipped. */
 export function csvFirstColumn(text: string): string[] {
@@ -763,7 +993,7 @@ class SegmentEvaluator {
     private readonly schema: RefSchema;
     private readonly segments: Map<string, ast.Segment>;
     private readonly data: Data;
-    private readonly results = new Map<string, Set<ReferenceKey>>();
+    private readonly results = new Map<string, KeySet>();
 
     constructor(model: ReferenceModel, tables: Tables, private readonly clock: ReferenceClock) {
         const { entities, segments } = collect(model);
@@ -795,7 +1025,7 @@ class SegmentEvaluator {
         return audience;
     }
 
-    keys(name: string, seen: ReadonlySet<string> = new Set()): Set<ReferenceKey> {
+    keys(name: string, seen: ReadonlySet<string> = new Set()): KeySet {
         const cached = this.results.get(name);
         if (cached) return cached;
         if (seen.has(name)) throw new SegmentError(`${name} refers to itself`);
@@ -810,13 +1040,12 @@ class SegmentEvaluator {
         return result;
     }
 
-    private evaluate(segment: ast.Segment, audience: string, seen: ReadonlySet<string>): Set<ReferenceKey> {
+    private evaluate(segment: ast.Segment, audience: string, seen: ReadonlySet<string>): KeySet {
         const keyAttribute = this.schema.keyAttribute(audience);
+        const keyType = keyAttribute.type === 'number' ? 'number' : 'text';
         const profiles = this.data.rows(audience);
-        const keyOf = (row: Row): ReferenceKey | undefined => {
-            const v = row[keyAttribute.column];
-            return v === null || v === undefined ? undefined : v;
-        };
+        // A row whose stored key is no key is no member.
+        const keyOf = (row: Row): ReferenceKey | undefined => this.data.keyOf(audience, row);
         if (ast.isStaticSegment(segment)) {
             const members = segment.members;
             let listed: ReferenceKey[];
@@ -824,47 +1053,48 @@ class SegmentEvaluator {
                 const doc = AstUtils.getDocument(segment);
                 const file = isAbsolute(members.file) ? members.file : resolve(dirname(doc.uri.fsPath), members.file);
                 const cells = csvFirstColumn(readFileSync(file, 'utf8'));
-                listed = keyAttribute.type === 'number' ? cells.map(Number).filter(n => Number.isFinite(n)) : cells;
+                listed = cells.map(c => readKey(c, keyType)).filter((k): k is ReferenceKey => k !== undefined);
             } else {
-                listed = members.keys.map(k => (ast.isNumberLiteral(k) ? (k.negative ? -k.value : k.value) : k.value));
+                listed = members.keys.map(k => (ast.isNumberLiteral(k) ? readKey(literalText(k), 'number') ?? Number.NaN : k.value));
                 const expected = keyAttribute.type === 'number' ? 'number' : 'string';
-                if (listed.some(k => typeof k !== expected)) throw new SegmentError('member keys of the wrong type');
+                if (listed.some(k => (typeof k === 'string' ? 'string' : 'number') !== expected)) throw new SegmentError('member keys of the wrong type');
             }
-            const existing = new Set(profiles.map(keyOf).filter((k): k is ReferenceKey => k !== undefined).map(k => valueKey(k)));
-            return new Set(listed.filter(k => existing.has(valueKey(k))));
+            const existing = new Set(profiles.map(keyOf).filter((k): k is ReferenceKey => k !== undefined).map(keyId));
+            return new Map(listed.filter(k => existing.has(keyId(k))).map(k => [keyId(k), k]));
         }
         if (ast.isDynamicSegment(segment)) {
             const checker = new Checker(this.schema, this.clock, audience);
             // Check every group before evaluating any: a segment with an error never runs.
             const groups = segment.groups.map(g => ({ operator: g.operator, ...checker.group(g) }));
             const evaluator = new Evaluator(this.data);
-            let acc = new Set<ReferenceKey>();
+            let acc: KeySet = new Map();
             groups.forEach((g, i) => {
-                const members = new Set<ReferenceKey>();
+                const members: KeySet = new Map();
                 for (const p of profiles) {
                     const key = keyOf(p);
-                    if (key !== undefined && evaluator.exists(g.scope, p, g.condition)) members.add(key);
+                    // A key stored twice is one member: any of its rows passing makes it one.
+                    if (key !== undefined && !members.has(keyId(key)) && evaluator.exists(g.scope, p, g.condition)) members.set(keyId(key), key);
                 }
                 acc = i === 0 ? members : combine(acc, g.operator ?? 'union', members);
             });
             return acc;
         }
-        let acc = new Set<ReferenceKey>();
+        let acc: KeySet = new Map();
         segment.parts.forEach((part, i) => {
             const ref = part.segment?.ref;
             if (!ref) throw new SegmentError('unresolved segment');
             const keys = this.keys(ref.name, seen);
-            acc = i === 0 ? new Set(keys) : combine(acc, part.operator ?? 'union', keys);
+            acc = i === 0 ? new Map(keys) : combine(acc, part.operator ?? 'union', keys);
         });
         return acc;
     }
 }
 
-function combine(left: ReadonlySet<ReferenceKey>, operator: string, right: ReadonlySet<ReferenceKey>): Set<ReferenceKey> {
+function combine(left: ReadonlyMap<string, ReferenceKey>, operator: string, right: ReadonlyMap<string, ReferenceKey>): KeySet {
     switch (operator) {
-        case 'union': return new Set([...left, ...right]);
-        case 'intersect': return new Set([...left].filter(k => right.has(k)));
-        case 'exclude': return new Set([...left].filter(k => !right.has(k)));
+        case 'union': return new Map([...left, ...right]);
+        case 'intersect': return new Map([...left].filter(([id]) => right.has(id)));
+        case 'exclude': return new Map([...left].filter(([id]) => !right.has(id)));
         default: throw new Error(`unknown set operator ${operator}`);
     }
 }
@@ -875,7 +1105,7 @@ function combine(left: ReadonlySet<ReferenceKey>, operator: string, right: Reado
  */
 export function evaluateReference(model: ReferenceModel, tables: Tables, segmentName: string, clock: ReferenceClock | string): ReferenceKey[] {
     const c = typeof clock === 'string' ? referenceClock(clock) : clock;
-    return [...new SegmentEvaluator(model, tables, c).keys(segmentName)].sort(compareKeys);
+    return [...new SegmentEvaluator(model, tables, c).keys(segmentName).values()].sort(compareKeys);
 }
 
 /** Every segment of the model evaluated on one set of rows: name to keys, or the error. */
@@ -885,7 +1115,7 @@ export function evaluateAll(model: ReferenceModel, tables: Tables, clock: Refere
     const result = new Map<string, ReferenceKey[] | SegmentError>();
     for (const name of collect(model).segments.keys()) {
         try {
-            result.set(name, [...evaluator.keys(name)].sort(compareKeys));
+            result.set(name, [...evaluator.keys(name).values()].sort(compareKeys));
         } catch (e) {
             if (e instanceof SegmentError) result.set(name, e);
             else throw e;
