@@ -464,19 +464,23 @@ function divideRounded(n: bigint, d: bigint): bigint {
 
 const UNIT_SCALE = 10;
 
-/** A stored number as decimal units of 10^-10: to 15 significant digits, then 10 places, half away from zero. */
-function decimalUnits(n: NumberValue): bigint {
-    const d = parseDecimal(n.v.toPrecision(15));
+/** A decimal in units of 10^-10, rounded half away from zero to 10 places. */
+function toUnits(d: Decimal): bigint {
     return d.scale <= UNIT_SCALE ? d.digits * pow10(UNIT_SCALE - d.scale) : divideRounded(d.digits, pow10(d.scale - UNIT_SCALE));
 }
 
-/** Exact order of decimal units and a number literal (its shortest decimal text). */
+/** A stored number as decimal units of 10^-10: to 15 significant digits, then 10 places, half away from zero. */
+function decimalUnits(n: NumberValue): bigint {
+    return toUnits(parseDecimal(n.v.toPrecision(15)));
+}
+
+/**
+ * Decimal units against a number literal, in the same units: the literal's shortest decimal
+ * text to 10 places, half away from zero (`0.30000000000000004` is 0.3); then exactly.
+ */
 function compareUnits(units: bigint, n: NumberValue): number {
-    const d = n.exact !== undefined ? { digits: n.exact, scale: 0 } : parseDecimal(String(n.v));
-    const scale = Math.max(UNIT_SCALE, d.scale);
-    const x = units * pow10(scale - UNIT_SCALE);
-    const y = d.digits * pow10(scale - d.scale);
-    return x < y ? -1 : x > y ? 1 : 0;
+    const literal = toUnits(n.exact !== undefined ? { digits: n.exact, scale: 0 } : parseDecimal(String(n.v)));
+    return units < literal ? -1 : units > literal ? 1 : 0;
 }
 
 /** Reads a stored cell as a value of the attribute's type; `undefined` is a missing value. */

@@ -593,16 +593,20 @@ describe('reference evaluator on stored values (section 2)', () => {
         const sum = (condition: string): Promise<ReferenceKey[]> => storedKeys(`dynamic segment T { audience Person group { ${condition} } }`, { people, visits });
         expect(await sum('sum(Visit.Amount) = 37.62')).toEqual([1]);
         expect(await sum('sum(Visit.Amount) = 1')).toEqual([2]);
-        // 0.1 + 0.2 is 0.3, not the floating point 0.30000000000000004.
+        // 0.1 + 0.2 is 0.3, not the floating point 0.30000000000000004 (a literal is compared in the
+        // same units, to 10 places: 0.30000000000000004 is 0.3 there, 0.30000000005 is 0.3000000001).
         expect(await sum('sum(Visit.Amount) = 0.3')).toEqual([3]);
-        expect(await sum('sum(Visit.Amount) = 0.30000000000000004')).toEqual([]);
+        expect(await sum('sum(Visit.Amount) = 0.30000000000000004')).toEqual([3]);
+        expect(await sum('sum(Visit.Amount) = 0.30000000005')).toEqual([]);
+        expect(await sum('sum(Visit.Amount) < 0.30000000005')).toEqual([3, 4, 6, 8]);
         expect(await sum('sum(Visit.Amount) = 123456789.12')).toEqual([7]);
         // No value, or no record: sum 0, avg missing.
         expect(await sum('sum(Visit.Amount) = 0')).toEqual([4, 8]);
         expect(await sum('avg(Visit.Amount) is empty')).toEqual([4, 8]);
         // 37.62 / 7 = 5.374285714285...; 1.5; -1.5.
         expect(await sum('avg(Visit.Amount) = 5.3742857143')).toEqual([1]);
-        expect(await sum('avg(Visit.Amount) = 5.374285714285714')).toEqual([]);
+        expect(await sum('avg(Visit.Amount) = 5.374285714285714')).toEqual([1]);
+        expect(await sum('avg(Visit.Amount) = 5.3742857144')).toEqual([]);
         expect(await sum('avg(Visit.Amount) = 1.5')).toEqual([5]);
         expect(await sum('avg(Visit.Amount) = -1.5')).toEqual([6]);
         expect(await sum('avg(Visit.Amount) between 0.15 and 0.15')).toEqual([3]);
