@@ -17,7 +17,8 @@ export interface TimeValue {
 
 export type Literal =
     | { readonly node: 'text'; readonly value: string }
-    | { readonly node: 'number'; readonly value: number }
+    /** `integer`: the literal's exact value when it is an integer beyond 2^53 (`value` is then rounded). */
+    | { readonly node: 'number'; readonly value: number; readonly integer?: bigint }
     | { readonly node: 'boolean'; readonly value: boolean }
     | TimeValue;
 

@@ -1,4 +1,5 @@
 import type { AstNode } from 'langium';
+import { exactNumberKey } from './exact-number.js';
 import * as ast from '../grammar/generated/ast.js';
 import type { CompareOperator, Condition, Domain, Literal, Operand, TimeValue } from './ir.js';
 import { AliasSource, JoinTreeBuilder } from './join-tree.js';
@@ -212,7 +213,10 @@ export function resolveAttribute(node: ast.AttributeRef, schema: Schema): Schema
 export function lowerValue(node: ast.Value | undefined, ctx: Pick<ConditionContext, 'sink'>): Literal | undefined {
     if (!node) return undefined;
     if (ast.isStringLiteral(node)) return { node: 'text', value: node.value };
-    if (ast.isNumberLiteral(node)) return { node: 'number', value: node.negative ? -node.value : node.value };
+    if (ast.isNumberLiteral(node)) {
+        const exact = exactNumberKey(node);
+        return { node: 'number', value: node.negative ? -node.value : node.value, ...(typeof exact === 'bigint' ? { integer: exact } : {}) };
+    }
     if (ast.isBooleanLiteral(node)) return { node: 'boolean', value: node.value };
     const base = node.base;
     let value: TimeValue['base'];

@@ -1,6 +1,6 @@
 import * as ast from '../grammar/generated/ast.js';
 import type { GroupPlan, KeyValue, SegmentPlan, SetOperator, ShowColumn } from './ir.js';
-import { parseNumberKey } from './keys.js';
+import { exactNumberKey } from './exact-number.js';
 import { AliasSource, JoinTreeBuilder } from './join-tree.js';
 import { lowerCondition, resolveAttribute, type ConditionContext } from './lower-condition.js';
 import { findPath } from './paths.js';
@@ -174,14 +174,4 @@ function lowerShow(segment: ast.Segment, audience: SchemaEntity, schema: Schema,
         });
     });
     return columns;
-}
-
-/**
- * A number key as written, exact beyond 2^53 (`members 9007199254740993`): the parser's value
- * is a JavaScript number, so the digits are read from the text.
- */
-function exactNumberKey(k: ast.NumberLiteral): KeyValue {
-    const digits = /(\d+(?:\.\d+)?)\s*$/.exec(k.$cstNode?.text ?? '')?.[1];
-    const parsed = digits !== undefined ? parseNumberKey(`${k.negative ? '-' : ''}${digits}`) : undefined;
-    return parsed ?? (k.negative ? -k.value : k.value);
 }

@@ -66,7 +66,16 @@ export class DuckDbEngine implements SqlEngine {
 
     async query(sql: string): Promise<SqlValue[][]> {
         const reader = await this.conn.runAndReadAll(sql);
-        return reader.getRowsJS().map(row => row.map(toSqlValue));
+        const rows = reader.getRowsJS().map(row => row.map(toSqlValue));
+        // Decimals come back as JavaScript numbers: an integral one (a 64-bit key read from text) is read exactly.
+        const decimals = reader.columnTypes().flatMap((t, i) => (t.typeId === DECIMAL_TYPE ? [i] : []));
+        if (decimals.length > 0) {
+            const raw = reader.getRows();
+            rows.forEach((row, r) => {
+                for (const i of decimals) row[i] = exactDecimal(raw[r][i]) ?? row[i];
+            });
+        }
+        return rows;
     }
 
     private readonly storageCache = new StorageCache();
@@ -98,6 +107,18 @@ export class DuckDbEngine implements SqlEngine {
         this.conn.closeSync();
         this.instance?.closeSync();
     }
+}
+
+/** DuckDB's type id of DECIMAL (`DuckDBTypeId.DECIMAL`, read here without loading the driver's values). */
+const DECIMAL_TYPE = 19;
+
+/** An integral decimal as an exact integer; undefined for other values. */
+function exactDecimal(value: unknown): SqlValue | undefined {
+    if (typeof value !== 'object' || value === null || !('scale' in value) || !('value' in value)) return undefined;
+    const { scale, value: scaled } = value as { scale: number; value: unknown };
+    if (typeof scaled !== 'bigint') return undefined;
+    const unit = 10n ** BigInt(scale);
+    return scaled % unit === 0n ? exactIntegerValue(scaled / unit) : undefined;
 }
 
 function toSqlValue(value: unknown): SqlValue {

@@ -98,7 +98,8 @@ type TypeParserLookup = (oid: number, format?: 'text' | 'binary') => (value: str
 function typeParsers(defaults: (oid: number, format: 'text') => unknown): TypeParserLookup {
     return oid => {
         if (oid === INT8) return (value: string) => exactIntegerValue(BigInt(value));
-        if (oid === NUMERIC) return (value: string) => (/^-?\d+$/.test(value) ? exactIntegerValue(BigInt(value)) : Number(value));
+        // An integral numeric (`1234567890123456789`, `5.0`) is exact; others are numbers.
+        if (oid === NUMERIC) return (value: string) => { const whole = /^(-?\d+)(?:\.0*)?$/.exec(value); return whole ? exactIntegerValue(BigInt(whole[1])) : Number(value); };
         if (oid === DATE || oid === TIMESTAMP || oid === TIMESTAMPTZ) return (value: string) => value;
         return defaults(oid, 'text') as (value: string) => unknown;
     };

@@ -33,11 +33,13 @@ export function describeSource(db: SqliteReader): SourceTable[] {
         const info = db.all(`SELECT name, type, pk FROM pragma_table_info(${lit(name)})`);
         const present = info.length === 0 ? [] : db.all(`SELECT ${info.map(r => {
             const c = q(String(r[0]));
-            return `max(typeof(${c}) = 'text'), max(typeof(${c}) = 'real'), max(typeof(${c}) = 'blob'), max(typeof(${c}) = 'integer')`;
+            return `max(typeof(${c}) = 'text'), max(typeof(${c}) = 'real'), max(typeof(${c}) = 'blob'), max(typeof(${c}) = 'integer'), `
+                + `max(typeof(${c}) = 'integer' AND abs(${c}) > 9007199254740991)`;
         }).join(', ')} FROM ${q(name)}`)[0];
         const columns = info.map((r, i): SourceColumn => {
-            const has = (k: number): boolean => Number(present?.[i * 4 + k] ?? 0) === 1;
-            const type: CopyType = has(2) ? 'blob' : has(0) ? 'text' : has(1) ? 'real' : has(3) ? 'integer' : affinity(String(r[1] ?? ''));
+            const has = (k: number): boolean => Number(present?.[i * 5 + k] ?? 0) === 1;
+            // Reals beside integers beyond 2^53: a double would round those integers, text keeps both exact.
+            const type: CopyType = has(2) ? 'blob' : has(0) || (has(1) && has(4)) ? 'text' : has(1) ? 'real' : has(3) ? 'integer' : affinity(String(r[1] ?? ''));
             return { name: String(r[0]), type, primaryKey: Number(r[2]) > 0 };
         });
         const indexes = db.all(`SELECT name, "unique" FROM pragma_index_list(${lit(name)})`).map(ix => ({

@@ -91,7 +91,8 @@ export function plainByCatalogType(type: ColumnRequest['type'], dataType: string
     switch (type) {
         case 'number': return numeric ? true : undefined;
         case 'text': return text ? true : undefined;
-        case 'boolean': return t === 'BOOLEAN' || numeric ? true : undefined;
+        // An integer column may hold 2, which is no boolean: its values are looked at.
+        case 'boolean': return t === 'BOOLEAN' ? true : undefined;
         case 'date':
         case 'datetime': return t === 'DATE' || t === 'TIMESTAMP' || t === 'TIMESTAMP WITHOUT TIME ZONE' ? true : undefined;
     }

@@ -1,6 +1,6 @@
 import type { AggregateRef, Condition } from '../ir.js';
 import { PLAIN_STORAGE } from '../storage.js';
-import { decimalUnitsLiteral } from './dialect.js';
+import { decimalUnitsLiteral, decimalUnitsOf } from './dialect.js';
 import { aliasOf, joinClauses, keyColumn, stepCondition, stepLink, storageOf } from './relations.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
 
@@ -85,8 +85,8 @@ export function isDecimal(a: AggregateRef): boolean {
 }
 
 /** A number compared with a decimal aggregate, in its units. */
-export function decimalLiteralSql(value: number, ctx: RenderContext): string {
-    return ctx.dialect.integerLiteral(decimalUnitsLiteral(value));
+export function decimalLiteralSql(literal: { readonly value: number; readonly integer?: bigint }, ctx: RenderContext): string {
+    return ctx.dialect.integerLiteral(literal.integer !== undefined ? decimalUnitsOf(literal.integer.toString()) : decimalUnitsLiteral(literal.value));
 }
 
 

@@ -4,8 +4,8 @@ import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexText, type Rege
 const duck: RegexEngine = {
     matches: (text, pattern) => `regexp_matches(${text}, ${quoteString(pattern)})`,
     asText: column => `CAST(${column} AS VARCHAR)`,
-    double: 'DOUBLE',
-    exact: 'DECIMAL(38, 10)'
+    // 20 digits before the point hold every 64-bit integer; 18 after it, more than a double keeps.
+    number: 'DECIMAL(38, 18)'
 };
 
 /**
@@ -67,5 +67,6 @@ function decimalUnits(n: string): string {
     const x = `CAST(${n} AS DOUBLE)`;
     const steps = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map(k => `WHEN abs(${x}) < 1e${k} THEN CAST(round(${x} * 1e${15 - k}) AS HUGEINT) * ${10 ** (k - 5)}`);
     return `(CASE WHEN ${n} IS NULL THEN NULL WHEN typeof(${n}) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT') THEN CAST(${n} AS HUGEINT) * 10000000000 `
+        + `WHEN typeof(${n}) LIKE 'DECIMAL%' THEN CAST(round(${n}, 10) * 10000000000 AS HUGEINT) `
         + `WHEN abs(${x}) < 1e5 THEN CAST(round(${x} * 1e10) AS HUGEINT) ${steps.slice(1).join(' ')} ELSE CAST(round(${x}) AS HUGEINT) * 10000000000 END)`;
 }

@@ -4,8 +4,7 @@ import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexText, type Rege
 const pg: RegexEngine = {
     matches: (text, pattern) => `${text} ~ ${quoteString(pattern)}`,
     asText: column => `CAST(${column} AS TEXT)`,
-    double: 'DOUBLE PRECISION',
-    exact: 'NUMERIC'
+    number: 'NUMERIC'
 };
 
 /**

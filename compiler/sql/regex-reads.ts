@@ -11,20 +11,23 @@ export interface RegexEngine {
     matches(text: string, pattern: string): string;
     /** The text of a value of any type. */
     asText(column: string): string;
-    readonly double: string;
-    readonly exact: string;
+    /**
+     * The exact type numbers stored as text are read as: decimal text is exact, integers up to
+     * 64 bits included (a double would round `9007199254740993`).
+     */
+    readonly number: string;
 }
 
 export const NUMBER_FORM = '^[+-]?[0-9]+([.][0-9]+)?$';
-export const DATETIME_FORM = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])'
+export const DATETIME_FORM = '^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])'
     + '([ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]+)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$';
 /** The offset at the end of a datetime, when it has one other than `Z`. */
 export const ZONE_FORM = '[+-][0-9]{2}(:?[0-9]{2})?$';
 
-export function regexNumber(e: RegexEngine, column: string, storage: ColumnStorage, type = e.double): string {
+export function regexNumber(e: RegexEngine, column: string, storage: ColumnStorage): string {
     if (storage.plain) return column;
     const t = `trim(${e.asText(column)})`;
-    return `(CASE WHEN ${e.matches(t, NUMBER_FORM)} THEN CAST(${t} AS ${type}) END)`;
+    return `(CASE WHEN ${e.matches(t, NUMBER_FORM)} THEN CAST(${t} AS ${e.number}) END)`;
 }
 
 export function regexText(e: RegexEngine, column: string, storage: ColumnStorage): string {
@@ -33,12 +36,12 @@ export function regexText(e: RegexEngine, column: string, storage: ColumnStorage
 
 export function regexKey(e: RegexEngine, column: string, type: 'number' | 'text', storage: ColumnStorage): string {
     if (storage.plain) return column;
-    return type === 'text' ? e.asText(column) : regexNumber(e, column, storage, e.exact);
+    return type === 'text' ? e.asText(column) : regexNumber(e, column, storage);
 }
 
 export function regexBoolean(e: RegexEngine, column: string, storage: ColumnStorage): string {
     if (storage.plain) return `CAST(${column} AS INTEGER)`;
-    return `(CASE lower(trim(${e.asText(column)})) WHEN 'true' THEN 1 WHEN 'false' THEN 0 WHEN '1' THEN 1 WHEN '0' THEN 0 END)`;
+    return `(CASE lower(trim(${e.asText(column)})) WHEN 'true' THEN 1 WHEN 'false' THEN 0 WHEN '1' THEN 1 WHEN '0' THEN 0 WHEN '1.0' THEN 1 WHEN '0.0' THEN 0 END)`;
 }
 
 /** The test that a text is one of the accepted date and datetime forms. */

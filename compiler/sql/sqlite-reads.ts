@@ -54,7 +54,7 @@ export function sqliteDateTime(column: string): string {
     const fractionOk = `(substr(${tail}, 1, 1) <> '.' OR substr(${tail}, 2, 1) GLOB '[0-9]')`;
     const zoneOk = `(${zone} IN ('', 'Z') OR ${zone} GLOB '[+-][0-2][0-9]:[0-5][0-9]' OR ${zone} GLOB '[+-][0-2][0-9][0-5][0-9]' OR ${zone} GLOB '[+-][0-2][0-9]')`;
     const form = `(typeof(${c}) = 'text' AND substr(${c}, 1, 10) GLOB '${DAY}' AND substr(${c}, 1, 4) <> '0000' AND date(substr(${c}, 1, 10)) = substr(${c}, 1, 10) AND (length(${c}) = 10 OR `
-        + `(substr(${c}, 11, 1) IN (' ', 'T') AND substr(${c}, 12, 8) GLOB '${CLOCK}' AND ${fractionOk} AND ${zoneOk})))`;
+        + `(substr(${c}, 11, 1) IN (' ', 'T') AND substr(${c}, 12, 8) GLOB '${CLOCK}' AND substr(${c}, 12, 2) < '24' AND ${fractionOk} AND ${zoneOk})))`;
     // SQLite reads `+HH:MM` but not `+HHMM` or `+HH`: put the minutes in.
     const normal = `(CASE WHEN ${zone} GLOB '[+-][0-9][0-9][0-9][0-9]' THEN substr(${c}, 1, length(${c}) - 2) || ':' || substr(${c}, -2) `
         + `WHEN ${zone} GLOB '[+-][0-9][0-9]' THEN ${c} || ':00' ELSE ${c} END)`;

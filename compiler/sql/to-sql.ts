@@ -142,7 +142,7 @@ function operandSql(o: Operand, domain: string, ctx: RenderContext): string {
 
 /** A literal compared with `left`: in decimal units for `sum` and `avg` of numbers. */
 function operandLiteral(left: Operand, l: Literal, domain: string, ctx: RenderContext): string {
-    if (left.node === 'aggregate' && isDecimal(left) && l.node === 'number') return decimalLiteralSql(l.value, ctx);
+    if (left.node === 'aggregate' && isDecimal(left) && l.node === 'number') return decimalLiteralSql(l, ctx);
     return literalSql(l, domain, ctx);
 }
 
@@ -150,7 +150,7 @@ function literalSql(l: Literal, domain: string, ctx: SqlContext): string {
     const d = ctx.dialect;
     switch (l.node) {
         case 'text': return d.stringLiteral(l.value);
-        case 'number': return d.numberLiteral(l.value);
+        case 'number': return l.integer !== undefined ? d.integerLiteral(l.integer) : d.numberLiteral(l.value);
         case 'boolean': return d.booleanLiteral(l.value);
         case 'time': {
             const value = resolveTime(l, ctx.clock);

@@ -27,6 +27,12 @@ async function members(setup: string, condition: string, asOf = '2027-02-11'): P
 
 describe('booleans stored as the text true and false, in any case', () => {
     const rows = `INSERT INTO people (Id, Active) VALUES (1, 'true'), (2, 'FALSE'), (3, ' True '), (4, 1), (5, 0), (6, 'Y'), (7, NULL);`;
+    test('an integer other than 0 and 1 is no boolean, in an integer column too', async () => {
+        const integers = `INSERT INTO people (Id, Active) VALUES (1, 1), (2, 0), (3, 2), (4, -1), (5, NULL);`;
+        expect(await members(integers, 'Active = true')).toEqual([1]);
+        expect(await members(integers, 'Active is empty')).toEqual([3, 4, 5]);
+        expect(await members(integers, 'Active != true')).toEqual([2]);
+    });
     test('= true and = false find them', async () => {
         expect(await members(rows, 'Active = true')).toEqual([1, 3, 4]);
         expect(await members(rows, 'Active = false')).toEqual([2, 5]);
@@ -81,17 +87,19 @@ describe('fractions of a second count', () => {
 
 describe('a date or datetime that fits no form is missing for every condition', () => {
     const rows = `INSERT INTO people (Id, Born, Seen) VALUES (1, '2026/06/01', '2026/06/01 10:00:00'), (2, '2026-06-01', '2026-06-01 10:00:00'),
-      (3, '2026-02-30', '2026-02-30T10:00:00'), (4, 'soon', 'now'), (5, 2461193.5, 2461193.5), (6, NULL, NULL), (7, '2026-06-01T10:00:00', '2026-06-01');`;
+      (3, '2026-02-30', '2026-02-30T10:00:00'), (4, 'soon', 'now'), (5, 2461193.5, 2461193.5), (6, NULL, NULL), (7, '2026-06-01T10:00:00', '2026-06-01'),
+      (8, '0000-01-01', '2026-05-31 24:00:00'), (9, '2026-06-01 10:00:00+02:00', '2026-06-01 10:00:00.5 +01:00');`;
     test('`2026/06/01`, `2026-02-30`, a word or a number match nothing', async () => {
-        expect(await members(rows, 'Born = 2026-06-01')).toEqual([2, 7]);
-        expect(await members(rows, 'Born before 2027-01-01')).toEqual([2, 7]);
-        expect(await members(rows, 'Born after 2000-01-01')).toEqual([2, 7]);
+        expect(await members(rows, 'Born = 2026-06-01')).toEqual([2, 7, 9]);
+        expect(await members(rows, 'Born before 2027-01-01')).toEqual([2, 7, 9]);
+        expect(await members(rows, 'Born after 2000-01-01')).toEqual([2, 7, 9]);
         expect(await members(rows, 'Seen between 2026-01-01 and 2026-12-31')).toEqual([2, 7]);
         expect(await members(rows, 'Seen in last 30 days', '2026-06-10')).toEqual([2, 7]);
     });
     test('and they are empty, so `not` includes them', async () => {
-        expect(await members(rows, 'Born is empty')).toEqual([1, 3, 4, 5, 6]);
-        expect(await members(rows, 'not (Born = 2026-06-01)')).toEqual([1, 3, 4, 5, 6]);
+        expect(await members(rows, 'Born is empty')).toEqual([1, 3, 4, 5, 6, 8]);
+        expect(await members(rows, 'not (Born = 2026-06-01)')).toEqual([1, 3, 4, 5, 6, 8]);
+        expect(await members(rows, 'Seen is empty')).toEqual([1, 3, 4, 5, 6, 8, 9]);
     });
 });
 
@@ -112,6 +120,21 @@ dynamic segment Everyone { audience Customer group { Customer.Name is not empty 
         expect(await keys('Exact')).toEqual([9007199254740993n, 1234567890123456789n]);
         expect(await keys('Buyers')).toEqual([5, 9007199254740993n, 1234567890123456789n]);
         expect(await keys('Everyone')).toEqual([5, 9007199254740992n, 9007199254740993n, 1234567890123456788n, 1234567890123456789n]);
+    });
+
+    test('a 64-bit key stored as text, or beside reals, stays exact; a literal beyond 2^53 is exact', async () => {
+        const files = `
+entity Customer from customers key Id { Id number }
+entity Order from orders key OrderId { OrderId number  CustomerId number -> Customer }
+dynamic segment Buyers { audience Customer group { count(Order) >= 1 } }
+dynamic segment One { audience Customer group { Customer.Id = 9007199254740993 } }
+dynamic segment Above { audience Customer group { Customer.Id > 9007199254740992 } }
+`;
+        const keys = await run(files, `CREATE TABLE customers (Id); INSERT INTO customers VALUES ('1234567890123456789'), (9007199254740993), (9007199254740992), (2.0), (' 7 ');
+          CREATE TABLE orders (OrderId, CustomerId); INSERT INTO orders VALUES (1, 1234567890123456789), (2, '9007199254740993'), (3, 2), (4, 7.0);`);
+        expect(await keys('Buyers')).toEqual([2, 7, 9007199254740993n, 1234567890123456789n]);
+        expect(await keys('One')).toEqual([9007199254740993n]);
+        expect(await keys('Above')).toEqual([9007199254740993n, 1234567890123456789n]);
     });
 
     test('`5` and `"5"` in a key or foreign key column are one key', async () => {
@@ -173,6 +196,13 @@ dynamic segment Big { audience Invoice group { sum(Line.Amount) = 123456789.12 }
         expect(await keys('Cents')).toEqual([1]);
         expect(await keys('Tenths')).toEqual([2]);
         expect(await keys('Big')).toEqual([3]);
+    });
+    test('amounts stored as text add up the same', async () => {
+        const keys = await run(files, setup.replace('Amount REAL', 'Amount').replace(/\((\d), ([\d.]+)\)/g, "($1, ' $2 ')"));
+        expect(await keys('Cents')).toEqual([1]);
+        expect(await keys('Tenths')).toEqual([2]);
+        expect(await keys('Big')).toEqual([3]);
+        expect(await keys('Average')).toEqual([1]);
     });
     test('avg is the decimal sum over the count, rounded half away from zero to 10 places', async () => {
         const keys = await run(files, setup);
