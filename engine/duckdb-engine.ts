@@ -6,7 +6,7 @@ import { duckdbDialect } from '../compiler/sql/duckdb-dialect.js';
 import { copySqliteIntoDuckDb } from './duckdb-copy.js';
 import { DatabaseError, exactIntegerValue, type SqlEngine, type SqlValue } from './engine.js';
 import type { SqliteReader } from './sqlite-source.js';
-import { plainByCatalogType, StorageCache } from './storage-facts.js';
+import { TypedStorage } from './storage-facts.js';
 import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
 
 const q = duckdbDialect.quoteIdentifier;
@@ -78,18 +78,10 @@ export class DuckDbEngine implements SqlEngine {
         return rows;
     }
 
-    private readonly storageCache = new StorageCache();
-    private catalog?: Promise<Map<string, string>>;
+    private readonly typed = new TypedStorage(this, 'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()');
 
     storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
-        this.catalog ??= this.query('SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()')
-            .then(rows => new Map(rows.map(r => [`${String(r[0]).toLowerCase()}\u0000${String(r[1]).toLowerCase()}`, String(r[2])])));
-        const catalog = this.catalog;
-        return this.storageCache.facts({
-            dialect: this.dialect,
-            query: sql => this.query(sql),
-            plainByType: async r => plainByCatalogType(r.type, (await catalog).get(`${r.table.toLowerCase()}\u0000${r.column.toLowerCase()}`))
-        }, columns);
+        return this.typed.facts(columns);
     }
 
     /** One view per Parquet or CSV file: `orders.parquet` becomes the table `orders`. */

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Dialect } from '../compiler/sql/dialect.js';
 import { postgresDialect, postgresDialectFor } from '../compiler/sql/postgres-dialect.js';
 import { DatabaseError, exactIntegerValue, type SqlEngine, type SqlValue } from './engine.js';
-import { plainByCatalogType, StorageCache } from './storage-facts.js';
+import { TypedStorage } from './storage-facts.js';
 import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
 
 /** OIDs of the types node-postgres returns as strings by default. */
@@ -54,19 +54,12 @@ export class PostgresEngine implements SqlEngine {
         this.dialect = postgresDialectFor(rows.flatMap(r => [String(r[0]), String(r[1])]));
     }
 
-    private readonly storageCache = new StorageCache();
-    private catalog?: Promise<Map<string, string>>;
+    // The first schema of the search path that has a table wins, as it does for queries.
+    private readonly typed = new TypedStorage(this,
+        'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ANY (current_schemas(false)) ORDER BY array_position(current_schemas(false), table_schema::name)');
 
     storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
-        this.catalog ??= this.query(
-            'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ANY (current_schemas(false)) ORDER BY array_position(current_schemas(false), table_schema::name) DESC')
-            .then(rows => new Map(rows.map(r => [`${String(r[0]).toLowerCase()}\u0000${String(r[1]).toLowerCase()}`, String(r[2])])));
-        const catalog = this.catalog;
-        return this.storageCache.facts({
-            dialect: this.dialect,
-            query: sql => this.query(sql),
-            plainByType: async r => plainByCatalogType(r.type, (await catalog).get(`${r.table.toLowerCase()}\u0000${r.column.toLowerCase()}`))
-        }, columns);
+        return this.typed.facts(columns);
     }
 
     async query(sql: string): Promise<SqlValue[][]> {

@@ -67,6 +67,33 @@ export class StorageCache {
 }
 
 
+/**
+ * The storage of columns on an engine with typed columns (PostgreSQL, DuckDB): the catalog's
+ * types (`catalogSql` gives table, column and data type, the first row of a name winning)
+ * decide, and only text columns read as other types are looked at.
+ */
+export class TypedStorage {
+    private readonly cache = new StorageCache();
+    private catalog?: Promise<Map<string, string>>;
+
+    constructor(private readonly engine: { readonly dialect: Dialect; query(sql: string): Promise<SqlValue[][]> }, private readonly catalogSql: string) {}
+
+    facts(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
+        const name = (table: string, column: string): string => `${table.toLowerCase()}\u0000${column.toLowerCase()}`;
+        this.catalog ??= this.engine.query(this.catalogSql).then(rows => {
+            const types = new Map<string, string>();
+            for (const r of rows) if (!types.has(name(String(r[0]), String(r[1])))) types.set(name(String(r[0]), String(r[1])), String(r[2]));
+            return types;
+        });
+        const catalog = this.catalog;
+        return this.cache.facts({
+            dialect: this.engine.dialect,
+            query: sql => this.engine.query(sql),
+            plainByType: async r => plainByCatalogType(r.type, (await catalog).get(name(r.table, r.column)))
+        }, columns);
+    }
+}
+
 /** A column read in every accepted form of its type (a value that fits none is NULL). */
 export function readAs(d: Dialect, column: string, type: ColumnRequest['type']): string {
     switch (type) {
