@@ -67,6 +67,7 @@ function decimalUnits(n: string): string {
     const x = `CAST(${n} AS DOUBLE)`;
     const steps = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map(k => `WHEN abs(${x}) < 1e${k} THEN CAST(round(${x} * 1e${15 - k}) AS HUGEINT) * ${10 ** (k - 5)}`);
     return `(CASE WHEN ${n} IS NULL THEN NULL WHEN typeof(${n}) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT') THEN CAST(${n} AS HUGEINT) * 10000000000 `
-        + `WHEN typeof(${n}) LIKE 'DECIMAL%' THEN CAST(round(${n}, 10) * 10000000000 AS HUGEINT) `
+        // A decimal's whole part and fraction apart: their product with 10^10 at once may not fit DECIMAL(38).
+        + `WHEN typeof(${n}) LIKE 'DECIMAL%' THEN CAST(trunc(${n}) AS HUGEINT) * 10000000000 + CAST(round((${n} - trunc(${n})) * 10000000000) AS HUGEINT) `
         + `WHEN abs(${x}) < 1e5 THEN CAST(round(${x} * 1e10) AS HUGEINT) ${steps.slice(1).join(' ')} ELSE CAST(round(${x}) AS HUGEINT) * 10000000000 END)`;
 }

@@ -19,7 +19,10 @@ function numberText(t: string): string {
 export function sqliteNumber(column: string, storage: ColumnStorage): string {
     if (storage.plain) return column;
     const t = `trim(${column})`;
-    return `(CASE WHEN typeof(${column}) IN ('integer', 'real') THEN ${column} WHEN typeof(${column}) = 'text' AND ${numberText(t)} THEN CAST(${t} AS NUMERIC) END)`;
+    // `9007199254740993.0` is the integer it writes: SQLite would read any text with a point as a double.
+    const point = `instr(${t}, '.')`;
+    const whole = `(CASE WHEN ${point} > 0 AND rtrim(substr(${t}, ${point} + 1), '0') = '' THEN substr(${t}, 1, ${point} - 1) ELSE ${t} END)`;
+    return `(CASE WHEN typeof(${column}) IN ('integer', 'real') THEN ${column} WHEN typeof(${column}) = 'text' AND ${numberText(t)} THEN CAST(${whole} AS NUMERIC) END)`;
 }
 
 export function sqliteText(column: string, storage: ColumnStorage): string {

@@ -83,6 +83,8 @@ function describeTables(tables: Tables): string {
 
 let compared = 0;
 let errorCases = 0;
+/** Segments sql.js would not count because a decimal sum leaves its exact range: said, never rounded (README, stored values). */
+let flagged = 0;
 const comparedOn = new Map<string, number>();
 const KEEP_GOING = process.env.REFERENCE_KEEP_GOING !== undefined;
 /** Disagreements seen with REFERENCE_KEEP_GOING, by kind (engine and first line, keys left out): count and smallest report. */
@@ -200,6 +202,10 @@ async function compare(ws: Workspace, others: OtherEngines, c: GeneratedCase): P
                 actual = await runner.keys(name);
             } catch (e) {
                 const message = (e as Error).message;
+                if (engine.name === 'sqljs' && /exact decimal range/.test(message) && /\b(sum|avg)\(/.test(c.workspace.source)) {
+                    flagged++;
+                    continue;
+                }
                 disagree(`fails on ${engine.name}: ${message.split('\n')[0].replace(/"[^"]*"/g, '"…"').slice(0, 120)}`,
                     `the SQL path fails on ${engine.name} for ${name} (reference ${stringifyJson(expected)}): ${message}${context(name)}`);
                 continue;
@@ -244,7 +250,7 @@ describe('SQL path and reference evaluator', () => {
             expect(errorCases).toBeLessThan(compared / engines.length / 10);
             for (const name of engines) expect(comparedOn.get(name) ?? 0, name).toBeGreaterThan(RUNS * 1.5);
         }
-        console.info(`reference comparison, seed ${SEED}: ${RUNS} cases, ${[...comparedOn].map(([e, n]) => `${n} segments on ${e}`).join(', ')}, ${errorCases} errors agreed upon`);
+        console.info(`reference comparison, seed ${SEED}: ${RUNS} cases, ${[...comparedOn].map(([e, n]) => `${n} segments on ${e}`).join(', ')}, ${errorCases} errors agreed upon, ${flagged} sums sql.js cannot count exactly (said so)`);
     }, 1_800_000);
 });
 
