@@ -5,6 +5,9 @@
  * initialize → all diagnostics published; completion latency after `Customer.`; diagnostics
  * latency after a one-character edit in a 500-line file; completion latency while segment
  * counts (code lenses) keep the query worker busy.
+ *
+ * `npx tsx bench/language-server.bench.ts --hostile` runs only the deep and long files instead
+ * (`HOSTILE`): the time from starting the server to the diagnostics of each.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,4 +126,65 @@ async function main(): Promise<void> {
     await server.stop();
 }
 
-await main();
+/** A dynamic segment over the sample's customers with one group holding `condition`. */
+function hostileSegment(name: string, condition: string): string {
+    return `dynamic segment ${name} {\n  audience Customer\n  group {\n    ${condition}\n  }\n}\n`;
+}
+
+const joined = (count: number, op: string, term: (i: number) => string): string => Array.from({ length: count }, (_, i) => term(i)).join(` ${op} `);
+
+/** Deep and long files: the time from starting the server on a folder holding one of them to its diagnostics. */
+const HOSTILE: Record<string, () => string> = {
+    '`in` list of 10,000 strings': () => hostileSegment('H', `Customer.City in (${joined(10_000, ',', i => `"City ${i}"`)})`),
+    '10,000 static keys': () => `static segment H {\n  audience Customer\n  members ${joined(10_000, ',', i => String(1001 + i * 7))}\n}\n`,
+    '`=` with a 1 MB string': () => hostileSegment('H', `Customer.Name = "${'y'.repeat(1_000_000)}"`),
+    '`=` with a 10 MB string': () => hostileSegment('H', `Customer.Email = "${'x'.repeat(10_000_000)}"`),
+    '200 nested parentheses': () => hostileSegment('H', `${'('.repeat(200)}Customer.CreditBalance > 1${')'.repeat(200)}`),
+    '10,000 nested `not`': () => hostileSegment('H', `${'not '.repeat(10_000)}Customer.CreditBalance > 1`),
+    '1,000 nested `count(... where`': () => hostileSegment('H', `${'count(Purchase where '.repeat(1000)}Purchase.Amount > 1${') > 0'.repeat(1000)}`),
+    '5,000-term `and`': () => hostileSegment('H', joined(5000, 'and', i => `Customer.CreditBalance != ${i}`)),
+    '100,000-term `or`': () => hostileSegment('H', joined(100_000, 'or', i => `Customer.CreditBalance = ${i}`)),
+    'compound segments C2 = C1 union C1 ... C26': () => compoundChain(26),
+    'compound segments C2 = C1 union C1 ... C30': () => compoundChain(30)
+};
+
+function compoundChain(levels: number): string {
+    const lines = ['dynamic segment C1 { audience Customer group { Customer.CreditBalance > 100 } }'];
+    for (let i = 2; i <= levels; i++) lines.push(`compound segment C${i} { C${i - 1} union C${i - 1} }`);
+    return lines.join('\n') + '\n';
+}
+
+/**
+ * `--hostile`: only the deep and long files, one server each (SEGMENTS_SERVER names another bundle to
+ * compare; SEGMENTS_BENCH_TIMEOUT_MS bounds each case, default 120 s). A server that exits or does not
+ * answer in time is reported as such.
+ */
+async function hostile(): Promise<void> {
+    ensureBuilt();
+    const timeout = Number(process.env.SEGMENTS_BENCH_TIMEOUT_MS ?? 120_000);
+    const schema = readFileSync(join(SAMPLE, 'schema.segment'), 'utf8').replace('database "retail.sqlite"', `database ${JSON.stringify(join(SAMPLE, 'retail.sqlite'))}`);
+    for (const [label, make] of Object.entries(HOSTILE)) {
+        const dir = mkdtempSync(join(tmpdir(), 'segments-bench-hostile-'));
+        writeFileSync(join(dir, 'schema.segment'), schema);
+        const file = join(dir, 'hostile.segment');
+        writeFileSync(file, make());
+        const start = performance.now();
+        const server = await ServerProcess.start(dir);
+        const exited = new Promise<string>(resolve => server.process.once('exit', code => resolve(`server exited (code ${code})`)));
+        const published = server.nextDiagnostics(URI.file(file).toString(), true).then(d => {
+            const codes = [...new Set(d.filter(x => x.severity === 1).map(x => String(x.code)))];
+            return `${(performance.now() - start).toFixed(0)} ms, ${d.length} diagnostics${codes.length ? ` (errors: ${codes.join(', ')})` : ''}`;
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<string>(resolve => { timer = setTimeout(() => resolve(`no diagnostics within ${timeout} ms`), timeout); });
+        const outcome = await Promise.race([published, exited, late]);
+        clearTimeout(timer);
+        console.log(`${label}: ${outcome}`);
+        // A server that did not answer would not answer a shutdown either.
+        if (outcome.startsWith('no diagnostics')) server.process.kill();
+        else if (server.process.exitCode === null) await server.stop();
+    }
+}
+
+if (process.argv.includes('--hostile')) await hostile();
+else await main();

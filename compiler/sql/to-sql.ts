@@ -3,7 +3,7 @@ import type { SchemaEntity } from '../schema.js';
 import { addOffset, type Clock } from '../time.js';
 import type { StorageFacts } from '../storage.js';
 import { aggregateCondition, aggregateEmpty, decimalLiteralSql, isDecimal } from './aggregate-sql.js';
-import { balancedJoin } from './balanced.js';
+import { balancedJoin, gatherValueLists } from './balanced.js';
 import { compoundSql } from './compound-sql.js';
 import { betweenDays, compareDays, withDayBounds } from './day-bounds.js';
 import { keyLiteral, type Dialect } from './dialect.js';
@@ -84,7 +84,7 @@ export function conditionSql(c: Condition, ctx: RenderContext, strict: boolean):
     switch (c.node) {
         case 'and':
         case 'or':
-            return balancedJoin(c.items.map(i => conditionSql(i, ctx, strict)), c.node === 'and' ? ' AND ' : ' OR ');
+            return balancedJoin(gatherValueLists(c.node, c.items).map(i => conditionSql(i, ctx, strict)), c.node === 'and' ? ' AND ' : ' OR ');
         case 'not':
             return `(NOT ${conditionSql(c.item, ctx, true)})`;
         case 'compare': {
