@@ -60,7 +60,7 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
             const next = stack.pop()!;
             switch (next.node) {
                 case 'and':
-                case 'or': stack.push(...next.items); break;
+                case 'or': for (const item of next.items) stack.push(item); break;
                 case 'not': stack.push(next.item); break;
                 case 'compare':
                 case 'in':

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { duckdbDialect } from '../compiler/sql/duckdb-dialect.js';
+import { duckdbDialect, duckdbPlainValue } from '../compiler/sql/duckdb-dialect.js';
 import { copySqliteIntoDuckDb } from './duckdb-copy.js';
 import { DatabaseError, exactIntegerValue, type SqlEngine, type SqlValue } from './engine.js';
 import type { SqliteReader } from './sqlite-source.js';
@@ -78,7 +78,7 @@ export class DuckDbEngine implements SqlEngine {
         return rows;
     }
 
-    private readonly typed = new TypedStorage(this, 'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()');
+    private readonly typed = new TypedStorage(this, 'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()', duckdbPlainValue);
 
     storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
         return this.typed.facts(columns);

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Dialect } from '../compiler/sql/dialect.js';
-import { postgresDialect, postgresDialectFor } from '../compiler/sql/postgres-dialect.js';
+import { postgresDialect, postgresDialectFor, postgresPlainValue } from '../compiler/sql/postgres-dialect.js';
 import { DatabaseError, exactIntegerValue, type SqlEngine, type SqlValue } from './engine.js';
 import { TypedStorage } from './storage-facts.js';
 import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
@@ -56,7 +56,8 @@ export class PostgresEngine implements SqlEngine {
 
     // The first schema of the search path that has a table wins, as it does for queries.
     private readonly typed = new TypedStorage(this,
-        'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ANY (current_schemas(false)) ORDER BY array_position(current_schemas(false), table_schema::name)');
+        'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ANY (current_schemas(false)) ORDER BY array_position(current_schemas(false), table_schema::name)',
+        postgresPlainValue);
 
     storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
         return this.typed.facts(columns);

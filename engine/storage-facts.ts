@@ -13,10 +13,11 @@ export interface StorageProbe {
     /**
      * Whether every value of the column is plain by its declared type alone (PostgreSQL's and
      * DuckDB's typed columns), or undefined when the values must be looked at; `plainValue`
-     * is then the per-value test, 1 or 0 (SQLite), absent meaning "never plain".
+     * is then the per-value test, 1 or 0 (NULL for NULL), or undefined for a type whose values
+     * are never plain in such a column (text read as numbers on a typed engine).
      */
     plainByType?(request: ColumnRequest): Promise<boolean | undefined>;
-    plainValue?(column: string, type: ColumnRequest['type']): string;
+    plainValue?(column: string, type: ColumnRequest['type']): string | undefined;
 }
 
 /** Facts found so far, by column, for one copy of the data. */
@@ -40,8 +41,10 @@ export class StorageCache {
             if (byType === true) set(r, PLAIN_STORAGE);
             else unknown.push(r);
         }
-        const screened = probe.plainValue ? unknown : [];
-        const screen = screened.length === 0 ? [] : await q(`SELECT ${screened.map(r => `min(${(probe.plainValue as NonNullable<StorageProbe['plainValue']>)(d.quoteIdentifier(r.column), r.type)})`).join(', ')} FROM ${d.quoteIdentifier(table)}`);
+        const test = (r: ColumnRequest): string | undefined => probe.plainValue?.(d.quoteIdentifier(r.column), r.type);
+        const screened = unknown.filter(r => test(r) !== undefined);
+        // No row, or only NULLs, gives NULL: nothing stored is not plain.
+        const screen = screened.length === 0 ? [] : await q(`SELECT ${screened.map(r => `min(${test(r)})`).join(', ')} FROM ${d.quoteIdentifier(table)}`);
         const others: ColumnRequest[] = [];
         for (const r of unknown) {
             const i = screened.indexOf(r);
@@ -52,7 +55,8 @@ export class StorageCache {
         // Then, only for the rows of columns that are not plain: what fits no form, what has an offset.
         const terms = others.flatMap(r => {
             const c = d.quoteIdentifier(r.column);
-            const other = probe.plainValue ? `${c} IS NOT NULL AND (${probe.plainValue(c, r.type)}) = 0` : `${c} IS NOT NULL`;
+            const plain = test(r);
+            const other = plain !== undefined ? `${c} IS NOT NULL AND (${plain}) = 0` : `${c} IS NOT NULL`;
             const text = `CAST(${c} AS ${d.name === 'duckdb' ? 'VARCHAR' : 'TEXT'})`;
             const offset = r.type === 'date' || r.type === 'datetime' ? `(substr(${text}, 20) LIKE '%+%' OR substr(${text}, 20) LIKE '%-%')` : '1 = 0';
             return [`SUM(CASE WHEN ${other} AND ${readAs(d, c, r.type)} IS NULL THEN 1 ELSE 0 END)`, `SUM(CASE WHEN ${other} AND ${offset} THEN 1 ELSE 0 END)`];
@@ -76,7 +80,11 @@ export class TypedStorage {
     private readonly cache = new StorageCache();
     private catalog?: Promise<Map<string, string>>;
 
-    constructor(private readonly engine: { readonly dialect: Dialect; query(sql: string): Promise<SqlValue[][]> }, private readonly catalogSql: string) {}
+    constructor(
+        private readonly engine: { readonly dialect: Dialect; query(sql: string): Promise<SqlValue[][]> },
+        private readonly catalogSql: string,
+        private readonly plainValue: (column: string, type: ColumnRequest['type']) => string | undefined
+    ) {}
 
     facts(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
         const name = (table: string, column: string): string => `${table.toLowerCase()}\u0000${column.toLowerCase()}`;
@@ -89,7 +97,8 @@ export class TypedStorage {
         return this.cache.facts({
             dialect: this.engine.dialect,
             query: sql => this.engine.query(sql),
-            plainByType: async r => plainByCatalogType(r.type, (await catalog).get(name(r.table, r.column)))
+            plainByType: async r => plainByCatalogType(r.type, (await catalog).get(name(r.table, r.column))),
+            plainValue: this.plainValue
         }, columns);
     }
 }

@@ -1,5 +1,5 @@
 import { ASCII_LOWER, ASCII_UPPER, asciiLower, finiteNumber, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
-import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexText, type RegexEngine } from './regex-reads.js';
+import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexPlainValue, regexText, type RegexEngine } from './regex-reads.js';
 
 const duck: RegexEngine = {
     matches: (text, pattern) => `regexp_matches(${text}, ${quoteString(pattern)})`,
@@ -7,6 +7,9 @@ const duck: RegexEngine = {
     // 20 digits before the point hold every 64-bit integer; 18 after it, more than a double keeps.
     number: 'DECIMAL(38, 18)'
 };
+
+/** Text columns holding dates only in their plain forms are read with a plain cast. */
+export const duckdbPlainValue = regexPlainValue(duck, t => `TRY_CAST(substr(${t}, 1, 10) AS DATE) IS NOT NULL`);
 
 /**
  * A stored value (ISO text in any accepted form) as a UTC timestamp to the millisecond; NULL
@@ -41,7 +44,7 @@ export const duckdbDialect: Dialect = {
     readText: (column, storage) => regexText(duck, column, storage),
     readKey: (column, type, storage) => regexKey(duck, column, type, storage),
     columnAsBoolean: (column, storage) => regexBoolean(duck, column, storage),
-    columnAsDate: (column, _stored, storage) => `CAST(${storage.plain ? column : asTimestamp(column)} AS DATE)`,
+    columnAsDate: (column, _stored, storage) => `CAST(${storage.plain ? `CAST(${column} AS TIMESTAMP)` : asTimestamp(column)} AS DATE)`,
     columnAsDateTime: (column, _stored, storage) => (storage.plain ? `CAST(${column} AS TIMESTAMP)` : asTimestamp(column)),
     decimalUnits: n => decimalUnits(n),
     decimalAverage: (sum, count) => {

@@ -1,5 +1,5 @@
 import { asciiLower, finiteNumber, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
-import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexText, type RegexEngine } from './regex-reads.js';
+import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexPlainValue, regexText, type RegexEngine } from './regex-reads.js';
 
 const pg: RegexEngine = {
     matches: (text, pattern) => `${text} ~ ${quoteString(pattern)}`,
@@ -12,14 +12,21 @@ const pg: RegexEngine = {
  * is none of the accepted forms. The day is checked before the cast (PostgreSQL's cast fails
  * on `2026-02-30` instead of giving NULL); a value without an offset is UTC.
  */
-function asTimestamp(column: string): string {
-    const t = `CAST(${column} AS TEXT)`;
+/** The day of a text in an accepted form is a day of its month (asked only after the form matched). */
+function validDay(t: string): string {
     const year = `CAST(substr(${t}, 1, 4) AS INTEGER)`;
     const month = `CAST(substr(${t}, 6, 2) AS INTEGER)`;
-    const lastDay = `EXTRACT(DAY FROM make_date(${year}, ${month}, 1) + INTERVAL '1 month' - INTERVAL '1 day')`;
+    return `CAST(substr(${t}, 9, 2) AS INTEGER) <= EXTRACT(DAY FROM make_date(${year}, ${month}, 1) + INTERVAL '1 month' - INTERVAL '1 day')`;
+}
+
+/** Text columns holding dates only in their plain forms are read with a plain cast. */
+export const postgresPlainValue = regexPlainValue(pg, validDay);
+
+function asTimestamp(column: string): string {
+    const t = `CAST(${column} AS TEXT)`;
     const zoned = `(CASE WHEN length(${t}) = 10 THEN ${t} || ' 00:00:00+00' WHEN substr(${t}, 20) ~ '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$' THEN ${t} ELSE ${t} || '+00' END)`;
     const instant = `date_trunc('milliseconds', (CAST(${zoned} AS TIMESTAMPTZ) AT TIME ZONE 'UTC') + INTERVAL '500 microseconds')`;
-    return `(CASE WHEN ${dateTimeForm(pg, t)} AND ${year} > 0 THEN (CASE WHEN CAST(substr(${t}, 9, 2) AS INTEGER) <= ${lastDay} THEN ${instant} END) END)`;
+    return `(CASE WHEN ${dateTimeForm(pg, t)} THEN (CASE WHEN ${validDay(t)} THEN ${instant} END) END)`;
 }
 
 /**
@@ -39,7 +46,7 @@ export const postgresDialect: Dialect = {
     readText: (column, storage) => regexText(pg, column, storage),
     readKey: (column, type, storage) => regexKey(pg, column, type, storage),
     columnAsBoolean: (column, storage) => regexBoolean(pg, column, storage),
-    columnAsDate: (column, _stored, storage) => `CAST(${storage.plain ? column : asTimestamp(column)} AS DATE)`,
+    columnAsDate: (column, _stored, storage) => `CAST(${storage.plain ? `CAST(${column} AS TIMESTAMP)` : asTimestamp(column)} AS DATE)`,
     columnAsDateTime: (column, _stored, storage) => (storage.plain ? `CAST(${column} AS TIMESTAMP)` : asTimestamp(column)),
     // PostgreSQL's float to numeric cast keeps 15 significant digits; numerics are exact.
     decimalUnits: n => `round(CAST(${n} AS NUMERIC) * 10000000000)`,
