@@ -19,6 +19,17 @@ function validDay(t: string): string {
     return `CAST(substr(${t}, 9, 2) AS INTEGER) <= EXTRACT(DAY FROM make_date(${year}, ${month}, 1) + INTERVAL '1 month' - INTERVAL '1 day')`;
 }
 
+/**
+ * A number in units of 10^-10: below 922,337,203 by the double scaled with the power of ten that
+ * keeps the product under 10^15 (as on SQLite: cheap, and exact for 15 significant digits);
+ * beyond, through PostgreSQL's float to numeric cast, which keeps 15 significant digits.
+ */
+function decimalUnits(n: string): string {
+    const x = `CAST(${n} AS DOUBLE PRECISION)`;
+    const steps = [5, 6, 7, 8].map(k => `WHEN abs(${x}) < 1e${k} THEN CAST(round(${x} * 1e${15 - k}) AS BIGINT) * ${10 ** (k - 5)}`);
+    return `(CASE ${steps.join(' ')} WHEN abs(${x}) < 922337203 THEN CAST(round(${x} * 1e6) AS BIGINT) * 10000 ELSE round(CAST(${n} AS NUMERIC) * 10000000000) END)`;
+}
+
 /** Text columns holding dates only in their plain forms are read with a plain cast. */
 export const postgresPlainValue = regexPlainValue(pg, validDay);
 
@@ -48,8 +59,7 @@ export const postgresDialect: Dialect = {
     columnAsBoolean: (column, storage) => regexBoolean(pg, column, storage),
     columnAsDate: (column, _stored, storage) => `CAST(${storage.plain ? `CAST(${column} AS TIMESTAMP)` : asTimestamp(column)} AS DATE)`,
     columnAsDateTime: (column, _stored, storage) => (storage.plain ? `CAST(${column} AS TIMESTAMP)` : asTimestamp(column)),
-    // PostgreSQL's float to numeric cast keeps 15 significant digits; numerics are exact.
-    decimalUnits: n => `round(CAST(${n} AS NUMERIC) * 10000000000)`,
+    decimalUnits: n => decimalUnits(n),
     decimalAverage: (sum, count) => `round((${sum}) / NULLIF(${count}, 0))`,
     dateLiteral: value => `DATE ${quoteString(value)}`,
     dateTimeLiteral: value => `TIMESTAMP ${quoteString(value)}`,
