@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { check, run, schema, type Io, type SchemaOptions } from '../../cli/commands.js';
+import { check, run, schema, type SchemaOptions } from '../../cli/commands.js';
+import { capture } from '../support/capture-io.js';
 import { PostgresEngine } from '../../engine/postgres-engine.js';
 
 /**
@@ -12,16 +13,6 @@ import { PostgresEngine } from '../../engine/postgres-engine.js';
  * SEGMENTS_PG_URL points at a server, as for the language tests.
  */
 
-interface Captured extends Io {
-    readonly stdout: string[];
-    readonly stderr: string[];
-}
-
-function capture(): Captured {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    return { stdout, stderr, out: t => void stdout.push(t), err: t => void stderr.push(t) };
-}
 
 /** The music-store shape and hostile names, in SQL both DuckDB and PostgreSQL read. */
 const TABLES = `

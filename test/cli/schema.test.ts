@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { afterAll, describe, expect, test } from 'vitest';
-import { check, run, schema, type Io, type SchemaOptions } from '../../cli/commands.js';
+import { check, run, schema, type SchemaOptions } from '../../cli/commands.js';
+import { capture } from '../support/capture-io.js';
 import { generateSchema, inferType, type TableInfo } from '../../compiler/schema-text.js';
 import { keywords } from '../../grammar/keywords.js';
 
@@ -12,16 +13,6 @@ import { keywords } from '../../grammar/keywords.js';
  * and columns are named, and says in comments and warnings what the language cannot express.
  */
 
-interface Captured extends Io {
-    readonly stdout: string[];
-    readonly stderr: string[];
-}
-
-function capture(): Captured {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    return { stdout, stderr, out: t => void stdout.push(t), err: t => void stderr.push(t) };
-}
 
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
