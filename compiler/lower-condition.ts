@@ -51,6 +51,10 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
         ctx.sink.error(ProblemCodes.Incomplete, 'This condition is incomplete: compare the value, for example `= "Security"` or `> 10`.', node);
         return undefined;
     }
+    if (ast.isSegmentCondition(node)) {
+        ctx.sink.error(ProblemCodes.NotCompiledYet, '`in segment` is not compiled yet.', node);
+        return undefined;
+    }
     if (!node.left) { ctx.unresolved = true; return undefined; }
     const left = lowerOperand(node.left, tree, ctx, inAggregate);
     if (!left) return undefined;
@@ -62,6 +66,7 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
             ctx.sink.error(ProblemCodes.OperatorType, `${label} is true or false: compare it with \`=\` or \`!=\`, not \`${operator}\`.`, node, 'operator');
             return undefined;
         }
+        if (ast.isAttributeValue(node.right)) return attributeComparand(node.right, ctx);
         const right = lowerValue(node.right, ctx);
         const domain = right && domainOf(type, right, label, node.right, ctx);
         return domain && right && { node: 'compare', left: left.operand, operator, right, domain };
@@ -143,6 +148,7 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
             ctx.sink.error(ProblemCodes.OperatorType, `\`${node.operator}\` compares dates and datetimes, but ${label} is ${article(type)}: use \`<\` or \`>\`.`, node, 'operator');
             return undefined;
         }
+        if (ast.isAttributeValue(node.right)) return attributeComparand(node.right, ctx);
         const right = lowerValue(node.right, ctx);
         const domain = right && domainOf(type, right, label, node.right, ctx);
         return domain && right && { node: 'compare', left: left.operand, operator: node.operator === 'before' ? '<' : '>', right, domain };
@@ -157,6 +163,7 @@ interface TypedOperand {
 
 function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionContext, inAggregate: boolean): TypedOperand | undefined {
     if (ast.isAttributeRef(node)) {
+        if (ast.isMeasure(node.attribute?.ref)) return measureNotCompiled(node, ctx);
         const resolved = resolveAttribute(node, ctx.schema);
         if (!resolved) { ctx.unresolved = true; return undefined; }
         const record = tree.attach(resolved.entity, node, node.entity ? 'entity' : 'attribute');
@@ -204,10 +211,20 @@ function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionCo
     return { operand, type };
 }
 
+function measureNotCompiled(node: AstNode, ctx: Pick<ConditionContext, 'sink'>): undefined {
+    ctx.sink.error(ProblemCodes.NotCompiledYet, 'Measures are not compiled yet.', node);
+    return undefined;
+}
+
+function attributeComparand(node: ast.AttributeValue, ctx: ConditionContext): undefined {
+    ctx.sink.error(ProblemCodes.NotCompiledYet, 'Comparing two attributes is not compiled yet.', node);
+    return undefined;
+}
+
 /** The attribute an `E.A` or bare `A` names; `undefined` when the linker could not resolve it. */
 export function resolveAttribute(node: ast.AttributeRef, schema: Schema): SchemaAttribute | undefined {
     const target = node.attribute?.ref;
-    return target ? schema.attribute(target.$container.name, target.name) : undefined;
+    return target && ast.isAttribute(target) ? schema.attribute(target.$container.name, target.name) : undefined;
 }
 
 export function lowerValue(node: ast.Value | undefined, ctx: Pick<ConditionContext, 'sink'>): Literal | undefined {

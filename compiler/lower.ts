@@ -45,6 +45,10 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
         const groups: GroupPlan[] = [];
         const aliases = new AliasSource();
         for (const group of segment.groups) {
+            if (ast.isSequence(group)) {
+                sink.error(ProblemCodes.NotCompiledYet, 'Sequences are not compiled yet.', group);
+                continue;
+            }
             const via = viaOf(group, ctx.schema, sink, state);
             const cctx: ConditionContext = { schema: ctx.schema, audience, via, sink, aliases, unresolved: false };
             const tree = new JoinTreeBuilder(ctx.schema, audience, aliases, via, sink);
@@ -94,6 +98,8 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
         });
         plan = { ...base, kind: 'compound', parts };
     }
+    const steps = ast.isDynamicSegment(segment) || ast.isCompoundSegment(segment) ? segment.steps : [];
+    steps.forEach(step => sink.error(ProblemCodes.NotCompiledYet, `\`${ast.isTopStep(step) ? 'top' : 'sample'}\` steps are not compiled yet.`, step));
     if (sink.hasErrors || state.unresolved) return { problems: sink.problems };
     return { ...(plan ? { plan } : {}), problems: sink.problems };
 }
@@ -139,7 +145,7 @@ function audienceOf(segment: ast.Segment, ctx: LowerContext, sink: ProblemSink, 
     return entity;
 }
 
-function viaOf(group: ast.Group, schema: Schema, sink: ProblemSink, state: { unresolved: boolean }): Set<string> {
+function viaOf(group: ast.Group | ast.Sequence, schema: Schema, sink: ProblemSink, state: { unresolved: boolean }): Set<string> {
     const via = new Set<string>();
     group.via.forEach((ref, index) => {
         const attribute = resolveAttribute(ref, schema);

@@ -23,7 +23,9 @@ export const ProblemCodes = {
     ShowUnreachable: 'show-unreachable',
     AudienceMismatch: 'audience-mismatch',
     KeyType: 'key-type',
-    Incomplete: 'incomplete-condition'
+    Incomplete: 'incomplete-condition',
+    /** Version 2 constructs that parse and are checked but that the compiler does not lower yet (temporary, while version 2 is built). */
+    NotCompiledYet: 'not-compiled-yet'
 } as const;
 
 export type ProblemCode = typeof ProblemCodes[keyof typeof ProblemCodes];

@@ -36,6 +36,10 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
         if (GrammarAST.isRuleCall(next.feature) && next.feature.rule.ref?.name === 'STRING' && next.type === 'StringLiteral') {
             return this.completeValues(context, acceptor);
         }
+        if (GrammarAST.isCrossReference(next.feature) && (next.type === 'AttributeValue' || ast.isComparand(context.node) || isRightSide(context))) {
+            // The right side of a comparison: values first; attributes to compare with are proposed after them.
+            return undefined;
+        }
         if (GrammarAST.isCrossReference(next.feature) && next.feature.terminal && GrammarAST.isRuleCall(next.feature.terminal) && next.feature.terminal.rule.ref?.name === 'ID') {
             // Where a name is an ID (a bare attribute), an attribute spelled like a keyword is written with its entity.
             return super.completionFor(context, next, (ctx, item) => acceptor(ctx, withEntity(item)));
@@ -85,4 +89,10 @@ function withEntity(item: CompletionValueItem): CompletionValueItem {
     const node = 'nodeDescription' in item ? item.nodeDescription?.node : undefined;
     if (!node || !ast.isAttribute(node) || !isKeyword(node.name)) return item;
     return { ...item, label: `${(node.$container as ast.Entity).name}.${node.name}` };
+}
+
+/** True when the cursor follows a comparison operator (the right side is a value or an attribute). */
+function isRightSide(context: CompletionContext): boolean {
+    const node = context.node;
+    return (ast.isCompareCondition(node) || ast.isOrderCondition(node)) && node.right === undefined;
 }

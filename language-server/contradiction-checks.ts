@@ -45,7 +45,7 @@ export function checkContradictions(condition: ast.Condition | undefined, accept
 function addFact(label: string, f: Facts, item: ast.Condition, accept: ValidationAcceptor): void {
     const warn = (code: string, message: string): void => accept('warning', message, { node: item, code, data: { code } });
     if (ast.isCompareCondition(item)) {
-        const value = constant(item.right);
+        const value = ast.isValue(item.right) ? constant(item.right) : undefined;
         if (!value) return;
         if (item.operator === '=') {
             if (f.equal && !same(f.equal.value, value)) {
@@ -78,7 +78,7 @@ function addFact(label: string, f: Facts, item: ast.Condition, accept: Validatio
         return;
     }
     if (ast.isOrderCondition(item)) {
-        const value = constant(item.right);
+        const value = ast.isValue(item.right) ? constant(item.right) : undefined;
         if (value) checkBounds(label, f, { value, inclusive: false, node: item }, item.operator === 'before' ? 'upper' : 'lower', warn);
         return;
     }

@@ -170,7 +170,7 @@ export class DataChecks {
         if (ast.isCompareCondition(condition) && condition.operator !== '=') return;
         if (ast.isInCondition(condition) && condition.negated) return;
         const left = condition.left;
-        const target = ast.isAttributeRef(left) ? left.attribute?.ref : undefined;
+        const target = ast.isAttributeRef(left) && ast.isAttribute(left.attribute?.ref) ? left.attribute.ref : undefined;
         if (!target || target.type !== 'text') return;
         const values = ast.isCompareCondition(condition) ? [condition.right] : condition.values;
         if (!values.some(ast.isStringLiteral)) return;

@@ -52,7 +52,9 @@ function oneOf(types: readonly TokenType[]): string {
         words = words.filter(w => !(w.startsWith('`') && names.has(w.slice(1, -1))));
     }
     if (words.filter(w => VALUE_WORDS.has(w)).length >= 5) {
-        words = ['a value (a text in quotes, a number, a date, `true`, `false`, `today` or `now`)', ...words.filter(w => !VALUE_WORDS.has(w))];
+        // After `=`, `<`, `before`, ...: a value, or (version 2) an attribute to compare with.
+        const attribute = words.includes('a name') ? ' or an attribute (`Entity.Attribute`)' : '';
+        words = [`a value (a text in quotes, a number, a date, \`true\`, \`false\`, \`today\` or \`now\`)${attribute}`, ...words.filter(w => !VALUE_WORDS.has(w) && !(attribute && w === 'a name'))];
     }
     const operators = words.filter(w => /^`(=|!=|<=|>=|<|>)`$/.test(w));
     if (operators.length >= 4) {

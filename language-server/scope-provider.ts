@@ -16,7 +16,7 @@ export class SegmentScopeProvider extends DefaultScopeProvider {
             const entity = container.entity ? container.entity.ref : audienceEntity(container);
             return entity ? this.attributesOf(entity) : EMPTY_SCOPE;
         }
-        if (context.property === 'key' && ast.isEntity(container)) {
+        if ((context.property === 'key' || context.property === 'time') && ast.isEntity(container)) {
             return this.attributesOf(container);
         }
         return super.getScope(context);

@@ -21,6 +21,7 @@ export type SegmentLanguageTerminalNames = keyof typeof SegmentLanguageTerminals
 
 export type SegmentLanguageKeywordNames =
     | "!="
+    | "%"
     | "("
     | ")"
     | "+"
@@ -119,6 +120,21 @@ export type SegmentLanguageKeywordNames =
 
 export type SegmentLanguageTokenNames = SegmentLanguageTerminalNames | SegmentLanguageKeywordNames;
 
+export interface ActivateProperty extends langium.AstNode {
+    readonly $container: CompoundSegment | DynamicSegment | StaticSegment;
+    readonly $type: 'ActivateProperty';
+    destinations: Array<langium.Reference<Destination>>;
+}
+
+export const ActivateProperty = {
+    $type: 'ActivateProperty',
+    destinations: 'destinations'
+} as const;
+
+export function isActivateProperty(item: unknown): item is ActivateProperty {
+    return reflection.isInstance(item, ActivateProperty.$type);
+}
+
 export type Aggregate = CountAggregate | ValueAggregate;
 
 export const Aggregate = {
@@ -130,7 +146,7 @@ export function isAggregate(item: unknown): item is Aggregate {
 }
 
 export interface AndCondition extends langium.AstNode {
-    readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'AndCondition';
     left: Condition;
     right: Condition;
@@ -170,9 +186,9 @@ export function isAttribute(item: unknown): item is Attribute {
 }
 
 export interface AttributeRef extends langium.AstNode {
-    readonly $container: AndCondition | BetweenCondition | CompareCondition | CountAggregate | EmptyCondition | Group | InCondition | NotCondition | OrCondition | OrderCondition | ShowProperty | TextCondition | ValueAggregate | WindowCondition;
+    readonly $container: AndCondition | AttributeValue | BetweenCondition | CompareCondition | CountAggregate | EmptyCondition | Event | Group | InCondition | Measure | NotCondition | OrCondition | OrderCondition | Sequence | ShowProperty | TextCondition | TopStep | ValueAggregate | WindowCondition;
     readonly $type: 'AttributeRef';
-    attribute: langium.Reference<Attribute>;
+    attribute: langium.Reference<Field>;
     entity?: langium.Reference<Entity>;
 }
 
@@ -192,6 +208,23 @@ export function isAttributeType(item: unknown): item is AttributeType {
     return item === 'text' || item === 'number' || item === 'boolean' || item === 'date' || item === 'datetime';
 }
 
+export interface AttributeValue extends langium.AstNode {
+    readonly $container: CompareCondition | OrderCondition;
+    readonly $type: 'AttributeValue';
+    attribute: AttributeRef;
+    offsets: Array<TimeOffset>;
+}
+
+export const AttributeValue = {
+    $type: 'AttributeValue',
+    attribute: 'attribute',
+    offsets: 'offsets'
+} as const;
+
+export function isAttributeValue(item: unknown): item is AttributeValue {
+    return reflection.isInstance(item, AttributeValue.$type);
+}
+
 export interface AudienceProperty extends langium.AstNode {
     readonly $container: CompoundSegment | DynamicSegment | StaticSegment;
     readonly $type: 'AudienceProperty';
@@ -208,7 +241,7 @@ export function isAudienceProperty(item: unknown): item is AudienceProperty {
 }
 
 export interface BetweenCondition extends langium.AstNode {
-    readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'BetweenCondition';
     high: Value;
     left: Operand;
@@ -226,6 +259,26 @@ export function isBetweenCondition(item: unknown): item is BetweenCondition {
     return reflection.isInstance(item, BetweenCondition.$type);
 }
 
+export type Block = Group | Sequence;
+
+export const Block = {
+    $type: 'Block'
+} as const;
+
+export function isBlock(item: unknown): item is Block {
+    return reflection.isInstance(item, Block.$type);
+}
+
+export type BlockStep = Group | Sequence;
+
+export const BlockStep = {
+    $type: 'BlockStep'
+} as const;
+
+export function isBlockStep(item: unknown): item is BlockStep {
+    return reflection.isInstance(item, BlockStep.$type);
+}
+
 export interface BooleanLiteral extends langium.AstNode {
     readonly $container: BetweenCondition | CompareCondition | InCondition | OrderCondition | TextCondition;
     readonly $type: 'BooleanLiteral';
@@ -241,12 +294,22 @@ export function isBooleanLiteral(item: unknown): item is BooleanLiteral {
     return reflection.isInstance(item, BooleanLiteral.$type);
 }
 
+export type Comparand = AttributeValue | Value;
+
+export const Comparand = {
+    $type: 'Comparand'
+} as const;
+
+export function isComparand(item: unknown): item is Comparand {
+    return reflection.isInstance(item, Comparand.$type);
+}
+
 export interface CompareCondition extends langium.AstNode {
-    readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'CompareCondition';
     left: Operand;
     operator: CompareOperator;
-    right: Value;
+    right: Comparand;
 }
 
 export const CompareCondition = {
@@ -272,20 +335,22 @@ export interface CompoundSegment extends langium.AstNode {
     name: string;
     parts: Array<SegmentPart>;
     properties: Array<Property>;
+    steps: Array<FinalStep>;
 }
 
 export const CompoundSegment = {
     $type: 'CompoundSegment',
     name: 'name',
     parts: 'parts',
-    properties: 'properties'
+    properties: 'properties',
+    steps: 'steps'
 } as const;
 
 export function isCompoundSegment(item: unknown): item is CompoundSegment {
     return reflection.isInstance(item, CompoundSegment.$type);
 }
 
-export type Condition = AndCondition | BetweenCondition | CompareCondition | EmptyCondition | InCondition | NotCondition | Operand | OrCondition | OrderCondition | TextCondition | WindowCondition;
+export type Condition = AndCondition | BetweenCondition | CompareCondition | EmptyCondition | InCondition | NotCondition | Operand | OrCondition | OrderCondition | SegmentCondition | TextCondition | WindowCondition;
 
 export const Condition = {
     $type: 'Condition'
@@ -296,7 +361,7 @@ export function isCondition(item: unknown): item is Condition {
 }
 
 export interface CountAggregate extends langium.AstNode {
-    readonly $container: AndCondition | BetweenCondition | CompareCondition | CountAggregate | EmptyCondition | Group | InCondition | NotCondition | OrCondition | OrderCondition | TextCondition | ValueAggregate | WindowCondition;
+    readonly $container: AndCondition | BetweenCondition | CompareCondition | CountAggregate | EmptyCondition | Event | Group | InCondition | Measure | NotCondition | OrCondition | OrderCondition | TextCondition | ValueAggregate | WindowCondition;
     readonly $type: 'CountAggregate';
     entity: langium.Reference<Entity>;
     function: 'count';
@@ -374,19 +439,46 @@ export function isDescriptionProperty(item: unknown): item is DescriptionPropert
     return reflection.isInstance(item, DescriptionProperty.$type);
 }
 
+export interface Destination extends langium.AstNode {
+    readonly $container: Model;
+    readonly $type: 'Destination';
+    kind: DestinationKind;
+    name: string;
+    target: string;
+}
+
+export const Destination = {
+    $type: 'Destination',
+    kind: 'kind',
+    name: 'name',
+    target: 'target'
+} as const;
+
+export function isDestination(item: unknown): item is Destination {
+    return reflection.isInstance(item, Destination.$type);
+}
+
+export type DestinationKind = 'file' | 'table' | 'webhook';
+
+export function isDestinationKind(item: unknown): item is DestinationKind {
+    return item === 'file' || item === 'webhook' || item === 'table';
+}
+
 export interface DynamicSegment extends langium.AstNode {
     readonly $container: Model;
     readonly $type: 'DynamicSegment';
-    groups: Array<Group>;
+    groups: Array<Block | BlockStep>;
     name: string;
     properties: Array<Property>;
+    steps: Array<FinalStep>;
 }
 
 export const DynamicSegment = {
     $type: 'DynamicSegment',
     groups: 'groups',
     name: 'name',
-    properties: 'properties'
+    properties: 'properties',
+    steps: 'steps'
 } as const;
 
 export function isDynamicSegment(item: unknown): item is DynamicSegment {
@@ -394,7 +486,7 @@ export function isDynamicSegment(item: unknown): item is DynamicSegment {
 }
 
 export interface EmptyCondition extends langium.AstNode {
-    readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'EmptyCondition';
     left: Operand;
     negated: boolean;
@@ -417,6 +509,7 @@ export interface Entity extends langium.AstNode {
     key: langium.Reference<Attribute>;
     name: string;
     table?: SqlName;
+    time?: langium.Reference<Attribute>;
 }
 
 export const Entity = {
@@ -424,11 +517,57 @@ export const Entity = {
     attributes: 'attributes',
     key: 'key',
     name: 'name',
-    table: 'table'
+    table: 'table',
+    time: 'time'
 } as const;
 
 export function isEntity(item: unknown): item is Entity {
     return reflection.isInstance(item, Entity.$type);
+}
+
+export interface Event extends langium.AstNode {
+    readonly $container: Sequence;
+    readonly $type: 'Event';
+    amount?: number;
+    entity: langium.Reference<Entity>;
+    none: boolean;
+    then: boolean;
+    unit?: TimeUnit;
+    where?: Condition;
+}
+
+export const Event = {
+    $type: 'Event',
+    amount: 'amount',
+    entity: 'entity',
+    none: 'none',
+    then: 'then',
+    unit: 'unit',
+    where: 'where'
+} as const;
+
+export function isEvent(item: unknown): item is Event {
+    return reflection.isInstance(item, Event.$type);
+}
+
+export type Field = Attribute | Measure;
+
+export const Field = {
+    $type: 'Field'
+} as const;
+
+export function isField(item: unknown): item is Field {
+    return reflection.isInstance(item, Field.$type);
+}
+
+export type FinalStep = SampleStep | TopStep;
+
+export const FinalStep = {
+    $type: 'FinalStep'
+} as const;
+
+export function isFinalStep(item: unknown): item is FinalStep {
+    return reflection.isInstance(item, FinalStep.$type);
 }
 
 export interface Group extends langium.AstNode {
@@ -453,7 +592,7 @@ export function isGroup(item: unknown): item is Group {
 }
 
 export interface InCondition extends langium.AstNode {
-    readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'InCondition';
     left: Operand;
     negated: boolean;
@@ -481,6 +620,29 @@ export function isKeyLiteral(item: unknown): item is KeyLiteral {
     return reflection.isInstance(item, KeyLiteral.$type);
 }
 
+export interface Measure extends langium.AstNode {
+    readonly $container: Model;
+    readonly $type: 'Measure';
+    aggregate: Aggregate;
+    description?: string;
+    entity: langium.Reference<Entity>;
+    name: Name;
+    via: Array<AttributeRef>;
+}
+
+export const Measure = {
+    $type: 'Measure',
+    aggregate: 'aggregate',
+    description: 'description',
+    entity: 'entity',
+    name: 'name',
+    via: 'via'
+} as const;
+
+export function isMeasure(item: unknown): item is Measure {
+    return reflection.isInstance(item, Measure.$type);
+}
+
 export interface Members extends langium.AstNode {
     readonly $container: StaticSegment;
     readonly $type: 'Members';
@@ -501,14 +663,18 @@ export function isMembers(item: unknown): item is Members {
 export interface Model extends langium.AstNode {
     readonly $type: 'Model';
     databases: Array<Database>;
+    destinations: Array<Destination>;
     entities: Array<Entity>;
+    measures: Array<Measure>;
     segments: Array<Segment>;
 }
 
 export const Model = {
     $type: 'Model',
     databases: 'databases',
+    destinations: 'destinations',
     entities: 'entities',
+    measures: 'measures',
     segments: 'segments'
 } as const;
 
@@ -523,7 +689,7 @@ export function isName(item: unknown): item is Name {
 }
 
 export interface NotCondition extends langium.AstNode {
-    readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'NotCondition';
     operand: Condition;
 }
@@ -578,7 +744,7 @@ export function isOperand(item: unknown): item is Operand {
 }
 
 export interface OrCondition extends langium.AstNode {
-    readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'OrCondition';
     left: Condition;
     right: Condition;
@@ -595,11 +761,11 @@ export function isOrCondition(item: unknown): item is OrCondition {
 }
 
 export interface OrderCondition extends langium.AstNode {
-    readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'OrderCondition';
     left: Operand;
     operator: 'after' | 'before';
-    right: Value;
+    right: Comparand;
 }
 
 export const OrderCondition = {
@@ -613,7 +779,7 @@ export function isOrderCondition(item: unknown): item is OrderCondition {
     return reflection.isInstance(item, OrderCondition.$type);
 }
 
-export type Property = AudienceProperty | DescriptionProperty | ShowProperty | StatusProperty | TitleProperty;
+export type Property = ActivateProperty | AudienceProperty | DescriptionProperty | ShowProperty | StatusProperty | TitleProperty;
 
 export const Property = {
     $type: 'Property'
@@ -621,6 +787,23 @@ export const Property = {
 
 export function isProperty(item: unknown): item is Property {
     return reflection.isInstance(item, Property.$type);
+}
+
+export interface SampleStep extends langium.AstNode {
+    readonly $container: CompoundSegment | DynamicSegment;
+    readonly $type: 'SampleStep';
+    amount: number;
+    seed?: string;
+}
+
+export const SampleStep = {
+    $type: 'SampleStep',
+    amount: 'amount',
+    seed: 'seed'
+} as const;
+
+export function isSampleStep(item: unknown): item is SampleStep {
+    return reflection.isInstance(item, SampleStep.$type);
 }
 
 export type Segment = CompoundSegment | DynamicSegment | StaticSegment;
@@ -631,6 +814,25 @@ export const Segment = {
 
 export function isSegment(item: unknown): item is Segment {
     return reflection.isInstance(item, Segment.$type);
+}
+
+export interface SegmentCondition extends langium.AstNode {
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $type: 'SegmentCondition';
+    entity: langium.Reference<Entity>;
+    negated: boolean;
+    segment: langium.Reference<Segment>;
+}
+
+export const SegmentCondition = {
+    $type: 'SegmentCondition',
+    entity: 'entity',
+    negated: 'negated',
+    segment: 'segment'
+} as const;
+
+export function isSegmentCondition(item: unknown): item is SegmentCondition {
+    return reflection.isInstance(item, SegmentCondition.$type);
 }
 
 export interface SegmentPart extends langium.AstNode {
@@ -648,6 +850,27 @@ export const SegmentPart = {
 
 export function isSegmentPart(item: unknown): item is SegmentPart {
     return reflection.isInstance(item, SegmentPart.$type);
+}
+
+export interface Sequence extends langium.AstNode {
+    readonly $container: DynamicSegment;
+    readonly $type: 'Sequence';
+    name?: string;
+    operator?: SetOperator;
+    steps: Array<Event>;
+    via: Array<AttributeRef>;
+}
+
+export const Sequence = {
+    $type: 'Sequence',
+    name: 'name',
+    operator: 'operator',
+    steps: 'steps',
+    via: 'via'
+} as const;
+
+export function isSequence(item: unknown): item is Sequence {
+    return reflection.isInstance(item, Sequence.$type);
 }
 
 export type SetOperator = 'exclude' | 'intersect' | 'union';
@@ -727,7 +950,7 @@ export function isStringLiteral(item: unknown): item is StringLiteral {
 }
 
 export interface TextCondition extends langium.AstNode {
-    readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'TextCondition';
     left: Operand;
     operator: TextOperator;
@@ -779,7 +1002,7 @@ export function isTimeExpression(item: unknown): item is TimeExpression {
 }
 
 export interface TimeOffset extends langium.AstNode {
-    readonly $container: TimeExpression;
+    readonly $container: AttributeValue | TimeExpression;
     readonly $type: 'TimeOffset';
     amount: number;
     sign: '+' | '-';
@@ -831,6 +1054,27 @@ export function isTodayLiteral(item: unknown): item is TodayLiteral {
     return reflection.isInstance(item, TodayLiteral.$type);
 }
 
+export interface TopStep extends langium.AstNode {
+    readonly $container: CompoundSegment | DynamicSegment;
+    readonly $type: 'TopStep';
+    amount: number;
+    attribute: AttributeRef;
+    order?: 'asc' | 'desc';
+    percent: boolean;
+}
+
+export const TopStep = {
+    $type: 'TopStep',
+    amount: 'amount',
+    attribute: 'attribute',
+    order: 'order',
+    percent: 'percent'
+} as const;
+
+export function isTopStep(item: unknown): item is TopStep {
+    return reflection.isInstance(item, TopStep.$type);
+}
+
 export type Value = BooleanLiteral | NumberLiteral | StringLiteral | TimeExpression;
 
 export const Value = {
@@ -842,7 +1086,7 @@ export function isValue(item: unknown): item is Value {
 }
 
 export interface ValueAggregate extends langium.AstNode {
-    readonly $container: AndCondition | BetweenCondition | CompareCondition | CountAggregate | EmptyCondition | Group | InCondition | NotCondition | OrCondition | OrderCondition | TextCondition | ValueAggregate | WindowCondition;
+    readonly $container: AndCondition | BetweenCondition | CompareCondition | CountAggregate | EmptyCondition | Event | Group | InCondition | Measure | NotCondition | OrCondition | OrderCondition | TextCondition | ValueAggregate | WindowCondition;
     readonly $type: 'ValueAggregate';
     attribute: AttributeRef;
     function: 'avg' | 'max' | 'min' | 'sum';
@@ -861,7 +1105,7 @@ export function isValueAggregate(item: unknown): item is ValueAggregate {
 }
 
 export interface WindowCondition extends langium.AstNode {
-    readonly $container: AndCondition | CountAggregate | Group | NotCondition | OrCondition | ValueAggregate;
+    readonly $container: AndCondition | CountAggregate | Event | Group | NotCondition | OrCondition | ValueAggregate;
     readonly $type: 'WindowCondition';
     amount: number;
     direction: 'last' | 'next';
@@ -882,13 +1126,18 @@ export function isWindowCondition(item: unknown): item is WindowCondition {
 }
 
 export type SegmentLanguageAstType = {
+    ActivateProperty: ActivateProperty
     Aggregate: Aggregate
     AndCondition: AndCondition
     Attribute: Attribute
     AttributeRef: AttributeRef
+    AttributeValue: AttributeValue
     AudienceProperty: AudienceProperty
     BetweenCondition: BetweenCondition
+    Block: Block
+    BlockStep: BlockStep
     BooleanLiteral: BooleanLiteral
+    Comparand: Comparand
     CompareCondition: CompareCondition
     CompoundSegment: CompoundSegment
     Condition: Condition
@@ -897,12 +1146,17 @@ export type SegmentLanguageAstType = {
     DateLiteral: DateLiteral
     DateTimeLiteral: DateTimeLiteral
     DescriptionProperty: DescriptionProperty
+    Destination: Destination
     DynamicSegment: DynamicSegment
     EmptyCondition: EmptyCondition
     Entity: Entity
+    Event: Event
+    Field: Field
+    FinalStep: FinalStep
     Group: Group
     InCondition: InCondition
     KeyLiteral: KeyLiteral
+    Measure: Measure
     Members: Members
     Model: Model
     NotCondition: NotCondition
@@ -912,8 +1166,11 @@ export type SegmentLanguageAstType = {
     OrCondition: OrCondition
     OrderCondition: OrderCondition
     Property: Property
+    SampleStep: SampleStep
     Segment: Segment
+    SegmentCondition: SegmentCondition
     SegmentPart: SegmentPart
+    Sequence: Sequence
     ShowProperty: ShowProperty
     StaticSegment: StaticSegment
     StatusProperty: StatusProperty
@@ -924,6 +1181,7 @@ export type SegmentLanguageAstType = {
     TimeOffset: TimeOffset
     TitleProperty: TitleProperty
     TodayLiteral: TodayLiteral
+    TopStep: TopStep
     Value: Value
     ValueAggregate: ValueAggregate
     WindowCondition: WindowCondition
@@ -931,6 +1189,17 @@ export type SegmentLanguageAstType = {
 
 export class SegmentLanguageAstReflection extends langium.AbstractAstReflection {
     override readonly types = {
+        ActivateProperty: {
+            name: ActivateProperty.$type,
+            properties: {
+                destinations: {
+                    name: ActivateProperty.destinations,
+                    defaultValue: [],
+                    referenceType: Destination.$type
+                }
+            },
+            superTypes: [Property.$type]
+        },
         Aggregate: {
             name: Aggregate.$type,
             properties: {
@@ -972,14 +1241,14 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                     name: Attribute.type
                 }
             },
-            superTypes: []
+            superTypes: [Field.$type]
         },
         AttributeRef: {
             name: AttributeRef.$type,
             properties: {
                 attribute: {
                     name: AttributeRef.attribute,
-                    referenceType: Attribute.$type
+                    referenceType: Field.$type
                 },
                 entity: {
                     name: AttributeRef.entity,
@@ -988,6 +1257,20 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 }
             },
             superTypes: [Operand.$type]
+        },
+        AttributeValue: {
+            name: AttributeValue.$type,
+            properties: {
+                attribute: {
+                    name: AttributeValue.attribute
+                },
+                offsets: {
+                    name: AttributeValue.offsets,
+                    defaultValue: [],
+                    optional: true
+                }
+            },
+            superTypes: [Comparand.$type]
         },
         AudienceProperty: {
             name: AudienceProperty.$type,
@@ -1014,6 +1297,18 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
             },
             superTypes: [Condition.$type]
         },
+        Block: {
+            name: Block.$type,
+            properties: {
+            },
+            superTypes: []
+        },
+        BlockStep: {
+            name: BlockStep.$type,
+            properties: {
+            },
+            superTypes: []
+        },
         BooleanLiteral: {
             name: BooleanLiteral.$type,
             properties: {
@@ -1024,6 +1319,12 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 }
             },
             superTypes: [Value.$type]
+        },
+        Comparand: {
+            name: Comparand.$type,
+            properties: {
+            },
+            superTypes: []
         },
         CompareCondition: {
             name: CompareCondition.$type,
@@ -1052,6 +1353,11 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 },
                 properties: {
                     name: CompoundSegment.properties,
+                    defaultValue: [],
+                    optional: true
+                },
+                steps: {
+                    name: CompoundSegment.steps,
                     defaultValue: [],
                     optional: true
                 }
@@ -1117,6 +1423,21 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
             },
             superTypes: [Property.$type]
         },
+        Destination: {
+            name: Destination.$type,
+            properties: {
+                kind: {
+                    name: Destination.kind
+                },
+                name: {
+                    name: Destination.name
+                },
+                target: {
+                    name: Destination.target
+                }
+            },
+            superTypes: []
+        },
         DynamicSegment: {
             name: DynamicSegment.$type,
             properties: {
@@ -1129,6 +1450,11 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 },
                 properties: {
                     name: DynamicSegment.properties,
+                    defaultValue: [],
+                    optional: true
+                },
+                steps: {
+                    name: DynamicSegment.steps,
                     defaultValue: [],
                     optional: true
                 }
@@ -1167,7 +1493,56 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 table: {
                     name: Entity.table,
                     optional: true
+                },
+                time: {
+                    name: Entity.time,
+                    referenceType: Attribute.$type,
+                    optional: true
                 }
+            },
+            superTypes: []
+        },
+        Event: {
+            name: Event.$type,
+            properties: {
+                amount: {
+                    name: Event.amount,
+                    optional: true
+                },
+                entity: {
+                    name: Event.entity,
+                    referenceType: Entity.$type
+                },
+                none: {
+                    name: Event.none,
+                    defaultValue: false,
+                    optional: true
+                },
+                then: {
+                    name: Event.then,
+                    defaultValue: false,
+                    optional: true
+                },
+                unit: {
+                    name: Event.unit,
+                    optional: true
+                },
+                where: {
+                    name: Event.where,
+                    optional: true
+                }
+            },
+            superTypes: []
+        },
+        Field: {
+            name: Field.$type,
+            properties: {
+            },
+            superTypes: []
+        },
+        FinalStep: {
+            name: FinalStep.$type,
+            properties: {
             },
             superTypes: []
         },
@@ -1191,7 +1566,7 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                     optional: true
                 }
             },
-            superTypes: []
+            superTypes: [Block.$type, BlockStep.$type]
         },
         InCondition: {
             name: InCondition.$type,
@@ -1217,6 +1592,31 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
             },
             superTypes: []
         },
+        Measure: {
+            name: Measure.$type,
+            properties: {
+                aggregate: {
+                    name: Measure.aggregate
+                },
+                description: {
+                    name: Measure.description,
+                    optional: true
+                },
+                entity: {
+                    name: Measure.entity,
+                    referenceType: Entity.$type
+                },
+                name: {
+                    name: Measure.name
+                },
+                via: {
+                    name: Measure.via,
+                    defaultValue: [],
+                    optional: true
+                }
+            },
+            superTypes: [Field.$type]
+        },
         Members: {
             name: Members.$type,
             properties: {
@@ -1240,8 +1640,18 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                     defaultValue: [],
                     optional: true
                 },
+                destinations: {
+                    name: Model.destinations,
+                    defaultValue: [],
+                    optional: true
+                },
                 entities: {
                     name: Model.entities,
+                    defaultValue: [],
+                    optional: true
+                },
+                measures: {
+                    name: Model.measures,
                     defaultValue: [],
                     optional: true
                 },
@@ -1321,11 +1731,43 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
             },
             superTypes: []
         },
+        SampleStep: {
+            name: SampleStep.$type,
+            properties: {
+                amount: {
+                    name: SampleStep.amount
+                },
+                seed: {
+                    name: SampleStep.seed,
+                    optional: true
+                }
+            },
+            superTypes: [FinalStep.$type]
+        },
         Segment: {
             name: Segment.$type,
             properties: {
             },
             superTypes: []
+        },
+        SegmentCondition: {
+            name: SegmentCondition.$type,
+            properties: {
+                entity: {
+                    name: SegmentCondition.entity,
+                    referenceType: Entity.$type
+                },
+                negated: {
+                    name: SegmentCondition.negated,
+                    defaultValue: false,
+                    optional: true
+                },
+                segment: {
+                    name: SegmentCondition.segment,
+                    referenceType: Segment.$type
+                }
+            },
+            superTypes: [Condition.$type]
         },
         SegmentPart: {
             name: SegmentPart.$type,
@@ -1340,6 +1782,29 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 }
             },
             superTypes: []
+        },
+        Sequence: {
+            name: Sequence.$type,
+            properties: {
+                name: {
+                    name: Sequence.name,
+                    optional: true
+                },
+                operator: {
+                    name: Sequence.operator,
+                    optional: true
+                },
+                steps: {
+                    name: Sequence.steps,
+                    defaultValue: []
+                },
+                via: {
+                    name: Sequence.via,
+                    defaultValue: [],
+                    optional: true
+                }
+            },
+            superTypes: [Block.$type, BlockStep.$type]
         },
         ShowProperty: {
             name: ShowProperty.$type,
@@ -1451,11 +1916,32 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
             },
             superTypes: [TimeBase.$type]
         },
+        TopStep: {
+            name: TopStep.$type,
+            properties: {
+                amount: {
+                    name: TopStep.amount
+                },
+                attribute: {
+                    name: TopStep.attribute
+                },
+                order: {
+                    name: TopStep.order,
+                    optional: true
+                },
+                percent: {
+                    name: TopStep.percent,
+                    defaultValue: false,
+                    optional: true
+                }
+            },
+            superTypes: [FinalStep.$type]
+        },
         Value: {
             name: Value.$type,
             properties: {
             },
-            superTypes: []
+            superTypes: [Comparand.$type]
         },
         ValueAggregate: {
             name: ValueAggregate.$type,

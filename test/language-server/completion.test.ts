@@ -57,6 +57,6 @@ describe('completion', () => {
 
     test('keywords where they fit', async () => {
         const complete = await withSchema();
-        await complete({ text: '<|>', index: 0, disposeAfterCheck: true, expectedItems: ['database', 'entity', 'dynamic', 'static', 'compound'] });
+        await complete({ text: '<|>', index: 0, disposeAfterCheck: true, expectedItems: ['database', 'entity', 'dynamic', 'static', 'compound', 'measure', 'destination'] });
     });
 });

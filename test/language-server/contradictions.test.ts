@@ -8,7 +8,7 @@ const group = (condition: string): string => `dynamic segment A {\n  audience Cu
 function conditions(model: ast.Model): ast.Condition[] {
     const segment = model.segments[0] as ast.DynamicSegment;
     const flat = (c: ast.Condition): ast.Condition[] => (ast.isAndCondition(c) ? [...flat(c.left), c.right] : [c]);
-    return flat(segment.groups[0].condition);
+    return flat((segment.groups[0] as ast.Group).condition);
 }
 
 describe('conditions that can never hold', () => {

@@ -285,7 +285,7 @@ describe('deep and long text, parsed', () => {
         expect(depth(model)).toBeLessThan(40);
         const leaves = CstUtils.flattenCst(model.$cstNode!).filter(l => !l.hidden).toArray();
         expect(leaves.map(l => l.text).join('')).toBe(text.replace(/\s+/g, ''));
-        const condition = (model.segments[0] as ast.DynamicSegment).groups[0].condition!;
+        const condition = ((model.segments[0] as ast.DynamicSegment).groups[0] as ast.Group).condition!;
         // Each operand's range is its own text.
         const operands: ast.Condition[] = [];
         const pending: ast.Condition[] = [condition];
@@ -300,7 +300,7 @@ describe('deep and long text, parsed', () => {
 
     test('a short chain keeps the parser\'s own shape: ((a and b) and c)', async () => {
         const { model } = await parsed(hostile('Short', 'Customer.CreditBalance > 1 and Customer.CreditBalance > 2 and Customer.CreditBalance > 3'));
-        const condition = (model.segments[0] as ast.DynamicSegment).groups[0].condition as ast.AndCondition;
+        const condition = ((model.segments[0] as ast.DynamicSegment).groups[0] as ast.Group).condition as ast.AndCondition;
         expect(ast.isAndCondition(condition.left)).toBe(true);
         expect(condition.$cstNode!.text).toBe('Customer.CreditBalance > 1 and Customer.CreditBalance > 2 and Customer.CreditBalance > 3');
         expect(condition.left.$cstNode!.text).toBe('Customer.CreditBalance > 1 and Customer.CreditBalance > 2');

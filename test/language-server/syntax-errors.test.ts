@@ -7,7 +7,7 @@ const segment = (body: string): string => `dynamic segment A {\n  audience Custo
 describe('syntax errors', () => {
     test('a missing value says a value is expected, not a token list', async () => {
         const result = await validate(segment('Customer.Name ='));
-        expectError(result, 'Expected a value (a text in quotes, a number, a date, `true`, `false`, `today` or `now`) here, but found `}`.', { code: 'syntax-error', offset: result.document.textDocument.getText().indexOf('}'), length: 1 });
+        expectError(result, 'Expected a value (a text in quotes, a number, a date, `true`, `false`, `today` or `now`) or an attribute (`Entity.Attribute`) here, but found `}`.', { code: 'syntax-error', offset: result.document.textDocument.getText().indexOf('}'), length: 1 });
         expect(codesOf(result)).toEqual(['syntax-error']);
     });
 
@@ -19,7 +19,7 @@ describe('syntax errors', () => {
 
     test('a misspelt keyword is named', async () => {
         const result = await validate('dynamic segment A {\n  audience Customer\n  titl "x"\n  group { Customer.Score > 1 }\n}\n');
-        expect(result.diagnostics[0]).toMatchObject({ code: 'syntax-error', message: 'Expected `group` here, but found `titl`. Did you mean `title`?' });
+        expect(result.diagnostics[0]).toMatchObject({ code: 'syntax-error', message: 'Expected `group` or `sequence` here, but found `titl`. Did you mean `title`?' });
     });
 
     test('a dangling `and` asks for a condition', async () => {

@@ -17,7 +17,7 @@ function firstDynamic(document: LangiumDocument): ast.DynamicSegment {
 describe('unknown names', () => {
     test('unknown-attribute after Entity. names the entity and the closest attribute', async () => {
         const result = await validate('dynamic segment A { audience Customer group { Customer.Nme = "Ann" } }');
-        const ref = (firstDynamic(result.document).groups[0].condition as ast.CompareCondition).left as ast.AttributeRef;
+        const ref = ((firstDynamic(result.document).groups[0] as ast.Group).condition as ast.CompareCondition).left as ast.AttributeRef;
         expectError(result, 'Customer has no attribute Nme. Did you mean Name?', { node: ref, property: 'attribute', code: 'unknown-attribute' });
         const fixes = await quickFixes(result.document, result.diagnostics[0]);
         expect(fixes.map(f => [f.title, f.kind, f.isPreferred])).toEqual([['Change to Name', CodeActionKind.QuickFix, true]]);

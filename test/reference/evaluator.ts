@@ -647,6 +647,7 @@ class Checker {
     private attributeOf(ref: ast.AttributeRef | undefined): RefAttribute {
         const target = ref?.attribute?.ref;
         if (!ref || !target) throw new SegmentError(`unresolved attribute ${ref?.attribute?.$refText ?? ''}`);
+        if (!ast.isAttribute(target)) throw new SegmentError('measures are not evaluated yet');
         const entity = target.$container.name;
         if (ref.entity && ref.entity.ref?.name !== entity) throw new SegmentError(`unresolved attribute ${ref.entity.$refText}.${ref.attribute.$refText}`);
         return this.schema.attribute(entity, target.name);
@@ -660,11 +661,12 @@ class Checker {
         if (ast.isAttributeRef(node) || ast.isCountAggregate(node) || ast.isValueAggregate(node)) {
             throw new SegmentError('incomplete condition: a value with no comparison');
         }
+        if (ast.isSegmentCondition(node)) throw new SegmentError('`in segment` is not evaluated yet');
         const left = this.operand(node.left, scope, inAggregate);
         const type = left.type;
         if (ast.isCompareCondition(node)) {
             if (type === 'boolean' && node.operator !== '=' && node.operator !== '!=') throw new SegmentError(`${node.operator} on a boolean`);
-            return { k: 'compare', left, op: node.operator, right: this.value(node.right, type) };
+            return { k: 'compare', left, op: node.operator, right: this.value(comparandValue(node.right), type) };
         }
         if (ast.isInCondition(node)) {
             return { k: 'in', left, values: node.values.map(v => this.value(v, type)), negated: node.negated };
@@ -696,7 +698,7 @@ class Checker {
         }
         if (ast.isOrderCondition(node)) {
             if (!isTime(type)) throw new SegmentError(`${node.operator} on ${type}`);
-            return { k: 'compare', left, op: node.operator === 'before' ? '<' : '>', right: this.value(node.right, type) };
+            return { k: 'compare', left, op: node.operator === 'before' ? '<' : '>', right: this.value(comparandValue(node.right), type) };
         }
         throw new Error(`unknown condition ${(node as ast.Condition).$type}`);
     }
@@ -1069,7 +1071,10 @@ class SegmentEvaluator {
         if (ast.isDynamicSegment(segment)) {
             const checker = new Checker(this.schema, this.clock, audience);
             // Check every group before evaluating any: a segment with an error never runs.
-            const groups = segment.groups.map(g => ({ operator: g.operator, ...checker.group(g) }));
+            const groups = segment.groups.map(g => {
+                if (ast.isSequence(g)) throw new SegmentError('sequences are not evaluated yet');
+                return { operator: g.operator, ...checker.group(g) };
+            });
             const evaluator = new Evaluator(this.data);
             let acc: KeySet = new Map();
             groups.forEach((g, i) => {
@@ -1126,4 +1131,9 @@ export function evaluateAll(model: ReferenceModel, tables: Tables, clock: Refere
         }
     }
     return result;
+}
+
+function comparandValue(node: ast.Comparand): ast.Value {
+    if (ast.isAttributeValue(node)) throw new SegmentError('attribute comparisons are not evaluated yet');
+    return node;
 }

@@ -7,7 +7,7 @@ import type { SegmentRunner } from '../../../engine/runner.js';
 import type { SqlEngine } from '../../../engine/engine.js';
 import type { ExplainedGroup, ExplainedPart, Explanation, GroupBreakdown, Key, PartBreakdown, SetOperatorName } from '../shared/data.js';
 import type { CancelToken } from './cancel.js';
-import { astConjuncts, conditionText, groupLabel, planConjuncts, prefixCondition, singleGroupPlan } from './conjuncts.js';
+import { astConjuncts, conditionOf, conditionText, groupLabel, planConjuncts, prefixCondition, singleGroupPlan } from './conjuncts.js';
 import { locationOf } from './session.js';
 
 type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
@@ -28,7 +28,7 @@ export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSeg
     for (const [i, group] of plan.groups.entries()) {
         const node = segment.groups[i];
         const items = planConjuncts(group.condition);
-        const texts = astConjuncts(node.condition);
+        const texts = astConjuncts(conditionOf(node));
         const steps = [];
         if (items.length > 1 && texts.length === items.length) {
             for (let n = 1; n <= items.length; n++) {
@@ -84,7 +84,7 @@ export async function explain(plan: SegmentPlan, segment: ast.Segment, asked: Ke
     for (const [i, group] of plan.groups.entries()) {
         const node = segment.groups[i];
         const items = planConjuncts(group.condition);
-        const texts = astConjuncts(node.condition);
+        const texts = astConjuncts(conditionOf(node));
         const conditions = [];
         if (texts.length === items.length) {
             for (const [j, item] of items.entries()) conditions.push({ text: conditionText(texts[j]), passes: await contains(singleGroupPlan(plan, group, item)), location: locationOf(texts[j]) });

@@ -30,6 +30,11 @@ export function prefixCondition(items: readonly Condition[], n: number): Conditi
     return n === 1 ? items[0] : { node: 'and', items: items.slice(0, n) };
 }
 
-export function groupLabel(group: ast.Group, index: number): string {
+export function groupLabel(group: ast.Group | ast.Sequence, index: number): string {
     return group.name ?? `group ${index + 1}`;
+}
+
+/** A group's condition; a sequence has none (its steps have their own). */
+export function conditionOf(block: ast.Group | ast.Sequence | undefined): ast.Condition | undefined {
+    return ast.isGroup(block) ? block.condition : undefined;
 }

@@ -5,7 +5,7 @@ import type { SqlEngine } from '../../../engine/engine.js';
 import type { FlowCondition, FlowGroup, FlowSegment, FlowState } from '../shared/flow.js';
 import { groupBreakdowns } from './breakdown.js';
 import type { CancelToken } from './cancel.js';
-import { astConjuncts, conditionText } from './conjuncts.js';
+import { astConjuncts, conditionOf, conditionText } from './conjuncts.js';
 import { kindOf } from './find-segment.js';
 import type { EvaluationContext } from './protocol.js';
 import { headerOf, memoBreakdowns, runnableTarget, type PreviewRequest } from './reports.js';
@@ -58,7 +58,7 @@ async function flowGroups(plan: DynamicPlan, segment: ast.DynamicSegment, runner
         // One condition (or conditions the breakdown could not count): the texts from the source.
         const conditions: FlowCondition[] = g.steps.length
             ? g.steps.map(s => ({ text: s.text, count: s.count, location: s.location }))
-            : astConjuncts(segment.groups[i]?.condition).map((c, _j, all) => ({ text: conditionText(c), ...(all.length === 1 ? { count: g.count } : {}), location: locationOf(c) }));
+            : astConjuncts(conditionOf(segment.groups[i])).map((c, _j, all) => ({ text: conditionText(c), ...(all.length === 1 ? { count: g.count } : {}), location: locationOf(c) }));
         return {
             label: g.label,
             ...(g.operator ? { operator: g.operator } : {}),
