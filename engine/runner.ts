@@ -2,7 +2,7 @@ import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
 import { compareKeys, keyFromStored } from '../compiler/keys.js';
 import { plannedColumns } from '../compiler/plan-uses.js';
 import type { StorageFacts } from '../compiler/storage.js';
-import { keyColumn } from '../compiler/sql/relations.js';
+import { entitySource, keyColumn } from '../compiler/sql/relations.js';
 import { keyIn, segmentSql } from '../compiler/sql/to-sql.js';
 import type { Clock } from '../compiler/time.js';
 import type { Dialect } from '../compiler/sql/dialect.js';
@@ -83,7 +83,7 @@ export class SegmentRunner {
         const storage = await this.storage(plan);
         const keyRead = keyColumn('m', plan.audience.key, d, { storage });
         const select = [keyRead];
-        let from = `${q(plan.audience.table)} AS m`;
+        let from = entitySource(plan.audience, 'm', d, { storage, clock: this.clock });
         const joined = new Map<string, string>();
         plan.show.forEach((s, i) => {
             let alias = 'm';
@@ -94,7 +94,7 @@ export class SegmentRunner {
                 if (!next) {
                     next = `j${joined.size}`;
                     joined.set(pathKey, next);
-                    from += ` LEFT JOIN ${q(entity.table)} AS ${next} ON ${keyColumn(next, entity.key, d, { storage })} = ${keyColumn(alias, step.relationship.attribute, d, { storage })}`;
+                    from += ` LEFT JOIN ${entitySource(entity, next, d, { storage, clock: this.clock })} ON ${keyColumn(next, entity.key, d, { storage })} = ${keyColumn(alias, step.relationship.attribute, d, { storage })}`;
                 }
                 alias = next;
             }

@@ -1,7 +1,7 @@
 import type { AggregateRef, Condition } from '../ir.js';
 import { PLAIN_STORAGE } from '../storage.js';
 import { decimalUnitsLiteral, decimalUnitsOf } from './dialect.js';
-import { aliasOf, joinClauses, keyColumn, stepCondition, stepLink, storageOf } from './relations.js';
+import { aliasOf, entitySource, joinClauses, keyColumn, stepCondition, stepLink, storageOf } from './relations.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
 
 type AggregateCondition = Extract<Condition, { node: 'compare' | 'in' | 'between' }> & { left: AggregateRef };
@@ -114,13 +114,13 @@ function aggregateParts(a: AggregateRef, ctx: RenderContext): AggregateParts {
     let from: string;
     let link: { from: string; to: string };
     if (chain.length === 0) {
-        from = `${q(target.entity.table)} AS ${target.alias}`;
+        from = entitySource(target.entity, target.alias, d, ctx);
         link = { from: keyColumn(outerAlias, target.entity.key, d, ctx), to: keyColumn(target.alias, target.entity.key, d, ctx) };
     } else {
-        from = `${q(chain[0].entity.table)} AS ${chain[0].alias}`;
+        from = entitySource(chain[0].entity, chain[0].alias, d, ctx);
         link = stepLink(chain[0].step, outerAlias, a.outer.entity, chain[0].alias, chain[0].entity, d, ctx);
         for (let i = 1; i < chain.length; i++) {
-            from += ` JOIN ${q(chain[i].entity.table)} AS ${chain[i].alias} ON ${stepCondition(chain[i].step, chain[i - 1].alias, chain[i - 1].entity, chain[i].alias, chain[i].entity, d, ctx)}`;
+            from += ` JOIN ${entitySource(chain[i].entity, chain[i].alias, d, ctx)} ON ${stepCondition(chain[i].step, chain[i - 1].alias, chain[i - 1].entity, chain[i].alias, chain[i].entity, d, ctx)}`;
         }
     }
     from += joinClauses(target, d, ctx, ' ');

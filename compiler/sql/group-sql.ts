@@ -2,7 +2,7 @@ import type { Condition, GroupPlan, JoinNode } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
 import { inSubquery, type SubqueryParts } from './dialect.js';
 import { balancedJoin, boundedConjuncts } from './balanced.js';
-import { aliasOf, joinClauses, keyColumn, stepLink, treeAliases } from './relations.js';
+import { aliasOf, entitySource, joinClauses, keyColumn, stepLink, treeAliases } from './relations.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
 
 /**
@@ -60,11 +60,10 @@ function groupParts(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext
 
 /** The whole group joined, one row per (profile, combination): the form for conditions that span subtrees. */
 export function joinedGroupSql(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext): string {
-    const q = ctx.dialect.quoteIdentifier;
     const root = group.root;
     const key = keyColumn(root.alias, audience.key, ctx.dialect, ctx);
     const where = [`${key} IS NOT NULL`, conditionSql(group.condition, ctx, false)];
-    return `SELECT ${root.children.length > 0 ? 'DISTINCT ' : ''}${key} AS key FROM ${q(audience.table)} AS ${root.alias}${joinClauses(root, ctx.dialect, ctx, ' ')} WHERE ${where.join(' AND ')}`;
+    return `SELECT ${root.children.length > 0 ? 'DISTINCT ' : ''}${key} AS key FROM ${entitySource(audience, root.alias, ctx.dialect, ctx)}${joinClauses(root, ctx.dialect, ctx, ' ')} WHERE ${where.join(' AND ')}`;
 }
 
 /**
@@ -73,10 +72,9 @@ export function joinedGroupSql(group: GroupPlan, audience: SchemaEntity, ctx: Re
  */
 function semiJoin(parent: JoinNode, node: JoinNode, items: readonly Condition[], ctx: RenderContext): SemiJoin {
     const d = ctx.dialect;
-    const q = d.quoteIdentifier;
     const link = stepLink(node.step!, aliasOf(ctx, parent.alias), parent.entity, node.alias, node.entity, d, ctx);
     const split = splitConjuncts(node, items);
-    let from = `${q(node.entity.table)} AS ${node.alias}`;
+    let from = entitySource(node.entity, node.alias, d, ctx);
     let where: string[];
     let probe = false;
     if (split) {

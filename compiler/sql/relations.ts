@@ -2,6 +2,7 @@ import type { JoinNode } from '../ir.js';
 import type { PathStep } from '../paths.js';
 import type { SchemaAttribute, SchemaEntity } from '../schema.js';
 import { UNKNOWN_STORAGE, type ColumnStorage, type StorageFacts } from '../storage.js';
+import type { Clock } from '../time.js';
 import type { Dialect } from './dialect.js';
 
 /**
@@ -11,6 +12,21 @@ import type { Dialect } from './dialect.js';
 export interface Renames {
     readonly rename?: ReadonlyMap<string, string>;
     readonly storage?: StorageFacts;
+    readonly clock?: Clock;
+}
+
+/** What a FROM source needs to know: how columns are stored and the run's clock. */
+export interface SourceContext {
+    readonly storage?: StorageFacts;
+    readonly clock?: Clock;
+}
+
+/**
+ * The records of an entity as a FROM source. Every query reads an entity's records through
+ * here (so that what "as of" hides, reference 6.1, is decided in one place).
+ */
+export function entitySource(entity: SchemaEntity, alias: string, dialect: Dialect, _ctx: SourceContext): string {
+    return `${dialect.quoteIdentifier(entity.table)} AS ${alias}`;
 }
 
 export const aliasOf = (ctx: Renames, alias: string): string => ctx.rename?.get(alias) ?? alias;
@@ -40,7 +56,7 @@ export function stepCondition(step: PathStep, fromAlias: string, from: SchemaEnt
 export function joinClauses(node: JoinNode, dialect: Dialect, ctx: Renames, separator = '\n'): string {
     let sql = '';
     for (const child of node.children) {
-        sql += `${separator}JOIN ${dialect.quoteIdentifier(child.entity.table)} AS ${child.alias} ON ${stepCondition(child.step!, aliasOf(ctx, node.alias), node.entity, child.alias, child.entity, dialect, ctx)}`;
+        sql += `${separator}JOIN ${entitySource(child.entity, child.alias, dialect, ctx)} ON ${stepCondition(child.step!, aliasOf(ctx, node.alias), node.entity, child.alias, child.entity, dialect, ctx)}`;
         sql += joinClauses(child, dialect, ctx, separator);
     }
     return sql;

@@ -8,7 +8,7 @@ import { compoundSql } from './compound-sql.js';
 import { betweenDays, compareDays, withDayBounds } from './day-bounds.js';
 import { keyLiteral, type Dialect } from './dialect.js';
 import { groupExclusion, groupPredicate } from './group-sql.js';
-import { aliasOf, keyColumn, storageOf, type Renames } from './relations.js';
+import { aliasOf, entitySource, keyColumn, storageOf, type Renames } from './relations.js';
 
 export interface SqlContext {
     readonly dialect: Dialect;
@@ -59,12 +59,12 @@ function dynamicSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: S
         predicate = op === 'union' ? `(${predicate}\n  OR ${next})` : `(${predicate}\n  AND ${next})`;
     }
     const key = keyColumn(alias, audience.key, d, ctx);
-    return `SELECT ${key} AS key\nFROM ${d.quoteIdentifier(audience.table)} AS ${alias}\nWHERE ${key} IS NOT NULL\n  AND ${predicate}`;
+    return `SELECT ${key} AS key\nFROM ${entitySource(audience, alias, d, ctx)}\nWHERE ${key} IS NOT NULL\n  AND ${predicate}`;
 }
 
-export function staticSql(audience: SchemaEntity, keys: readonly KeyValue[], dialect: Dialect, ctx: Pick<SqlContext, 'storage'> = {}): string {
+export function staticSql(audience: SchemaEntity, keys: readonly KeyValue[], dialect: Dialect, ctx: Pick<SqlContext, 'storage'> & { readonly clock?: SqlContext['clock'] } = {}): string {
     const key = keyColumn('s', audience.key, dialect, ctx);
-    return `SELECT ${key} AS key FROM ${dialect.quoteIdentifier(audience.table)} AS s WHERE ${keyIn(key, keys, dialect)}`;
+    return `SELECT ${key} AS key FROM ${entitySource(audience, 's', dialect, ctx)} WHERE ${keyIn(key, keys, dialect)}`;
 }
 
 /** `column IN (k1, k2, ...)`, or a false condition for no keys. */
