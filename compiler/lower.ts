@@ -5,7 +5,8 @@ import { AliasSource, JoinTreeBuilder } from './join-tree.js';
 import { lowerCondition, resolveAttribute, type ConditionContext } from './lower-condition.js';
 import { findPath } from './paths.js';
 import { ProblemCodes, ProblemSink, type Problem } from './problems.js';
-import type { Schema, SchemaEntity } from './schema.js';
+import { planUses } from './plan-uses.js';
+import { eventTimeFault, type Schema, type SchemaEntity } from './schema.js';
 
 export interface LowerContext {
     readonly schema: Schema;
@@ -100,8 +101,26 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
     }
     const steps = ast.isDynamicSegment(segment) || ast.isCompoundSegment(segment) ? segment.steps : [];
     steps.forEach(step => sink.error(ProblemCodes.NotCompiledYet, `\`${ast.isTopStep(step) ? 'top' : 'sample'}\` steps are not compiled yet.`, step));
+    if (plan && plan.kind !== 'compound') eventTimeFaults(plan, ctx.schema, segment, sink);
     if (sink.hasErrors || state.unresolved) return { problems: sink.problems };
     return { ...(plan ? { plan } : {}), problems: sink.problems };
+}
+
+/**
+ * An entity the plan reads whose `time` is not a date or datetime (reference 6.1): which of its
+ * records exist at the run's instant cannot be said, so the segment must not run. (Its parts
+ * say so for a compound segment.)
+ */
+function eventTimeFaults(plan: SegmentPlan, schema: Schema, segment: ast.Segment, sink: ProblemSink): void {
+    for (const name of planUses(plan, new Map()).entities) {
+        const entity = schema.entity(name);
+        const fault = entity ? eventTimeFault(entity) : undefined;
+        if (!entity || fault === undefined) continue;
+        const message = fault.charAt(0).toUpperCase() + fault.slice(1);
+        sink.error(ProblemCodes.TimeType,
+            `${message}, so ${segment.name} cannot say which ${entity.name} records exist: after \`time\` in \`entity ${entity.name}\`, name a date or datetime attribute of ${entity.name}, or remove \`time\`.`,
+            segment, 'name');
+    }
 }
 
 interface Properties { title?: string; description?: string; status?: string; audience?: ast.AudienceProperty; show?: ast.ShowProperty }

@@ -1,7 +1,7 @@
 import type { AggregateRef, Condition, JoinNode, Operand, SegmentPlan } from './ir.js';
 import { assertUnreachable } from './ir.js';
 import type { PathStep } from './paths.js';
-import type { SchemaAttribute, SchemaEntity } from './schema.js';
+import { eventTime, type SchemaAttribute, type SchemaEntity } from './schema.js';
 import { storageKey, type ColumnRequest } from './storage.js';
 
 /** What a plan reads from the database: the entities whose tables it names, and their attributes' columns. */
@@ -28,6 +28,9 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
         entities.add(e.name);
         records.set(e.name, e);
         attribute(e.key);
+        // An event entity's records are read with their time (which of them exist, reference 6.1).
+        const time = eventTime(e);
+        if (time) attribute(time);
     };
     const step = (s: PathStep): void => {
         entities.add(s.relationship.from);

@@ -23,6 +23,8 @@ export const ProblemCodes = {
     ShowUnreachable: 'show-unreachable',
     AudienceMismatch: 'audience-mismatch',
     KeyType: 'key-type',
+    /** An entity's `time` is not a date or datetime attribute of it (reference 6.1). */
+    TimeType: 'time-type',
     Incomplete: 'incomplete-condition',
     /** Version 2 constructs that parse and are checked but that the compiler does not lower yet (temporary, while version 2 is built). */
     NotCompiledYet: 'not-compiled-yet'

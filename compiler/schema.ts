@@ -17,7 +17,32 @@ export interface SchemaEntity {
     readonly name: string;
     readonly table: string;
     readonly key: SchemaAttribute;
+    /**
+     * `time ATTR` (reference 6.1): when a record came into being; the entity is an event entity.
+     * As declared: a time that is not a date or datetime is an error (`timeTypeOf`).
+     */
+    readonly time?: SchemaAttribute;
+    /** The name after `time` when it names no attribute of the entity (an error, reported by the linker). */
+    readonly unknownTime?: string;
     readonly attributes: ReadonlyMap<string, SchemaAttribute>;
+}
+
+/** The event time of an entity when it is a date or a datetime; `undefined` for an entity without `time`. */
+export function eventTime(entity: SchemaEntity): (SchemaAttribute & { readonly type: 'date' | 'datetime' }) | undefined {
+    const t = entity.time;
+    return t && (t.type === 'date' || t.type === 'datetime') ? { ...t, type: t.type } : undefined;
+}
+
+/**
+ * What is wrong with an entity's `time`, as a sentence starting with the entity's name, or
+ * `undefined` when nothing is: a segment reading such an entity cannot say which of its records
+ * exist, so it must not run.
+ */
+export function eventTimeFault(entity: SchemaEntity): string | undefined {
+    if (entity.unknownTime !== undefined) return `${entity.name} has no attribute ${entity.unknownTime} to be its \`time\``;
+    const t = entity.time;
+    if (!t || eventTime(entity)) return undefined;
+    return `the \`time\` of ${entity.name}, ${t.name}, is ${t.type === 'text' ? 'a text' : `a ${t.type}`}, not a date or a datetime`;
 }
 
 /** A foreign key `from.attribute -> to`; walkable both ways. */
@@ -71,7 +96,9 @@ export function entityFromAst(node: ast.Entity): SchemaEntity | undefined {
     }
     const key = attributes.get(node.key?.$refText ?? '');
     if (!key) return undefined;
-    return { name: node.name, table: node.table ?? node.name, key, attributes };
+    const time = node.time ? attributes.get(node.time.$refText) : undefined;
+    const unknownTime = node.time && !time ? node.time.$refText : undefined;
+    return { name: node.name, table: node.table ?? node.name, key, ...(time ? { time } : {}), ...(unknownTime !== undefined ? { unknownTime } : {}), attributes };
 }
 
 export function schemaFromAst(entities: Iterable<ast.Entity>): Schema {

@@ -64,6 +64,11 @@ export class SegmentValidator {
             if (seen.has(a.name)) accept('error', `${entity.name} already has an attribute ${a.name}.`, { node: a, property: 'name', code: IssueCodes.DuplicateAttribute });
             seen.add(a.name);
         }
+        const time = entity.time?.ref;
+        if (time && time.type !== 'date' && time.type !== 'datetime') {
+            accept('error', `The \`time\` of ${entity.name} is when a record came into being, so it must be a date or a datetime, but ${time.name} is ${time.type === 'text' ? 'a text' : `a ${time.type}`}: name a date or datetime attribute of ${entity.name}, or remove \`time ${time.name}\`.`,
+                { node: entity, property: 'time', code: IssueCodes.TimeType });
+        }
     }
 
     checkProperties(segment: ast.Segment, accept: ValidationAcceptor): void {

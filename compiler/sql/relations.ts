@@ -1,6 +1,6 @@
 import type { JoinNode } from '../ir.js';
 import type { PathStep } from '../paths.js';
-import type { SchemaAttribute, SchemaEntity } from '../schema.js';
+import { eventTime, type SchemaAttribute, type SchemaEntity } from '../schema.js';
 import { UNKNOWN_STORAGE, type ColumnStorage, type StorageFacts } from '../storage.js';
 import type { Clock } from '../time.js';
 import type { Dialect } from './dialect.js';
@@ -9,24 +9,46 @@ import type { Dialect } from './dialect.js';
  * Rendering state shared by the SQL builders: group roots renamed to the segment's one
  * audience record, and what the engine knows of how each column is stored.
  */
-export interface Renames {
+export interface Renames extends SourceContext {
     readonly rename?: ReadonlyMap<string, string>;
-    readonly storage?: StorageFacts;
-    readonly clock?: Clock;
 }
 
-/** What a FROM source needs to know: how columns are stored and the run's clock. */
+/** What a FROM source needs to know: how columns are stored, and the run's clock (which records exist). */
 export interface SourceContext {
     readonly storage?: StorageFacts;
-    readonly clock?: Clock;
+    readonly clock: Clock;
 }
 
 /**
  * The records of an entity as a FROM source. Every query reads an entity's records through
- * here (so that what "as of" hides, reference 6.1, is decided in one place).
+ * here, so what "as of" hides (reference 6.1) is decided in one place: the records of an event
+ * entity whose time is after the clock's `now` (a date time: after `today`), or missing or
+ * unreadable, do not exist. A derived table of one table and a condition on its own columns:
+ * SQLite flattens it into the query (joins keep their indexes), PostgreSQL and DuckDB pull the
+ * condition up.
  */
-export function entitySource(entity: SchemaEntity, alias: string, dialect: Dialect, _ctx: SourceContext): string {
-    return `${dialect.quoteIdentifier(entity.table)} AS ${alias}`;
+export function entitySource(entity: SchemaEntity, alias: string, dialect: Dialect, ctx: SourceContext): string {
+    const table = `${dialect.quoteIdentifier(entity.table)} AS ${alias}`;
+    const exists = existsAt(entity, alias, dialect, ctx);
+    return exists === undefined ? table : `(SELECT * FROM ${table} WHERE ${exists}) AS ${alias}`;
+}
+
+/**
+ * The condition that a record `alias` of `entity` exists at the clock's instant (its time is
+ * not after it), read through the dialect in every stored form; `undefined` for an entity
+ * without `time`, whose records exist at every instant.
+ */
+export function existsAt(entity: SchemaEntity, alias: string, dialect: Dialect, ctx: SourceContext): string | undefined {
+    const time = eventTime(entity);
+    if (!time) {
+        if (entity.time || entity.unknownTime !== undefined) throw new Error(`the time of ${entity.name} is not a date or datetime: the segment should not have a plan`);
+        return undefined;
+    }
+    const column = `${alias}.${dialect.quoteIdentifier(time.column)}`;
+    const storage = storageOf(ctx, time);
+    return time.type === 'date'
+        ? `${dialect.columnAsDate(column, 'date', storage)} <= ${dialect.dateLiteral(ctx.clock.today)}`
+        : `${dialect.columnAsDateTime(column, 'datetime', storage)} <= ${dialect.dateTimeLiteral(ctx.clock.now)}`;
 }
 
 export const aliasOf = (ctx: Renames, alias: string): string => ctx.rename?.get(alias) ?? alias;

@@ -62,7 +62,7 @@ function dynamicSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: S
     return `SELECT ${key} AS key\nFROM ${entitySource(audience, alias, d, ctx)}\nWHERE ${key} IS NOT NULL\n  AND ${predicate}`;
 }
 
-export function staticSql(audience: SchemaEntity, keys: readonly KeyValue[], dialect: Dialect, ctx: Pick<SqlContext, 'storage'> & { readonly clock?: SqlContext['clock'] } = {}): string {
+export function staticSql(audience: SchemaEntity, keys: readonly KeyValue[], dialect: Dialect, ctx: Pick<SqlContext, 'storage' | 'clock'>): string {
     const key = keyColumn('s', audience.key, dialect, ctx);
     return `SELECT ${key} AS key FROM ${entitySource(audience, 's', dialect, ctx)} WHERE ${keyIn(key, keys, dialect)}`;
 }

@@ -12,6 +12,9 @@
  *                           +--GiverId / RecipientId-- Gift   (two foreign keys: needs `via`)
  *
  * Store has a text key (with keys differing only in case); Gift has no `from` (table = entity name).
+ * Customer, Purchase and Interaction are event entities with a datetime `time`, Gift with a date
+ * `time` (reference 6.1): some of their records are after the as-of instant, on its day or its
+ * edges, or have a missing or unreadable time, and do not exist; Store and Product have no time.
  *
  * The rows hold the storage forms real exports contain (reference, section 2), in untyped SQLite
  * columns so they stay as stored: numbers and booleans as text, text that fits no form, dates
@@ -35,12 +38,14 @@ export interface GenEntity {
     /** Absent: the table is the entity's name. */
     readonly table?: string;
     readonly key: string;
+    /** `time ATTR`: an event entity (reference 6.1), whose records after the as-of instant do not exist. */
+    readonly time?: string;
     readonly attributes: readonly GenAttribute[];
 }
 
 export const ENTITIES: readonly GenEntity[] = [
     {
-        name: 'Customer', table: 'customers', key: 'CustomerId', attributes: [
+        name: 'Customer', table: 'customers', key: 'CustomerId', time: 'SignedUpAt', attributes: [
             { name: 'CustomerId', type: 'number', column: 'customer_id' },
             { name: 'Name', type: 'text', description: 'Full name' },
             { name: 'Email', type: 'text', column: 'email' },
@@ -69,7 +74,7 @@ export const ENTITIES: readonly GenEntity[] = [
         ]
     },
     {
-        name: 'Purchase', table: 'purchases', key: 'PurchaseId', attributes: [
+        name: 'Purchase', table: 'purchases', key: 'PurchaseId', time: 'PurchasedAt', attributes: [
             { name: 'PurchaseId', type: 'number', column: 'purchase_id' },
             { name: 'CustomerId', type: 'number', column: 'customer_id', target: 'Customer' },
             { name: 'ProductId', type: 'number', column: 'product_id', target: 'Product' },
@@ -81,7 +86,7 @@ export const ENTITIES: readonly GenEntity[] = [
         ]
     },
     {
-        name: 'Interaction', table: 'interactions', key: 'InteractionId', attributes: [
+        name: 'Interaction', table: 'interactions', key: 'InteractionId', time: 'OccurredAt', attributes: [
             { name: 'InteractionId', type: 'number', column: 'interaction_id' },
             { name: 'CustomerId', type: 'number', column: 'customer_id', target: 'Customer' },
             { name: 'Kind', type: 'text', column: 'kind' },
@@ -90,7 +95,7 @@ export const ENTITIES: readonly GenEntity[] = [
         ]
     },
     {
-        name: 'Gift', key: 'GiftId', attributes: [
+        name: 'Gift', key: 'GiftId', time: 'SentOn', attributes: [
             { name: 'GiftId', type: 'number', column: 'gift_id' },
             { name: 'GiverId', type: 'number', column: 'giver_id', target: 'Customer' },
             { name: 'RecipientId', type: 'number', column: 'recipient_id', target: 'Customer' },
@@ -107,14 +112,14 @@ export const entityNamed = (name: string): GenEntity => ENTITIES.find(e => e.nam
 
 /** The schema as `.segment` text. */
 export const SCHEMA_TEXT = ENTITIES.map(e => [
-    `entity ${e.name}${e.table ? ` from ${e.table}` : ''} key ${e.key} {`,
+    `entity ${e.name}${e.table ? ` from ${e.table}` : ''} key ${e.key}${e.time ? ` time ${e.time}` : ''} {`,
     ...e.attributes.map(a => `  ${a.name} ${a.type}${a.description ? ` ${quote(a.description)}` : ''}${a.column ? ` column ${a.column}` : ''}${a.target ? ` -> ${a.target}` : ''}`),
     '}'
 ].join('\n')).join('\n\n') + '\n';
 
 /** The same schema, for path finding while generating (the reference's own path finder). */
 export const GEN_SCHEMA = new RefSchema(ENTITIES.map((e): RefEntity => ({
-    name: e.name, table: tableOf(e), key: e.key,
+    name: e.name, table: tableOf(e), key: e.key, ...(e.time ? { time: e.time } : {}),
     attributes: e.attributes.map(a => ({ entity: e.name, name: a.name, type: a.type, column: columnOf(a), ...(a.target ? { target: a.target } : {}) }))
 })));
 
@@ -159,9 +164,10 @@ const DAY_OFFSETS = [-400, -366, -365, -364, -91, -90, -60, -31, -30, -29, -28, 
 const MONTH_OFFSETS = [-13, -12, -3, -1, 1, 12];
 const FIXED_DATES = ['2027-02-28', '2028-02-29', '2027-03-31', '2027-01-31', '2026-12-31', '2027-03-01', '2026-02-28'];
 
-/** Dates near the as-of date: day and month boundaries, month ends, leap days. */
-function dateArb(asOf: string): fc.Arbitrary<string> {
+/** Dates near the as-of date: day and month boundaries, month ends, leap days (only earlier days, with `past`). */
+function dateArb(asOf: string, past = false): fc.Arbitrary<string> {
     const today = asOf.slice(0, 10);
+    if (past) return fc.constantFrom(...DAY_OFFSETS.filter(n => n < 0)).map(n => addToTime(today, n, 'day'));
     return fc.oneof(
         { weight: 5, arbitrary: fc.constantFrom(...DAY_OFFSETS).map(n => addToTime(today, n, 'day')) },
         { weight: 2, arbitrary: fc.constantFrom(...MONTH_OFFSETS).map(n => addToTime(today, n, 'month')) },
@@ -188,10 +194,10 @@ const ZONES = ['+02:00', '-05:00', '-0500', '+01', '+0530', '-02:00', '+14:00', 
  * A datetime as stored: `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, sometimes with a
  * fraction of a second, sometimes ending in `Z` or an offset.
  */
-function storedDateTimeArb(asOf: string): fc.Arbitrary<string> {
+function storedDateTimeArb(asOf: string, past = false): fc.Arbitrary<string> {
     const fraction = fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 2, arbitrary: pick(FRACTIONS) });
     const zone = fc.oneof({ weight: 5, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.constant('Z') }, { weight: 2, arbitrary: pick(ZONES) });
-    return fc.tuple(dateArb(asOf), timeArb(asOf), fc.constantFrom(' ', 'T'), fraction, zone)
+    return fc.tuple(dateArb(asOf, past), timeArb(asOf), fc.constantFrom(' ', 'T'), fraction, zone)
         .map(([d, t, sep, f, z]) => `${d}${sep}${t}${f}${z}`);
 }
 
@@ -239,6 +245,16 @@ function cellArb(type: AttrType, asOf: string): fc.Arbitrary<CellValue> {
             { weight: 1, arbitrary: dateArb(asOf) },
             { weight: 1, arbitrary: fc.constantFrom(...NOT_DATETIMES) }));
     }
+}
+
+/**
+ * The time of an event record (reference 6.1): half of them well before the as-of instant (so
+ * that most records exist), the others from the whole pool of the type: the as-of day at times
+ * around `now`, later days, missing and unreadable times, in every stored form.
+ */
+function eventTimeArb(type: AttrType, asOf: string): fc.Arbitrary<CellValue> {
+    const past = type === 'date' ? dateArb(asOf, true) : storedDateTimeArb(asOf, true);
+    return fc.oneof({ weight: 1, arbitrary: past }, { weight: 1, arbitrary: cellArb(type, asOf) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,7 +317,8 @@ function rowsArb(entity: GenEntity, keys: readonly GenKey[], keysOf: ReadonlyMap
                 cells[columnOf(a)] = targets.length > 0
                     ? fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...targets).chain(storedKeyArb) }, { weight: 1, arbitrary: fc.constant(cell(DANGLING[a.target])) }, { weight: 1, arbitrary: fc.constant(cell(null)) })
                     : fc.constantFrom(cell(DANGLING[a.target]), cell(null));
-            } else cells[columnOf(a)] = plain(cellArb(a.type, asOf));
+            } else if (a.name === entity.time) cells[columnOf(a)] = plain(eventTimeArb(a.type, asOf));
+            else cells[columnOf(a)] = plain(cellArb(a.type, asOf));
         }
         return fc.record(cells).map(r => {
             const row: Record<string, CellValue> = {};

@@ -69,6 +69,8 @@ export interface RefEntity {
     readonly name: string;
     readonly table: string;
     readonly key: string;
+    /** `time NAME` (reference 6.1): the attribute that says when a record came into being. */
+    readonly time?: string;
     readonly attributes: readonly RefAttribute[];
 }
 
@@ -113,7 +115,18 @@ export class RefSchema {
     entity(name: string): RefEntity {
         const e = this.entities.get(name);
         if (!e) throw new SegmentError(`unknown entity ${name}`);
+        if (e.time !== undefined) {
+            // Reference 6.1: the time is a date or datetime attribute of the entity; else which records exist cannot be said.
+            const t = e.attributes.find(a => a.name === e.time);
+            if (!t || !isTime(t.type)) throw new SegmentError(`the time ${e.time} of ${name} is not a date or datetime attribute of it`);
+        }
         return e;
+    }
+
+    /** The event time of an entity (reference 6.1), or undefined for an entity without `time`. */
+    timeAttribute(entity: string): RefAttribute | undefined {
+        const e = this.entity(entity);
+        return e.time === undefined ? undefined : this.attribute(entity, e.time);
     }
 
     attribute(entity: string, name: string): RefAttribute {
@@ -149,7 +162,8 @@ export function schemaFromAst(entities: Iterable<ast.Entity>): RefSchema {
             const target = a.target?.ref?.name;
             attributes.push({ entity: e.name, name: a.name, type: a.type, column: a.column ?? a.name, ...(target !== undefined ? { target } : {}) });
         }
-        result.push({ name: e.name, table: e.table ?? e.name, key: e.key?.ref?.name ?? e.key?.$refText ?? '', attributes });
+        const time = e.time ? e.time.ref?.name ?? e.time.$refText : undefined;
+        result.push({ name: e.name, table: e.table ?? e.name, key: e.key?.ref?.name ?? e.key?.$refText ?? '', ...(time !== undefined ? { time } : {}), attributes });
     }
     return new RefSchema(result);
 }
@@ -631,6 +645,7 @@ class Checker {
         if (path.kind === 'ambiguous') throw new SegmentError(`${entity} is reached from ${scope.root} by ${path.paths.length} equally short paths`);
         let parent = 0;
         for (const step of path.steps) {
+            this.schema.entity(step.to);
             const at = scope.nodes.findIndex(n => n.entity === step.to);
             if (at >= 0) {
                 const n = scope.nodes[at];
@@ -728,6 +743,7 @@ class Checker {
         const path = shortestPath(this.schema, scope.root, entity, scope.via);
         if (path.kind === 'none') throw new SegmentError(`no path from ${scope.root} to ${entity}`);
         if (path.kind === 'ambiguous') throw new SegmentError(`${entity} is reached from ${scope.root} by ${path.paths.length} equally short paths`);
+        for (const step of path.steps) this.schema.entity(step.to);
         const where = node.where ? this.scoped(entity, scope.via, node.where, true) : undefined;
         return { kind: 'aggregate', fn: node.function, path: path.steps, entity, ...(attribute ? { attribute } : {}), ...(where ? { where } : {}), type };
     }
@@ -768,14 +784,36 @@ class Checker {
 
 class Data {
     private readonly indexes = new Map<string, Map<string, Row[]>>();
+    private readonly existing = new Map<string, readonly Row[]>();
 
-    constructor(private readonly schema: RefSchema, private readonly tables: Tables) {}
+    constructor(private readonly schema: RefSchema, private readonly tables: Tables, private readonly clock: ReferenceClock) {}
 
+    /**
+     * The records of `entity` that exist at the clock's instant (reference 6.1): for an event
+     * entity, those whose time is not after `now` (a date time: not after `today`); a record
+     * whose time is missing or unreadable does not exist. Every other read goes through here,
+     * so a record that does not exist is in no group, aggregate or membership, and relates
+     * nothing.
+     */
     rows(entity: string): readonly Row[] {
+        const known = this.existing.get(entity);
+        if (known) return known;
         const table = this.schema.entity(entity).table;
         const rows = this.tables[table];
         if (!rows) throw new Error(`no table ${table}`);
-        return rows;
+        const time = this.schema.timeAttribute(entity);
+        const result = time === undefined ? rows : rows.filter(r => this.existsAt(r, time));
+        this.existing.set(entity, result);
+        return result;
+    }
+
+    private existsAt(row: Row, time: RefAttribute): boolean {
+        const value = readCell(row, time);
+        if (value === undefined) return false;
+        const instant: Value = time.type === 'date'
+            ? { type: 'date', v: this.clock.today }
+            : { type: 'datetime', v: formatDateTime(parseInstant(this.clock.now)!) };
+        return order(value, instant) <= 0;
     }
 
     /**
@@ -1005,7 +1043,7 @@ class SegmentEvaluator {
         const { entities, segments } = collect(model);
         this.schema = schemaFromAst(entities);
         this.segments = segments;
-        this.data = new Data(this.schema, tables);
+        this.data = new Data(this.schema, tables, clock);
     }
 
     audienceOf(name: string, seen: ReadonlySet<string> = new Set()): string {
