@@ -4,6 +4,7 @@ import * as ast from '../grammar/generated/ast.js';
 import { audienceNameOf } from '../compiler/lower.js';
 import type { AttributeType, SchemaAttribute } from '../compiler/schema.js';
 import type { DatabaseFacts } from './data/database-facts.js';
+import { aggregateType, fieldType } from './fields.js';
 import type { WorkspaceModel } from './workspace-model.js';
 
 /** Completion that knows the profile schema and its data: operators by type, values, segments. */
@@ -26,18 +27,21 @@ export function keywordFitsType(keyword: string, type: AttributeType): boolean {
 /** The type of the value being compared at `node`: an operand, or the left side of a condition. */
 export function operandType(node: AstNode | undefined, model: WorkspaceModel): AttributeType | undefined {
     if (!node) return undefined;
-    if (ast.isAttributeRef(node)) return attributeOf(node, model)?.type;
-    if (ast.isCountAggregate(node)) return 'number';
-    if (ast.isValueAggregate(node)) return node.function === 'sum' || node.function === 'avg' ? 'number' : attributeOf(node.attribute, model)?.type;
+    if (ast.isAttributeRef(node)) {
+        const field = node.attribute?.ref;
+        return field && ast.isMeasure(field) ? fieldType(field) : attributeOf(node, model)?.type;
+    }
+    if (ast.isCountAggregate(node) || ast.isValueAggregate(node)) return aggregateType(node);
     if ('left' in node && (ast.isCompareCondition(node) || ast.isInCondition(node) || ast.isBetweenCondition(node) || ast.isOrderCondition(node) || ast.isTextCondition(node))) {
         return operandType(node.left, model);
     }
     return undefined;
 }
 
+/** The declared attribute `ref` names (a measure is none). */
 export function attributeOf(ref: ast.AttributeRef | undefined, model: WorkspaceModel): SchemaAttribute | undefined {
     const target = ref?.attribute?.ref;
-    return target ? model.schema.attribute((target.$container as ast.Entity).name, target.name) : undefined;
+    return target && ast.isAttribute(target) ? model.schema.attribute(target.$container.name, target.name) : undefined;
 }
 
 /** Text attribute compared at `node` with `=`, `!=`, `in` or a text operator, if any. */
