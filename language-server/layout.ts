@@ -12,11 +12,13 @@ export interface Layout {
 }
 
 /**
- * The canonical layout: declarations separated by a blank line; attributes, properties,
- * members and groups one per line, indented one level per block; attribute names, types and
- * descriptions aligned in columns; the `and` / `or` of a group's top-level condition at the
- * start of a line; no space around `.`, before `,` and `)`, after `(` and a minus sign; one
- * space elsewhere.
+ * The canonical layout: declarations separated by a blank line, except consecutive measures and
+ * consecutive destinations (one per line, as a list); attributes, properties, members, groups,
+ * sequences, their steps (`then` at the start of a line) and `top` / `sample` steps one per line,
+ * indented one level per block; a destination on one line, or as a block when written as one;
+ * attribute names, types and descriptions aligned in columns; the `and` / `or` of a group's
+ * top-level condition at the start of a line; no space around `.`, before `,`, `)` and `%`,
+ * after `(` and a minus sign; one space elsewhere.
  */
 export function layout(model: ast.Model, tabSize: number): Layout {
     const starts = new Map<number, AstNode[]>();
@@ -25,10 +27,11 @@ export function layout(model: ast.Model, tabSize: number): Layout {
         if (first) starts.set(first.offset, [...(starts.get(first.offset) ?? []), node]);
     }
     const columns = attributeColumns(model);
+    const blocks = destinationBlocks(model);
     const depth = (leaf: CstNode): number => {
         let d = 0;
         for (let n: AstNode | undefined = leaf.astNode; n; n = n.$container) {
-            if (ast.isEntity(n) || ast.isSegment(n) || ast.isGroup(n)) {
+            if (ast.isEntity(n) || ast.isSegment(n) || ast.isGroup(n) || ast.isSequence(n) || ast.isDestination(n)) {
                 const open = n.$cstNode && CstUtils.flattenCst(n.$cstNode).find(l => l.text === '{' && !l.hidden);
                 if (open && leaf.offset > open.offset && !(leaf.text === '}' && leaf.astNode === n)) d++;
             }
@@ -42,20 +45,22 @@ export function layout(model: ast.Model, tabSize: number): Layout {
             const space = (n: number): Gap => ({ text: ' '.repeat(n), indent });
             const nodes = starts.get(leaf.offset) ?? [];
             if (!previous) return { text: '', indent: 0 };
-            if (nodes.some(n => n.$container && ast.isModel(n.$container))) return line(2);
-            if (leaf.text === '}' && (ast.isEntity(leaf.astNode) || ast.isSegment(leaf.astNode) || ast.isGroup(leaf.astNode))) return line(1);
-            const group = nodes.find(ast.isGroup);
-            if (group) {
-                const segment = group.$container as ast.DynamicSegment;
-                return line(segment.groups[0] === group && segment.properties.length > 0 ? 2 : 1);
+            const declaration = nodes.find(n => n.$container && ast.isModel(n.$container));
+            if (declaration) return line(listed(declaration) && declarationOf(previous)?.$type === declaration.$type ? 1 : 2);
+            if (ast.isDestination(leaf.astNode) && blocks.has(leaf.astNode) && (leaf.text === '}' || previous.text === '{')) return line(1);
+            if (leaf.text === '}' && (ast.isEntity(leaf.astNode) || ast.isSegment(leaf.astNode) || ast.isGroup(leaf.astNode) || ast.isSequence(leaf.astNode))) return line(1);
+            const block = nodes.find(n => ast.isGroup(n) || ast.isSequence(n));
+            if (block) {
+                const segment = block.$container as ast.DynamicSegment;
+                return line(segment.groups[0] === block && segment.properties.length > 0 ? 2 : 1);
             }
-            if (nodes.some(n => ast.isAttribute(n) || ast.isSegmentPart(n) || ast.isMembers(n) || isProperty(n))) return line(1);
+            if (nodes.some(n => ast.isAttribute(n) || ast.isSegmentPart(n) || ast.isMembers(n) || isProperty(n) || ast.isEvent(n) || ast.isTopStep(n) || ast.isSampleStep(n))) return line(1);
             if (nodes.some(n => n.$container && ast.isGroup(n.$container) && n.$containerProperty === 'condition')) return line(1);
             if ((leaf.text === 'and' || leaf.text === 'or') && (ast.isAndCondition(leaf.astNode) || ast.isOrCondition(leaf.astNode)) && isTopLevel(leaf.astNode)) return line(1);
             const padding = columns.get(leaf.offset);
             if (padding !== undefined) return space(padding);
             if (leaf.text === '.' || previous.text === '.') return space(0);
-            if (leaf.text === ',' || leaf.text === ')' || previous.text === '(') return space(0);
+            if (leaf.text === ',' || leaf.text === ')' || leaf.text === '%' || previous.text === '(') return space(0);
             if (leaf.text === '(' && (ast.isCountAggregate(leaf.astNode) || ast.isValueAggregate(leaf.astNode))) return space(0);
             if (previous.text === '-' && ast.isNumberLiteral(previous.astNode)) return space(0);
             return space(1);
@@ -64,7 +69,32 @@ export function layout(model: ast.Model, tabSize: number): Layout {
 }
 
 function isProperty(node: AstNode): boolean {
-    return ast.isTitleProperty(node) || ast.isDescriptionProperty(node) || ast.isAudienceProperty(node) || ast.isStatusProperty(node) || ast.isShowProperty(node);
+    return ast.isTitleProperty(node) || ast.isDescriptionProperty(node) || ast.isAudienceProperty(node) || ast.isStatusProperty(node) || ast.isShowProperty(node) || ast.isActivateProperty(node);
+}
+
+/** Measures and destinations are lists: one after another of the same kind, one per line. */
+function listed(declaration: AstNode): boolean {
+    return ast.isMeasure(declaration) || ast.isDestination(declaration);
+}
+
+/** The top-level declaration a token belongs to. */
+function declarationOf(leaf: CstNode): AstNode | undefined {
+    let node: AstNode | undefined = leaf.astNode;
+    while (node?.$container && !ast.isModel(node.$container)) node = node.$container;
+    return node?.$container ? node : undefined;
+}
+
+/** Destinations written as a block (a line break after `{`): kept as blocks; others stay on one line. */
+function destinationBlocks(model: ast.Model): Set<ast.Destination> {
+    const blocks = new Set<ast.Destination>();
+    const text = model.$cstNode?.text ?? '';
+    for (const destination of model.destinations) {
+        const leaves = destination.$cstNode ? CstUtils.flattenCst(destination.$cstNode).filter(l => !l.hidden).toArray() : [];
+        const open = leaves.findIndex(l => l.text === '{');
+        const next = leaves[open + 1];
+        if (open >= 0 && next && text.slice(leaves[open].end, next.offset).includes('\n')) blocks.add(destination);
+    }
+    return blocks;
 }
 
 /** Spaces before the type and what follows it, so an entity's attributes line up in columns. */
