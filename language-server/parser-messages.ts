@@ -7,7 +7,7 @@ import { closest } from './suggestions.js';
 export class SegmentParserErrorMessageProvider extends AbstractParserErrorMessageProvider {
     override buildMismatchTokenMessage(options: { expected: TokenType; actual: IToken }): string {
         const reserved = (options.expected.name === 'ID' || options.expected.name === '{') && isKeyword(options.actual.image)
-            ? ` \`${options.actual.image}\` is a keyword: entities, segments and groups are named with other words.` : '';
+            ? ` \`${options.actual.image}\` is a keyword: entities, segments, groups, sequences and destinations are named with other words.` : '';
         return `Expected ${describe(options.expected)} here, but found ${found(options.actual)}.${misspelt(options.actual)}${reserved}`;
     }
 

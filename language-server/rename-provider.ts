@@ -11,9 +11,10 @@ const IDENTIFIER = /^[_a-zA-Z]\w*$/;
 const REQUEST_FAILED = -32803;
 
 /**
- * Rename, knowing which names may be keywords (reference, section 1): an attribute may be
- * renamed to a keyword, and then its bare uses are written with their entity (`Member.status`);
- * an entity, a segment or a group may not, and nothing is renamed to a word that is not a name.
+ * Rename, knowing which names may be keywords (reference, section 1): an attribute or a measure
+ * may be renamed to a keyword (a measure is always written `Entity.Name`; an attribute's bare
+ * uses are then written with their entity, `Member.status`); an entity, a segment, a group, a
+ * sequence or a destination may not, and nothing is renamed to a word that is not a name.
  */
 export class SegmentRenameProvider extends DefaultRenameProvider {
     private readonly documents: LangiumDocuments;
@@ -30,7 +31,7 @@ export class SegmentRenameProvider extends DefaultRenameProvider {
         if (!target) return undefined;
         const newName = params.newName;
         if (!IDENTIFIER.test(newName)) throw new ResponseError(REQUEST_FAILED, `\`${newName}\` is not a name: a name is a letter or \`_\`, then letters, digits and \`_\`.`);
-        if (!ast.isAttribute(target) && isKeyword(newName)) throw new ResponseError(REQUEST_FAILED, `\`${newName}\` is a keyword: entities, segments and groups are named with other words.`);
+        if (!ast.isAttribute(target) && !ast.isMeasure(target) && isKeyword(newName)) throw new ResponseError(REQUEST_FAILED, `\`${newName}\` is a keyword: entities, segments, groups, sequences and destinations are named with other words.`);
         const changes: Record<string, TextEdit[]> = {};
         for (const ref of this.references.findReferences(target, { includeDeclaration: true })) {
             const source = this.sourceNode(ref.sourceUri.toString(), ref.sourcePath);
@@ -41,7 +42,7 @@ export class SegmentRenameProvider extends DefaultRenameProvider {
         return { changes };
     }
 
-    /** The entity, attribute, segment or group declared or referred to at the position. */
+    /** The entity, attribute, measure, segment, group, sequence or destination declared or referred to at the position. */
     private targetAt(document: LangiumDocument, params: RenameParams): AstNode | undefined {
         const root = document.parseResult.value.$cstNode;
         if (!root) return undefined;

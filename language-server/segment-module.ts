@@ -6,6 +6,7 @@ import { SegmentCodeActionProvider } from './code-actions.js';
 import { SegmentCompletionProvider } from './completion-provider.js';
 import { SegmentCodeLensProvider } from './code-lens.js';
 import { DataChecks } from './data-checks.js';
+import { SegmentDocumentSymbolProvider } from './document-symbols.js';
 import { SegmentFormatter } from './formatter.js';
 import { SegmentHoverProvider } from './hover-provider.js';
 import { SegmentCounts } from './segment-counts.js';
@@ -83,7 +84,8 @@ export function createSegmentModule(data: SegmentDataContext): Module<SegmentSer
             Formatter: () => new SegmentFormatter(),
             RenameProvider: services => new SegmentRenameProvider(services),
             CodeLensProvider: services => new SegmentCodeLensProvider(services.data.SegmentCounts),
-            SemanticTokenProvider: services => new SegmentSemanticTokenProvider(services)
+            SemanticTokenProvider: services => new SegmentSemanticTokenProvider(services),
+            DocumentSymbolProvider: () => new SegmentDocumentSymbolProvider()
         },
         data: {
             DatabaseFacts: () => new DatabaseFacts((data.queries ?? (() => new InProcessQueryService()))()),

@@ -78,11 +78,12 @@ describe('keywords as names', () => {
         expect(result.diagnostics[0].message).toContain('`status` is a keyword: an attribute of that name is written with its entity, as in `Entity.status`.');
     });
 
-    test('entity, segment and group names may not be keywords, version 2 ones included', async () => {
-        for (const text of ['entity table key Id { Id number }', 'dynamic segment file { audience Member group { Member.MemberNo > 1 } }', 'dynamic segment A { audience Member group top { Member.MemberNo > 1 } }']) {
+    test('entity, segment, group, sequence and destination names may not be keywords, version 2 ones included', async () => {
+        for (const text of ['entity table key Id { Id number }', 'dynamic segment file { audience Member group { Member.MemberNo > 1 } }', 'dynamic segment A { audience Member group top { Member.MemberNo > 1 } }',
+            'dynamic segment A { audience Member sequence then { Member then Member } }', 'destination seed { file "x.csv" }']) {
             const result = await validate(text, { 'members.segment': MEMBERS });
             expect(codesOf(result), text).toContain('syntax-error');
-            expect(result.diagnostics[0].message, text).toMatch(/is a keyword: entities, segments and groups are named with other words\.$/);
+            expect(result.diagnostics[0].message, text).toMatch(/is a keyword: entities, segments, groups, sequences and destinations are named with other words\.$/);
         }
     });
 
