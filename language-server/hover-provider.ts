@@ -1,16 +1,22 @@
-import type { AstNode, MaybePromise } from 'langium';
+import { CstUtils, GrammarAST, type AstNode, type LangiumDocument, type MaybePromise } from 'langium';
 import { AstNodeHoverProvider } from 'langium/lsp';
+import type { Hover, HoverParams } from 'vscode-languageserver';
 import * as ast from '../grammar/generated/ast.js';
 import { audienceNameOf, properties } from '../compiler/lower.js';
 import type { DatabaseFacts } from './data/database-facts.js';
 import { countTitle } from './code-lens.js';
+import { destinationHover, stepHover } from './journey-hovers.js';
 import type { SegmentCounts } from './segment-counts.js';
 import type { SegmentServices } from './segment-module.js';
 import type { SegmentWorkspace } from './workspace-model.js';
 
 const SAMPLES = 5;
 
-/** Hovers on attributes (type, column, description, sample values) and segments (kind, audience, count). */
+/**
+ * Hovers on attributes (type, column, description, sample values, event time), segments (kind,
+ * audience, count), sequence steps (the step and its entity's time), `time` in an entity and
+ * destinations (kind, target, the file a segment's members go to).
+ */
 export class SegmentHoverProvider extends AstNodeHoverProvider {
     private readonly workspace: SegmentWorkspace;
     private readonly facts: DatabaseFacts;
@@ -23,11 +29,29 @@ export class SegmentHoverProvider extends AstNodeHoverProvider {
         this.counts = services.data.SegmentCounts;
     }
 
+    /** Tokens that stand for more than the declaration they name: a step's own tokens, `time`, a destination in `activate`. */
+    override async getHoverContent(document: LangiumDocument, params: HoverParams): Promise<Hover | undefined> {
+        const root = document.parseResult.value.$cstNode;
+        const offset = document.textDocument.offsetAt(params.position);
+        const leaf = root && CstUtils.findDeclarationNodeAtOffset(root, offset, this.grammarConfig.nameRegexp);
+        const node = leaf && leaf.end > offset ? leaf.astNode : undefined;
+        let content: string | undefined;
+        if (ast.isEvent(node)) content = stepHover(node);
+        else if (ast.isEntity(node) && leaf && GrammarAST.isKeyword(leaf.grammarSource) && leaf.grammarSource.value === 'time' && node.time?.ref) content = await this.attributeHover(node.time.ref);
+        else if (ast.isActivateProperty(node) && leaf && GrammarAST.isCrossReference(leaf.grammarSource)) {
+            const destination = this.references.findDeclarations(leaf)[0];
+            if (ast.isDestination(destination)) content = destinationHover(destination, this.workspace.model, node.$container);
+        }
+        return content ? { contents: { kind: 'markdown', value: content } } : super.getHoverContent(document, params);
+    }
+
     protected getAstNodeHoverContent(node: AstNode): MaybePromise<string | undefined> {
         if (ast.isAttribute(node)) return this.attributeHover(node);
         if (ast.isSegment(node)) return this.segmentHover(node);
+        if (ast.isDestination(node)) return destinationHover(node, this.workspace.model);
         if (ast.isEntity(node)) {
-            return `**${node.name}** · entity\n\nTable \`${node.table ?? node.name}\`, key \`${node.key?.$refText ?? '?'}\`, ${node.attributes.length} attributes.`;
+            const time = node.time ? `, time \`${node.time.$refText}\`` : '';
+            return `**${node.name}** · ${node.time ? 'event entity' : 'entity'}\n\nTable \`${node.table ?? node.name}\`, key \`${node.key?.$refText ?? '?'}\`${time}, ${node.attributes.length} attributes.`;
         }
         return undefined;
     }
@@ -38,6 +62,9 @@ export class SegmentHoverProvider extends AstNodeHoverProvider {
         const column = node.column ?? node.name;
         lines.push(`Column \`${column}\` of table \`${entity.table ?? entity.name}\``);
         if (node.description) lines.push(node.description);
+        if (entity.time?.ref === node) {
+            lines.push(`The time of each ${entity.name} (\`time ${node.name}\`): as of an instant, ${entity.name} records after it, and those with no ${node.name}, do not exist.`);
+        }
         const sample = await this.samples(entity, column);
         if (sample) lines.push(sample);
         return lines.join('\n\n');

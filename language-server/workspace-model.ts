@@ -221,7 +221,7 @@ function workspaceFolderOf(segment: ast.Segment, database: ast.Database | undefi
 }
 
 /** A path written in a file, relative to that file's folder. */
-export function resolveRelative(node: ast.Database | ast.Segment, relative: string): URI {
+export function resolveRelative(node: AstNode, relative: string): URI {
     const doc = AstUtils.getDocument(node);
     if (/^([a-zA-Z]:)?[\\/]/.test(relative)) return URI.file(relative);
     return Utils.resolvePath(Utils.dirname(doc.uri), relative);

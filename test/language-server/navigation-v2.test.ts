@@ -1,4 +1,4 @@
-import { expectFindReferences, expectFoldings, expectSymbols, highlightHelper, parseHelper } from 'langium/test';
+import { expectFindReferences, expectFoldings, expectHover, expectSymbols, highlightHelper, parseHelper } from 'langium/test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver';
 import { describe, expect, test } from 'vitest';
@@ -6,6 +6,45 @@ import { URI } from 'vscode-uri';
 import { SCHEMA, services } from './support.js';
 
 const EVENTS = SCHEMA.replace('key PurchaseId {', 'key PurchaseId time PurchasedAt {');
+
+describe('hover on version 2 constructs', () => {
+    const workspace = async (): Promise<ReturnType<typeof services>> => {
+        const s = services();
+        await parseHelper(s)(`${EVENTS}\ndestination Calls { file "exports/{segment}.csv" }\ndestination Crm { webhook "http://127.0.0.1:8787/segments" }\ndestination Warehouse { table "segment_members" }\n`, { documentUri: URI.file('/ws/schema.segment').toString() });
+        await parseHelper(s)('dynamic segment Callers {\n  audience Customer\n  activate Calls\n  group { Score > 1 }\n}\n', { documentUri: URI.file('/ws/callers.segment').toString() });
+        return s;
+    };
+    const steps = 'dynamic segment Repeat {\n  audience Customer\n  sequence Twice {\n    Purchase where Amount > 1\n    then Purchase within 7 days\n    then no Product\n  }\n}';
+
+    test('on a sequence step: which step, what it asks for, and its entity\'s time attribute with type and column', async () => {
+        const s = await workspace();
+        await expectHover(s)({ text: steps.replace('    Purchase where', '    <|>Purchase where'), index: 0, disposeAfterCheck: true,
+            hover: '**Purchase** · step 1 of 3 of sequence Twice\n\nOrdered by `Purchase.PurchasedAt` · datetime, column `purchased_at` of table `purchases`' });
+        await expectHover(s)({ text: steps.replace('then Purchase', '<|>then Purchase'), index: 0, disposeAfterCheck: true,
+            hover: '**Purchase** · step 2 of 3 of sequence Twice\n\nA Purchase, strictly later than step 1\'s Purchase within 7 days.\n\nOrdered by `Purchase.PurchasedAt` · datetime, column `purchased_at` of table `purchases`' });
+        await expectHover(s)({ text: steps.replace('no Product', 'no <|>Product'), index: 0, disposeAfterCheck: true,
+            hover: '**no Product** · step 3 of 3 of sequence Twice\n\nNo Product after step 2\'s Purchase.\n\nProduct has no `time`: a step\'s entity is an event entity, declared `entity Product ... key ProductID time ATTRIBUTE { ... }`.' });
+    });
+
+    test('on `time` in an entity, and on its time attribute: the attribute, and what event time means', async () => {
+        const s = services();
+        const text = 'entity Visit from visits key Id ti<|>me At {\n  Id number\n  At date column visited_on\n}\n';
+        const hover = '**Visit.At** · date\n\nColumn `visited_on` of table `visits`\n\nThe time of each Visit (`time At`): as of an instant, Visit records after it, and those with no At, do not exist.';
+        await expectHover(s)({ text, index: 0, disposeAfterCheck: true, hover });
+        await expectHover(s)({ text: text.replace('ti<|>me At', 'time <|>At'), index: 0, disposeAfterCheck: true, hover });
+    });
+
+    test('on a destination: kind and target, the resolved file (the segment\'s own from `activate`), the segments that activate it', async () => {
+        const s = await workspace();
+        await expectHover(s)({ text: 'dynamic segment Vip {\n  audience Customer\n  activate <|>Calls\n  group { Score > 90 }\n}', index: 0, disposeAfterCheck: true,
+            hover: '**Calls** · file destination\n\nThe whole membership after each refresh, key then `show` columns, as CSV with a header row, replaced at once: `/ws/exports/Vip.csv`\n\nActivated by Callers, Vip.' });
+        await expectHover(s)({ text: 'dynamic segment Vip {\n  audience Customer\n  activate Calls, <|>Crm\n  group { Score > 90 }\n}', index: 0, disposeAfterCheck: true,
+            hover: '**Crm** · webhook destination\n\nAfter each refresh in which members entered or left: POST to `http://127.0.0.1:8787/segments` with the keys that entered and exited (at most 10,000 a request), retried until a 2xx answer.\n\nActivated by Vip.' });
+        const own = await parseHelper(s)('destination Own { file "out/{segment}.jsonl" }', { documentUri: URI.file('/ws/own.segment').toString() });
+        const hover = await s.lsp.HoverProvider!.getHoverContent(own, { textDocument: { uri: own.uri.toString() }, position: own.textDocument.positionAt(13) });
+        expect(hover?.contents).toEqual({ kind: 'markdown', value: '**Own** · file destination\n\nThe whole membership after each refresh, key then `show` columns, as one JSON object per line, replaced at once: `/ws/out/{segment}.jsonl`\n\n`{segment}` is the name of each segment that activates it.\n\nNo segment activates it yet.' });
+    });
+});
 
 describe('outline, folding, highlighting, references and rename of version 2', () => {
     test('outline: measures and destinations where they are written, with their definition; sequences in their segment', async () => {
