@@ -20,6 +20,24 @@ describe('code lens and semantic tokens', () => {
         expect(second?.[0].range.start).toEqual({ line: 0, character: 0 });
     });
 
+    test('segments the compiler cannot lower yet (sequences, top and sample steps, and compounds of them) show no lens and no count, rather than an error', async () => {
+        const s = services();
+        await parseHelper(s)(`database ${JSON.stringify(await sqliteFile())}\n${SCHEMA.replace('key PurchaseId {', 'key PurchaseId time PurchasedAt {')}`, { documentUri: URI.file('/ws/schema.segment').toString() });
+        const text = 'dynamic segment Dubliners {\n  audience Customer\n  group { City = "Dublin" }\n}\n'
+            + 'dynamic segment Repeat {\n  audience Customer\n  sequence { Purchase then Purchase }\n}\n'
+            + 'dynamic segment Top {\n  audience Customer\n  group { Score > 1 }\n  top 2 by Customer.Score\n}\n'
+            + 'compound segment Both {\n  Dubliners\n  union Repeat\n}\n'
+            + 'compound segment Broken {\n  Dubliners\n  union Missing\n}\n';
+        const document = await parseHelper(s)(text, { documentUri: URI.file('/ws/a.segment').toString() });
+        const params = { textDocument: { uri: document.textDocument.uri } };
+        await s.lsp.CodeLensProvider!.provideCodeLens(document, params);
+        await s.data.SegmentCounts.settled();
+        const lenses = await s.lsp.CodeLensProvider!.provideCodeLens(document, params);
+        expect(lenses?.map(l => [l.range.start.line, l.command?.title])).toEqual([[0, '2 members'], [0, 'Show SQL'], [17, 'Run (has errors)'], [17, 'Show SQL']]);
+        const hover = await s.lsp.HoverProvider!.getHoverContent(document, { textDocument: params.textDocument, position: document.textDocument.positionAt(text.indexOf('Repeat') + 1) });
+        expect(hover?.contents).toEqual({ kind: 'markdown', value: '**Repeat** · dynamic segment of Customer' });
+    });
+
     test('semantic tokens: entities as types, attributes as properties, segments as variables', async () => {
         const tokens = await highlightHelper(services())('entity <|E|> key <|Id|> {\n  <|Id|> number\n}\ndynamic segment <|A|> {\n  audience <|E|>\n  group {\n    <|E|>.<|Id|> > 1\n  }\n}\n');
         expect(tokens.tokens.map(t => t.tokenType)).toEqual(['type', 'property', 'property', 'variable', 'type', 'type', 'property']);
