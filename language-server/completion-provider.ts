@@ -1,11 +1,12 @@
 import { AstUtils, GrammarAST, stream, type AstNode, type AstNodeDescription, type LangiumDocument, type LangiumDocuments, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
-import { CompletionItemKind, type Position } from 'vscode-languageserver';
+import { CompletionItemKind, MarkupKind, type CancellationToken, type CompletionList, type CompletionParams, type Position } from 'vscode-languageserver';
 import * as ast from '../grammar/generated/ast.js';
 import { isKeyword } from '../grammar/keywords.js';
 import { audienceNameOf } from '../compiler/lower.js';
 import type { DatabaseFacts } from './data/database-facts.js';
 import { bareAttributeBeforeCursor, entityBeforeCursor, entityBeforeDot, eventAt, rightSideOf } from './completion-places.js';
+import type { FieldSamples } from './field-samples.js';
 import { comparable, fieldEntity, fieldType } from './fields.js';
 import { definitionText } from './measure-text.js';
 import { comparedTextAttribute, fitsCompound, keywordFitsType, operandType, valueItems } from './schema-completion.js';
@@ -16,6 +17,9 @@ const OPERATOR_SYMBOLS = new Set(['=', '!=', '<', '<=', '>', '>=', '%']);
 
 /** After the values on the right side of a comparison (data values `0…`, keywords `1`): attributes and measures to compare with. */
 const AFTER_VALUES = '2';
+
+/** How long completion waits for sample values from the data. */
+const SAMPLES_WAIT_MS = 150;
 
 const DESTINATION_KINDS: Readonly<Record<string, string>> = {
     file: 'the members as a CSV or JSON lines file, path relative to this file (`{segment}` is the segment\'s name)',
@@ -34,12 +38,43 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
     private readonly workspace: SegmentWorkspace;
     private readonly facts: DatabaseFacts;
     private readonly documents: LangiumDocuments;
+    private readonly samples: FieldSamples;
 
     constructor(services: SegmentServices) {
         super(services);
         this.workspace = services.workspace.SegmentWorkspace;
         this.facts = services.data.DatabaseFacts;
         this.documents = services.shared.workspace.LangiumDocuments;
+        this.samples = services.data.FieldSamples;
+    }
+
+    /** Items of attributes (and measures) with what the data holds, when it is known within a moment. */
+    override async getCompletion(document: LangiumDocument, params: CompletionParams, token?: CancellationToken): Promise<CompletionList | undefined> {
+        const list = await super.getCompletion(document, params, token);
+        if (!list) return list;
+        const fields = list.items.flatMap(item => {
+            const field = this.fieldOf(item.data);
+            return field ? [{ item, field }] : [];
+        });
+        if (fields.length === 0) return list;
+        const samples = Promise.all(fields.map(async ({ item, field }) => {
+            const sample = await this.samples.attribute(field, 3).catch(() => undefined);
+            if (!sample) return;
+            const description = typeof item.documentation === 'string' ? item.documentation : item.documentation?.value;
+            item.documentation = { kind: MarkupKind.Markdown, value: [description, sample].filter(Boolean).join('\n\n') };
+        }));
+        // Completion never waits long for the data: values not known by then are left out.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([samples, new Promise(resolve => { timer = setTimeout(resolve, SAMPLES_WAIT_MS); })]);
+        clearTimeout(timer);
+        return list;
+    }
+
+    /** The field an item's `data` names (`fieldData`), if it is still in the model. */
+    private fieldOf(data: unknown): ast.Attribute | undefined {
+        if (typeof data !== 'object' || data === null || !('entity' in data) || !('field' in data)) return undefined;
+        const entity = this.workspace.model.entities.get(String(data.entity));
+        return entity?.attributes.find(a => a.name === String(data.field));
     }
 
     /** A keyword that stands for a name (a table, a column, an attribute) is not proposed as a keyword. */
@@ -159,7 +194,7 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
         const item = { ...super.createReferenceCompletionItem(description, refInfo, context), ...(rightSideOf(refInfo.container) ? { sortText: `${AFTER_VALUES}${description.name}` } : {}) };
         const node = description.node;
         if (node && ast.isAttribute(node)) {
-            return { ...item, detail: `${node.type}${node.column ? ` (column ${node.column})` : ''}`, ...(node.description ? { documentation: node.description } : {}) };
+            return { ...item, detail: `${node.type}${node.column ? ` (column ${node.column})` : ''}`, ...(node.description ? { documentation: node.description } : {}), data: fieldData(node) };
         }
         if (node && ast.isMeasure(node)) {
             const definition = definitionText(node);
@@ -181,6 +216,11 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
     private measuresOf(entity: ast.Entity): ast.Measure[] {
         return this.documents.all.toArray().flatMap(d => ast.isModel(d.parseResult.value) ? d.parseResult.value.measures : []).filter(m => fieldEntity(m) === entity);
     }
+}
+
+/** What a field's completion item carries, to find the field again when the list is complete. */
+function fieldData(field: ast.Attribute): { readonly entity: string; readonly field: string } {
+    return { entity: field.$container.name, field: field.name };
 }
 
 function ruleOf(keyword: GrammarAST.Keyword): string | undefined {

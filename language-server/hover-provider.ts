@@ -3,14 +3,12 @@ import { AstNodeHoverProvider } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
 import * as ast from '../grammar/generated/ast.js';
 import { audienceNameOf, properties } from '../compiler/lower.js';
-import type { DatabaseFacts } from './data/database-facts.js';
 import { countTitle } from './code-lens.js';
+import type { FieldSamples } from './field-samples.js';
 import { destinationHover, stepHover } from './journey-hovers.js';
 import type { SegmentCounts } from './segment-counts.js';
 import type { SegmentServices } from './segment-module.js';
 import type { SegmentWorkspace } from './workspace-model.js';
-
-const SAMPLES = 5;
 
 /**
  * Hovers on attributes (type, column, description, sample values, event time), segments (kind,
@@ -19,13 +17,13 @@ const SAMPLES = 5;
  */
 export class SegmentHoverProvider extends AstNodeHoverProvider {
     private readonly workspace: SegmentWorkspace;
-    private readonly facts: DatabaseFacts;
+    private readonly samples: FieldSamples;
     private readonly counts: SegmentCounts;
 
     constructor(services: SegmentServices) {
         super(services);
         this.workspace = services.workspace.SegmentWorkspace;
-        this.facts = services.data.DatabaseFacts;
+        this.samples = services.data.FieldSamples;
         this.counts = services.data.SegmentCounts;
     }
 
@@ -65,20 +63,9 @@ export class SegmentHoverProvider extends AstNodeHoverProvider {
         if (entity.time?.ref === node) {
             lines.push(`The time of each ${entity.name} (\`time ${node.name}\`): as of an instant, ${entity.name} records after it, and those with no ${node.name}, do not exist.`);
         }
-        const sample = await this.samples(entity, column);
+        const sample = await this.samples.attribute(node);
         if (sample) lines.push(sample);
         return lines.join('\n\n');
-    }
-
-    private async samples(entity: ast.Entity, column: string): Promise<string | undefined> {
-        const model = this.workspace.model;
-        if (!model.database) return undefined;
-        const file = model.database.uri.fsPath;
-        if ((await this.facts.status(file)).kind !== 'ok') return undefined;
-        const values = await this.facts.columnValues(file, entity.table ?? entity.name, column);
-        if (!values) return undefined;
-        const shown = values.top.slice(0, SAMPLES).map(v => `\`${v.value.replace(/`/g, "'")}\` (${v.count})`).join(', ');
-        return `${values.distinct.toLocaleString('en-US')} distinct ${values.distinct === 1 ? 'value' : 'values'}${shown ? `; most frequent: ${shown}` : ''}`;
     }
 
     private segmentHover(node: ast.Segment): string {

@@ -7,6 +7,7 @@ import { SegmentCompletionProvider } from './completion-provider.js';
 import { SegmentCodeLensProvider } from './code-lens.js';
 import { DataChecks } from './data-checks.js';
 import { SegmentDocumentSymbolProvider } from './document-symbols.js';
+import { FieldSamples } from './field-samples.js';
 import { SegmentFormatter } from './formatter.js';
 import { SegmentHoverProvider } from './hover-provider.js';
 import { SegmentCounts } from './segment-counts.js';
@@ -41,6 +42,8 @@ export type SegmentAddedServices = {
         DatabaseFacts: DatabaseFacts;
         /** Member counts for code lenses and hovers, computed in the background. */
         SegmentCounts: SegmentCounts;
+        /** What the data holds for attributes and measures, in words, for hover and completion. */
+        FieldSamples: FieldSamples;
     };
 };
 
@@ -89,7 +92,8 @@ export function createSegmentModule(data: SegmentDataContext): Module<SegmentSer
         },
         data: {
             DatabaseFacts: () => new DatabaseFacts((data.queries ?? (() => new InProcessQueryService()))()),
-            SegmentCounts: services => new SegmentCounts(services.workspace.SegmentWorkspace, (data.countQueries ?? (() => new InProcessQueryService()))())
+            SegmentCounts: services => new SegmentCounts(services.workspace.SegmentWorkspace, (data.countQueries ?? (() => new InProcessQueryService()))()),
+            FieldSamples: services => new FieldSamples(services.workspace.SegmentWorkspace, services.data.DatabaseFacts)
         }
     };
 }

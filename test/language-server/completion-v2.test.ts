@@ -110,6 +110,19 @@ describe('completion of version 2', () => {
         await complete({ text: inGroup('Score > 1 and Product.<|>'), index: 0, disposeAfterCheck: true, expectedItems: ['ProductID', 'Category'] });
     });
 
+    test('attributes after `Entity.` with their values from the data (once they are read: completion waits for them only a moment)', async () => {
+        const complete = await completion(await sqliteFile());
+        // The first completion reads the values; on a busy machine it may answer before they are read.
+        await complete({ text: inGroup('Customer.<|>'), index: 0, disposeAfterCheck: true, assert: list => expect(item(list, 'City')?.detail).toBe('text (column city)') });
+        await complete({
+            text: inGroup('Customer.<|>'), index: 0, disposeAfterCheck: true,
+            assert: list => {
+                expect(item(list, 'City')).toMatchObject({ detail: 'text (column city)', documentation: { kind: 'markdown', value: 'Home city\n\n3 distinct values; most frequent: `Dublin` (2), `Cork` (1), `Galway` (1)' } });
+                expect(item(list, 'DoNotCall')?.documentation).toEqual({ kind: 'markdown', value: '2 distinct values; most frequent: `0` (3), `1` (1)' });
+            }
+        });
+    });
+
     test('the right side of a comparison: values first, then attributes of a fitting type and the entities that have one', async () => {
         const complete = await completion(await sqliteFile());
         await complete({
