@@ -5,14 +5,15 @@ import * as ast from '../grammar/generated/ast.js';
 import { audienceNameOf, properties } from '../compiler/lower.js';
 import { countTitle } from './code-lens.js';
 import type { FieldSamples } from './field-samples.js';
-import { destinationHover, stepHover } from './journey-hovers.js';
+import { destinationHover, finalStepHover, stepHover } from './journey-hovers.js';
 import type { SegmentCounts } from './segment-counts.js';
 import type { SegmentServices } from './segment-module.js';
 import type { SegmentWorkspace } from './workspace-model.js';
 
 /**
  * Hovers on attributes (type, column, description, sample values, event time), segments (kind,
- * audience, count), sequence steps (the step and its entity's time), `time` in an entity and
+ * audience, count), sequence steps (the step and its entity's time), `top` and `sample` steps
+ * (what they keep), `time` in an entity and
  * destinations (kind, target, the file a segment's members go to).
  */
 export class SegmentHoverProvider extends AstNodeHoverProvider {
@@ -35,6 +36,7 @@ export class SegmentHoverProvider extends AstNodeHoverProvider {
         const node = leaf && leaf.end > offset ? leaf.astNode : undefined;
         let content: string | undefined;
         if (ast.isEvent(node)) content = stepHover(node);
+        else if (ast.isTopStep(node) || ast.isSampleStep(node)) content = finalStepHover(node);
         else if (ast.isEntity(node) && leaf && GrammarAST.isKeyword(leaf.grammarSource) && leaf.grammarSource.value === 'time' && node.time?.ref) content = await this.attributeHover(node.time.ref);
         else if (ast.isActivateProperty(node) && leaf && GrammarAST.isCrossReference(leaf.grammarSource)) {
             const destination = this.references.findDeclarations(leaf)[0];

@@ -1,7 +1,7 @@
 import * as ast from '../grammar/generated/ast.js';
 import { resolveRelative, type WorkspaceModel } from './workspace-model.js';
 
-/** Hover texts for sequence steps (reference, 6.3) and destinations (reference, 7). */
+/** Hover texts for sequence steps (reference, 6.3), top and sample steps (6.6) and destinations (7). */
 
 /** A step: which one, what it asks for, and the time its records are ordered by. */
 export function stepHover(step: ast.Event): string {
@@ -22,6 +22,21 @@ export function stepHover(step: ast.Event): string {
         lines.push(`${entity.name} has no \`time\`: a step's entity is an event entity, declared \`entity ${entity.name} ... key ${entity.key?.$refText ?? 'Id'} time ATTRIBUTE { ... }\`.`);
     }
     return lines.join('\n\n');
+}
+
+/** A `top` or `sample` step: what it keeps, applied to the result of everything before it. */
+export function finalStepHover(step: ast.TopStep | ast.SampleStep): string {
+    const segment = step.$container;
+    const index = segment.steps.indexOf(step);
+    const of = index > 0 ? 'the result of the steps before it' : 'the segment\'s members';
+    if (ast.isTopStep(step)) {
+        const by = step.attribute?.$cstNode?.text ?? '?';
+        const order = step.order === 'asc' ? 'smallest' : 'largest';
+        const count = step.percent ? `the first ${step.amount}% (rounded down)` : `the ${step.amount}`;
+        return `**top** · keeps ${count} of ${of} with the ${order} ${by}\n\nMembers with no ${by} come last; ties are broken by key, ascending.`;
+    }
+    const seed = step.seed !== undefined ? `seed ${JSON.stringify(step.seed)}` : `no seed, so the segment's name \`${segment.name}\` (renaming it reshuffles the sample: give a seed to keep a split)`;
+    return `**sample** · keeps about ${step.amount}% of ${of}, each member in or out by a hash of its key and the seed\n\nThe same members on every engine and every run while they stay in the segment; ${seed}.`;
 }
 
 const FORMATS: Readonly<Record<string, string>> = { '.csv': 'CSV with a header row', '.jsonl': 'one JSON object per line' };

@@ -26,6 +26,15 @@ describe('hover on version 2 constructs', () => {
             hover: '**no Product** · step 3 of 3 of sequence Twice\n\nNo Product after step 2\'s Purchase.\n\nProduct has no `time`: a step\'s entity is an event entity, declared `entity Product ... key ProductID time ATTRIBUTE { ... }`.' });
     });
 
+    test('on `top` and `sample` steps: what they keep, and the seed', async () => {
+        const s = await workspace();
+        const text = 'dynamic segment Best {\n  audience Customer\n  group { Score > 1 }\n  top 10% by Customer.Score asc\n  sample 50%\n}';
+        await expectHover(s)({ text: text.replace('top 10%', '<|>top 10%'), index: 0, disposeAfterCheck: true,
+            hover: '**top** · keeps the first 10% (rounded down) of the segment\'s members with the smallest Customer.Score\n\nMembers with no Customer.Score come last; ties are broken by key, ascending.' });
+        await expectHover(s)({ text: text.replace('sample 50%', 'sample <|>50%'), index: 0, disposeAfterCheck: true,
+            hover: '**sample** · keeps about 50% of the result of the steps before it, each member in or out by a hash of its key and the seed\n\nThe same members on every engine and every run while they stay in the segment; no seed, so the segment\'s name `Best` (renaming it reshuffles the sample: give a seed to keep a split).' });
+    });
+
     test('on `time` in an entity, and on its time attribute: the attribute, and what event time means', async () => {
         const s = services();
         const text = 'entity Visit from visits key Id ti<|>me At {\n  Id number\n  At date column visited_on\n}\n';
