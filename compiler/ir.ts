@@ -29,6 +29,8 @@ export interface JoinNode {
     /** How this record is reached from its parent (absent at the root). */
     readonly step?: PathStep;
     readonly children: JoinNode[];
+    /** Measures whose value the group reads on this record (a comparison with an attribute): joined to it where it is read. */
+    readonly measures: MeasurePlan[];
 }
 
 export interface ColumnRef {
@@ -51,7 +53,41 @@ export interface AggregateRef {
     readonly outer: { readonly alias: string; readonly entity: SchemaEntity };
 }
 
-export type Operand = ColumnRef | AggregateRef;
+/**
+ * A value computed for each record of `entity` from its related records (reference, 6.4): a
+ * declared measure, or an aggregate compared with an attribute. A measure is lowered once per
+ * model and the same object is shared by every plan that uses it; a statement computes it once
+ * (`sql/measure-sql.ts`).
+ */
+export interface MeasurePlan {
+    /** `Customer.LifetimeValue`; absent for an aggregate compared with an attribute. */
+    readonly name?: string;
+    readonly entity: SchemaEntity;
+    /** The aggregate; its outer record stands for the measured record. */
+    readonly aggregate: AggregateRef;
+    /** `number` for count, sum and avg; the attribute's type for min and max. */
+    readonly type: AttributeType;
+}
+
+/** A measure's value for one record of a join tree. */
+export interface MeasureRef {
+    readonly node: 'measure';
+    readonly alias: string;
+    readonly measure: MeasurePlan;
+}
+
+export type Operand = ColumnRef | AggregateRef | MeasureRef;
+
+/** The right side of a comparison when it is an attribute or a measure (reference, 6.2), moved by its offsets. */
+export interface OperandValue {
+    readonly node: 'operand';
+    readonly operand: ColumnRef | MeasureRef;
+    readonly offsets: readonly TimeOffset[];
+    /** The operand's own type (an offset keeps it). */
+    readonly type: AttributeType;
+}
+
+export type Comparand = Literal | OperandValue;
 
 /** The type in which a comparison is made: dates compare by calendar day. */
 export type Domain = AttributeType;
@@ -62,11 +98,22 @@ export type Condition =
     | { readonly node: 'and'; readonly items: readonly Condition[] }
     | { readonly node: 'or'; readonly items: readonly Condition[] }
     | { readonly node: 'not'; readonly item: Condition }
-    | { readonly node: 'compare'; readonly left: Operand; readonly operator: CompareOperator; readonly right: Literal; readonly domain: Domain }
+    /** With an `OperandValue` on the right, `left` is a column or a measure (an aggregate becomes a measure of the record it is counted for). */
+    | { readonly node: 'compare'; readonly left: Operand; readonly operator: CompareOperator; readonly right: Comparand; readonly domain: Domain }
     | { readonly node: 'in'; readonly left: Operand; readonly values: readonly Literal[]; readonly negated: boolean; readonly domain: Domain }
     | { readonly node: 'between'; readonly left: Operand; readonly low: Literal; readonly high: Literal; readonly domain: Domain }
     | { readonly node: 'match'; readonly left: Operand; readonly mode: 'contains' | 'starts' | 'ends'; readonly value: string }
-    | { readonly node: 'empty'; readonly left: Operand; readonly negated: boolean };
+    | { readonly node: 'empty'; readonly left: Operand; readonly negated: boolean }
+    | MemberCondition;
+
+/** `E [not] in segment NAME` (reference, 6.5): the record `alias` of `entity` is (is not) a member of `segment`, at the same instant. */
+export interface MemberCondition {
+    readonly node: 'member';
+    readonly alias: string;
+    readonly entity: SchemaEntity;
+    readonly segment: string;
+    readonly negated: boolean;
+}
 
 export type SetOperator = 'union' | 'intersect' | 'exclude';
 
@@ -90,13 +137,13 @@ interface PlanBase {
     readonly show: readonly ShowColumn[];
 }
 
-/** An attribute listed by `show`, reached from the audience over to-one relationships. */
-export interface ShowColumn {
+/** An attribute or a measure listed by `show`, reached from the audience over to-one relationships. */
+export type ShowColumn = {
     readonly label: string;
     /** The to-one relationships from the audience to the attribute's entity. */
     readonly path: readonly { readonly step: PathStep; readonly entity: SchemaEntity }[];
-    readonly attribute: SchemaAttribute;
-}
+    readonly type: AttributeType;
+} & ({ readonly attribute: SchemaAttribute; readonly measure?: undefined } | { readonly measure: MeasurePlan; readonly attribute?: undefined });
 
 export type SegmentPlan =
     | (PlanBase & { readonly kind: 'dynamic'; readonly groups: readonly GroupPlan[] })

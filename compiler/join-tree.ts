@@ -1,5 +1,5 @@
 import type { AstNode } from 'langium';
-import type { JoinNode } from './ir.js';
+import type { JoinNode, MeasurePlan } from './ir.js';
 import { describePath, findPath } from './paths.js';
 import { ProblemCodes, type ProblemSink } from './problems.js';
 import type { Schema, SchemaEntity } from './schema.js';
@@ -7,7 +7,8 @@ import type { Schema, SchemaEntity } from './schema.js';
 /** Hands out SQL aliases unique within one segment's query. */
 export class AliasSource {
     private count = 0;
-    next(prefix = 't'): string {
+    constructor(private readonly prefix = 't') {}
+    next(prefix = this.prefix): string {
         return `${prefix}${this.count++}`;
     }
 }
@@ -26,9 +27,11 @@ export class JoinTreeBuilder {
         rootEntity: SchemaEntity,
         private readonly aliases: AliasSource,
         private readonly via: ReadonlySet<string>,
-        private readonly sink: ProblemSink
+        private readonly sink: ProblemSink,
+        /** Where `via` is written, for messages: on the group, or on the measure. */
+        private readonly viaOwner: 'group' | 'measure' = 'group'
     ) {
-        this.root = { alias: aliases.next(), entity: rootEntity, children: [] };
+        this.root = { alias: aliases.next(), entity: rootEntity, children: [], measures: [] };
         this.nodes.set(rootEntity.name, this.root);
     }
 
@@ -56,7 +59,7 @@ export class JoinTreeBuilder {
             const described = result.paths.map(p => describePath(from, p));
             const choices = [...new Set(result.paths.flatMap(p => p.map(s => s.relationship.id)))];
             this.sink.error(ProblemCodes.AmbiguousPath,
-                `${entityName} is connected to ${from} by ${result.paths.length} equally short paths: ${described.join('; ')}. Pick one with \`via\` on the group, for example \`group via ${choices.find(c => !result.paths.every(p => p.some(s => s.relationship.id === c))) ?? choices[0]}\`.`,
+                `${entityName} is connected to ${from} by ${result.paths.length} equally short paths: ${described.join('; ')}. Pick one with \`via\` on the ${this.viaOwner}, for example \`${this.viaOwner === 'group' ? 'group ' : ''}via ${choices.find(c => !result.paths.every(p => p.some(s => s.relationship.id === c))) ?? choices[0]}\`.`,
                 node, property, { entity: entityName, paths: described, relationships: choices });
             return undefined;
         }
@@ -71,12 +74,19 @@ export class JoinTreeBuilder {
                 }
             } else {
                 const entity = this.schema.entity(step.to)!;
-                child = { alias: this.aliases.next(), entity, step, children: [] };
+                child = { alias: this.aliases.next(), entity, step, children: [], measures: [] };
                 parent.children.push(child);
                 this.nodes.set(step.to, child);
             }
             parent = child;
         }
         return parent;
+    }
+
+    /** Notes that the group reads the value of `measure` on the record `alias` (so it is joined to it). */
+    useMeasure(alias: string, measure: MeasurePlan): void {
+        for (const node of this.nodes.values()) {
+            if (node.alias === alias && !node.measures.includes(measure)) node.measures.push(measure);
+        }
     }
 }

@@ -1,12 +1,21 @@
 import type { AstNode } from 'langium';
 import { exactNumberKey } from './exact-number.js';
 import * as ast from '../grammar/generated/ast.js';
-import type { CompareOperator, Condition, Domain, Literal, Operand, TimeValue } from './ir.js';
+import type { CompareOperator, Condition, Domain, Literal, MeasurePlan, Operand, TimeValue } from './ir.js';
 import { AliasSource, JoinTreeBuilder } from './join-tree.js';
+import { attributeComparison } from './lower-comparand.js';
 import { findPath } from './paths.js';
 import { ProblemCodes, type ProblemSink } from './problems.js';
 import type { AttributeType, Schema, SchemaAttribute, SchemaEntity } from './schema.js';
 import { isValidDate, isValidDateTime, unitOf, type TimeOffset } from './time.js';
+
+/** What lowering a condition needs to know of the rest of the model. */
+export interface ConditionModel {
+    /** A measure's plan, lowered once per model; undefined when it has errors (reported on the measure). */
+    measure(node: ast.Measure): MeasurePlan | undefined;
+    /** The name of a segment's audience entity; undefined when it has none (reported on that segment). */
+    audienceOf(segment: ast.Segment): string | undefined;
+}
 
 export interface ConditionContext {
     readonly schema: Schema;
@@ -14,6 +23,11 @@ export interface ConditionContext {
     readonly via: ReadonlySet<string>;
     readonly sink: ProblemSink;
     readonly aliases: AliasSource;
+    readonly model: ConditionModel;
+    /** Lowering a measure's own aggregate (reference, 6.4): a measure may not use another. */
+    readonly inMeasure?: boolean;
+    /** Where `via` is written, for messages: on the group (default), or on the measure. */
+    readonly viaOwner?: 'group' | 'measure';
     /** Set when a reference did not resolve (the linker reports it); no plan is made then. */
     unresolved: boolean;
 }
@@ -51,10 +65,7 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
         ctx.sink.error(ProblemCodes.Incomplete, 'This condition is incomplete: compare the value, for example `= "Security"` or `> 10`.', node);
         return undefined;
     }
-    if (ast.isSegmentCondition(node)) {
-        ctx.sink.error(ProblemCodes.NotCompiledYet, '`in segment` is not compiled yet.', node);
-        return undefined;
-    }
+    if (ast.isSegmentCondition(node)) return memberCondition(node, tree, ctx);
     if (!node.left) { ctx.unresolved = true; return undefined; }
     const left = lowerOperand(node.left, tree, ctx, inAggregate);
     if (!left) return undefined;
@@ -66,7 +77,7 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
             ctx.sink.error(ProblemCodes.OperatorType, `${label} is true or false: compare it with \`=\` or \`!=\`, not \`${operator}\`.`, node, 'operator');
             return undefined;
         }
-        if (ast.isAttributeValue(node.right)) return attributeComparand(node.right, ctx);
+        if (ast.isAttributeValue(node.right)) return attributeComparison(node, left, operator, node.right, tree, ctx, inAggregate);
         const right = lowerValue(node.right, ctx);
         const domain = right && domainOf(type, right, label, node.right, ctx);
         return domain && right && { node: 'compare', left: left.operand, operator, right, domain };
@@ -148,22 +159,25 @@ export function lowerCondition(node: ast.Condition, tree: JoinTreeBuilder, ctx: 
             ctx.sink.error(ProblemCodes.OperatorType, `\`${node.operator}\` compares dates and datetimes, but ${label} is ${article(type)}: use \`<\` or \`>\`.`, node, 'operator');
             return undefined;
         }
-        if (ast.isAttributeValue(node.right)) return attributeComparand(node.right, ctx);
+        const operator = node.operator === 'before' ? '<' : '>';
+        if (ast.isAttributeValue(node.right)) return attributeComparison(node, left, operator, node.right, tree, ctx, inAggregate);
         const right = lowerValue(node.right, ctx);
         const domain = right && domainOf(type, right, label, node.right, ctx);
-        return domain && right && { node: 'compare', left: left.operand, operator: node.operator === 'before' ? '<' : '>', right, domain };
+        return domain && right && { node: 'compare', left: left.operand, operator, right, domain };
     }
     return undefined;
 }
 
-interface TypedOperand {
+export interface TypedOperand {
     readonly operand: Operand;
     readonly type: AttributeType;
 }
 
-function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionContext, inAggregate: boolean): TypedOperand | undefined {
+/** An attribute, a measure or an aggregate, in the scope of `tree` (attributes and measures join their entity's record). */
+export function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionContext, inAggregate: boolean): TypedOperand | undefined {
     if (ast.isAttributeRef(node)) {
-        if (ast.isMeasure(node.attribute?.ref)) return measureNotCompiled(node, ctx);
+        const field = node.attribute?.ref;
+        if (ast.isMeasure(field)) return measureOperand(node, field, tree, ctx, inAggregate);
         const resolved = resolveAttribute(node, ctx.schema);
         if (!resolved) { ctx.unresolved = true; return undefined; }
         const record = tree.attach(resolved.entity, node, node.entity ? 'entity' : 'attribute');
@@ -179,6 +193,13 @@ function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionCo
         entityName = node.entity?.ref?.name;
         if (!entityName) { ctx.unresolved = true; return undefined; }
     } else {
+        const aggregated = node.attribute?.attribute?.ref;
+        if (ast.isMeasure(aggregated)) {
+            ctx.sink.error(ProblemCodes.NestedMeasure,
+                `${describeOperand(node.attribute)} is a measure: \`${node.function}\` aggregates attributes of related records. ${ctx.inMeasure ? 'A measure cannot use another measure; use `in segment` of a segment that uses it.' : 'Compare the measure in the group itself, or use `in segment` of a segment that uses it.'}`,
+                node, 'attribute');
+            return undefined;
+        }
         attribute = node.attribute ? resolveAttribute(node.attribute, ctx.schema) : undefined;
         if (!attribute) { ctx.unresolved = true; return undefined; }
         entityName = attribute.entity;
@@ -192,10 +213,10 @@ function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionCo
     const path = findPath(ctx.schema, outer.entity.name, entityName, ctx.via);
     if (path.kind !== 'found') {
         // Let the join tree report the same problem with its message.
-        new JoinTreeBuilder(ctx.schema, outer.entity, new AliasSource(), ctx.via, ctx.sink).attach(entityName, node);
+        new JoinTreeBuilder(ctx.schema, outer.entity, new AliasSource(), ctx.via, ctx.sink, ctx.viaOwner).attach(entityName, node);
         return undefined;
     }
-    const whereTree = new JoinTreeBuilder(ctx.schema, ctx.schema.entity(entityName)!, ctx.aliases, ctx.via, ctx.sink);
+    const whereTree = new JoinTreeBuilder(ctx.schema, ctx.schema.entity(entityName)!, ctx.aliases, ctx.via, ctx.sink, ctx.viaOwner);
     let where: Condition | undefined;
     if (node.where) {
         where = lowerCondition(node.where, whereTree, ctx, true);
@@ -211,14 +232,54 @@ function lowerOperand(node: ast.Operand, tree: JoinTreeBuilder, ctx: ConditionCo
     return { operand, type };
 }
 
-function measureNotCompiled(node: AstNode, ctx: Pick<ConditionContext, 'sink'>): undefined {
-    ctx.sink.error(ProblemCodes.NotCompiledYet, 'Measures are not compiled yet.', node);
-    return undefined;
+/** `Entity.Measure`: the measure's value for the joined record of its entity. */
+function measureOperand(node: ast.AttributeRef, field: ast.Measure, tree: JoinTreeBuilder, ctx: ConditionContext, inAggregate: boolean): TypedOperand | undefined {
+    if (inAggregate || ctx.inMeasure) {
+        ctx.sink.error(ProblemCodes.NestedMeasure, ctx.inMeasure
+            ? `${describeOperand(node)} is a measure, and a measure cannot use another measure: use \`in segment\` of a segment that uses it.`
+            : `${describeOperand(node)} is a measure, which cannot be used inside an aggregate: compare it in the group itself, or use \`in segment\` of a segment that uses it.`,
+            node, 'attribute');
+        return undefined;
+    }
+    const measure = ctx.model.measure(field);
+    if (!measure) { ctx.unresolved = true; return undefined; }
+    const record = tree.attach(measure.entity.name, node, node.entity ? 'entity' : 'attribute');
+    return record && { operand: { node: 'measure', alias: record.alias, measure }, type: measure.type };
 }
 
-function attributeComparand(node: ast.AttributeValue, ctx: ConditionContext): undefined {
-    ctx.sink.error(ProblemCodes.NotCompiledYet, 'Comparing two attributes is not compiled yet.', node);
-    return undefined;
+/** `E [not] in segment NAME`: the joined record of E is (is not) a member of NAME, whose audience must be E. */
+function memberCondition(node: ast.SegmentCondition, tree: JoinTreeBuilder, ctx: ConditionContext): Condition | undefined {
+    const entity = node.entity?.ref?.name;
+    const target = node.segment?.ref;
+    if (!entity || !target) { ctx.unresolved = true; return undefined; }
+    const audience = ctx.model.audienceOf(target);
+    if (audience === undefined) { ctx.unresolved = true; return undefined; }
+    if (audience !== entity) {
+        ctx.sink.error(ProblemCodes.AudienceMismatch,
+            `${target.name} returns ${audience} profiles, so a ${entity} is never one of its members: name a segment whose audience is ${entity}, or write \`${audience} in segment ${target.name}\`.`,
+            node, 'segment');
+        return undefined;
+    }
+    const record = tree.attach(entity, node, 'entity');
+    return record && { node: 'member', alias: record.alias, entity: record.entity, segment: target.name, negated: node.negated };
+}
+
+/** The relationships a `via` list names (reference, 3.1); a name that is not one is reported. */
+export function viaOf(owner: ast.Group | ast.Sequence | ast.Measure, schema: Schema, sink: ProblemSink, state: { unresolved: boolean }): Set<string> {
+    const via = new Set<string>();
+    owner.via.forEach((ref, index) => {
+        const field = ref.attribute?.ref;
+        const attribute = resolveAttribute(ref, schema);
+        if (!attribute && !ast.isMeasure(field)) { state.unresolved = true; return; }
+        if (!attribute?.target) {
+            const name = describeOperand(ref);
+            sink.problems.push({ severity: 'error', code: ProblemCodes.ViaNotRelationship, node: owner, property: 'via', index,
+                message: `${name} is ${ast.isMeasure(field) ? 'a measure' : 'not a relationship'}: \`via\` names an attribute declared with \`-> Entity\`.` });
+            return;
+        }
+        via.add(`${attribute.entity}.${attribute.name}`);
+    });
+    return via;
 }
 
 /** The attribute an `E.A` or bare `A` names; `undefined` when the linker could not resolve it. */
@@ -261,9 +322,21 @@ export function lowerValue(node: ast.Value | undefined, ctx: Pick<ConditionConte
             ctx.sink.error(ProblemCodes.TimeUnitType, `A date moves by days, weeks, months or years; use \`now\` or a datetime to move by ${o.unit}.`, o, 'unit');
             return undefined;
         }
-        offsets.push({ sign: o.sign === '-' ? -1 : 1, amount: o.amount, unit });
+        const offset = timeOffset(o, ctx);
+        if (!offset) return undefined;
+        offsets.push(offset);
     }
     return { node: 'time', base: value, offsets, type };
+}
+
+/** An offset as written; months and years move by whole numbers (`+ 1.5 months` has no day to land on). */
+export function timeOffset(o: ast.TimeOffset, ctx: Pick<ConditionContext, 'sink'>): TimeOffset | undefined {
+    const unit = unitOf(o.unit);
+    if ((unit === 'month' || unit === 'year') && !Number.isInteger(o.amount)) {
+        ctx.sink.error(ProblemCodes.OffsetAmount, `Months and years move by whole numbers: write \`${o.sign} ${Math.round(o.amount) || 1} ${o.unit}\`, or use days.`, o, 'amount');
+        return undefined;
+    }
+    return { sign: o.sign === '-' ? -1 : 1, amount: o.amount, unit };
 }
 
 function domainOf(type: AttributeType, value: Literal, label: string, node: AstNode | undefined, ctx: ConditionContext): Domain | undefined {

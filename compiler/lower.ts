@@ -1,12 +1,13 @@
 import * as ast from '../grammar/generated/ast.js';
-import type { GroupPlan, KeyValue, SegmentPlan, SetOperator, ShowColumn } from './ir.js';
+import type { GroupPlan, KeyValue, MeasurePlan, SegmentPlan, SetOperator, ShowColumn } from './ir.js';
 import { exactNumberKey } from './exact-number.js';
 import { AliasSource, JoinTreeBuilder } from './join-tree.js';
-import { lowerCondition, resolveAttribute, type ConditionContext } from './lower-condition.js';
+import { describeOperand, lowerCondition, resolveAttribute, viaOf, type ConditionContext, type ConditionModel } from './lower-condition.js';
+import { lowerMeasure, type MeasureResult } from './lower-measure.js';
 import { findPath } from './paths.js';
 import { ProblemCodes, ProblemSink, type Problem } from './problems.js';
 import { planUses } from './plan-uses.js';
-import { eventTimeFault, type Schema, type SchemaEntity } from './schema.js';
+import { eventTimeFault, type Schema, type SchemaAttribute, type SchemaEntity } from './schema.js';
 
 export interface LowerContext {
     readonly schema: Schema;
@@ -16,8 +17,8 @@ export interface LowerContext {
     readonly resolveFile?: (segment: ast.Segment, relative: string) => string;
     /** The workspace folder of a segment: files it names are read only from inside it. */
     readonly workspaceFolder?: (segment: ast.Segment) => string;
-    /** True when the parser had to recover inside the segment: its text has syntax errors. */
-    readonly hasSyntaxErrors?: (segment: ast.Segment) => boolean;
+    /** True when the parser had to recover inside the segment (for a measure: in its file): its text has syntax errors. */
+    readonly hasSyntaxErrors?: (node: ast.Segment | ast.Measure) => boolean;
 }
 
 export interface LowerResult {
@@ -39,7 +40,7 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
         ...(props.description !== undefined ? { description: props.description } : {}),
         audience,
         active: props.status !== 'inactive',
-        show: lowerShow(segment, audience, ctx.schema, sink, state)
+        show: lowerShow(segment, audience, ctx, sink, state)
     };
     let plan: SegmentPlan | undefined;
     if (ast.isDynamicSegment(segment)) {
@@ -51,7 +52,7 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
                 continue;
             }
             const via = viaOf(group, ctx.schema, sink, state);
-            const cctx: ConditionContext = { schema: ctx.schema, audience, via, sink, aliases, unresolved: false };
+            const cctx: ConditionContext = { schema: ctx.schema, audience, via, sink, aliases, model: conditionModel(ctx), unresolved: false };
             const tree = new JoinTreeBuilder(ctx.schema, audience, aliases, via, sink);
             const condition = group.condition ? lowerCondition(group.condition, tree, cctx) : undefined;
             state.unresolved ||= cctx.unresolved;
@@ -164,39 +165,80 @@ function audienceOf(segment: ast.Segment, ctx: LowerContext, sink: ProblemSink, 
     return entity;
 }
 
-function viaOf(group: ast.Group | ast.Sequence, schema: Schema, sink: ProblemSink, state: { unresolved: boolean }): Set<string> {
-    const via = new Set<string>();
-    group.via.forEach((ref, index) => {
-        const attribute = resolveAttribute(ref, schema);
-        if (!attribute) { state.unresolved = true; return; }
-        if (!attribute.target) {
-            sink.problems.push({ severity: 'error', code: ProblemCodes.ViaNotRelationship, node: group, property: 'via', index,
-                message: `${attribute.entity}.${attribute.name} is not a relationship: \`via\` names an attribute declared with \`-> Entity\`.` });
-            return;
-        }
-        via.add(`${attribute.entity}.${attribute.name}`);
-    });
-    return via;
-}
-
-function lowerShow(segment: ast.Segment, audience: SchemaEntity, schema: Schema, sink: ProblemSink, state: { unresolved: boolean }): ShowColumn[] {
+function lowerShow(segment: ast.Segment, audience: SchemaEntity, ctx: LowerContext, sink: ProblemSink, state: { unresolved: boolean }): ShowColumn[] {
+    const schema = ctx.schema;
     const show = properties(segment).show;
     const columns: ShowColumn[] = [];
     show?.attributes.forEach((ref, index) => {
-        const attribute = resolveAttribute(ref, schema);
-        if (!attribute) { state.unresolved = true; return; }
-        const path = findPath(schema, audience.name, attribute.entity);
+        const field = fieldOf(ref, ctx);
+        if (!field) { state.unresolved = true; return; }
+        const entity = field.kind === 'attribute' ? field.attribute.entity : field.measure.entity.name;
+        const name = field.kind === 'attribute' ? field.attribute.name : ref.attribute?.$refText ?? '';
+        const path = findPath(schema, audience.name, entity);
         const toOne = path.kind === 'found' && path.steps.every(s => s.relationship.from === s.from);
         if (path.kind !== 'found' || !toOne) {
             sink.problems.push({ severity: 'error', code: ProblemCodes.ShowUnreachable, node: show, property: 'attributes', index,
-                message: `A ${audience.name} can have many ${attribute.entity} records, so ${attribute.entity}.${attribute.name} has no single value to show. Show attributes of ${audience.name} or of entities it refers to with \`->\`.` });
+                message: `A ${audience.name} can have many ${entity} records, so ${entity}.${name} has no single value to show. Show attributes of ${audience.name} or of entities it refers to with \`->\`.` });
             return;
         }
-        columns.push({
-            label: attribute.entity === audience.name ? attribute.name : `${attribute.entity}.${attribute.name}`,
-            path: path.steps.map(step => ({ step, entity: schema.entity(step.to)! })),
-            attribute
-        });
+        const base = {
+            label: entity === audience.name ? name : `${entity}.${name}`,
+            path: path.steps.map(step => ({ step, entity: schema.entity(step.to)! }))
+        };
+        columns.push(field.kind === 'attribute'
+            ? { ...base, type: field.attribute.type, attribute: field.attribute }
+            : { ...base, type: field.measure.type, measure: field.measure });
     });
     return columns;
 }
+
+/** What `Entity.Name` names, lowered: an attribute, or a measure's plan; undefined when unresolved or the measure has errors. */
+export type LoweredField = { readonly kind: 'attribute'; readonly attribute: SchemaAttribute } | { readonly kind: 'measure'; readonly measure: MeasurePlan };
+
+/** The attribute or measure a reference names (for `show` and `top ... by`). */
+export function fieldOf(ref: ast.AttributeRef, ctx: LowerContext): LoweredField | undefined {
+    const target = ref.attribute?.ref;
+    if (ast.isMeasure(target)) {
+        const measure = measureOf(target, ctx).plan;
+        return measure && { kind: 'measure', measure };
+    }
+    const attribute = resolveAttribute(ref, ctx.schema);
+    return attribute && { kind: 'attribute', attribute };
+}
+
+/** Measures lowered per model: one plan per measure, shared by every segment that uses it. */
+const measureCache = new WeakMap<LowerContext, Map<ast.Measure, MeasureResult>>();
+const models = new WeakMap<LowerContext, ConditionModel>();
+
+/** A measure's plan and problems, lowered once per model (`ctx`). */
+export function measureOf(node: ast.Measure, ctx: LowerContext): MeasureResult {
+    let cache = measureCache.get(ctx);
+    if (!cache) measureCache.set(ctx, cache = new Map());
+    let result = cache.get(node);
+    if (!result) {
+        // A measure whose text the parser had to recover is never planned (as a segment is not); it may lack nodes the grammar requires.
+        if (ctx.hasSyntaxErrors?.(node)) {
+            try {
+                result = { problems: lowerMeasure(node, ctx.schema, conditionModel(ctx)).problems };
+            } catch {
+                result = { problems: [] };
+            }
+        } else {
+            result = lowerMeasure(node, ctx.schema, conditionModel(ctx));
+        }
+        cache.set(node, result);
+    }
+    return result;
+}
+
+/** What conditions need of the model: measures' plans and segments' audiences. */
+export function conditionModel(ctx: LowerContext): ConditionModel {
+    let model = models.get(ctx);
+    if (!model) {
+        model = { measure: node => measureOf(node, ctx).plan, audienceOf: segment => audienceNameOf(segment, ctx) };
+        models.set(ctx, model);
+    }
+    return model;
+}
+
+export { describeOperand };

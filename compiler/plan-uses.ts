@@ -1,5 +1,6 @@
-import type { AggregateRef, Condition, JoinNode, Operand, SegmentPlan } from './ir.js';
+import type { AggregateRef, Condition, JoinNode, MeasurePlan, Operand, SegmentPlan } from './ir.js';
 import { assertUnreachable } from './ir.js';
+import { measuresUsed, walkCondition } from './plan-walk.js';
 import type { PathStep } from './paths.js';
 import { eventTime, type SchemaAttribute, type SchemaEntity } from './schema.js';
 import { storageKey, type ColumnRequest } from './storage.js';
@@ -16,8 +17,9 @@ export interface PlanUses {
 
 /**
  * The entities and attributes a segment's query reads: its audience and key, the records its
- * groups join and the relationships they walk, every attribute its conditions, aggregates and
- * `show` name, and for a compound segment all of this for each part (looked up in `plans`).
+ * groups join and the relationships they walk, every attribute its conditions, aggregates,
+ * measures and `show` name, and all of this for each segment it refers to (compound parts,
+ * `in segment`; looked up in `plans`).
  */
 export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPlan>): PlanUses {
     const entities = new Set<string>();
@@ -42,7 +44,8 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
         if (n.step) step(n.step);
         for (const child of n.children) node(child);
     };
-    const aggregate = (a: AggregateRef): void => {
+    /** An aggregate's records and attribute (its `where` is walked by `condition`). */
+    const aggregateRecords = (a: AggregateRef): void => {
         entity(a.outer.entity);
         for (const p of a.path) {
             step(p.step);
@@ -50,30 +53,36 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
         }
         node(a.target);
         if (a.attribute) attribute(a.attribute);
-        if (a.where) condition(a.where);
+    };
+    const measured = new Set<MeasurePlan>();
+    const measure = (m: MeasurePlan): void => {
+        if (measured.has(m)) return;
+        measured.add(m);
+        entity(m.entity);
+        aggregateRecords(m.aggregate);
+        if (m.aggregate.where) condition(m.aggregate.where);
     };
     const operand = (o: Operand): void => {
-        if (o.node === 'column') attribute(o.attribute);
-        else aggregate(o);
-    };
-    const condition = (c: Condition): void => {
-        // Long `and`/`or` chains are flat lists, and nesting is bounded by the language's limits.
-        const stack: Condition[] = [c];
-        while (stack.length > 0) {
-            const next = stack.pop()!;
-            switch (next.node) {
-                case 'and':
-                case 'or': for (const item of next.items) stack.push(item); break;
-                case 'not': stack.push(next.item); break;
-                case 'compare':
-                case 'in':
-                case 'between':
-                case 'match':
-                case 'empty': operand(next.left); break;
-                default: assertUnreachable(next);
-            }
+        switch (o.node) {
+            case 'column': attribute(o.attribute); break;
+            case 'measure': measure(o.measure); break;
+            // Walked with its `where` by `walkCondition`.
+            case 'aggregate': break;
+            default: assertUnreachable(o);
         }
     };
+    const condition = (c: Condition): void => {
+        walkCondition(c, {
+            operand,
+            aggregate: aggregateRecords,
+            member: m => {
+                entity(m.entity);
+                const inner = plans.get(m.segment);
+                if (inner) visit(inner, seen);
+            }
+        });
+    };
+    const seen = new Set<string>();
     const visit = (p: SegmentPlan, seen: Set<string>): void => {
         if (seen.has(p.name)) return;
         seen.add(p.name);
@@ -83,8 +92,10 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
                 step(st);
                 entity(e);
             }
-            attribute(s.attribute);
+            if (s.attribute) attribute(s.attribute);
+            else measure(s.measure);
         }
+        for (const m of measuresUsed(p)) measure(m);
         switch (p.kind) {
             case 'dynamic':
                 for (const g of p.groups) {
@@ -103,7 +114,7 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
             default: assertUnreachable(p);
         }
     };
-    visit(plan, new Set());
+    visit(plan, seen);
     // Every attribute read belongs to a record the plan names (a foreign key to the record it is stepped from).
     const columns = new Map<string, ColumnRequest>();
     for (const a of attributes.values()) {

@@ -1,6 +1,7 @@
 import type { SegmentPlan } from './ir.js';
 import { lowerSegment, type LowerContext } from './lower.js';
 import type { Problem } from './problems.js';
+import { segmentReferences } from './plan-walk.js';
 
 export interface WorkspacePlans {
     /** Plans of the segments without errors. */
@@ -8,7 +9,10 @@ export interface WorkspacePlans {
     readonly problems: ReadonlyMap<string, readonly Problem[]>;
 }
 
-/** Lowers every segment of a model. A compound segment whose parts have errors gets no plan. */
+/**
+ * Lowers every segment of a model. A segment that refers to a segment with errors (a compound
+ * segment's part, `in segment`, also in a measure's `where`), or to itself, gets no plan.
+ */
 export function planWorkspace(ctx: LowerContext): WorkspacePlans {
     const plans = new Map<string, SegmentPlan>();
     const problems = new Map<string, readonly Problem[]>();
@@ -28,7 +32,7 @@ export function planWorkspace(ctx: LowerContext): WorkspacePlans {
         // A part being decided is reached again: a cycle, and every segment on it is not runnable.
         if (!plan || open.has(name)) return false;
         open.add(name);
-        const ok = plan.kind !== 'compound' || plan.parts.every(p => runnable(p.segment));
+        const ok = segmentReferences(plan).every(runnable);
         open.delete(name);
         decided.set(name, ok);
         return ok;

@@ -26,6 +26,12 @@ export const ProblemCodes = {
     /** An entity's `time` is not a date or datetime attribute of it (reference 6.1). */
     TimeType: 'time-type',
     Incomplete: 'incomplete-condition',
+    /** A measure inside an aggregate (its `where` included) or in another measure (reference, 6.4). */
+    NestedMeasure: 'nested-measure',
+    /** A time offset on an attribute that is not a date or a datetime (reference, 6.2). */
+    OffsetType: 'offset-type',
+    /** Months and years move by whole numbers. */
+    OffsetAmount: 'offset-amount',
     /** Version 2 constructs that parse and are checked but that the compiler does not lower yet (temporary, while version 2 is built). */
     NotCompiledYet: 'not-compiled-yet'
 } as const;

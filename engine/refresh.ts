@@ -1,10 +1,12 @@
 import { assertUnreachable, type AggregateRef, type Condition, type JoinNode, type KeyValue, type SegmentPlan } from '../compiler/ir.js';
+import { measuresUsed, segmentReferences, walkCondition } from '../compiler/plan-walk.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import type { SqlEngine } from './engine.js';
 import type { SegmentRunner } from './runner.js';
 
 /**
- * The tables a segment's members depend on: dynamic, every table it joins or aggregates; static, its audience; compound, its parts'.
+ * The tables a segment's members depend on: dynamic, every table it joins, aggregates or measures;
+ * static, its audience; compound, its parts'; and those of the segments it names with `in segment`.
  * `memo` keeps each segment's tables for the calls that share it: compound segments reuse parts, and
  * reading each reference afresh is exponential in the depth.
  */
@@ -25,11 +27,16 @@ export function tablesRead(name: string, plans: ReadonlyMap<string, SegmentPlan>
             }
             break;
         case 'compound':
-            for (const p of plan.parts) for (const t of tablesRead(p.segment, plans, new Set([...seen, name]), memo)) tables.add(t);
             break;
         default:
             assertUnreachable(plan);
     }
+    for (const m of measuresUsed(plan)) {
+        tables.add(m.entity.table);
+        aggregateTables(m.aggregate, tables);
+        if (m.aggregate.where) conditionTables(m.aggregate.where, tables);
+    }
+    for (const other of segmentReferences(plan)) for (const t of tablesRead(other, plans, new Set([...seen, name]), memo)) tables.add(t);
     memo.set(name, tables);
     return tables;
 }
@@ -39,22 +46,14 @@ function treeTables(node: JoinNode, into: Set<string>): void {
     node.children.forEach(c => treeTables(c, into));
 }
 
+/** The tables of the aggregates a condition reads (their `where` included). */
 function conditionTables(c: Condition, into: Set<string>): void {
-    switch (c.node) {
-        case 'and':
-        case 'or':
-            return c.items.forEach(i => conditionTables(i, into));
-        case 'not':
-            return conditionTables(c.item, into);
-        default:
-            if (c.left.node === 'aggregate') aggregateTables(c.left, into);
-    }
+    walkCondition(c, { aggregate: a => aggregateTables(a, into) });
 }
 
 function aggregateTables(a: AggregateRef, into: Set<string>): void {
     a.path.forEach(p => into.add(p.entity.table));
     treeTables(a.target, into);
-    if (a.where) conditionTables(a.where, into);
 }
 
 /** A version per table: equal versions mean unchanged data. */

@@ -4,6 +4,8 @@ import { plannedColumns } from '../compiler/plan-uses.js';
 import type { StorageFacts } from '../compiler/storage.js';
 import { entitySource, keyColumn } from '../compiler/sql/relations.js';
 import { keyIn, segmentSql } from '../compiler/sql/to-sql.js';
+import { isDecimalMeasure, measureValueJoin } from '../compiler/sql/measure-sql.js';
+import { segmentReferences } from '../compiler/plan-walk.js';
 import type { Clock } from '../compiler/time.js';
 import type { Dialect } from '../compiler/sql/dialect.js';
 import type { SqlEngine, SqlValue } from './engine.js';
@@ -81,10 +83,13 @@ export class SegmentRunner {
         const columns = [plan.audience.key.name, ...plan.show.map(s => s.label)];
         if (keys.length === 0) return { columns, rows: [] };
         const storage = await this.storage(plan);
+        const ctx = { dialect: d, clock: this.clock, storage, plans: this.plans, staticKeys: this.fileKeys };
         const keyRead = keyColumn('m', plan.audience.key, d, { storage });
         const select = [keyRead];
         let from = entitySource(plan.audience, 'm', d, { storage, clock: this.clock });
         const joined = new Map<string, string>();
+        /** Each measure shown: where its record is, and its column's index. */
+        const measures: { readonly index: number; readonly alias: string; readonly show: Extract<SegmentPlan['show'][number], { measure: object }> }[] = [];
         plan.show.forEach((s, i) => {
             let alias = 'm';
             let pathKey = '';
@@ -98,13 +103,23 @@ export class SegmentRunner {
                 }
                 alias = next;
             }
-            select.push(`${alias}.${q(s.attribute.column)} AS c${i}`);
+            if (s.attribute) select.push(`${alias}.${q(s.attribute.column)} AS c${i}`);
+            else measures.push({ index: i, alias, show: s });
         });
         const rows: SqlValue[][] = [];
         const chunk = 5000;
         for (let i = 0; i < keys.length; i += chunk) {
             const where = keyIn(keyRead, keys.slice(i, i + chunk), d);
-            rows.push(...await this.engine.query(`SELECT ${select.join(', ')} FROM ${from} WHERE ${where}`));
+            // A measure shown is computed for this chunk's records only: its query is limited to their keys.
+            let fromWithMeasures = from;
+            const columns = [...select];
+            for (const { index, alias, show } of measures) {
+                const within = `SELECT ${keyColumn(alias, show.measure.entity.key, d, { storage })} FROM ${from} WHERE ${where}`;
+                const value = measureValueJoin(show.measure, alias, `v${index}`, ctx, within);
+                fromWithMeasures += ` ${value.join}`;
+                columns.splice(index + 1, 0, `${value.value} AS c${index}`);
+            }
+            rows.push(...await this.engine.query(`SELECT ${columns.join(', ')} FROM ${fromWithMeasures} WHERE ${where}`));
         }
         // One row per member, even where the data holds a key twice: the first row of each key.
         const keyType = plan.audience.key.type === 'number' ? 'number' : 'text';
@@ -118,8 +133,10 @@ export class SegmentRunner {
         rows.length = 0;
         rows.push(...byKey.values());
         rows.sort((a, b) => compareKeys(a[0] as KeyValue, b[0] as KeyValue));
-        const booleans = plan.show.map((s, i) => (s.attribute.type === 'boolean' ? i + 1 : -1)).filter(i => i > 0);
-        const typed: ShowValue[][] = booleans.length === 0 ? rows : rows.map(row => row.map((v, i) => (booleans.includes(i) && typeof v === 'number' ? v !== 0 : v)));
+        const booleans = plan.show.map((s, i) => (s.type === 'boolean' ? i + 1 : -1)).filter(i => i > 0);
+        const decimals = plan.show.map((s, i) => (s.measure && isDecimalMeasure(s.measure) ? i + 1 : -1)).filter(i => i > 0);
+        const typed: ShowValue[][] = booleans.length === 0 && decimals.length === 0 ? rows
+            : rows.map(row => row.map((v, i) => (booleans.includes(i) && typeof v === 'number' ? v !== 0 : decimals.includes(i) ? unitsAsNumber(v) : v)));
         return { columns, rows: typed };
     }
 
@@ -130,7 +147,7 @@ export class SegmentRunner {
         if (plan.kind === 'static' && plan.members.kind === 'file' && !this.fileKeys.has(name)) {
             this.fileKeys.set(name, await readMembersFile(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text', plan.members.within));
         }
-        if (plan.kind === 'compound') for (const p of plan.parts) await this.readStaticFiles(p.segment, seen);
+        for (const other of segmentReferences(plan)) await this.readStaticFiles(other, seen);
     }
 
     private async evaluate(plan: SegmentPlan, seen: Set<string>): Promise<readonly KeyValue[]> {
@@ -156,6 +173,14 @@ export class SegmentRunner {
         const rows = await this.engine.query(sql);
         return distinctKeys(rows.map(r => r[0]), plan.audience.key.type === 'number' ? 'number' : 'text');
     }
+}
+
+/** A decimal measure's value (units of 10^-10, as the engine returns an integer) as the number it stands for. */
+function unitsAsNumber(value: SqlValue): SqlValue {
+    if (value === null || value instanceof Uint8Array) return value;
+    const units = typeof value === 'bigint' ? value : BigInt(typeof value === 'number' ? Math.round(value) : value);
+    const digits = (units < 0n ? -units : units).toString().padStart(11, '0');
+    return Number(`${units < 0n ? '-' : ''}${digits.slice(0, -10)}.${digits.slice(-10)}`);
 }
 
 /** A value shown next to a member: booleans stored as 0/1 come back as true/false. */

@@ -12,6 +12,9 @@ export const IssueCodes = {
     DuplicateDatabase: 'duplicate-database',
     MultipleDatabases: 'multiple-databases',
     SegmentCycle: 'segment-cycle',
+    // Measures (reference, 6.4): named like an attribute of their entity, or like another of its measures.
+    MeasureNameTaken: 'measure-name-taken',
+    DuplicateMeasure: 'duplicate-measure',
     KeyNotInEntity: 'key-not-in-entity',
     SyntaxError: 'syntax-error',
     // A condition nested beyond the limit the parser can take (the limit is in the message).

@@ -1,19 +1,36 @@
-import { AstUtils, DefaultScopeProvider, EMPTY_SCOPE, MultiMapScope, type ReferenceInfo, type Scope } from 'langium';
+import { AstUtils, DefaultScopeProvider, EMPTY_SCOPE, MultiMapScope, type AstNodeDescription, type ReferenceInfo, type Scope } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
 import { properties } from '../compiler/lower.js';
+import type { SegmentServices } from './segment-module.js';
+import type { SegmentWorkspace, WorkspaceModel } from './workspace-model.js';
 
 /**
- * `Entity.Attribute` resolves among that entity's attributes; a bare `Attribute` among the
- * attributes of the segment's audience; `key` among the entity's own attributes.
+ * `Entity.Name` resolves among that entity's attributes, then the measures declared for it in
+ * any file of the workspace (reference, 6.4; an attribute wins a name both have, and the measure
+ * is reported); a bare `Attribute` among the attributes of the segment's audience (in a
+ * measure's aggregate, of the measure's entity); `key` and `time` among the entity's own
+ * attributes.
  */
 export class SegmentScopeProvider extends DefaultScopeProvider {
     /** An entity's attributes as a scope, per entity node: a file parsed again has new nodes. */
     private readonly attributeScopes = new WeakMap<ast.Entity, Scope>();
+    /** An entity's attributes and measures, per model (a new one after each change) and entity node. */
+    private readonly fieldScopes = new WeakMap<WorkspaceModel, WeakMap<ast.Entity, Scope>>();
+    private readonly workspace: () => SegmentWorkspace;
+
+    constructor(services: SegmentServices) {
+        super(services);
+        this.workspace = () => services.workspace.SegmentWorkspace;
+    }
 
     override getScope(context: ReferenceInfo): Scope {
         const container = context.container;
         if (context.property === 'attribute' && ast.isAttributeRef(container)) {
-            const entity = container.entity ? container.entity.ref : audienceEntity(container);
+            if (container.entity) {
+                const entity = container.entity.ref;
+                return entity ? this.fieldsOf(entity) : EMPTY_SCOPE;
+            }
+            const entity = bareEntity(container);
             return entity ? this.attributesOf(entity) : EMPTY_SCOPE;
         }
         if ((context.property === 'key' || context.property === 'time') && ast.isEntity(container)) {
@@ -31,9 +48,30 @@ export class SegmentScopeProvider extends DefaultScopeProvider {
         }
         return scope;
     }
+
+    /** What `Entity.` may name: its attributes, then its measures. */
+    private fieldsOf(entity: ast.Entity): Scope {
+        const model = this.workspace().model;
+        const measures = model.measures.get(entity.name);
+        if (!measures || measures.size === 0 || model.entities.get(entity.name) !== entity) return this.attributesOf(entity);
+        let byEntity = this.fieldScopes.get(model);
+        if (!byEntity) this.fieldScopes.set(model, byEntity = new WeakMap());
+        let scope = byEntity.get(entity);
+        if (!scope) {
+            const elements: AstNodeDescription[] = [
+                ...this.attributesOf(entity).getAllElements(),
+                ...this.createScopeForNodes(measures.values()).getAllElements()
+            ];
+            scope = new MultiMapScope(elements);
+            byEntity.set(entity, scope);
+        }
+        return scope;
+    }
 }
 
-function audienceEntity(node: ast.AttributeRef): ast.Entity | undefined {
-    const segment = AstUtils.getContainerOfType(node, (n): n is ast.Segment => ast.isSegment(n));
-    return segment ? properties(segment).audience?.entity?.ref : undefined;
+/** The entity a bare attribute belongs to: the segment's audience, or the entity of the measure it is written in. */
+function bareEntity(node: ast.AttributeRef): ast.Entity | undefined {
+    const owner = AstUtils.getContainerOfType(node, (n): n is ast.Segment | ast.Measure => ast.isSegment(n) || ast.isMeasure(n));
+    if (!owner) return undefined;
+    return ast.isMeasure(owner) ? owner.entity?.ref : properties(owner).audience?.entity?.ref;
 }

@@ -1,6 +1,7 @@
 import { AstUtils, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
-import { lowerSegment, properties, type LowerContext, type LowerResult } from '../compiler/lower.js';
+import { lowerSegment, measureOf, properties, type LowerContext, type LowerResult } from '../compiler/lower.js';
+import { cycleThrough } from './segment-cycles.js';
 import { checkContradictions } from './contradiction-checks.js';
 import { IssueCodes } from './issue-codes.js';
 import { itemRange } from './diagnostic-range.js';
@@ -13,6 +14,7 @@ export function registerValidationChecks(services: SegmentServices): void {
     const checks: ValidationChecks<ast.SegmentLanguageAstType> = {
         Model: validator.checkModel,
         Entity: validator.checkEntity,
+        Measure: validator.checkMeasure,
         Segment: [validator.checkProperties, validator.checkCycle, validator.checkLowering],
         CompoundSegment: validator.checkInactiveParts,
         Group: (group, accept) => checkContradictions(group.condition, accept),
@@ -80,8 +82,35 @@ export class SegmentValidator {
         }
     }
 
+    /**
+     * A measure (reference, 6.4): named unlike its entity's attributes and the other measures of
+     * that entity, and the problems its aggregate has (paths, types, no measure inside it).
+     */
+    checkMeasure(measure: ast.Measure, accept: ValidationAcceptor): void {
+        const entity = measure.entity?.ref;
+        if (!entity || !measure.name) return;
+        if (entity.attributes.some(a => a.name === measure.name)) {
+            accept('error', `${entity.name} already has an attribute ${measure.name}: a measure is used as \`${entity.name}.${measure.name}\` like an attribute, so give it another name.`,
+                { node: measure, property: 'name', code: IssueCodes.MeasureNameTaken });
+            return;
+        }
+        const ws = this.workspace.model;
+        if (ws.measures.get(measure.entity.$refText)?.get(measure.name) !== measure) {
+            accept('error', `${entity.name}.${measure.name} is already declared as a measure (names of an entity's measures are unique in the workspace): rename or remove one of them.`,
+                { node: measure, property: 'name', code: IssueCodes.DuplicateMeasure });
+            return;
+        }
+        for (const p of measureOf(measure, ws).problems) {
+            accept(p.severity, p.message, {
+                node: p.node, code: p.code,
+                ...(p.property ? { property: p.property } : {}),
+                ...(p.index !== undefined ? { index: p.index } : {}),
+                ...(p.data ? { data: p.data } : {})
+            });
+        }
+    }
+
     checkCycle(segment: ast.Segment, accept: ValidationAcceptor): void {
-        if (!ast.isCompoundSegment(segment)) return;
         const cycle = cycleThrough(segment.name, this.workspace.model);
         if (cycle) {
             accept('error', `${segment.name} refers to itself: ${cycle.join(' → ')}. Remove one of these references.`, { node: segment, property: 'name', code: IssueCodes.SegmentCycle });
@@ -139,87 +168,4 @@ export function lowerRecovered(segment: ast.Segment, ctx: LowerContext): LowerRe
     }
 }
 
-/** Per model (a new one after each change): the segments on a cycle of compound references. */
-const onCycles = new WeakMap<object, ReadonlySet<string>>();
-
-/**
- * `findCycle`, for a segment of `model`, after one pass over the whole model that finds every
- * segment on a cycle: the checks of compound segments that reuse parts (`C2 = C1 union C1`, ...)
- * take time linear in the number of segments, instead of a search from each of them.
- */
-export function cycleThrough(start: string, model: { readonly segments: ReadonlyMap<string, ast.Segment> }): string[] | undefined {
-    let cyclic = onCycles.get(model);
-    if (!cyclic) onCycles.set(model, cyclic = segmentsOnCycles(model.segments));
-    return cyclic.has(start) ? findCycle(start, model.segments) : undefined;
-}
-
-/** The segments on a cycle of compound references: Tarjan's strongly connected components, with a stack of its own (no recursion). */
-export function segmentsOnCycles(segments: ReadonlyMap<string, ast.Segment>): Set<string> {
-    const parts = (name: string): string[] => {
-        const segment = segments.get(name);
-        return segment && ast.isCompoundSegment(segment) ? segment.parts.map(p => p.segment?.$refText ?? '').filter(n => segments.has(n)) : [];
-    };
-    const index = new Map<string, number>();
-    const low = new Map<string, number>();
-    const stack: string[] = [];
-    const onStack = new Set<string>();
-    const found = new Set<string>();
-    for (const root of segments.keys()) {
-        if (index.has(root)) continue;
-        const work: { name: string; next: string[]; at: number }[] = [];
-        const open = (name: string): void => {
-            index.set(name, index.size);
-            low.set(name, index.get(name)!);
-            stack.push(name);
-            onStack.add(name);
-            work.push({ name, next: parts(name), at: 0 });
-        };
-        open(root);
-        while (work.length > 0) {
-            const top = work[work.length - 1];
-            if (top.at < top.next.length) {
-                const next = top.next[top.at++];
-                if (!index.has(next)) open(next);
-                else if (onStack.has(next)) low.set(top.name, Math.min(low.get(top.name)!, index.get(next)!));
-                continue;
-            }
-            work.pop();
-            const parent = work[work.length - 1];
-            if (parent) low.set(parent.name, Math.min(low.get(parent.name)!, low.get(top.name)!));
-            if (low.get(top.name) !== index.get(top.name)) continue;
-            const component: string[] = [];
-            let member: string;
-            do {
-                member = stack.pop()!;
-                onStack.delete(member);
-                component.push(member);
-            } while (member !== top.name);
-            if (component.length > 1 || top.next.includes(top.name)) for (const m of component) found.add(m);
-        }
-    }
-    return found;
-}
-
-/** The cycle through `start` in compound references, as names from `start` back to it. */
-export function findCycle(start: string, segments: ReadonlyMap<string, ast.Segment>): string[] | undefined {
-    const path: string[] = [];
-    const visiting = new Set<string>();
-    const done = new Set<string>();
-    const visit = (name: string): string[] | undefined => {
-        if (name === start && path.length > 0) return [...path, start];
-        if (visiting.has(name) || done.has(name)) return undefined;
-        const segment = segments.get(name);
-        if (!segment || !ast.isCompoundSegment(segment)) return undefined;
-        visiting.add(name);
-        path.push(name);
-        for (const part of segment.parts) {
-            const found = visit(part.segment?.$refText ?? '');
-            if (found) return found;
-        }
-        path.pop();
-        visiting.delete(name);
-        done.add(name);
-        return undefined;
-    };
-    return visit(start);
-}
+export { cycleThrough, findCycle, segmentsOnCycles } from './segment-cycles.js';

@@ -10,6 +10,11 @@ export interface WorkspaceModel extends LowerContext {
     readonly schema: Schema;
     readonly entities: ReadonlyMap<string, ast.Entity>;
     readonly segments: ReadonlyMap<string, ast.Segment>;
+    /**
+     * Measures by the name of their entity (as written), then by name: the first declaration of
+     * each `Entity.Name` (files in path order) wins, as for entities and segments.
+     */
+    readonly measures: ReadonlyMap<string, ReadonlyMap<string, ast.Measure>>;
     /** The `database` declaration (the first one found) and the file it resolves to. */
     readonly database?: { readonly node: ast.Database; readonly uri: URI };
     readonly databases: readonly ast.Database[];
@@ -20,16 +25,25 @@ interface DocumentPart {
     readonly entities: readonly ast.Entity[];
     readonly segments: readonly ast.Segment[];
     readonly databases: readonly ast.Database[];
+    readonly measures: readonly ast.Measure[];
 }
 
-const EMPTY_PART: DocumentPart = { entities: [], segments: [], databases: [] };
+const EMPTY_PART: DocumentPart = { entities: [], segments: [], databases: [], measures: [] };
+
+/** `Entity.Name` of a measure, its entity as written (a measure names its entity before the linker runs). */
+export function measureKey(measure: ast.Measure): string {
+    return `${measure.entity?.$refText ?? ''}.${measure.name}`;
+}
 const parts = new WeakMap<AstNode, DocumentPart>();
 
 function partOf(root: AstNode): DocumentPart {
     if (!ast.isModel(root)) return EMPTY_PART;
     let part = parts.get(root);
     if (!part) {
-        part = { entities: root.entities.filter(e => !!e.name), segments: root.segments.filter(s => !!s.name), databases: root.databases };
+        part = {
+            entities: root.entities.filter(e => !!e.name), segments: root.segments.filter(s => !!s.name), databases: root.databases,
+            measures: root.measures.filter(m => !!m.name && !!m.entity?.$refText)
+        };
         parts.set(root, part);
     }
     return part;
@@ -49,6 +63,7 @@ export class SegmentWorkspace {
     private current: WorkspaceModel | undefined;
     private entities = new Map<string, ast.Entity>();
     private segments = new Map<string, ast.Segment>();
+    private measures = new Map<string, Map<string, ast.Measure>>();
     /** The syntax tree each known document had when the current model was made. */
     private roots = new Map<LangiumDocument, AstNode>();
     /** Known documents parsed again since the current model was made. */
@@ -83,20 +98,24 @@ export class SegmentWorkspace {
         let entities: Map<string, ast.Entity> | undefined;
         let segments: Map<string, ast.Segment> | undefined;
         let databases: ast.Database[] | undefined;
+        let measures: Map<string, Map<string, ast.Measure>> | undefined;
         for (const doc of this.reparsed) {
             const before = this.roots.get(doc);
             const root = doc.parseResult.value;
             if (!before || before === root) continue;
             const old = partOf(before);
             const now = partOf(root);
-            if (!sameNames(old.entities, now.entities) || !sameNames(old.segments, now.segments) || old.databases.length !== now.databases.length) return this.rebuild();
+            if (!sameNames(old.entities, now.entities) || !sameNames(old.segments, now.segments) || old.databases.length !== now.databases.length
+                || !sameMeasures(old.measures, now.measures)) return this.rebuild();
             // The maps are updated in place (copying two thousand names costs more than the rest of
             // this); the model object is new, so caches keyed by the model see the change.
             entities ??= this.entities;
             segments ??= this.segments;
+            measures ??= this.measures;
             databases ??= [...this.current.databases];
             replaceWinners(entities, old.entities, now.entities);
             replaceWinners(segments, old.segments, now.segments);
+            replaceMeasureWinners(measures, old.measures, now.measures);
             old.databases.forEach((d, i) => {
                 const at = databases!.indexOf(d);
                 if (at >= 0) databases![at] = now.databases[i];
@@ -104,7 +123,7 @@ export class SegmentWorkspace {
             this.roots.set(doc, root);
         }
         this.reparsed.clear();
-        if (entities && segments && databases) this.current = modelOf(entities, segments, databases, this.schemaOf([...entities.values()]));
+        if (entities && segments && databases && measures) this.current = modelOf(entities, segments, measures, databases, this.schemaOf([...entities.values()]));
         return this.current;
     }
 
@@ -118,6 +137,7 @@ export class SegmentWorkspace {
             .map(x => x.d);
         const entities = this.entities = new Map<string, ast.Entity>();
         const segments = this.segments = new Map<string, ast.Segment>();
+        const measures = this.measures = new Map<string, Map<string, ast.Measure>>();
         const databases: ast.Database[] = [];
         this.roots = new Map();
         for (const doc of sorted) {
@@ -126,9 +146,10 @@ export class SegmentWorkspace {
             const part = partOf(root);
             for (const e of part.entities) if (!entities.has(e.name)) entities.set(e.name, e);
             for (const s of part.segments) if (!segments.has(s.name)) segments.set(s.name, s);
+            addMeasures(measures, part.measures);
             databases.push(...part.databases);
         }
-        this.current = modelOf(entities, segments, databases, this.schemaOf([...entities.values()]));
+        this.current = modelOf(entities, segments, measures, databases, this.schemaOf([...entities.values()]));
         return this.current;
     }
 
@@ -153,34 +174,62 @@ function replaceWinners<T extends { readonly name: string }>(map: Map<string, T>
     });
 }
 
+function sameMeasures(a: readonly ast.Measure[], b: readonly ast.Measure[]): boolean {
+    return a.length === b.length && a.every((x, i) => measureKey(x) === measureKey(b[i]));
+}
+
+/** The first measure of each `Entity.Name` wins. */
+function addMeasures(map: Map<string, Map<string, ast.Measure>>, measures: readonly ast.Measure[]): void {
+    for (const m of measures) {
+        const entity = m.entity.$refText;
+        let byName = map.get(entity);
+        if (!byName) map.set(entity, byName = new Map());
+        if (!byName.has(m.name)) byName.set(m.name, m);
+    }
+}
+
+function replaceMeasureWinners(map: Map<string, Map<string, ast.Measure>>, old: readonly ast.Measure[], now: readonly ast.Measure[]): void {
+    old.forEach((node, i) => {
+        const byName = map.get(node.entity.$refText);
+        if (byName?.get(node.name) === node) byName.set(node.name, now[i]);
+    });
+}
+
 /** The model of these documents, made from scratch. */
 export function buildModel(documents: readonly LangiumDocument[]): WorkspaceModel {
     const entities = new Map<string, ast.Entity>();
     const segments = new Map<string, ast.Segment>();
+    const measures = new Map<string, Map<string, ast.Measure>>();
     const databases: ast.Database[] = [];
     const sorted = [...documents].sort((a, b) => a.uri.toString().localeCompare(b.uri.toString()));
     for (const doc of sorted) {
         const part = partOf(doc.parseResult.value);
         for (const e of part.entities) if (!entities.has(e.name)) entities.set(e.name, e);
         for (const s of part.segments) if (!segments.has(s.name)) segments.set(s.name, s);
+        addMeasures(measures, part.measures);
         databases.push(...part.databases);
     }
-    return modelOf(entities, segments, databases, schemaFromAst(entities.values()));
+    return modelOf(entities, segments, measures, databases, schemaFromAst(entities.values()));
 }
 
-function modelOf(entities: Map<string, ast.Entity>, segments: Map<string, ast.Segment>, databases: ast.Database[], schema: Schema): WorkspaceModel {
+function modelOf(entities: Map<string, ast.Entity>, segments: Map<string, ast.Segment>, measures: Map<string, Map<string, ast.Measure>>, databases: ast.Database[], schema: Schema): WorkspaceModel {
     // A `database` line cut short by a syntax error has no path: it names no file.
     const first = databases.find(d => typeof d.path === 'string');
     return {
         schema,
         entities,
         segments,
+        measures,
         databases,
         ...(first ? { database: { node: first, uri: resolveRelative(first, first.path) } } : {}),
         resolveFile: (segment, relative) => resolveRelative(segment, relative).fsPath,
         workspaceFolder: segment => workspaceFolderOf(segment, first),
-        hasSyntaxErrors: segment => brokenSegments(AstUtils.getDocument(segment)).has(segment)
+        hasSyntaxErrors: node => (ast.isMeasure(node) ? hasParseErrors(AstUtils.getDocument(node)) : brokenSegments(AstUtils.getDocument(node)).has(node))
     };
+}
+
+function hasParseErrors(doc: LangiumDocument): boolean {
+    return doc.parseResult.parserErrors.length > 0 || doc.parseResult.lexerErrors.length > 0;
 }
 
 /** Per parse result (a new one each time the file is parsed again), not per document: documents are reused. */

@@ -1,10 +1,13 @@
-import type { AggregateRef, Condition } from '../ir.js';
+import type { AggregateRef, Condition, Literal } from '../ir.js';
 import { PLAIN_STORAGE } from '../storage.js';
 import { decimalUnitsLiteral, decimalUnitsOf } from './dialect.js';
 import { aliasOf, entitySource, joinClauses, keyColumn, stepCondition, stepLink, storageOf } from './relations.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
 
-type AggregateCondition = Extract<Condition, { node: 'compare' | 'in' | 'between' }> & { left: AggregateRef };
+/** A comparison of a value with literals (the right side of `compare` a literal). */
+export type ValueTest = (Extract<Condition, { node: 'compare' }> & { readonly right: Literal }) | Extract<Condition, { node: 'in' | 'between' }>;
+
+type AggregateCondition = ValueTest & { left: AggregateRef };
 
 /**
  * An aggregate comparison as a two-valued condition on the outer record. Records whose
@@ -17,8 +20,8 @@ type AggregateCondition = Extract<Condition, { node: 'compare' | 'in' | 'between
 export function aggregateCondition(c: AggregateCondition, compare: (value: string) => string, ctx: RenderContext): string {
     const a = c.left;
     const parts = aggregateParts(a, ctx);
-    const zeroPasses = passesAt(c, 0);
-    if (zeroPasses && a.fn === 'count' && !passesAt(c, 1) && c.node === 'compare' && ['=', '<', '<='].includes(c.operator)) {
+    const zeroPasses = passesAt(a.fn, c, 0);
+    if (zeroPasses && a.fn === 'count' && !passesAt(a.fn, c, 1) && c.node === 'compare' && ['=', '<', '<='].includes(c.operator)) {
         return `NOT EXISTS (SELECT 1 FROM ${parts.from} WHERE ${[parts.correlation, ...parts.where].join(' AND ')})`;
     }
     const aggregated = aggregateExpression(a, parts.oneEach ? parts.valueColumn : 'd.v', ctx);
@@ -47,9 +50,9 @@ export function aggregateEmpty(a: AggregateRef, negated: boolean, ctx: RenderCon
 
 const where = (items: readonly string[]): string => (items.length ? ` WHERE ${items.join(' AND ')}` : '');
 
-/** Whether the comparison holds for a profile with no related records (count and sum are 0, the rest missing). */
-function passesAt(c: AggregateCondition, n: number): boolean {
-    if (c.left.fn !== 'count' && c.left.fn !== 'sum') return false;
+/** Whether the comparison holds for a record with no related records (count and sum are `n` = 0, the rest missing). */
+export function passesAt(fn: AggregateRef['fn'], c: ValueTest, n: number): boolean {
+    if (fn !== 'count' && fn !== 'sum') return false;
     const num = (l: { node: string; value?: unknown }): number | undefined => (l.node === 'number' ? (l.value as number) : undefined);
     switch (c.node) {
         case 'compare': {
@@ -77,6 +80,22 @@ function aggregateExpression(a: AggregateRef, column: string | undefined, ctx: R
         return a.fn === 'sum' ? `COALESCE(SUM(${units}), 0)` : ctx.dialect.decimalAverage(`SUM(${units})`, `COUNT(${units})`);
     }
     return `${a.fn.toUpperCase()}(${column})`;
+}
+
+/**
+ * The aggregate for every outer record that has related records, as `SELECT k, v`: `k` the
+ * linking key, `v` the aggregate (`sum` and `avg` of numbers in decimal units); an outer record
+ * with none has no row (count and sum 0, the others missing). `within`, a query of keys, limits
+ * the outer records computed (the members a `show` lists).
+ */
+export function aggregateTable(a: AggregateRef, ctx: RenderContext, within?: string): string {
+    const parts = aggregateParts(a, ctx);
+    const aggregated = aggregateExpression(a, parts.oneEach ? parts.valueColumn : 'd.v', ctx);
+    const linked = [...parts.where, `${parts.inner} IS NOT NULL`, ...(within !== undefined ? [`${parts.inner} IN (${within})`] : [])];
+    const covered = a.fn === 'count' && parts.where.length === 0;
+    return parts.oneEach
+        ? `SELECT ${parts.inner} AS k, ${aggregated} AS v FROM ${parts.from}${where(linked)} GROUP BY ${covered ? parts.inner : ctx.dialect.groupByScan(parts.inner)}`
+        : `SELECT d.l AS k, ${aggregated} AS v FROM (SELECT DISTINCT ${parts.inner} AS l, ${parts.key} AS k${parts.valueColumn ? `, ${parts.valueColumn} AS v` : ''} FROM ${parts.from}${where(linked)}) AS d GROUP BY d.l`;
 }
 
 /** `sum` and `avg` of a number attribute: computed and compared in decimal units of 10^-10. */

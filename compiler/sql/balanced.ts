@@ -50,7 +50,7 @@ export function gatherValueLists(kind: 'and' | 'or', items: readonly Condition[]
     const lists = new Map<string, { at: number; left: ColumnRef; domain: Domain; values: Literal[]; seen: Set<string>; items: number }>();
     const out: Condition[] = [];
     for (const item of items) {
-        const gathered = item.node === 'compare' && item.operator === operator && item.left.node === 'column' ? { left: item.left, values: [item.right], domain: item.domain }
+        const gathered = item.node === 'compare' && item.operator === operator && item.left.node === 'column' && item.right.node !== 'operand' ? { left: item.left, values: [item.right], domain: item.domain }
             : item.node === 'in' && item.negated === negated && item.left.node === 'column' ? { left: item.left, values: item.values, domain: item.domain }
                 : undefined;
         if (!gathered) {

@@ -1,4 +1,5 @@
-import type { AggregateRef, Condition, JoinNode, SegmentPlan } from '../ir.js';
+import type { SegmentPlan } from '../ir.js';
+import { planTables } from '../plan-walk.js';
 import type { Dialect } from './dialect.js';
 
 type CompoundPlan = Extract<SegmentPlan, { kind: 'compound' }>;
@@ -11,9 +12,10 @@ type CompoundPlan = Extract<SegmentPlan, { kind: 'compound' }>;
  * then every segment it refers to is written once, as a named query of a `WITH` clause, and
  * the parts refer to it by name. Either way the text is linear in the number of segments.
  *
- * `write` gives the query of a segment that is not compound.
+ * `write` gives the query of a segment that is not compound; `leading` are named queries the
+ * statement starts with (its measures'), before those of the segments.
  */
-export function compoundSql(top: CompoundPlan, plans: ReadonlyMap<string, SegmentPlan> | undefined, dialect: Dialect, write: (plan: SegmentPlan) => string): string {
+export function compoundSql(top: CompoundPlan, plans: ReadonlyMap<string, SegmentPlan> | undefined, dialect: Dialect, write: (plan: SegmentPlan) => string, leading: readonly string[] = []): string {
     const planOf = (name: string): SegmentPlan => {
         const part = plans?.get(name);
         if (!part) throw new Error(`no plan for segment ${name}`);
@@ -50,13 +52,14 @@ export function compoundSql(top: CompoundPlan, plans: ReadonlyMap<string, Segmen
             const plan = planOf(name);
             return plan.kind === 'compound' ? combine(plan, inPlace) : write(plan);
         };
-        return combine(top, inPlace);
+        const sql = combine(top, inPlace);
+        return leading.length > 0 ? `WITH\n${leading.join(',\n')}\n${sql}` : sql;
     }
     const names = queryNames(order.filter(p => p !== top), order);
     const named = (name: string): string => `SELECT key FROM ${dialect.quoteIdentifier(names.get(name)!)}`;
     const queries = order.filter(p => p !== top).map(plan =>
         `${dialect.quoteIdentifier(names.get(plan.name)!)} AS (\n${plan.kind === 'compound' ? combine(plan, named) : write(plan)}\n)`);
-    return `WITH\n${queries.join(',\n')}\n${combine(top, named)}`;
+    return `WITH\n${[...leading, ...queries].join(',\n')}\n${combine(top, named)}`;
 }
 
 /** A name for each segment's query that no table the queries read has (a named query hides a table of its name). */
@@ -67,34 +70,4 @@ function queryNames(plans: readonly SegmentPlan[], all: readonly SegmentPlan[]):
     const clashes = (candidate: string): boolean => plans.some((_, i) => tables.has(`${candidate}${i + 1}`));
     while (clashes(prefix)) prefix = `_${prefix}`;
     return new Map(plans.map((plan, i) => [plan.name, `${prefix}${i + 1}`]));
-}
-
-/** The tables a plan's query reads, lower-cased (names are compared without case). */
-function planTables(plan: SegmentPlan, into: Set<string>): void {
-    into.add(plan.audience.table.toLowerCase());
-    for (const column of plan.show) for (const step of column.path) into.add(step.entity.table.toLowerCase());
-    if (plan.kind !== 'dynamic') return;
-    const trees: JoinNode[] = [];
-    const conditions: Condition[] = [];
-    for (const group of plan.groups) {
-        trees.push(group.root);
-        conditions.push(group.condition);
-    }
-    const aggregate = (a: AggregateRef): void => {
-        for (const step of a.path) into.add(step.entity.table.toLowerCase());
-        trees.push(a.target);
-        if (a.where) conditions.push(a.where);
-    };
-    while (trees.length > 0 || conditions.length > 0) {
-        const tree = trees.pop();
-        if (tree) {
-            into.add(tree.entity.table.toLowerCase());
-            trees.push(...tree.children);
-        }
-        const c = conditions.pop();
-        if (!c) continue;
-        if (c.node === 'and' || c.node === 'or') for (const item of c.items) conditions.push(item);
-        else if (c.node === 'not') conditions.push(c.item);
-        else if (c.left.node === 'aggregate') aggregate(c.left);
-    }
 }

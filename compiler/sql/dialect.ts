@@ -1,5 +1,6 @@
 import type { KeyValue } from '../keys.js';
 import type { ColumnStorage } from '../storage.js';
+import type { TimeOffset } from '../time.js';
 
 /**
  * Everything that differs between SQL databases: quoting, literals, reading stored values,
@@ -38,6 +39,12 @@ export interface Dialect {
     decimalUnits(number: string): string;
     /** `sum / count` of decimal units, rounded half away from zero; NULL for no values. */
     decimalAverage(sum: string, count: string): string;
+    /**
+     * A date or datetime value (as `columnAsDate` / `columnAsDateTime` give it) moved by an
+     * offset, staying of its type: months and years keep the day of the month (and a
+     * datetime's time of day), clamped to the month's last day (reference, 4.1).
+     */
+    shiftTime(value: string, type: 'date' | 'datetime', offset: TimeOffset): string;
     dateLiteral(value: string): string;
     /** `value` is `YYYY-MM-DD HH:MM:SS`. */
     dateTimeLiteral(value: string): string;
@@ -163,4 +170,13 @@ export function inSubquery(outer: string, s: SubqueryParts): string {
  */
 export function notExistsAmong(outer: string, s: SubqueryParts): string {
     return `NOT EXISTS (SELECT 1 FROM ${s.from}${whereClause([...s.where, `${s.column} = ${outer}`])})`;
+}
+
+const UNIT_MILLISECONDS = { week: 7 * 86_400_000, day: 86_400_000, hour: 3_600_000, minute: 60_000 } as const;
+
+/** An offset as a signed number of months (months and years), or of milliseconds (the other units). */
+export function offsetAmount(offset: TimeOffset): { readonly months: number } | { readonly milliseconds: number } {
+    const n = offset.sign * offset.amount;
+    if (offset.unit === 'month' || offset.unit === 'year') return { months: offset.unit === 'year' ? 12 * n : n };
+    return { milliseconds: Math.round(n * UNIT_MILLISECONDS[offset.unit]) };
 }

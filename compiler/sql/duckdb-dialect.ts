@@ -1,4 +1,4 @@
-import { ASCII_LOWER, ASCII_UPPER, asciiLower, finiteNumber, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { ASCII_LOWER, ASCII_UPPER, asciiLower, finiteNumber, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexPlainValue, regexText, type RegexEngine } from './regex-reads.js';
 
 const duck: RegexEngine = {
@@ -50,6 +50,12 @@ export const duckdbDialect: Dialect = {
     decimalAverage: (sum, count) => {
         const r = `(${sum}) % (${count})`;
         return `(CASE WHEN (${count}) > 0 THEN (${sum}) // (${count}) + (CASE WHEN 2 * abs(${r}) >= (${count}) THEN sign(${sum}) ELSE 0 END) END)`;
+    },
+    shiftTime: (value, type, offset) => {
+        const amount = offsetAmount(offset);
+        // Month steps clamp to the month's last day; a date plus an interval is a timestamp.
+        const moved = 'months' in amount ? `${value} + to_months(${amount.months})` : `CAST(${value} AS TIMESTAMP) + to_milliseconds(${amount.milliseconds})`;
+        return type === 'date' ? `CAST(${moved} AS DATE)` : `(${moved})`;
     },
     dateLiteral: value => `DATE ${quoteString(value)}`,
     dateTimeLiteral: value => `TIMESTAMP ${quoteString(value)}`,

@@ -2,7 +2,9 @@ import type { Condition, GroupPlan, JoinNode } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
 import { inSubquery, type SubqueryParts } from './dialect.js';
 import { balancedJoin, boundedConjuncts } from './balanced.js';
-import { aliasOf, entitySource, joinClauses, keyColumn, stepLink, treeAliases } from './relations.js';
+import { leafOperands } from '../plan-walk.js';
+import { joinedRecords, recordSource } from './measure-sql.js';
+import { aliasOf, keyColumn, stepLink, treeAliases } from './relations.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
 
 /**
@@ -52,8 +54,8 @@ function groupParts(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext
         const outer = keyColumn(aliasOf(ctx, group.root.alias), audience.key, ctx.dialect, ctx);
         return [{ outer, subquery: { column: `${alias}.key`, from: `(${inner}) AS ${alias}`, where: [] }, inline: `${outer} IN (${inner})` }];
     }
-    const plain = split.own.filter(c => !hasAggregate(c)).map(c => conditionSql(c, ctx, strict));
-    const aggregates = split.own.filter(hasAggregate).map(c => conditionSql(c, ctx, strict));
+    const plain = split.own.filter(c => !readsOtherRecords(c)).map(c => conditionSql(c, ctx, strict));
+    const aggregates = split.own.filter(readsOtherRecords).map(c => conditionSql(c, ctx, strict));
     const semi = group.root.children.map((child, i) => semiJoin(group.root, child, split.perChild[i], ctx));
     return [...plain, ...semi, ...aggregates];
 }
@@ -63,7 +65,7 @@ export function joinedGroupSql(group: GroupPlan, audience: SchemaEntity, ctx: Re
     const root = group.root;
     const key = keyColumn(root.alias, audience.key, ctx.dialect, ctx);
     const where = [`${key} IS NOT NULL`, conditionSql(group.condition, ctx, false)];
-    return `SELECT ${root.children.length > 0 ? 'DISTINCT ' : ''}${key} AS key FROM ${entitySource(audience, root.alias, ctx.dialect, ctx)}${joinClauses(root, ctx.dialect, ctx, ' ')} WHERE ${where.join(' AND ')}`;
+    return `SELECT ${root.children.length > 0 ? 'DISTINCT ' : ''}${key} AS key FROM ${recordSource(root, ctx)}${joinedRecords(root, ctx)} WHERE ${where.join(' AND ')}`;
 }
 
 /**
@@ -74,7 +76,7 @@ function semiJoin(parent: JoinNode, node: JoinNode, items: readonly Condition[],
     const d = ctx.dialect;
     const link = stepLink(node.step!, aliasOf(ctx, parent.alias), parent.entity, node.alias, node.entity, d, ctx);
     const split = splitConjuncts(node, items);
-    let from = entitySource(node.entity, node.alias, d, ctx);
+    let from = recordSource(node, ctx);
     let where: string[];
     let probe = false;
     if (split) {
@@ -87,7 +89,7 @@ function semiJoin(parent: JoinNode, node: JoinNode, items: readonly Condition[],
             })
         ];
     } else {
-        from += joinClauses(node, d, ctx, ' ');
+        from += joinedRecords(node, ctx);
         where = items.map(c => conditionSql(c, ctx, false));
     }
     return { outer: link.from, subquery: { column: link.to, from, where: boundedConjuncts(where), probe } };
@@ -113,7 +115,7 @@ function conjuncts(c: Condition): Condition[] {
     return c.node === 'and' ? c.items.flatMap(conjuncts) : [c];
 }
 
-/** The records a condition reads: columns' records, and the outer record of aggregates. */
+/** The records a condition reads: columns', measures' and memberships' records, and the outer record of aggregates. */
 function aliasesIn(c: Condition): Set<string> {
     const out = new Set<string>();
     const visit = (x: Condition): void => {
@@ -125,22 +127,28 @@ function aliasesIn(c: Condition): Set<string> {
             case 'not':
                 visit(x.item);
                 return;
+            case 'member':
+                out.add(x.alias);
+                return;
             default:
-                out.add(x.left.node === 'column' ? x.left.alias : x.left.outer.alias);
+                for (const o of leafOperands(x)) out.add(o.node === 'aggregate' ? o.outer.alias : o.alias);
         }
     };
     visit(c);
     return out;
 }
 
-function hasAggregate(c: Condition): boolean {
+/** Whether a condition reads more than its records' own columns (an aggregate, a measure, a membership): tested after the plain ones. */
+function readsOtherRecords(c: Condition): boolean {
     switch (c.node) {
         case 'and':
         case 'or':
-            return c.items.some(hasAggregate);
+            return c.items.some(readsOtherRecords);
         case 'not':
-            return hasAggregate(c.item);
+            return readsOtherRecords(c.item);
+        case 'member':
+            return true;
         default:
-            return c.left.node === 'aggregate';
+            return leafOperands(c).some(o => o.node !== 'column');
     }
 }

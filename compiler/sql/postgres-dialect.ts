@@ -1,4 +1,4 @@
-import { asciiLower, finiteNumber, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { asciiLower, finiteNumber, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexPlainValue, regexText, type RegexEngine } from './regex-reads.js';
 
 const pg: RegexEngine = {
@@ -61,6 +61,12 @@ export const postgresDialect: Dialect = {
     columnAsDateTime: (column, _stored, storage) => (storage.plain ? `CAST(${column} AS TIMESTAMP)` : asTimestamp(column)),
     decimalUnits: n => decimalUnits(n),
     decimalAverage: (sum, count) => `round((${sum}) / NULLIF(${count}, 0))`,
+    shiftTime: (value, type, offset) => {
+        const amount = offsetAmount(offset);
+        // Month steps clamp to the month's last day; a date plus an interval is a timestamp.
+        const moved = 'months' in amount ? `${value} + INTERVAL '${amount.months} months'` : `${value} + INTERVAL '${amount.milliseconds} milliseconds'`;
+        return type === 'date' ? `CAST(${moved} AS DATE)` : `(${moved})`;
+    },
     dateLiteral: value => `DATE ${quoteString(value)}`,
     dateTimeLiteral: value => `TIMESTAMP ${quoteString(value)}`,
     // Every accepted form, and a date or timestamp column's text, starts with `YYYY-MM-DD`;

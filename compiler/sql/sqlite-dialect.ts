@@ -1,4 +1,4 @@
-import { finiteNumber, inSubquery, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { finiteNumber, inSubquery, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 import { sqliteBoolean, sqliteDate, sqliteDateTime, sqliteDecimalAverage, sqliteDecimalUnits, sqliteKey, sqliteNumber, sqliteStoredDayBound, sqliteText } from './sqlite-reads.js';
 
 /**
@@ -21,6 +21,19 @@ export const sqliteDialect: Dialect = {
     columnAsDateTime: (column, _stored, storage) => (storage.plain ? `datetime(${column})` : sqliteDateTime(column)),
     decimalUnits: sqliteDecimalUnits,
     decimalAverage: sqliteDecimalAverage,
+    shiftTime: (value, type, offset) => {
+        const amount = offsetAmount(offset);
+        if ('months' in amount) {
+            // The first day of the target month, then the day of the month clamped to its last day.
+            const first = `date(${value}, 'start of month', '${amount.months >= 0 ? '+' : ''}${amount.months} months')`;
+            const last = `CAST(strftime('%d', ${first}, '+1 month', '-1 day') AS INTEGER)`;
+            const day = `date(${first}, '+' || (min(CAST(strftime('%d', ${value}) AS INTEGER), ${last}) - 1) || ' days')`;
+            return type === 'date' ? day : `(${day} || substr(${value}, 11))`;
+        }
+        const modifier = quoteString(`${amount.milliseconds >= 0 ? '+' : ''}${amount.milliseconds / 1000} seconds`);
+        // The form the readings give (`sqlite-reads.ts`): no fraction when it is zero.
+        return type === 'date' ? `date(${value}, ${modifier})` : `rtrim(rtrim(strftime('%Y-%m-%d %H:%M:%f', ${value}, ${modifier}), '0'), '.')`;
+    },
     dateLiteral: quoteString,
     dateTimeLiteral: quoteString,
     // Every accepted form starts with `YYYY-MM-DD`, and SQLite compares text by bytes.

@@ -1,8 +1,9 @@
-import { assertUnreachable, type Condition, type GroupPlan, type KeyValue, type Literal, type Operand, type SegmentPlan } from '../ir.js';
+import { assertUnreachable, type ColumnRef, type Condition, type Domain, type GroupPlan, type KeyValue, type Literal, type MeasurePlan, type MeasureRef, type Operand, type OperandValue, type SegmentPlan } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
 import { addOffset, type Clock } from '../time.js';
-import type { StorageFacts } from '../storage.js';
+import { PLAIN_STORAGE, type StorageFacts } from '../storage.js';
 import { aggregateCondition, aggregateEmpty, decimalLiteralSql, isDecimal } from './aggregate-sql.js';
+import { isDecimalMeasure, measureCondition, measureEmpty, measureJoins, measureNames, measuresReached, measureTableSql, measureValue } from './measure-sql.js';
 import { balancedJoin, gatherValueLists } from './balanced.js';
 import { compoundSql } from './compound-sql.js';
 import { betweenDays, compareDays, withDayBounds } from './day-bounds.js';
@@ -19,13 +20,29 @@ export interface SqlContext {
     readonly plans?: ReadonlyMap<string, SegmentPlan>;
     /** Keys of static segments read from files, by segment name. */
     readonly staticKeys?: ReadonlyMap<string, readonly KeyValue[]>;
+    /** Inside a statement: the names of the measures' queries of its `WITH` clause. */
+    readonly measureNames?: ReadonlyMap<MeasurePlan, string>;
 }
 
 /** The context while a segment's query is written. */
 export type RenderContext = SqlContext & Renames;
 
-/** The query returning the segment's keys as one column named `key`. */
+/**
+ * The query returning the segment's keys as one column named `key`. A statement starts with the
+ * queries of the measures it reads (its own, and those of the segments it refers to), each once.
+ */
 export function segmentSql(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet<string> = new Set()): string {
+    if (ctx.measureNames) return segmentBody(plan, ctx, seen);
+    const measures = measuresReached(plan, ctx.plans);
+    if (measures.length === 0) return segmentBody(plan, ctx, seen);
+    const names = measureNames(measures, plan, ctx.plans);
+    const inner: SqlContext = { ...ctx, measureNames: names };
+    const queries = measures.map(m => `${ctx.dialect.quoteIdentifier(names.get(m)!)} AS (\n${measureTableSql(m, inner)}\n)`);
+    if (plan.kind === 'compound') return compoundSql(plan, ctx.plans, ctx.dialect, part => segmentSql(part, inner), queries);
+    return `WITH\n${queries.join(',\n')}\n${segmentBody(plan, inner, seen)}`;
+}
+
+function segmentBody(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet<string>): string {
     switch (plan.kind) {
         case 'dynamic':
             return dynamicSql(plan.groups, plan.audience, ctx);
@@ -59,7 +76,8 @@ function dynamicSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: S
         predicate = op === 'union' ? `(${predicate}\n  OR ${next})` : `(${predicate}\n  AND ${next})`;
     }
     const key = keyColumn(alias, audience.key, d, ctx);
-    return `SELECT ${key} AS key\nFROM ${entitySource(audience, alias, d, ctx)}\nWHERE ${key} IS NOT NULL\n  AND ${predicate}`;
+    const measures = measureJoins(alias, audience, groups.flatMap(g => g.root.measures), rctx, '\n');
+    return `SELECT ${key} AS key\nFROM ${entitySource(audience, alias, d, ctx)}${measures}\nWHERE ${key} IS NOT NULL\n  AND ${predicate}`;
 }
 
 export function staticSql(audience: SchemaEntity, keys: readonly KeyValue[], dialect: Dialect, ctx: Pick<SqlContext, 'storage' | 'clock'>): string {
@@ -89,25 +107,34 @@ export function conditionSql(c: Condition, ctx: RenderContext, strict: boolean):
             return `(NOT ${conditionSql(c.item, ctx, true)})`;
         case 'compare': {
             const op = c.operator === '!=' ? '<>' : c.operator;
-            const test = (value: string): string => `${value} ${op} ${operandLiteral(c.left, c.right, c.domain, ctx)}`;
-            if (c.left.node === 'aggregate') return wrap(aggregateCondition({ ...c, left: c.left }, test, ctx));
-            return wrap(withDayBounds(test(operandSql(c.left, c.domain, ctx)), c.left, compareDays(c.operator, c.right, c.domain, ctx), ctx));
+            const right = c.right;
+            if (right.node === 'operand') return wrap(`${valuesCompared(c.left, right, c.domain, ctx, (l, r) => `${l} ${op} ${r}`)}`);
+            const test = (value: string): string => `${value} ${op} ${operandLiteral(c.left, right, c.domain, ctx)}`;
+            const literal = { ...c, right };
+            if (c.left.node === 'aggregate') return wrap(aggregateCondition({ ...literal, left: c.left }, test, ctx));
+            if (c.left.node === 'measure') return wrap(measureCondition(c.left, literal, test, ctx));
+            return wrap(withDayBounds(test(operandSql(c.left, c.domain, ctx)), c.left, compareDays(c.operator, right, c.domain, ctx), ctx));
         }
         case 'in': {
             const list = c.values.map(v => operandLiteral(c.left, v, c.domain, ctx)).join(', ');
             const test = (value: string): string => `${value} ${c.negated ? 'NOT IN' : 'IN'} (${list})`;
             if (c.left.node === 'aggregate') return wrap(aggregateCondition({ ...c, left: c.left }, test, ctx));
+            if (c.left.node === 'measure') return wrap(measureCondition(c.left, c, test, ctx));
             return wrap(test(operandSql(c.left, c.domain, ctx)));
         }
         case 'between': {
             const test = (value: string): string => `${value} BETWEEN ${operandLiteral(c.left, c.low, c.domain, ctx)} AND ${operandLiteral(c.left, c.high, c.domain, ctx)}`;
             if (c.left.node === 'aggregate') return wrap(aggregateCondition({ ...c, left: c.left }, test, ctx));
+            if (c.left.node === 'measure') return wrap(measureCondition(c.left, c, test, ctx));
             return wrap(withDayBounds(test(operandSql(c.left, c.domain, ctx)), c.left, betweenDays(c.low, c.high, c.domain, ctx), ctx));
         }
         case 'match':
             return wrap(d.textMatch(operandSql(c.left, 'text', ctx), c.mode, c.value));
+        case 'member':
+            return memberSql(c, ctx);
         case 'empty': {
             if (c.left.node === 'aggregate') return aggregateEmpty(c.left, c.negated, ctx);
+            if (c.left.node === 'measure') return measureEmpty(c.left, c.negated, ctx);
             const value = operandSql(c.left, c.left.attribute.type, ctx);
             const isText = c.left.attribute.type === 'text';
             const empty = isText ? `(${value} IS NULL OR ${value} = ${d.stringLiteral('')})` : `${value} IS NULL`;
@@ -124,6 +151,7 @@ export function conditionSql(c: Condition, ctx: RenderContext, strict: boolean):
  */
 function operandSql(o: Operand, domain: string, ctx: RenderContext): string {
     if (o.node === 'aggregate') throw new Error('aggregates are compared by aggregateCondition');
+    if (o.node === 'measure') return measureValue(o, domain as Domain, ctx);
     const d = ctx.dialect;
     const column = `${aliasOf(ctx, o.alias)}.${d.quoteIdentifier(o.attribute.column)}`;
     const storage = storageOf(ctx, o.attribute);
@@ -142,8 +170,53 @@ function operandSql(o: Operand, domain: string, ctx: RenderContext): string {
 
 /** A literal compared with `left`: in decimal units for `sum` and `avg` of numbers. */
 function operandLiteral(left: Operand, l: Literal, domain: string, ctx: RenderContext): string {
-    if (left.node === 'aggregate' && isDecimal(left) && l.node === 'number') return decimalLiteralSql(l, ctx);
+    const decimal = (left.node === 'aggregate' && isDecimal(left)) || (left.node === 'measure' && isDecimalMeasure(left.measure));
+    if (decimal && l.node === 'number') return decimalLiteralSql(l, ctx);
     return literalSql(l, domain, ctx);
+}
+
+/**
+ * Two values of one row compared (reference, 6.2): the right one moved by its offsets in its own
+ * type first, then both read in `domain` (a datetime compared with a date by its calendar date);
+ * a decimal measure compared in decimal units, the other side converted. A missing value on
+ * either side makes the comparison NULL, which a filter reads as false.
+ */
+function valuesCompared(left: Operand, right: OperandValue, domain: Domain, ctx: RenderContext, compare: (l: string, r: string) => string): string {
+    if (left.node === 'aggregate') throw new Error('an aggregate compared with an attribute is lowered to a measure');
+    const d = ctx.dialect;
+    let l = operandSql(left, domain, ctx);
+    let r: string;
+    if (right.offsets.length === 0 || (right.type !== 'date' && right.type !== 'datetime')) {
+        r = operandSql(right.operand, domain, ctx);
+    } else {
+        const type = right.type;
+        r = operandSql(right.operand, type, ctx);
+        for (const offset of right.offsets) r = d.shiftTime(r, type, offset);
+        if (domain === 'date' && type === 'datetime') r = d.columnAsDate(r, 'datetime', PLAIN_STORAGE);
+    }
+    const decimal = (o: ColumnRef | MeasureRef): boolean => o.node === 'measure' && isDecimalMeasure(o.measure);
+    if (decimal(left) || decimal(right.operand)) {
+        if (!decimal(left)) l = d.decimalUnits(l);
+        if (!decimal(right.operand)) r = d.decimalUnits(r);
+    }
+    return compare(l, r);
+}
+
+/**
+ * `E [not] in segment NAME` (reference, 6.5): the record's key among the keys of NAME's query,
+ * written in place (same instant, whatever NAME's status); `not` two-valued, so a record whose
+ * key is missing is not a member.
+ */
+function memberSql(c: Extract<Condition, { node: 'member' }>, ctx: RenderContext): string {
+    const plan = ctx.plans?.get(c.segment);
+    if (!plan) throw new Error(`no plan for segment ${c.segment}`);
+    const key = keyColumn(aliasOf(ctx, c.alias), c.entity.key, ctx.dialect, ctx);
+    const { rename: _rename, ...outer } = ctx;
+    const members = segmentSql(plan, outer);
+    const alias = `${aliasOf(ctx, c.alias)}_s`;
+    return c.negated
+        ? ctx.dialect.notAmong(key, { column: `${alias}.key`, from: `(${members}) AS ${alias}`, where: [] })
+        : `${key} IN (SELECT ${alias}.key FROM (${members}) AS ${alias})`;
 }
 
 function literalSql(l: Literal, domain: string, ctx: SqlContext): string {
