@@ -2,7 +2,7 @@ import type { JoinNode } from '../ir.js';
 import type { PathStep } from '../paths.js';
 import { eventTime, type SchemaAttribute, type SchemaEntity } from '../schema.js';
 import { UNKNOWN_STORAGE, type ColumnStorage, type StorageFacts } from '../storage.js';
-import type { Clock } from '../time.js';
+import { addOffset, type Clock } from '../time.js';
 import type { Dialect } from './dialect.js';
 
 /**
@@ -46,9 +46,18 @@ export function existsAt(entity: SchemaEntity, alias: string, dialect: Dialect, 
     }
     const column = `${alias}.${dialect.quoteIdentifier(time.column)}`;
     const storage = storageOf(ctx, time);
-    return time.type === 'date'
+    const exact = time.type === 'date'
         ? `${dialect.columnAsDate(column, 'date', storage)} <= ${dialect.dateLiteral(ctx.clock.today)}`
         : `${dialect.columnAsDateTime(column, 'datetime', storage)} <= ${dialect.dateTimeLiteral(ctx.clock.now)}`;
+    // Most records are from earlier days: their stored text decides, and the exact reading (a
+    // date function, or the reading of every form) runs only for the last days. Every stored
+    // form starts with its day; an offset moves a value at most one day; with unreadable values
+    // in the column (`2026/06/01` sorts among the days) the text decides nothing.
+    if (storage.unreadable) return exact;
+    const step = (day: string, n: number): string => addOffset(day, false, { sign: n < 0 ? -1 : 1, amount: Math.abs(n), unit: 'day' });
+    const sureBefore = step(ctx.clock.today, (time.type === 'date' ? 1 : 0) - (storage.offsets ? 1 : 0));
+    const sure = dialect.storedDayBound(column, 'before', sureBefore);
+    return sure === undefined ? exact : `(${sure} OR ${exact})`;
 }
 
 export const aliasOf = (ctx: Renames, alias: string): string => ctx.rename?.get(alias) ?? alias;
