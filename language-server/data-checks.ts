@@ -102,6 +102,7 @@ export class DataChecks {
                     { node: attribute, property: 'type', code: IssueCodes.UnreadableValues, data: { code: IssueCodes.UnreadableValues } });
             }
         }
+        await this.checkEventTimes(file, entity, table, declared, accept);
         const key = entity.key?.ref;
         if (key && declared.includes(key)) {
             const dup = await this.facts.duplicateKeys(file, table, key.column ?? key.name, key.type === 'number' ? 'number' : 'text');
@@ -110,6 +111,24 @@ export class DataChecks {
                     { node: entity, property: 'key', code: IssueCodes.DuplicateKeys, data: { code: IssueCodes.DuplicateKeys } });
             }
         }
+    }
+
+    /**
+     * Event entities (reference 6.1): records whose time is missing or unreadable exist at no
+     * instant, so no segment counts them; how many, of how many, with a few keys.
+     */
+    private async checkEventTimes(file: string, entity: ast.Entity, table: string, declared: readonly ast.Attribute[], accept: ValidationAcceptor): Promise<void> {
+        const time = entity.time?.ref;
+        if (!time || (time.type !== 'date' && time.type !== 'datetime') || !declared.includes(time)) return;
+        const key = entity.key?.ref;
+        const found = await this.facts.timelessRecords(file, table, time.column ?? time.name, time.type, key ? key.column ?? key.name : '');
+        const without = found ? found.missing + found.unreadable : 0;
+        if (!found || without === 0) return;
+        const how = [found.missing > 0 ? `${found.missing} missing` : '', found.unreadable > 0 ? `${found.unreadable} unreadable` : ''].filter(Boolean).join(', ');
+        const examples = found.examples.length > 0 && key ? `; ${without > found.examples.length ? 'for example ' : ''}${key.name} ${found.examples.join(', ')}` : '';
+        const one = without === 1;
+        accept('warning', `${without} of the ${found.rows} ${entity.name} records ${one ? 'has' : 'have'} no readable ${time.name} (${how}${examples}): ${one ? 'it exists' : 'they exist'} at no instant, so no segment counts ${one ? 'it' : 'them'}. Fill in ${time.name} in the data to count ${one ? 'it' : 'them'}.`,
+            { node: entity, property: 'time', code: IssueCodes.MissingTime, data: { code: IssueCodes.MissingTime } });
     }
 
     async checkMembers(segment: ast.StaticSegment, accept: ValidationAcceptor): Promise<void> {

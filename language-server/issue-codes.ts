@@ -35,7 +35,9 @@ export const IssueCodes = {
     UnreadableValues: 'unreadable-values',
     DuplicateKeys: 'duplicate-keys',
     TypeMismatch: 'type-mismatch',
-    ValueNotFound: 'value-not-found'
+    ValueNotFound: 'value-not-found',
+    // Records of an event entity whose time is missing or unreadable: they exist at no instant (reference 6.1).
+    MissingTime: 'missing-time'
 } as const;
 
 export type IssueCode = typeof IssueCodes[keyof typeof IssueCodes];

@@ -35,7 +35,9 @@ const mark = (ok: boolean): HTMLElement => h('span', { class: `mark ${ok ? 'pass
 
 function render(e: Explanation): Node[] {
     const key = String(e.key);
-    const verdict = !e.exists
+    const verdict = e.later
+        ? `${key} does not exist yet as of ${e.later.asOf}: its ${e.later.time} is later, or missing, so it is in no segment.`
+        : !e.exists
         ? `${key} is not a key of ${e.audience}: no profile has it, so it is in no segment.`
         : `${key} ${e.member ? 'is' : 'is not'} a member of ${e.segment}.`;
     return [

@@ -22,6 +22,14 @@ export interface ColumnReading {
     readonly examples: readonly string[];
 }
 
+/** The records of an event entity without a readable time: of how many rows, how many missing or unreadable, a few keys. */
+export interface TimelessRecords {
+    readonly rows: number;
+    readonly missing: number;
+    readonly unreadable: number;
+    readonly examples: readonly string[];
+}
+
 export const readingKey = (column: string, type: AttributeType): string => `${column}\u0000${type}`;
 
 const MAX_ALL = 5000;
@@ -107,6 +115,26 @@ export class DatabaseFacts {
                 out.set(readingKey(c.column, c.type), { stored: Number(counts[i * 2] ?? 0), unreadable: bad, examples });
             }
             return out;
+        });
+    }
+
+    /**
+     * The records of an event entity (reference 6.1) whose time `column` (read as `type`) is
+     * missing, or fits no form of the type: they exist at no instant. With the rows of `table`,
+     * and up to three of their keys (`keyColumn`, read as text) as examples.
+     */
+    async timelessRecords(file: string, table: string, column: string, type: 'date' | 'datetime', keyColumn: string): Promise<TimelessRecords | undefined> {
+        if (!(await this.hasColumn(file, table, column))) return undefined;
+        const d = this.dialect;
+        const q = d.quoteIdentifier;
+        return this.cached(file, `timeless\u0000${table}\u0000${column}\u0000${type}\u0000${keyColumn}`, async () => {
+            const read = readAs(d, q(column), type);
+            const row = (await this.queries.query(file,
+                `SELECT count(*), SUM(CASE WHEN ${q(column)} IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN ${q(column)} IS NOT NULL AND ${read} IS NULL THEN 1 ELSE 0 END) FROM ${q(table)}`))[0] ?? [];
+            const [rows, missing, unreadable] = [0, 1, 2].map(i => Number(row[i] ?? 0));
+            const examples = missing + unreadable === 0 || !(await this.hasColumn(file, table, keyColumn)) ? []
+                : (await this.queries.query(file, `SELECT CAST(${q(keyColumn)} AS TEXT) FROM ${q(table)} WHERE ${read} IS NULL ORDER BY ${q(keyColumn)} LIMIT 3`)).map(r => String(r[0]));
+            return { rows, missing, unreadable, examples };
         });
     }
 

@@ -56,6 +56,14 @@ describe('segments run', () => {
         expect(excluded.every(k => dnc.has(k))).toBe(true);
     });
 
+    test('as of a past date, records of event entities made later do not exist: the counts of that day', () => {
+        const counts = (asOf: string): Record<string, number> => Object.fromEntries((JSON.parse(segments(['run', 'samples/retail', '--as-of', asOf, '--format', 'json']).stdout) as JsonResult[]).map(x => [x.name, x.count]));
+        const then = counts('2026-06-30');
+        // Customers who signed up later are no profiles yet; purchases made later are not counted.
+        expect(then).toMatchObject({ HighBalance: 167, HighBalanceFollowUp: 163, BigSpenders: 95, NeverPurchased: 380 });
+        expect(counts('2027-02-11')).toMatchObject({ HighBalance: 173, HighBalanceFollowUp: 169, BigSpenders: 131, NeverPurchased: 317 });
+    });
+
     test('--segment runs one segment, resolving references in other files of the workspace folder', () => {
         const r = segments(['run', 'samples/retail/contact.segment', '--segment', 'SecurityLowSatisfaction', '--as-of', '2027-02-11', '--format', 'json']);
         expect(r.code).toBe(0);
@@ -181,6 +189,10 @@ describe('segments sql and schema', () => {
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(/^SELECT /);
         expect(r.stdout).toContain("'2026-11-13 23:59:59'");
+        // Records of event entities after the instant do not exist: every table of one is read through that condition.
+        expect(r.stdout).toContain('FROM (SELECT * FROM "customers" AS t0 WHERE');
+        expect(r.stdout).toContain('FROM (SELECT * FROM "purchases" AS t1 WHERE');
+        expect(r.stdout).toContain("<= '2027-02-11 23:59:59') AS t1");
     });
 
     test('schema writes a database line and one entity per table, with foreign keys as ->', () => {

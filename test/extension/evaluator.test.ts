@@ -5,6 +5,7 @@ import { csvField } from '../../extension/src/evaluator/csv-export.js';
 import { defaultHistoryFile, HistoryStore } from '../../extension/src/evaluator/history-store.js';
 import { webviewPage } from '../../extension/src/host/webview-html.js';
 import { keyProblem, parseKey } from '../../extension/src/shared/keys.js';
+import { SqlJsEngine } from '../../engine/sqljs-engine.js';
 import { isViewState, parseViewMessage } from '../../extension/src/shared/messages.js';
 import { copySample, InProcessEvaluator, SAMPLE_AS_OF } from './sample-workspace.js';
 
@@ -61,6 +62,23 @@ describe('evaluator on the retail sample', () => {
         expect(out.parts.map(p => p.member)).toEqual([false, true]);
     });
 
+    it('explains that a profile signed up after the "as of" instant does not exist yet', async () => {
+        // Customer 1870 signed up on 2026-09-23 with a high balance.
+        const before = new InProcessEvaluator(evaluator.root, '2026-06-30');
+        try {
+            const e = await before.request({ op: 'explain', segment: 'HighBalance', key: 1870 });
+            expect(e).toMatchObject({ exists: false, member: false, later: { time: 'SignedUpAt', asOf: '2026-06-30 23:59:59' } });
+        } finally {
+            await before.session.close();
+        }
+        const now = await evaluator.request({ op: 'explain', segment: 'HighBalance', key: 1870 });
+        expect(now).toMatchObject({ exists: true, member: true });
+        expect(now.later).toBeUndefined();
+        const unknown = await evaluator.request({ op: 'explain', segment: 'HighBalance', key: 99 });
+        expect(unknown).toMatchObject({ exists: false, member: false });
+        expect(unknown.later).toBeUndefined();
+    });
+
     it('draws the flow of the segment under the cursor: a compound segment as its parts, expanded', async () => {
         const file = join(evaluator.root, 'contact.segment');
         const offset = readFileSync(file, 'utf8').indexOf('exclude DoNotCall');
@@ -97,21 +115,53 @@ describe('evaluator on the retail sample', () => {
         expect(csvField(null)).toBe('');
     });
 
-    it('records refreshes with entered and left members, and back-fills the trend', async () => {
+    it('records refreshes with entered and left members; a simulated next day counts from that day on', async () => {
         await evaluator.request({ op: 'dashboard', record: true });
-        await evaluator.request({ op: 'simulateDay' });
-        const after = await evaluator.request({ op: 'dashboard', record: true });
-        const never = after.rows.find(r => r.name === 'NeverPurchased')!;
-        expect(never).toMatchObject({ count: 306, change: -11 });
-        const preview = await evaluator.request({ op: 'preview', segment: 'NeverPurchased', pageOffset: 0, pageSize: 5 });
-        if (preview.state !== 'result') throw new Error(preview.state);
-        expect(preview.report.changes.left).toHaveLength(11);
-        expect(preview.report.changes.entered).toEqual([]);
+        const day = await evaluator.request({ op: 'simulateDay' });
+        expect(day.day).toBe('2027-02-12');
+        // As of 2027-02-11 the records of 2027-02-12 do not exist yet (reference 6.1): nothing changes.
+        const same = await evaluator.request({ op: 'dashboard', record: true });
+        expect(same.rows.find(r => r.name === 'NeverPurchased')).toMatchObject({ count: 317, change: 0 });
+        const next = new InProcessEvaluator(evaluator.root, day.day);
+        try {
+            const after = await next.request({ op: 'dashboard', record: true });
+            expect(after.rows.find(r => r.name === 'NeverPurchased')).toMatchObject({ count: 306, change: -11 });
+            const preview = await next.request({ op: 'preview', segment: 'NeverPurchased', pageOffset: 0, pageSize: 5 });
+            if (preview.state !== 'result') throw new Error(preview.state);
+            expect(preview.report.changes.left).toHaveLength(11);
+            expect(preview.report.changes.entered).toEqual([]);
+        } finally {
+            await next.session.close();
+        }
         const filled = await evaluator.request({ op: 'backfill', from: '2027-01-01', to: '2027-01-29', stepDays: 7 });
         expect(filled.points).toBe(5 * filled.segments);
         const history = await HistoryStore.open(defaultHistoryFile(join(evaluator.root, 'retail.sqlite')));
-        expect(history.trend('ValentinesEarly').map(p => p.asOf.slice(0, 10))).toEqual(['2027-01-01', '2027-01-08', '2027-01-15', '2027-01-22', '2027-01-29', '2027-02-11', '2027-02-11']);
+        expect(history.trend('ValentinesEarly').map(p => p.asOf.slice(0, 10))).toEqual(['2027-01-01', '2027-01-08', '2027-01-15', '2027-01-22', '2027-01-29', '2027-02-11', '2027-02-11', '2027-02-12']);
         history.close();
+    });
+
+    it('back-fills each past point with that point\'s clock: later records are not counted into the past', async () => {
+        const root = copySample();
+        const past = new InProcessEvaluator(root);
+        try {
+            await past.request({ op: 'backfill', from: '2026-03-01', to: '2026-09-27', stepDays: 30 });
+            const history = await HistoryStore.open(defaultHistoryFile(join(root, 'retail.sqlite')));
+            const trend = history.trend('NeverPurchased');
+            history.close();
+            // Counted independently on the data: the customers signed up by the end of the day who made no purchase by then.
+            const db = await SqlJsEngine.open(join(root, 'retail.sqlite'));
+            const honest = async (day: string): Promise<number> => Number((await db.query(`SELECT count(*) FROM customers c
+                WHERE datetime(c.signed_up_at) <= '${day} 23:59:59'
+                  AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = c.customer_id AND datetime(p.purchased_at) <= '${day} 23:59:59')`))[0][0]);
+            const expected = await Promise.all(['2026-03-01', '2026-03-31', '2026-04-30', '2026-05-30', '2026-06-29', '2026-07-29', '2026-08-28', '2026-09-27'].map(async d => ({ day: d, count: await honest(d) })));
+            await db.close();
+            expect(trend.map(p => ({ day: p.asOf.slice(0, 10), count: p.count }))).toEqual(expected);
+            // Today's records counted into the past would give the same 317 at every point.
+            expect(new Set(trend.map(p => p.count)).size).toBeGreaterThan(1);
+            expect(trend.every(p => p.count !== 317)).toBe(true);
+        } finally {
+            await past.session.close();
+        }
     });
 
     it('freezes a segment as static segment text', async () => {

@@ -206,6 +206,11 @@ describe('the extension in code-server', () => {
         expect(await neverPurchased.textContent()).toBe('317');
         await page.screenshot({ path: join(SHOTS, 'vscode-dashboard.png') });
 
+        // Records after the "as of" instant do not exist (reference 6.1): the simulated day counts as of that day.
+        mkdirSync(join(workspace, '.vscode'), { recursive: true });
+        writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'segments.asOf': '2027-02-12' }, null, 2));
+        await expect.poll(() => frame.locator('p.meta').first().textContent(), { timeout: 60_000 }).toContain('as of 2027-02-12');
+        expect(await neverPurchased.textContent()).toBe('317');
         const day = await simulateDay(join(workspace, 'retail.sqlite'));
         expect(day.day).toBe('2027-02-12');
         await expect.poll(() => neverPurchased.textContent(), { timeout: 60_000 }).toBe('306');
@@ -231,11 +236,11 @@ describe('the extension in code-server', () => {
         const cell = 'tr[data-segment=NeverPurchased] [data-testid=count]';
         const read = (selector: string): Promise<string | null | undefined> => inWebview(page, selector, f => f.locator(selector).textContent());
         await expect.poll(() => read('[data-testid=engine]'), { timeout: 30_000 }).toBe('sql.js');
-        writeFileSync(settings, JSON.stringify({ 'segments.engine': 'duckdb' }, null, 2));
+        writeFileSync(settings, JSON.stringify({ 'segments.asOf': '2027-02-12', 'segments.engine': 'duckdb' }, null, 2));
         await expect.poll(() => read('[data-testid=engine]'), { timeout: 90_000, interval: 1_000 }).toBe('DuckDB');
         expect(await read(cell)).toBe('306');
         await page.screenshot({ path: join(SHOTS, 'vscode-dashboard-duckdb.png') });
-        writeFileSync(settings, JSON.stringify({ 'segments.engine': 'sqljs' }, null, 2));
+        writeFileSync(settings, JSON.stringify({ 'segments.asOf': '2027-02-12', 'segments.engine': 'sqljs' }, null, 2));
         await expect.poll(() => read('[data-testid=engine]'), { timeout: 90_000, interval: 1_000 }).toBe('sql.js');
     }, 180_000);
 });

@@ -90,6 +90,29 @@ describe('checks against the data', () => {
         expect(result.diagnostics.map(d => d.code)).toEqual(['unreadable-values', 'unreadable-values']);
     });
 
+    test('missing-time: how many records of an event entity have no readable time, with their keys', async () => {
+        const rows = "(100, 1, 10, '2027-01-01 10:00:00', 20), (101, 2, 11, '2027-01-02 10:00:00', 30)";
+        const file = await sqliteFile(DATA.replace(rows, `${rows}, (102, 1, 10, NULL, 5), (103, 2, 10, '2027/01/03', 5), (104, 3, 11, NULL, 1), (105, 4, 11, '2027-01-05T10:00:00+02:00', 2)`));
+        const schema = SCHEMA.replace('entity Purchase from purchases key PurchaseId {', 'entity Purchase from purchases key PurchaseId time PurchasedAt {');
+        const result = await validate(`database ${JSON.stringify(file)}
+${schema}`, {});
+        const purchase = result.document.parseResult.value.entities.find(e => e.name === 'Purchase')!;
+        expectWarning(result, '3 of the 6 Purchase records have no readable PurchasedAt (2 missing, 1 unreadable; PurchaseId 102, 103, 104): they exist at no instant, so no segment counts them. Fill in PurchasedAt in the data to count them.',
+            { node: purchase, property: 'time', code: 'missing-time' });
+        expect(result.diagnostics.map(d => d.code).sort()).toEqual(['missing-time', 'unreadable-values']);
+        // One record without a time; and none: no warning. An entity without `time` is never warned about.
+        const one = await sqliteFile(DATA.replace(rows, `${rows}, (102, 1, 10, NULL, 5)`));
+        expect((await validate(`database ${JSON.stringify(one)}\n${schema}`, {})).diagnostics.map(d => d.message)).toEqual([
+            '1 of the 3 Purchase records has no readable PurchasedAt (1 missing; PurchaseId 102): it exists at no instant, so no segment counts it. Fill in PurchasedAt in the data to count it.'
+        ]);
+        const four = await sqliteFile(DATA.replace(rows, `${rows}, (102, 1, 10, NULL, 5), (103, 1, 10, NULL, 5), (104, 1, 10, NULL, 5), (105, 1, 10, NULL, 5)`));
+        expect((await validate(`database ${JSON.stringify(four)}\n${schema}`, {})).diagnostics.map(d => d.message)).toEqual([
+            '4 of the 6 Purchase records have no readable PurchasedAt (4 missing; for example PurchaseId 102, 103, 104): they exist at no instant, so no segment counts them. Fill in PurchasedAt in the data to count them.'
+        ]);
+        expect((await validate(`database ${JSON.stringify(await sqliteFile())}\n${schema}`, {})).diagnostics).toEqual([]);
+        expect((await validate(`database ${JSON.stringify(one)}\n${SCHEMA}`, {})).diagnostics).toEqual([]);
+    });
+
     test('type-mismatch: a declared type that most of the column does not fit', async () => {
         const file = await sqliteFile();
         const result = await validate(`database ${JSON.stringify(file)}\n${SCHEMA.replace('Name text "Full name"', 'Name number "Full name"')}`, {});

@@ -29,4 +29,19 @@ dynamic segment Happy { audience Customer group { Customer.Satisfaction > 50 } }
         expect(uses('Both')).toEqual(uses('Buyers'));
         expect(uses('Happy')).toEqual({ entities: ['Customer'], attributes: ['Customer.CustomerId', 'Customer.Satisfaction'] });
     });
+
+    test('an event entity is read with its time: the storage facts and the column checks cover it', async () => {
+        const files = withSegments(`
+dynamic segment Buyers { audience Customer group { Product.Category = "Gifts" } }
+static segment Listed { audience Customer members 1 }`);
+        files['schema.segment'] = files['schema.segment']
+            .replace('key CustomerId {', 'key CustomerId time SignedUpAt {')
+            .replace('key PurchaseId {', 'key PurchaseId time PurchasedAt {');
+        const built = await build(files);
+        const plans = built.plans.plans;
+        const buyers = planUses(plans.get('Buyers')!, plans);
+        expect([...buyers.attributes].sort()).toEqual(['Customer.CustomerId', 'Customer.SignedUpAt', 'Product.Category', 'Product.ProductID', 'Purchase.CustomerId', 'Purchase.ProductID', 'Purchase.PurchaseId', 'Purchase.PurchasedAt']);
+        expect(buyers.columns).toContainEqual({ entity: 'Purchase', table: 'purchases', column: 'purchased_at', type: 'datetime' });
+        expect([...planUses(plans.get('Listed')!, plans).attributes].sort()).toEqual(['Customer.CustomerId', 'Customer.SignedUpAt']);
+    });
 });

@@ -2,6 +2,8 @@ import * as ast from '../../../grammar/generated/ast.js';
 import type { SegmentPlan } from '../../../compiler/ir.js';
 import { segmentSql } from '../../../compiler/sql/to-sql.js';
 import { keyLiteral } from '../../../compiler/sql/dialect.js';
+import { entitySource } from '../../../compiler/sql/relations.js';
+import { eventTime } from '../../../compiler/schema.js';
 import { keyFromStored, type KeyValue } from '../../../compiler/keys.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { SqlEngine } from '../../../engine/engine.js';
@@ -65,9 +67,14 @@ export async function explain(plan: SegmentPlan, segment: ast.Segment, asked: Ke
     const key: KeyValue = keyFromStored(asked, plan.audience.key.type === 'number' ? 'number' : 'text') ?? asked;
     const q = d.quoteIdentifier;
     const literal = keyLiteral(d, key);
-    const exists = (await engine.query(`SELECT 1 FROM ${q(plan.audience.table)} WHERE ${q(plan.audience.key.column)} = ${literal} LIMIT 1`)).length > 0;
+    const storage = await runner.storage(plan);
+    const stored = async (from: string): Promise<boolean> => (await engine.query(`SELECT 1 FROM ${from} WHERE a.${q(plan.audience.key.column)} = ${literal} LIMIT 1`)).length > 0;
+    // A profile of an event audience exists from its time on (reference 6.1).
+    const exists = await stored(entitySource(plan.audience, 'a', d, { storage, clock: runner.clock }));
+    const time = eventTime(plan.audience);
+    const later = !exists && time && await stored(`${q(plan.audience.table)} AS a`) ? { time: time.name, asOf: runner.clock.now } : undefined;
     const members = new Set(await runner.keys(plan.name));
-    const base = { segment: plan.name, title: plan.title, kind: plan.kind, audience: plan.audience.name, location: locationOf(segment), key: asked, exists, member: members.has(key) };
+    const base = { segment: plan.name, title: plan.title, kind: plan.kind, audience: plan.audience.name, location: locationOf(segment), key: asked, exists, ...(later ? { later } : {}), member: members.has(key) };
     if (plan.kind === 'compound') {
         const parts: ExplainedPart[] = [];
         for (const p of plan.parts) {
@@ -77,7 +84,7 @@ export async function explain(plan: SegmentPlan, segment: ast.Segment, asked: Ke
         return { ...base, groups: [], parts };
     }
     if (plan.kind === 'static' || !ast.isDynamicSegment(segment)) return { ...base, groups: [], parts: [] };
-    const ctx = { dialect: d, clock: runner.clock, storage: await runner.storage(plan) };
+    const ctx = { dialect: d, clock: runner.clock, storage };
     const contains = async (p: DynamicPlan): Promise<boolean> =>
         (await engine.query(`SELECT 1 FROM (${segmentSql(p, ctx)}) AS g WHERE g.key = ${literal} LIMIT 1`)).length > 0;
     const groups: ExplainedGroup[] = [];

@@ -84,8 +84,13 @@ export function registerCommands(evaluator: EvaluatorClient, views: Views): vsco
             const root = await currentRoot();
             if (!root) return;
             await report((async () => {
-                const day = await evaluator.request(contextFor(root), { op: 'simulateDay' });
+                const ctx = contextFor(root);
+                const day = await evaluator.request(ctx, { op: 'simulateDay' });
                 vscode.window.setStatusBarMessage(`Segments: simulated ${day.day}: ${day.purchases} purchases, ${day.interactions} interactions`, 8000);
+                // Records after the "as of" instant do not exist (reference 6.1): say how to count the new day.
+                if (ctx.asOf !== undefined && ctx.asOf.slice(0, 10) < day.day) {
+                    void vscode.window.showInformationMessage(`The simulated records of ${day.day} do not exist as of ${ctx.asOf}: set segments.asOf to ${day.day} to count them.`);
+                }
                 await views.refreshAll(true);
             })());
         })

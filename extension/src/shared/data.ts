@@ -144,8 +144,13 @@ export interface Explanation {
     readonly audience: string;
     readonly location: SourceLocation;
     readonly key: Key;
-    /** Whether the key is a profile of the audience at all. */
+    /** Whether the key is a profile of the audience at all, at the run's instant. */
     readonly exists: boolean;
+    /**
+     * The key is in the data, but its profile does not exist at the run's instant: the audience
+     * is an event entity and the profile's time is later, or missing (reference 6.1).
+     */
+    readonly later?: { readonly time: string; readonly asOf: string };
     readonly member: boolean;
     readonly groups: readonly ExplainedGroup[];
     readonly parts: readonly ExplainedPart[];
