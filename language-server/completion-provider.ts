@@ -182,7 +182,8 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
     /** Langium's candidates; after `Entity.`, the fields of the entity written there. */
     private candidatesFor(refInfo: ReferenceInfo, context: CompletionContext): Stream<AstNodeDescription> {
         const container = refInfo.container;
-        const written = refInfo.property === 'attribute' && ast.isAttributeRef(container) ? entityBeforeDot(context) : undefined;
+        // After `Entity.`, whatever node the parser recovered to (an incomplete condition may leave only the segment).
+        const written = refInfo.property === 'attribute' ? entityBeforeDot(context) : undefined;
         if (written === undefined || (ast.isAttributeRef(container) && container.entity?.ref?.name === written)) return super.getReferenceCandidates(refInfo, context);
         const entity = this.workspace.model.entities.get(written);
         if (!entity) return stream([]);

@@ -36,7 +36,14 @@ export class SegmentScopeProvider extends DefaultScopeProvider {
         if ((context.property === 'key' || context.property === 'time') && ast.isEntity(container)) {
             return this.attributesOf(container);
         }
+        // Completion asks for the references the parser expected next, on the node it recovered
+        // to: a segment, for an incomplete condition. A node without that reference has no scope.
+        if (!this.isReferenceOf(container.$type, context.property)) return EMPTY_SCOPE;
         return super.getScope(context);
+    }
+
+    private isReferenceOf(type: string, property: string): boolean {
+        return this.reflection.getTypeMetaData(type).properties[property]?.referenceType !== undefined;
     }
 
     private attributesOf(entity: ast.Entity): Scope {

@@ -60,4 +60,14 @@ describe('completion', () => {
         const complete = await withSchema();
         await complete({ text: '<|>', index: 0, disposeAfterCheck: true, expectedItems: ['database', 'entity', 'dynamic', 'static', 'compound', 'measure', 'destination'] });
     });
+
+    test('a node the parser recovered to that has no such reference gets an empty scope, not an error', async () => {
+        // An incomplete condition (`and Customer.` typed in an editor) can leave only the segment
+        // node: completion then asks the segment node for the `attribute` reference.
+        const s = services();
+        const document = await parseHelper(s)(`${SCHEMA}\n${inGroup('Customer.Name = "x"')}`);
+        const segment = document.parseResult.value.segments[0];
+        const scope = s.references.ScopeProvider.getScope({ container: segment, property: 'attribute', reference: { $refText: '' } } as Parameters<typeof s.references.ScopeProvider.getScope>[0]);
+        expect(scope.getAllElements().toArray()).toEqual([]);
+    });
 });
