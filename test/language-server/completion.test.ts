@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { CompletionItemKind } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { SCHEMA, services, sqliteFile } from './support.js';
+import type { Model } from '../../grammar/generated/ast.js';
 
 async function withSchema(extra = '', database?: string): Promise<ReturnType<typeof expectCompletion>> {
     const s = services();
@@ -65,7 +66,7 @@ describe('completion', () => {
         // An incomplete condition (`and Customer.` typed in an editor) can leave only the segment
         // node: completion then asks the segment node for the `attribute` reference.
         const s = services();
-        const document = await parseHelper(s)(`${SCHEMA}\n${inGroup('Customer.Name = "x"')}`);
+        const document = await parseHelper<Model>(s)(`${SCHEMA}\n${inGroup('Customer.Name = "x"')}`);
         const segment = document.parseResult.value.segments[0];
         const scope = s.references.ScopeProvider.getScope({ container: segment, property: 'attribute', reference: { $refText: '' } } as Parameters<typeof s.references.ScopeProvider.getScope>[0]);
         expect(scope.getAllElements().toArray()).toEqual([]);
