@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { CompletionItemKind } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { SCHEMA, services, sqliteFile } from './support.js';
-import type { Model } from '../../grammar/generated/ast.js';
+import type { AttributeRef, CompareCondition, DynamicSegment, Group, Model } from '../../grammar/generated/ast.js';
 
 async function withSchema(extra = '', database?: string): Promise<ReturnType<typeof expectCompletion>> {
     const s = services();
@@ -68,7 +68,8 @@ describe('completion', () => {
         const s = services();
         const document = await parseHelper<Model>(s)(`${SCHEMA}\n${inGroup('Customer.Name = "x"')}`);
         const segment = document.parseResult.value.segments[0];
-        const scope = s.references.ScopeProvider.getScope({ container: segment, property: 'attribute', reference: { $refText: '' } } as Parameters<typeof s.references.ScopeProvider.getScope>[0]);
+        const reference = ((segment as DynamicSegment).groups[0] as Group).condition as CompareCondition;
+        const scope = s.references.ScopeProvider.getScope({ container: segment, property: 'attribute', reference: (reference.left as AttributeRef).attribute });
         expect(scope.getAllElements().toArray()).toEqual([]);
     });
 });
