@@ -652,13 +652,25 @@ function groupArb(audience: string, lits: Literals, first: boolean): fc.Arbitrar
             .map(c => `${note}${first ? '' : `${op} `}group${name ? ` ${name}` : ''}${via.length > 0 ? ` via ${via.join(', ')}` : ''} {\n    ${printTree(c)}\n  }`));
 }
 
+/**
+ * What `show` may list for an audience: its own attributes, and those of the entities it refers
+ * to along foreign keys (one value per member; a record referred to may not exist yet, 6.1).
+ */
+export function showable(audience: string): string[] {
+    const referred = ENTITIES.filter(other => {
+        if (other.name === audience) return false;
+        const path = shortestPath(GEN_SCHEMA, audience, other.name, new Set());
+        return path.kind === 'found' && path.steps.every(step => step.rel.from === step.from);
+    });
+    return [entityNamed(audience), ...referred].flatMap(e => e.attributes.map(a => `${e.name}.${a.name}`));
+}
+
 function propertiesArb(audience: string | undefined, name: string): fc.Arbitrary<string[]> {
-    const e = audience ? entityNamed(audience) : undefined;
     const props: fc.Arbitrary<string | undefined>[] = [
         fc.option(fc.constant(`title ${quote(`Title of ${name}`)}`), { nil: undefined }),
         fc.option(fc.constant('description "generated"'), { nil: undefined }),
         fc.option(pick(['status active', 'status inactive']), { nil: undefined }),
-        e ? fc.option(fc.subarray(e.attributes.map(a => `${e.name}.${a.name}`), { minLength: 1, maxLength: 2 }).map(l => `show ${l.join(', ')}`), { nil: undefined }) : fc.constant(undefined)
+        audience ? fc.option(fc.subarray(showable(audience), { minLength: 1, maxLength: 3 }).map(l => `show ${l.join(', ')}`), { nil: undefined }) : fc.constant(undefined)
     ];
     return fc.tuple(fc.tuple(...props), fc.boolean()).chain(([list, audienceFirst]) => {
         const present = list.filter((p): p is string => p !== undefined);

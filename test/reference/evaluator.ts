@@ -1069,6 +1069,48 @@ class SegmentEvaluator {
         return audience;
     }
 
+    /**
+     * What `show` lists next to each of `keys` (members of segment `name`): per shown attribute,
+     * every stored value it may show, as stored (`null` for a missing one). The attribute is the
+     * member's own, or that of the record it refers to along its foreign keys (section 3); only
+     * records that exist at the instant are read (6.1), so a record referred to that does not
+     * exist shows nothing. Several values when the data holds a key twice (any of its rows).
+     */
+    show(name: string, keys: readonly ReferenceKey[]): (readonly CellValue[])[][] {
+        const segment = this.segments.get(name);
+        if (!segment) throw new SegmentError(`unknown segment ${name}`);
+        const audience = this.audienceOf(name);
+        const property = segment.properties.find(ast.isShowProperty);
+        const columns = (property?.attributes ?? []).map(ref => {
+            const target = ref.attribute?.ref;
+            if (!target || !ast.isAttribute(target)) throw new SegmentError('only attributes are shown here');
+            const attribute = this.schema.attribute(target.$container.name, target.name);
+            const path = shortestPath(this.schema, audience, attribute.entity, new Set());
+            if (path.kind !== 'found' || path.steps.some(step => step.rel.from !== step.from)) {
+                throw new SegmentError(`${attribute.entity}.${attribute.name} has no single value for a ${audience}`);
+            }
+            for (const step of path.steps) this.schema.entity(step.to);
+            return { attribute, steps: path.steps };
+        });
+        const rowsOf = new Map<string, Row[]>();
+        for (const row of this.data.rows(audience)) {
+            const key = this.data.keyOf(audience, row);
+            if (key === undefined) continue;
+            const list = rowsOf.get(keyId(key));
+            if (list) list.push(row); else rowsOf.set(keyId(key), [row]);
+        }
+        return keys.map(key => columns.map(({ attribute, steps }) => {
+            const values: CellValue[] = [];
+            for (const row of rowsOf.get(keyId(key)) ?? []) {
+                let records: readonly Row[] = [row];
+                for (const step of steps) records = records.flatMap(r => this.data.related(r, step));
+                if (records.length === 0) values.push(null);
+                for (const r of records) values.push(r[attribute.column] ?? null);
+            }
+            return values;
+        }));
+    }
+
     keys(name: string, seen: ReadonlySet<string> = new Set()): KeySet {
         const cached = this.results.get(name);
         if (cached) return cached;
@@ -1153,6 +1195,12 @@ function combine(left: ReadonlyMap<string, ReferenceKey>, operator: string, righ
 export function evaluateReference(model: ReferenceModel, tables: Tables, segmentName: string, clock: ReferenceClock | string): ReferenceKey[] {
     const c = typeof clock === 'string' ? referenceClock(clock) : clock;
     return [...new SegmentEvaluator(model, tables, c).keys(segmentName).values()].sort(compareKeys);
+}
+
+/** `SegmentEvaluator.show`: the values `show` may list next to each of `keys`, members of `segmentName`. */
+export function evaluateShow(model: ReferenceModel, tables: Tables, segmentName: string, clock: ReferenceClock | string, keys: readonly ReferenceKey[]): (readonly CellValue[])[][] {
+    const c = typeof clock === 'string' ? referenceClock(clock) : clock;
+    return new SegmentEvaluator(model, tables, c).show(segmentName, keys);
 }
 
 /** Every segment of the model evaluated on one set of rows: name to keys, or the error. */

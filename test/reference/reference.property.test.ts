@@ -33,7 +33,7 @@ import { createSegmentServices } from '../../language-server/segment-module.js';
 import type { WorkspaceModel } from '../../language-server/workspace-model.js';
 import { SqlJsEngine } from '../../engine/sqljs-engine.js';
 import { caseArb, SCHEMA_TEXT, setupSql, type GeneratedCase } from './arbitraries.js';
-import { csvFirstColumn, evaluateAll, evaluateReference, referenceClock, SegmentError, type CellValue, type ReferenceKey, type Row, type Tables } from './evaluator.js';
+import { csvFirstColumn, evaluateAll, evaluateReference, evaluateShow, referenceClock, SegmentError, type CellValue, type ReferenceKey, type Row, type Tables } from './evaluator.js';
 
 const SEED = Number(process.env.REFERENCE_SEED ?? 20270211);
 const RUNS = Number(process.env.REFERENCE_RUNS ?? 600);
@@ -82,6 +82,8 @@ function describeTables(tables: Tables): string {
 }
 
 let compared = 0;
+/** Segments whose `show` values were compared with the reference's (on some engine). */
+let showCompared = 0;
 let errorCases = 0;
 /** Segments sql.js would not count because a decimal sum leaves its exact range: said, never rounded (README, stored values). */
 let flagged = 0;
@@ -218,7 +220,28 @@ async function compare(ws: Workspace, others: OtherEngines, c: GeneratedCase): P
             }
             compared++;
             comparedOn.set(engine.name, (comparedOn.get(engine.name) ?? 0) + 1);
+            await compareShow(engine, runner, name, expected);
         }
+    };
+    /**
+     * `show` next to the members: a value where the reference has one, missing where it has
+     * none (a record referred to that does not exist at the instant shows nothing, 6.1). Values
+     * are compared by presence: each engine's copy of the data stores them in its own types.
+     */
+    const compareShow = async (engine: SqlEngine, runner: SegmentRunner, name: string, keys: readonly ReferenceKey[]): Promise<void> => {
+        const plan = plans.plans.get(name)!;
+        if (plan.show.length === 0 || keys.length === 0) return;
+        const expected = evaluateShow(model, c.tables, name, referenceClock(c.asOf), keys);
+        const { rows } = await runner.showRows(name, keys as readonly KeyValue[]);
+        const present = (v: unknown): boolean => v !== null && v !== undefined;
+        const wrong = rows.length !== keys.length ? `${rows.length} rows for ${keys.length} members`
+            : rows.flatMap((row, i) => expected[i].flatMap((values, j) => {
+                const shown = row[j + 1];
+                const fits = present(shown) ? values.some(present) : values.some(v => !present(v));
+                return fits ? [] : [`${String(keys[i])}, ${plan.show[j].label}: shown ${stringifyJson(shown)}, reference ${stringifyJson(values)}`];
+            })).join('; ');
+        if (wrong) disagree(`show differs on ${engine.name}`, `show differs on ${engine.name} for ${name}: ${wrong}${context(name)}`);
+        else showCompared++;
     };
     const engine = await database(setup);
     try {
@@ -249,8 +272,9 @@ describe('SQL path and reference evaluator', () => {
             expect(compared).toBeGreaterThan(RUNS * 1.5 * engines.length);
             expect(errorCases).toBeLessThan(compared / engines.length / 10);
             for (const name of engines) expect(comparedOn.get(name) ?? 0, name).toBeGreaterThan(RUNS * 1.5);
+            expect(showCompared).toBeGreaterThan(RUNS * engines.length / 2);
         }
-        console.info(`reference comparison, seed ${SEED}: ${RUNS} cases, ${[...comparedOn].map(([e, n]) => `${n} segments on ${e}`).join(', ')}, ${errorCases} errors agreed upon, ${flagged} sums sql.js cannot count exactly (said so)`);
+        console.info(`reference comparison, seed ${SEED}: ${RUNS} cases, ${[...comparedOn].map(([e, n]) => `${n} segments on ${e}`).join(', ')}, ${errorCases} errors agreed upon, ${showCompared} shows compared, ${flagged} sums sql.js cannot count exactly (said so)`);
     }, 1_800_000);
 });
 
