@@ -1,4 +1,4 @@
-import { AstUtils, GrammarAST, stream, type AstNode, type AstNodeDescription, type LangiumDocument, type LangiumDocuments, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
+import { AstUtils, GrammarAST, stream, type AstNode, type AstNodeDescription, type LangiumDocument, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
 import { CompletionItemKind, MarkupKind, type CancellationToken, type CompletionList, type CompletionParams, type Position } from 'vscode-languageserver';
 import * as ast from '../grammar/generated/ast.js';
@@ -7,7 +7,7 @@ import { audienceNameOf } from '../compiler/lower.js';
 import type { DatabaseFacts } from './data/database-facts.js';
 import { bareAttributeBeforeCursor, entityBeforeCursor, entityBeforeDot, eventAt, rightSideOf } from './completion-places.js';
 import type { FieldSamples } from './field-samples.js';
-import { comparable, fieldEntity, fieldType } from './fields.js';
+import { comparable, fieldType } from './fields.js';
 import { definitionText } from './measure-text.js';
 import { comparedTextAttribute, fitsCompound, keywordFitsType, operandType, valueItems } from './schema-completion.js';
 import type { SegmentServices } from './segment-module.js';
@@ -37,14 +37,12 @@ const DESTINATION_KINDS: Readonly<Record<string, string>> = {
 export class SegmentCompletionProvider extends DefaultCompletionProvider {
     private readonly workspace: SegmentWorkspace;
     private readonly facts: DatabaseFacts;
-    private readonly documents: LangiumDocuments;
     private readonly samples: FieldSamples;
 
     constructor(services: SegmentServices) {
         super(services);
         this.workspace = services.workspace.SegmentWorkspace;
         this.facts = services.data.DatabaseFacts;
-        this.documents = services.shared.workspace.LangiumDocuments;
         this.samples = services.data.FieldSamples;
     }
 
@@ -58,7 +56,7 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
         });
         if (fields.length === 0) return list;
         const samples = Promise.all(fields.map(async ({ item, field }) => {
-            const sample = await this.samples.attribute(field, 3).catch(() => undefined);
+            const sample = await (ast.isMeasure(field) ? this.samples.measure(field) : this.samples.attribute(field, 3)).catch(() => undefined);
             if (!sample) return;
             const description = typeof item.documentation === 'string' ? item.documentation : item.documentation?.value;
             item.documentation = { kind: MarkupKind.Markdown, value: [description, sample].filter(Boolean).join('\n\n') };
@@ -71,10 +69,11 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
     }
 
     /** The field an item's `data` names (`fieldData`), if it is still in the model. */
-    private fieldOf(data: unknown): ast.Attribute | undefined {
+    private fieldOf(data: unknown): ast.Field | undefined {
         if (typeof data !== 'object' || data === null || !('entity' in data) || !('field' in data)) return undefined;
-        const entity = this.workspace.model.entities.get(String(data.entity));
-        return entity?.attributes.find(a => a.name === String(data.field));
+        const model = this.workspace.model;
+        const [entity, field] = [String(data.entity), String(data.field)];
+        return 'measure' in data ? model.measures.get(entity)?.get(field) : model.entities.get(entity)?.attributes.find(a => a.name === field);
     }
 
     /** A keyword that stands for a name (a table, a column, an attribute) is not proposed as a keyword. */
@@ -199,7 +198,7 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
         }
         if (node && ast.isMeasure(node)) {
             const definition = definitionText(node);
-            return { ...item, detail: `${fieldType(node) ?? '?'} (measure)`, documentation: { kind: 'markdown', value: [node.description, `\`= ${definition}\``].filter(Boolean).join('\n\n') } };
+            return { ...item, detail: `${fieldType(node) ?? '?'} (measure)`, documentation: { kind: 'markdown', value: [node.description, `\`= ${definition}\``].filter(Boolean).join('\n\n') }, data: fieldData(node) };
         }
         if (node && ast.isSegment(node)) {
             return { ...item, detail: `${node.$type.replace('Segment', '').toLowerCase()} segment` };
@@ -215,13 +214,13 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
 
     /** The measures declared for `entity`, in any file of the workspace. */
     private measuresOf(entity: ast.Entity): ast.Measure[] {
-        return this.documents.all.toArray().flatMap(d => ast.isModel(d.parseResult.value) ? d.parseResult.value.measures : []).filter(m => fieldEntity(m) === entity);
+        return [...(this.workspace.model.measures.get(entity.name)?.values() ?? [])];
     }
 }
 
 /** What a field's completion item carries, to find the field again when the list is complete. */
-function fieldData(field: ast.Attribute): { readonly entity: string; readonly field: string } {
-    return { entity: field.$container.name, field: field.name };
+function fieldData(field: ast.Field): { readonly entity: string; readonly field: string; readonly measure?: true } {
+    return ast.isAttribute(field) ? { entity: field.$container.name, field: field.name } : { entity: field.entity?.$refText ?? '', field: field.name, measure: true };
 }
 
 function ruleOf(keyword: GrammarAST.Keyword): string | undefined {

@@ -3,13 +3,8 @@ import type { AttributeType } from '../compiler/schema.js';
 
 /**
  * What `Entity.Name` names, read from the syntax tree: a declared attribute or a measure
- * (reference, 6.4), with its entity and type, for completion, hover and highlighting.
+ * (reference, 6.4), and its type, for completion and hover.
  */
-
-/** The entity a field belongs to: an attribute's own entity, a measure's `ENTITY` in `measure ENTITY.NAME`. */
-export function fieldEntity(field: ast.Field): ast.Entity | undefined {
-    return ast.isAttribute(field) ? field.$container : field.entity?.ref;
-}
 
 /** A field's type: an attribute's declared type; `number` for `count`, `sum` and `avg`; the attribute's type for `min` and `max`. */
 export function fieldType(field: ast.Field): AttributeType | undefined {

@@ -5,13 +5,16 @@ import * as ast from '../grammar/generated/ast.js';
 import { audienceNameOf, properties } from '../compiler/lower.js';
 import { countTitle } from './code-lens.js';
 import type { FieldSamples } from './field-samples.js';
+import { fieldType } from './fields.js';
+import { definitionText } from './measure-text.js';
 import { destinationHover, finalStepHover, stepHover } from './journey-hovers.js';
 import type { SegmentCounts } from './segment-counts.js';
 import type { SegmentServices } from './segment-module.js';
 import type { SegmentWorkspace } from './workspace-model.js';
 
 /**
- * Hovers on attributes (type, column, description, sample values, event time), segments (kind,
+ * Hovers on attributes (type, column, description, sample values, event time), measures (type,
+ * definition, description, minimum, median and maximum in the data), segments (kind,
  * audience, count), sequence steps (the step and its entity's time), `top` and `sample` steps
  * (what they keep), `time` in an entity and
  * destinations (kind, target, the file a segment's members go to).
@@ -49,6 +52,7 @@ export class SegmentHoverProvider extends AstNodeHoverProvider {
         if (ast.isAttribute(node)) return this.attributeHover(node);
         if (ast.isSegment(node)) return this.segmentHover(node);
         if (ast.isDestination(node)) return destinationHover(node, this.workspace.model);
+        if (ast.isMeasure(node)) return this.measureHover(node);
         if (ast.isEntity(node)) {
             const time = node.time ? `, time \`${node.time.$refText}\`` : '';
             return `**${node.name}** · ${node.time ? 'event entity' : 'entity'}\n\nTable \`${node.table ?? node.name}\`, key \`${node.key?.$refText ?? '?'}\`${time}, ${node.attributes.length} attributes.`;
@@ -67,6 +71,15 @@ export class SegmentHoverProvider extends AstNodeHoverProvider {
         }
         const sample = await this.samples.attribute(node);
         if (sample) lines.push(sample);
+        return lines.join('\n\n');
+    }
+
+    /** A measure: its type, definition and description, and its values in the data. */
+    private async measureHover(node: ast.Measure): Promise<string> {
+        const lines = [`**${node.entity?.$refText ?? '?'}.${node.name}** · ${fieldType(node) ?? '?'} · measure`, `\`= ${definitionText(node)}\``];
+        if (node.description) lines.push(node.description);
+        const values = await this.samples.measure(node);
+        if (values) lines.push(values);
         return lines.join('\n\n');
     }
 

@@ -252,7 +252,7 @@ export class SegmentCounts {
 }
 
 /** Today and now, UTC; `now` is cut to the minute so counts are not redone every second. */
-function currentClock(): Clock {
+export function currentClock(): Clock {
     const iso = new Date().toISOString();
     return { today: iso.slice(0, 10), now: `${iso.slice(0, 10)} ${iso.slice(11, 16)}:00` };
 }
