@@ -104,6 +104,24 @@ describe('outline, folding, highlighting, references and rename of version 2', (
         });
     });
 
+    test('rename of a measure to a keyword edits its declaration and every `Entity.Name`, and the files still check; a sequence is not renamed to a keyword', async () => {
+        const s = services();
+        const parse = parseHelper(s);
+        const schema = await parse(`${EVENTS}\nmeasure Customer.Spent = sum(Purchase.Amount)\n`, { documentUri: URI.file('/ws/schema.segment').toString(), validation: true });
+        const using = await parse('dynamic segment A {\n  audience Customer\n  show Customer.Spent\n  group { Customer.Spent > 10 }\n  union sequence Twice { Purchase then Purchase }\n}\n', { documentUri: URI.file('/ws/a.segment').toString(), validation: true });
+        const at = (word: string): { line: number; character: number } => using.textDocument.positionAt(using.textDocument.getText().indexOf(word) + 1);
+        const edit = await s.lsp.RenameProvider!.rename(using, { textDocument: { uri: using.uri.toString() }, position: at('Spent'), newName: 'table' });
+        const apply = (doc: typeof using): string => TextDocument.applyEdits(doc.textDocument, (edit?.changes?.[doc.uri.toString()] ?? []) as TextEdit[]);
+        expect(apply(schema).endsWith('\nmeasure Customer.table = sum(Purchase.Amount)\n')).toBe(true);
+        expect(apply(using)).toBe('dynamic segment A {\n  audience Customer\n  show Customer.table\n  group { Customer.table > 10 }\n  union sequence Twice { Purchase then Purchase }\n}\n');
+        const again = services();
+        await parseHelper(again)(apply(schema), { documentUri: URI.file('/ws/schema.segment').toString() });
+        const renamed = await parseHelper(again)(apply(using), { documentUri: URI.file('/ws/a.segment').toString(), validation: true });
+        expect((renamed.diagnostics ?? []).filter(d => d.code !== 'not-compiled-yet').map(d => d.code)).toEqual([]);
+        await expect(s.lsp.RenameProvider!.rename(using, { textDocument: { uri: using.uri.toString() }, position: at('Twice'), newName: 'then' }))
+            .rejects.toThrow('`then` is a keyword');
+    });
+
     test('rename of a destination edits `activate` in every file; a keyword is refused', async () => {
         const s = services();
         const parse = parseHelper(s);
