@@ -130,7 +130,7 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
     protected override filterKeyword(context: CompletionContext, keyword: GrammarAST.Keyword): boolean {
         if (!OPERATOR_SYMBOLS.has(keyword.value) && !super.filterKeyword(context, keyword)) return false;
         // Only `then` steps take `within` (reference, 6.3).
-        if (keyword.value === 'within' && ruleOf(keyword) !== 'WindowCondition' && eventAt(context.node)?.then === false) return false;
+        if (keyword.value === 'within' && eventAt(context.node)?.then === false) return false;
         const model = this.workspace.model;
         const type = operandType(context.node, model) ?? bareAttributeBeforeCursor(context, model)?.type;
         return type === undefined || keywordFitsType(keyword.value, type);
