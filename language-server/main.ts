@@ -6,6 +6,7 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { serveQueries } from './data/query-worker.js';
 import { QUERY_WORKER_ROLE, type QueryWorkerData } from './data/worker-protocol.js';
 import { WorkerQueryService, type WorkerScript } from './data/worker-query-service.js';
+import { followAsOfSetting } from './as-of-setting.js';
 import { refreshCodeLensesOnCount } from './refresh-code-lenses.js';
 import { createSegmentServices } from './segment-module.js';
 
@@ -26,5 +27,6 @@ if (!isMainThread && data?.role === QUERY_WORKER_ROLE) {
         countQueries: () => new WorkerQueryService({ ...script, niceness: 10 })
     });
     refreshCodeLensesOnCount(connection, shared, Segment.data.SegmentCounts);
+    followAsOfSetting(shared, Segment.data.SegmentCounts);
     startLanguageServer(shared);
 }

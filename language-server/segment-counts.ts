@@ -8,7 +8,7 @@ import { segmentSql } from '../compiler/sql/to-sql.js';
 import { sqlitePlainValue } from '../compiler/sql/sqlite-reads.js';
 import { plannedColumns } from '../compiler/plan-uses.js';
 import { StorageCache, type StorageProbe } from '../engine/storage-facts.js';
-import type { Clock } from '../compiler/time.js';
+import { clockAsOf, type Clock } from '../compiler/time.js';
 import { MembersFileError, readMembersFile } from '../engine/members-file.js';
 import type { KeyValue } from '../compiler/ir.js';
 import type { QueryService } from './data/query-service.js';
@@ -50,7 +50,28 @@ export class SegmentCounts {
     private timer: NodeJS.Timeout | undefined;
     private idle: Promise<void> = Promise.resolve();
 
+    /** The instant every count is made at: the `segments.asOf` setting when it is set (as in the extension's views and `--as-of`). */
+    private asOf: string | undefined;
+
     constructor(private readonly workspace: SegmentWorkspace, private readonly queries: QueryService, private readonly clock: () => Clock = currentClock) {}
+
+    /**
+     * Pins the counts to `asOf` (a date or datetime), or back to "now" when it is empty; every
+     * segment is counted again. A value that is not a date is ignored (the extension's views say so).
+     */
+    setAsOf(asOf: string | undefined): void {
+        const value = asOf?.trim() || undefined;
+        if (value !== undefined) {
+            try { clockAsOf(value); } catch { return; }
+        }
+        if (value === this.asOf) return;
+        this.asOf = value;
+        this.request(this.workspace.model.segments.keys());
+    }
+
+    private clockNow(): Clock {
+        return this.asOf !== undefined ? clockAsOf(this.asOf) : this.clock();
+    }
 
     /** How the database's columns are stored, found once per file version (a changed file is looked at again). */
     private storages = new Map<string, { stamp: string; cache: StorageCache }>();
@@ -110,7 +131,7 @@ export class SegmentCounts {
         const model = this.workspace.model;
         const db = model.database?.uri.fsPath;
         if (!db) return;
-        const clock = this.clock();
+        const clock = this.clockNow();
         const plans = this.plans(model);
         const faults = await this.schemaFaults(model, db);
         const restated: string[] = [];

@@ -10,7 +10,8 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     };
     const clientOptions: LanguageClientOptions = {
         documentSelector: [{ scheme: 'file', language: 'segment' }, { scheme: 'untitled', language: 'segment' }],
-        synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.segment') }
+        // The `segments` settings go to the server too: its code lenses count at `segments.asOf`.
+        synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.segment'), configurationSection: 'segments' }
     };
     const client = new LanguageClient('segments', 'Segments Language Server', serverOptions, clientOptions);
     await client.start();
