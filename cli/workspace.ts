@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
+import { AstUtils } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
 import type { SegmentPlan } from '../compiler/ir.js';
 import { planWorkspace, type WorkspacePlans } from '../compiler/plan-workspace.js';
@@ -56,10 +57,12 @@ export function blockingErrors(cw: CliWorkspace, segment: ast.Segment): FileDiag
     }
     const errors = allDiagnostics(cw.ws).filter(d => isError(d.diagnostic));
     const segments = new Set<ast.Segment>();
+    // Its own errors, and those of the segments it names (compound parts, `in segment`).
     const visit = (s: ast.Segment): void => {
         if (segments.has(s)) return;
         segments.add(s);
         if (ast.isCompoundSegment(s)) for (const p of s.parts) if (p.segment?.ref) visit(p.segment.ref);
+        for (const n of AstUtils.streamAst(s)) if (ast.isSegmentCondition(n) && n.segment?.ref) visit(n.segment.ref);
     };
     visit(segment);
     const inside = (d: FileDiagnostic, s: ast.Segment): boolean => {

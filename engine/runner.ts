@@ -114,8 +114,7 @@ export class SegmentRunner {
             let fromWithMeasures = from;
             const columns = [...select];
             for (const { index, alias, show } of measures) {
-                const within = `SELECT ${keyColumn(alias, show.measure.entity.key, d, { storage })} FROM ${from} WHERE ${where}`;
-                const value = measureValueJoin(show.measure, alias, `v${index}`, ctx, within);
+                const value = measureValueJoin(show.measure, alias, `v${index}`, ctx, { from, where });
                 fromWithMeasures += ` ${value.join}`;
                 columns.splice(index + 1, 0, `${value.value} AS c${index}`);
             }

@@ -35,7 +35,8 @@ export function checkContradictions(condition: ast.Condition | undefined, accept
         if (!left || !ast.isAttributeRef(left)) continue;
         const target = left.attribute?.ref;
         if (!target) continue;
-        const key = `${(target.$container as ast.Entity).name}.${target.name}`;
+        // A measure is one value of its record too (reference, 6.4).
+        const key = `${ast.isMeasure(target) ? target.entity?.$refText : target.$container.name}.${target.name}`;
         let f = facts.get(key);
         if (!f) facts.set(key, f = { excluded: new Set() });
         addFact(key, f, item, accept);

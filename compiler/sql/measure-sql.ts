@@ -2,7 +2,7 @@ import type { Domain, JoinNode, MeasurePlan, MeasureRef, SegmentPlan } from '../
 import { measuresUsed, membersIn, planTables, segmentReferences } from '../plan-walk.js';
 import { PLAIN_STORAGE } from '../storage.js';
 import { aggregateTable, isDecimal, passesAt, type ValueTest } from './aggregate-sql.js';
-import { aliasOf, entitySource, keyColumn, stepCondition } from './relations.js';
+import { aliasOf, entitySource, keyColumn, stepCondition, stepLink } from './relations.js';
 import type { RenderContext } from './to-sql.js';
 
 /**
@@ -91,6 +91,17 @@ function joinAlias(alias: string, m: MeasurePlan, ctx: RenderContext): string {
     return `${alias}_mx${id}`;
 }
 
+/**
+ * The column of a measured record that the measure's query is keyed by: the record's key, or,
+ * when its first step is a foreign key of the record itself (`Customer.HomeStore -> Store`),
+ * that foreign key (the query groups by the related record's key, which it equals).
+ */
+function measureLink(m: MeasurePlan, alias: string, ctx: RenderContext): string {
+    const first = m.aggregate.path[0];
+    if (!first) return keyColumn(alias, m.entity.key, ctx.dialect, ctx);
+    return stepLink(first.step, alias, m.entity, alias, first.entity, ctx.dialect, ctx).from;
+}
+
 /** `count` and `sum` are 0 for a record with no related records; the others missing. */
 const zeroByDefault = (m: MeasurePlan): boolean => m.aggregate.fn === 'count' || m.aggregate.fn === 'sum';
 
@@ -105,7 +116,7 @@ function inDomain(value: string, m: MeasurePlan, domain: Domain, ctx: RenderCont
 /** `M op value(s)` on the record of `ref`, two-valued. `test` writes the comparison of a value. */
 export function measureCondition(ref: MeasureRef, c: ValueTest, test: (value: string) => string, ctx: RenderContext): string {
     const m = ref.measure;
-    const key = keyColumn(aliasOf(ctx, ref.alias), m.entity.key, ctx.dialect, ctx);
+    const key = measureLink(m, aliasOf(ctx, ref.alias), ctx);
     const value = inDomain('mv.v', m, c.domain, ctx);
     const from = `${measureSource(m, ctx)} AS mv`;
     // A record with no row has count and sum 0: when 0 passes, the records that fail are excluded instead.
@@ -117,7 +128,7 @@ export function measureCondition(ref: MeasureRef, c: ValueTest, test: (value: st
 export function measureEmpty(ref: MeasureRef, negated: boolean, ctx: RenderContext): string {
     const m = ref.measure;
     if (zeroByDefault(m)) return negated ? '1 = 1' : '1 = 0';
-    const key = keyColumn(aliasOf(ctx, ref.alias), m.entity.key, ctx.dialect, ctx);
+    const key = measureLink(m, aliasOf(ctx, ref.alias), ctx);
     const valued = { column: 'mv.k', from: `${measureSource(m, ctx)} AS mv`, where: ['mv.v IS NOT NULL'] };
     return negated ? `${key} IN (SELECT mv.k FROM ${valued.from} WHERE mv.v IS NOT NULL)` : ctx.dialect.notAmong(key, valued);
 }
@@ -130,28 +141,29 @@ export function measureValue(ref: MeasureRef, domain: Domain, ctx: RenderContext
 }
 
 /** `LEFT JOIN` of the measures whose value is read on a record, each once. */
-export function measureJoins(alias: string, entity: JoinNode['entity'], measures: Iterable<MeasurePlan>, ctx: RenderContext, separator = ' '): string {
+export function measureJoins(alias: string, measures: Iterable<MeasurePlan>, ctx: RenderContext, separator = ' '): string {
     let sql = '';
     const seen = new Set<string>();
     for (const m of measures) {
         const join = joinAlias(alias, m, ctx);
         if (seen.has(join)) continue;
         seen.add(join);
-        sql += `${separator}LEFT JOIN ${measureSource(m, ctx)} AS ${join} ON ${join}.k = ${keyColumn(alias, entity.key, ctx.dialect, ctx)}`;
+        sql += `${separator}LEFT JOIN ${measureSource(m, ctx)} AS ${join} ON ${join}.k = ${measureLink(m, alias, ctx)}`;
     }
     return sql;
 }
 
 /** A record of a join tree as a FROM source: its entity's records, with the measures read on it. */
 export function recordSource(node: JoinNode, ctx: RenderContext): string {
-    return entitySource(node.entity, node.alias, ctx.dialect, ctx) + measureJoins(aliasOf(ctx, node.alias), node.entity, node.measures, ctx);
+    return entitySource(node.entity, node.alias, ctx.dialect, ctx) + measureJoins(aliasOf(ctx, node.alias), node.measures, ctx);
 }
 
 /** `JOIN child ON ...` for every record below `node`, depth first, each with the measures read on it. */
 export function joinedRecords(node: JoinNode, ctx: RenderContext, separator = ' '): string {
     let sql = '';
     for (const child of node.children) {
-        sql += `${separator}JOIN ${recordSource(child, ctx)} ON ${stepConditionOf(child, node, ctx)}`;
+        sql += `${separator}JOIN ${entitySource(child.entity, child.alias, ctx.dialect, ctx)} ON ${stepConditionOf(child, node, ctx)}`;
+        sql += measureJoins(aliasOf(ctx, child.alias), child.measures, ctx);
         sql += joinedRecords(child, ctx, separator);
     }
     return sql;
@@ -163,15 +175,15 @@ function stepConditionOf(child: JoinNode, parent: JoinNode, ctx: RenderContext):
 
 /**
  * A measure's value for the records a query reads, for `show` and `top ... by`: a `LEFT JOIN`
- * to add after the record `alias` of `entity` in a FROM clause, and the value (a decimal
- * measure in units of 10^-10, `decimal` true). `within` (a query of keys) limits the records
- * computed.
+ * to add after the record `alias` of the measure's entity in a FROM clause, and the value (a
+ * decimal measure in units of 10^-10, `decimal` true). With `within` (that query's FROM and
+ * WHERE), only the records it selects are computed.
  */
-export function measureValueJoin(m: MeasurePlan, alias: string, joinAs: string, ctx: RenderContext, within?: string): { readonly join: string; readonly value: string; readonly decimal: boolean } {
-    const key = keyColumn(alias, m.entity.key, ctx.dialect, ctx);
-    const source = within === undefined ? measureSource(m, ctx) : `(${measureTableSql(m, ctx, within)})`;
+export function measureValueJoin(m: MeasurePlan, alias: string, joinAs: string, ctx: RenderContext, within?: { readonly from: string; readonly where: string }): { readonly join: string; readonly value: string; readonly decimal: boolean } {
+    const link = measureLink(m, alias, ctx);
+    const source = within === undefined ? measureSource(m, ctx) : `(${measureTableSql(m, ctx, `SELECT ${link} FROM ${within.from} WHERE ${within.where}`)})`;
     return {
-        join: `LEFT JOIN ${source} AS ${joinAs} ON ${joinAs}.k = ${key}`,
+        join: `LEFT JOIN ${source} AS ${joinAs} ON ${joinAs}.k = ${link}`,
         value: zeroByDefault(m) ? `COALESCE(${joinAs}.v, 0)` : `${joinAs}.v`,
         decimal: isDecimalMeasure(m)
     };

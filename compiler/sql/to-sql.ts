@@ -76,7 +76,7 @@ function dynamicSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: S
         predicate = op === 'union' ? `(${predicate}\n  OR ${next})` : `(${predicate}\n  AND ${next})`;
     }
     const key = keyColumn(alias, audience.key, d, ctx);
-    const measures = measureJoins(alias, audience, groups.flatMap(g => g.root.measures), rctx, '\n');
+    const measures = measureJoins(alias, groups.flatMap(g => g.root.measures), rctx, '\n');
     return `SELECT ${key} AS key\nFROM ${entitySource(audience, alias, d, ctx)}${measures}\nWHERE ${key} IS NOT NULL\n  AND ${predicate}`;
 }
 

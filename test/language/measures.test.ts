@@ -76,6 +76,32 @@ insert into purchases values ${[1.98, 13.86, 8.91, 1.98, 3.96, 5.94, 0.99].map((
         expect(await members('Product.Buyers = 0', 'Product')).toEqual([12]);
     });
 
+    test('over the distinct related records: a customer who bought a product twice is one buyer', async () => {
+        expect(await members('Product.Buyers = 2', 'Product')).toEqual([10, 11]);
+        expect(await members('Product.Buyers = 3', 'Product')).toEqual([]);
+        expect(await members('count(Purchase) = 3', 'Product')).toEqual([10, 11]);
+    });
+
+    test('a where with a time window is read as of the run', async () => {
+        const keys = async (asOf: string) => (await run({ ...withSegments(segment('Customer.RecentOrders >= 1')), 'measures.segment': MEASURES }, SHOP, asOf))('S');
+        expect(await keys('2027-02-11')).toEqual([1, 2]);
+        expect(await keys('2026-03-01')).toEqual([1]);
+    });
+
+    test('via picks the path as on groups', async () => {
+        const gifts = SHOP + 'insert into gifts values (1, 1, 2, 50), (2, 1, 3, 10), (3, 2, 1, 5);';
+        const measures = `measure Customer.GiftsSent via Gift.SenderId = count(Gift)
+measure Customer.GiftsReceived via Gift.RecipientId = sum(Gift.Value)`;
+        const keys = await run({ ...withSegments(segment('Customer.GiftsSent >= 2') + segment('Customer.GiftsReceived > 6').replace('segment S', 'segment R')), 'measures.segment': measures }, gifts);
+        expect(await keys('S')).toEqual([1]);
+        expect(await keys('R')).toEqual([2, 3]);
+    });
+
+    test('min and max have the attribute\'s type: a datetime compared with a date by its calendar date', async () => {
+        expect(await members('Customer.LastPurchase = 2027-02-10')).toEqual([1]);
+        expect(await members('Customer.LastPurchase after 2027-02-09T08:30:00')).toEqual([1, 2]);
+    });
+
     test('measures sit beside attributes, aggregates and other measures in a group', async () => {
         expect(await members('Customer.LifetimeValue > 10 and Satisfaction < 50')).toEqual([2]);
         expect(await members('Customer.RecentOrders = 0 or count(Purchase) >= 3')).toEqual([1, 3, 4]);
@@ -128,6 +154,25 @@ describe('show lists measures next to the key', () => {
     });
 });
 
+describe('show lists measures of entities the audience refers to', () => {
+    test('the buyers of each purchase\'s product', async () => {
+        const built = await build({
+            ...withSegments(`dynamic segment P {
+  audience Purchase
+  show Product.Buyers, Product.Revenue
+  group { Purchase.Amount >= 80 }
+}`), 'measures.segment': MEASURES
+        });
+        const { SegmentRunner } = await import('../../engine/runner.js');
+        const { database } = await import('../support/harness.js');
+        const { clockAsOf } = await import('../../compiler/time.js');
+        const runner = new SegmentRunner(await database(SHOP), built.plans.plans, clockAsOf('2027-02-11'));
+        const shown = await runner.showRows('P', await runner.keys('P'));
+        expect(shown.columns).toEqual(['PurchaseId', 'Product.Buyers', 'Product.Revenue']);
+        expect(shown.rows).toEqual([[100, 2, 480], [101, 2, 480], [105, 2, 480]]);
+    });
+});
+
 describe('measure errors', () => {
     const withMeasure = (measures: string, segments = ''): Record<string, string> => ({ ...withSegments(segments), 'measures.segment': measures });
 
@@ -164,6 +209,18 @@ describe('measure errors', () => {
     test('a segment using a measure with errors is not planned', async () => {
         const built = await build(withMeasure('measure Customer.Total = sum(Purchase.PurchasedAt)', segment('Customer.Total > 1')));
         expect(built.plans.plans.has('S')).toBe(false);
+    });
+
+    test('types fit as for attributes', async () => {
+        const measures = MEASURES;
+        expect(await codes(withMeasure(measures, segment('Customer.LastPurchase > 5')))).toEqual(['type-mismatch']);
+        expect(await codes(withMeasure(measures, segment('Customer.LifetimeValue > "x"')))).toEqual(['type-mismatch']);
+        expect(await codes(withMeasure(measures, segment('Customer.LastPurchase contains "x"')))).toEqual(['text-operator-type']);
+    });
+
+    test('one measure of one record equal to two values is a contradiction; measures of two entities are not', async () => {
+        expect(await codes(withMeasure(MEASURES, segment('Customer.LifetimeValue = 1 and Customer.LifetimeValue = 2')))).toEqual(['contradiction']);
+        expect(await codes(withMeasure(MEASURES, segment('Customer.LifetimeValue = 1 and Product.Revenue = 2')))).toEqual([]);
     });
 
     test('a bare name is an audience attribute, never a measure', async () => {

@@ -396,6 +396,19 @@ export function setupSql(tables: Tables, reals: readonly string[] = []): string 
 // ---------------------------------------------------------------------------------------------
 // Segments
 
+/** A measure a condition may read (reference, 6.4): `Entity.Name`, of a type. */
+export interface GenMeasure {
+    readonly entity: string;
+    readonly name: string;
+    readonly type: AttrType;
+}
+
+/** A segment `in segment` may name (reference, 6.5), with its audience. */
+export interface GenSegmentRef {
+    readonly name: string;
+    readonly audience: string;
+}
+
 /** A scope while generating a condition: its root entity, the group's `via`, where aggregates may appear. */
 interface Scope {
     readonly audience: string;
@@ -405,6 +418,10 @@ interface Scope {
     readonly lits: Literals;
     /** Also name entities whose shortest paths tie (an error both sides must report). */
     readonly loose: boolean;
+    /** Measures the condition may read: none inside an aggregate or a measure. */
+    readonly measures: readonly GenMeasure[];
+    /** Segments the condition may name with `in segment`. */
+    readonly segments: readonly GenSegmentRef[];
 }
 
 const reachableCache = new Map<string, string[]>();
@@ -595,7 +612,7 @@ function aggregateComparisonArb(scope: Scope): fc.Arbitrary<string> {
     const entities = reachable(scope.root, scope.via, scope.loose);
     return fc.tuple(pick(entities), fc.boolean(), fc.boolean()).chain(([name, withWhere, bare]) => {
         const e = entityNamed(name);
-        const whereScope: Scope = { ...scope, root: name, inAggregate: true };
+        const whereScope: Scope = { ...scope, root: name, inAggregate: true, measures: [] };
         const whereArb: fc.Arbitrary<string> = withWhere ? conditionArb(whereScope, 1).map(c => ` where ${printTree(c)}`) : fc.constant('');
         const numbers = e.attributes.filter(a => a.type === 'number');
         const ordered = e.attributes.filter(a => a.type === 'number' || a.type === 'date' || a.type === 'datetime');
@@ -614,11 +631,82 @@ function aggregateComparisonArb(scope: Scope): fc.Arbitrary<string> {
     });
 }
 
+/** A value a comparison may read on the scope's records: an attribute (bare for the audience's, sometimes) or a measure. */
+interface GenValue {
+    readonly text: fc.Arbitrary<string>;
+    readonly type: AttrType;
+}
+
+function valuesOf(entities: readonly string[], scope: Scope): GenValue[] {
+    const values: GenValue[] = [];
+    for (const name of entities) {
+        for (const a of entityNamed(name).attributes) values.push({ text: fc.boolean().map(bare => attributeText(name, a.name, scope, bare)), type: a.type });
+        for (const m of scope.measures) if (m.entity === name) values.push({ text: fc.constant(`${m.entity}.${m.name}`), type: m.type });
+    }
+    return values;
+}
+
+const isTimeType = (t: AttrType): boolean => t === 'date' || t === 'datetime';
+const fits = (a: AttrType, b: AttrType): boolean => (isTimeType(a) ? isTimeType(b) : a === b);
+
+/** Offsets of a date or datetime attribute on the right side (months land on month ends: clamped). */
+function valueOffsetsArb(type: AttrType): fc.Arbitrary<string> {
+    if (!isTimeType(type)) return fc.constant('');
+    const units = type === 'date' ? DATE_UNITS : ALL_UNITS;
+    const one = fc.oneof(
+        fc.tuple(pick(['+', '-']), pick(AMOUNTS), pick(units)).map(([sign, n, u]) => ` ${sign} ${n} ${u}`),
+        fc.tuple(pick(['+', '-']), pick([1, 2, 12, 13]), pick(['month', 'months', 'year'])).map(([sign, n, u]) => ` ${sign} ${n} ${u}`));
+    return fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.array(one, { minLength: 1, maxLength: 2 }).map(a => a.join('')) });
+}
+
+/**
+ * Two values of the scope's records compared (reference, 6.2): attributes of the same or of
+ * related entities, measures, or an aggregate on the left; types that fit, offsets on the right.
+ */
+function valueComparisonArb(scope: Scope): fc.Arbitrary<string> {
+    const entities = reachable(scope.root, scope.via, scope.loose);
+    const values = valuesOf(entities, scope);
+    const aggregateLeft: GenValue[] = scope.inAggregate ? [] : entities.flatMap(name => {
+        const e = entityNamed(name);
+        return [
+            { text: fc.constant(`count(${name})`), type: 'number' as AttrType },
+            ...e.attributes.filter(a => a.type === 'number').map(a => ({ text: pick(['sum', 'avg', 'min', 'max']).map(fn => `${fn}(${name}.${a.name})`), type: 'number' as AttrType })),
+            ...e.attributes.filter(a => isTimeType(a.type)).map(a => ({ text: pick(['min', 'max']).map(fn => `${fn}(${name}.${a.name})`), type: a.type }))
+        ];
+    });
+    const leftArb = aggregateLeft.length > 0 ? fc.oneof({ weight: 6, arbitrary: pick(values) }, { weight: 1, arbitrary: pick(aggregateLeft) }) : pick(values);
+    return leftArb.chain(left => {
+        const rights = values.filter(v => fits(left.type, v.type));
+        if (rights.length === 0) return attributeComparisonArb(scope);
+        return fc.tuple(left.text, pick(rights)).chain(([l, right]) => {
+            const ops = left.type === 'boolean' ? ['=', '!='] : isTimeType(left.type) ? [...COMPARE_OPS, 'before', 'after'] : COMPARE_OPS;
+            return fc.tuple(pick(ops), right.text, valueOffsetsArb(right.type)).map(([op, r, offsets]) => `${l} ${op} ${r}${offsets}`);
+        });
+    });
+}
+
+/** A measure compared with a value, on a record of the scope. */
+function measureComparisonArb(scope: Scope, measures: readonly GenMeasure[]): fc.Arbitrary<string> {
+    return pick(measures).chain(m => comparisonArb(`${m.entity}.${m.name}`, m.type, scope.lits));
+}
+
+/** `E [not] in segment NAME` for a segment of a reachable entity's audience. */
+function memberArb(refs: readonly GenSegmentRef[]): fc.Arbitrary<string> {
+    return fc.tuple(pick(refs), fc.boolean()).map(([ref, negated]) => `${ref.audience}${negated ? ' not' : ''} in segment ${ref.name}`);
+}
+
 function atomArb(scope: Scope): fc.Arbitrary<Tree> {
-    const text = scope.inAggregate
-        ? attributeComparisonArb(scope)
-        : fc.oneof({ weight: 3, arbitrary: attributeComparisonArb(scope) }, { weight: 1, arbitrary: aggregateComparisonArb(scope) });
-    return text.map((t): Tree => ({ k: 'atom', text: t }));
+    const entities = reachable(scope.root, scope.via, scope.loose);
+    const measures = scope.inAggregate ? [] : scope.measures.filter(m => entities.includes(m.entity));
+    const refs = scope.segments.filter(r => entities.includes(r.audience));
+    const options: fc.WeightedArbitrary<string>[] = [
+        { weight: scope.inAggregate ? 4 : 3, arbitrary: attributeComparisonArb(scope) },
+        { weight: 1, arbitrary: valueComparisonArb(scope) }
+    ];
+    if (!scope.inAggregate) options.push({ weight: 1, arbitrary: aggregateComparisonArb(scope) });
+    if (measures.length > 0) options.push({ weight: 1, arbitrary: measureComparisonArb(scope, measures) });
+    if (refs.length > 0) options.push({ weight: 1, arbitrary: memberArb(refs) });
+    return fc.oneof(...options).map((t): Tree => ({ k: 'atom', text: t }));
 }
 
 /** A condition of nested `and` / `or` / `not` over comparisons, `depth` levels at most. */
@@ -638,17 +726,25 @@ const VIA_CHOICES: readonly (readonly string[])[] = [
     ['Customer.HomeStore', 'Gift.RecipientId']
 ];
 
-/** A group condition over `audience`, as text, `depth` levels of and/or/not at most (0: one comparison). */
-export function groupConditionArb(audience: string, lits: Literals, depth: number, via: readonly string[] = []): fc.Arbitrary<string> {
-    return conditionArb({ audience, root: audience, via, inAggregate: false, lits, loose: false }, depth).map(printTree);
+/** What the conditions of a workspace may name besides the schema: its measures and segments. */
+export interface GenNames {
+    readonly measures: readonly GenMeasure[];
+    readonly segments: readonly GenSegmentRef[];
 }
 
-function groupArb(audience: string, lits: Literals, first: boolean): fc.Arbitrary<string> {
+const NO_NAMES: GenNames = { measures: [], segments: [] };
+
+/** A group condition over `audience`, as text, `depth` levels of and/or/not at most (0: one comparison). */
+export function groupConditionArb(audience: string, lits: Literals, depth: number, via: readonly string[] = [], names: GenNames = NO_NAMES): fc.Arbitrary<string> {
+    return conditionArb({ audience, root: audience, via, inAggregate: false, lits, loose: false, ...names }, depth).map(printTree);
+}
+
+function groupArb(audience: string, lits: Literals, first: boolean, names: GenNames = NO_NAMES, depth = 3): fc.Arbitrary<string> {
     const comment = fc.constantFrom('', '', '', '// a comment\n  ', '/* a block\n     comment */ ');
     // One group in 30 may name an entity two shortest paths reach: both sides must call it an error.
     const loose = fc.integer({ min: 1, max: 30 }).map(n => n === 1);
     return fc.tuple(pick(VIA_CHOICES), fc.option(pick(['Buyers', 'Recent', 'G1', 'Others']), { nil: undefined }), pick(['union', 'intersect', 'exclude']), comment, loose)
-        .chain(([via, name, op, note, isLoose]) => conditionArb({ audience, root: audience, via, inAggregate: false, lits, loose: isLoose }, 3)
+        .chain(([via, name, op, note, isLoose]) => conditionArb({ audience, root: audience, via, inAggregate: false, lits, loose: isLoose, ...names }, depth)
             .map(c => `${note}${first ? '' : `${op} `}group${name ? ` ${name}` : ''}${via.length > 0 ? ` via ${via.join(', ')}` : ''} {\n    ${printTree(c)}\n  }`));
 }
 
@@ -679,6 +775,40 @@ function propertiesArb(audience: string | undefined, name: string): fc.Arbitrary
     });
 }
 
+/**
+ * `measure E.Mi [via ...] = AGGREGATE` (reference, 6.4): each aggregate function, over an entity
+ * reached from E (E itself included), with a `where` that may name segments of `refs`.
+ */
+function measureArb(name: string, lits: Literals, refs: readonly GenSegmentRef[]): fc.Arbitrary<{ readonly text: string; readonly measure: GenMeasure }> {
+    const entityArb = fc.oneof({ weight: 3, arbitrary: pick(['Customer', 'Product']) }, { weight: 2, arbitrary: pick(ENTITIES.map(e => e.name)) });
+    return fc.tuple(entityArb, pick(VIA_CHOICES), fc.boolean()).chain(([entity, via, withWhere]) => {
+        const targets = reachable(entity, via);
+        return pick(targets).chain(target => {
+            const e = entityNamed(target);
+            const scope: Scope = { audience: entity, root: target, via, inAggregate: true, lits, loose: false, measures: [], segments: refs };
+            const whereArb: fc.Arbitrary<string> = withWhere ? conditionArb(scope, 1).map(c => ` where ${printTree(c)}`) : fc.constant('');
+            const numbers = e.attributes.filter(a => a.type === 'number');
+            const ordered = e.attributes.filter(a => a.type === 'number' || isTimeType(a.type));
+            const aggregates: fc.Arbitrary<{ text: string; type: AttrType }>[] = [whereArb.map(w => ({ text: `count(${target}${w})`, type: 'number' as AttrType }))];
+            if (numbers.length > 0) aggregates.push(fc.tuple(pick(['sum', 'avg']), pick(numbers), whereArb).map(([fn, a, w]) => ({ text: `${fn}(${target}.${a.name}${w})`, type: 'number' as AttrType })));
+            aggregates.push(fc.tuple(pick(['min', 'max']), pick(ordered), whereArb).map(([fn, a, w]) => ({ text: `${fn}(${target}.${a.name}${w})`, type: a.type })));
+            return fc.oneof(...aggregates).map(({ text, type }) => ({
+                text: `measure ${entity}.${name}${via.length > 0 ? ` via ${via.join(', ')}` : ''} = ${text}`,
+                measure: { entity, name, type }
+            }));
+        });
+    });
+}
+
+/** A segment other segments name with `in segment`: any audience, plain conditions. */
+function helperArb(name: string, lits: Literals): fc.Arbitrary<{ readonly text: string; readonly ref: GenSegmentRef }> {
+    return fc.oneof({ weight: 2, arbitrary: pick(['Product', 'Customer']) }, { weight: 1, arbitrary: pick(ENTITIES.map(e => e.name)) })
+        .chain(audience => groupArb(audience, lits, true, NO_NAMES, 2).map(group => ({
+            text: `dynamic segment ${name} {\n  audience ${audience}\n  ${group}\n}`,
+            ref: { name, audience }
+        })));
+}
+
 export interface GeneratedWorkspace {
     readonly audience: string;
     /** Source text of the segments (the schema is `SCHEMA_TEXT`, in its own file). */
@@ -686,15 +816,28 @@ export interface GeneratedWorkspace {
     readonly names: readonly string[];
 }
 
-/** 1 to 3 dynamic segments, maybe a static one, and 0 to 2 compound segments over them, one audience. */
+/**
+ * 1 to 3 dynamic segments, maybe a static one, and 0 to 2 compound segments over them, one
+ * audience; before them 0 to 2 segments of any audience (H1, H2) and 0 to 3 measures (M1...),
+ * which the dynamic segments read and name with `in segment` (as do the measures' `where`);
+ * a dynamic segment also names the ones before it and the static one.
+ */
 export function workspaceArb(lits: Literals): fc.Arbitrary<GeneratedWorkspace> {
     const audienceArb = fc.oneof({ weight: 6, arbitrary: fc.constant('Customer') }, { weight: 4, arbitrary: pick(['Store', 'Product', 'Purchase', 'Interaction', 'Gift']) });
-    return audienceArb.chain(audience => {
-        const dynamicArb = (i: number): fc.Arbitrary<string> => fc.tuple(
-            propertiesArb(audience, `D${i}`),
-            groupArb(audience, lits, true),
-            fc.array(groupArb(audience, lits, false), { maxLength: 2 })
-        ).map(([props, g, rest]) => `dynamic segment D${i} {\n${props.map(p => `  ${p}\n`).join('')}  ${[g, ...rest].join('\n  ')}\n}`);
+    const helpersArb = fc.integer({ min: 0, max: 2 }).chain(n => fc.tuple(...Array.from({ length: n }, (_, i) => helperArb(`H${i + 1}`, lits))));
+    const prelude = helpersArb.chain(helpers => fc.integer({ min: 0, max: 3 })
+        .chain(n => fc.tuple(...Array.from({ length: n }, (_, i) => measureArb(`M${i + 1}`, lits, helpers.map(h => h.ref)))))
+        .map(measures => ({ helpers, measures })));
+    return fc.tuple(audienceArb, prelude).chain(([audience, { helpers, measures }]) => {
+        const measureList = measures.map(m => m.measure);
+        const dynamicArb = (i: number, refs: readonly GenSegmentRef[]): fc.Arbitrary<string> => {
+            const names: GenNames = { measures: measureList, segments: refs };
+            return fc.tuple(
+                propertiesArb(audience, `D${i}`),
+                groupArb(audience, lits, true, names),
+                fc.array(groupArb(audience, lits, false, names), { maxLength: 2 })
+            ).map(([props, g, rest]) => `dynamic segment D${i} {\n${props.map(p => `  ${p}\n`).join('')}  ${[g, ...rest].join('\n  ')}\n}`);
+        };
         // Keys a static segment can list: the readable ones (a number key pool also holds text that is no key).
         const keyType = entityNamed(audience).attributes.find(a => a.name === entityNamed(audience).key)?.type === 'number' ? 'number' : 'text';
         const pool = KEY_POOLS[audience].filter(k => readKey(k, keyType) !== undefined && (keyType === 'number') === (typeof k !== 'string'));
@@ -716,14 +859,20 @@ export function workspaceArb(lits: Literals): fc.Arbitrary<GeneratedWorkspace> {
                 compounds.push(compoundArb(i, [...available]));
                 available.push(`C${i}`);
             }
+            const helperRefs = helpers.map(h => h.ref);
+            const refsOf = (i: number): GenSegmentRef[] => [
+                ...helperRefs,
+                ...Array.from({ length: i - 1 }, (_, j) => ({ name: `D${j + 1}`, audience })),
+                ...(withStatic ? [{ name: 'S1', audience }] : [])
+            ];
             return fc.tuple(
-                fc.tuple(...Array.from({ length: dynamicCount }, (_, i) => dynamicArb(i + 1))),
+                fc.tuple(...Array.from({ length: dynamicCount }, (_, i) => dynamicArb(i + 1, refsOf(i + 1)))),
                 withStatic ? staticArb : fc.constant(undefined),
                 fc.tuple(...compounds)
             ).map(([dynamics, stat, comps]) => ({
                 audience,
-                source: [...dynamics, ...(stat ? [stat] : []), ...comps].join('\n\n') + '\n',
-                names: available
+                source: [...helpers.map(h => h.text), ...measures.map(m => m.text), ...dynamics, ...(stat ? [stat] : []), ...comps].join('\n\n') + '\n',
+                names: [...helpers.map(h => h.ref.name), ...available]
             }));
         });
     });

@@ -322,6 +322,13 @@ function shift(value: Instant, n: number, unit: Unit): Instant {
     return instantAt(dayNumber(value.y, value.m, value.d), value.ms + millis);
 }
 
+/** A date or datetime value moved by `n` units, staying of its type. */
+function shiftValue(value: Value, n: number, unit: Unit): Value {
+    if (value.type !== 'date' && value.type !== 'datetime') throw new Error(`${value.type} moved by ${unit}`);
+    const moved = shift(parseInstant(value.v)!, n, unit);
+    return value.type === 'date' ? { type: 'date', v: formatDate(moved) } : { type: 'datetime', v: formatDateTime(moved) };
+}
+
 /** `text` (a date, or a datetime in any stored form) moved by `n` units; a date stays a date. */
 export function addToTime(text: string, n: number, unit: Unit): string {
     const i = parseInstant(text);
@@ -592,12 +599,33 @@ interface Aggregate {
     readonly type: AttrType;
 }
 
-type Operand = { readonly kind: 'attribute'; readonly node: number; readonly attribute: RefAttribute; readonly type: AttrType } | Aggregate;
+/** A measure (reference, 6.4): the aggregate over the records related to a record of `entity` (its path starts there). */
+interface Measure {
+    readonly name: string;
+    readonly entity: string;
+    readonly aggregate: Aggregate;
+}
+
+type Operand =
+    | { readonly kind: 'attribute'; readonly node: number; readonly attribute: RefAttribute; readonly type: AttrType }
+    /** A measure's value for the record of scope node `node`. */
+    | { readonly kind: 'measure'; readonly node: number; readonly measure: Measure; readonly type: AttrType }
+    | Aggregate;
+
+/** The right side of a comparison that is an attribute or a measure, moved by its offsets (reference, 6.2). */
+interface OperandValue {
+    readonly operand: Operand;
+    readonly offsets: readonly { readonly n: number; readonly unit: Unit }[];
+}
 
 type Cond =
     | { readonly k: 'and' | 'or'; readonly a: Cond; readonly b: Cond }
     | { readonly k: 'not'; readonly c: Cond }
     | { readonly k: 'compare'; readonly left: Operand; readonly op: ast.CompareOperator; readonly right: Value }
+    /** Two values of the same combination of records compared. */
+    | { readonly k: 'compareValues'; readonly left: Operand; readonly op: ast.CompareOperator; readonly right: OperandValue }
+    /** `E [not] in segment NAME`: the record of scope node `node` (of entity E) among NAME's members. */
+    | { readonly k: 'member'; readonly node: number; readonly entity: string; readonly members: ReadonlyMap<string, ReferenceKey>; readonly negated: boolean }
     | { readonly k: 'in'; readonly left: Operand; readonly values: readonly Value[]; readonly negated: boolean }
     | { readonly k: 'between'; readonly left: Operand; readonly low: Value; readonly high: Value }
     | { readonly k: 'match'; readonly left: Operand; readonly mode: 'contains' | 'starts' | 'ends'; readonly text: string }
@@ -616,8 +644,17 @@ function numberLiteral(node: ast.NumberLiteral): NumberValue {
     return v;
 }
 
+/** What a checker needs of the other segments: their audience, and their members (at the same instant). */
+interface SegmentLookup {
+    audienceOf(name: string): string;
+    membersOf(name: string): ReadonlyMap<string, ReferenceKey>;
+}
+
 class Checker {
-    constructor(private readonly schema: RefSchema, private readonly clock: ReferenceClock, private readonly audience: string) {}
+    /** Measures checked so far, by declaration. */
+    private readonly measures = new Map<ast.Measure, Measure>();
+
+    constructor(private readonly schema: RefSchema, private readonly clock: ReferenceClock, private readonly audience: string, private readonly segments: SegmentLookup) {}
 
     /** A group's condition, in a scope rooted at the audience. */
     group(group: ast.Group): { scope: Scope; condition: Cond } {
@@ -662,7 +699,7 @@ class Checker {
     private attributeOf(ref: ast.AttributeRef | undefined): RefAttribute {
         const target = ref?.attribute?.ref;
         if (!ref || !target) throw new SegmentError(`unresolved attribute ${ref?.attribute?.$refText ?? ''}`);
-        if (!ast.isAttribute(target)) throw new SegmentError('measures are not evaluated yet');
+        if (!ast.isAttribute(target)) throw new SegmentError(`${ref.entity?.$refText ?? ''}.${ref.attribute.$refText} is a measure, not an attribute`);
         const entity = target.$container.name;
         if (ref.entity && ref.entity.ref?.name !== entity) throw new SegmentError(`unresolved attribute ${ref.entity.$refText}.${ref.attribute.$refText}`);
         return this.schema.attribute(entity, target.name);
@@ -676,12 +713,21 @@ class Checker {
         if (ast.isAttributeRef(node) || ast.isCountAggregate(node) || ast.isValueAggregate(node)) {
             throw new SegmentError('incomplete condition: a value with no comparison');
         }
-        if (ast.isSegmentCondition(node)) throw new SegmentError('`in segment` is not evaluated yet');
+        if (ast.isSegmentCondition(node)) {
+            // Reference 6.5: true for the joined record of ENTITY when it is (not) a member of NAME, whose audience is ENTITY.
+            const entity = node.entity?.ref?.name;
+            const target = node.segment?.ref;
+            if (!entity || !target) throw new SegmentError('unresolved in segment');
+            this.schema.entity(entity);
+            if (this.segments.audienceOf(target.name) !== entity) throw new SegmentError(`${target.name} is not a segment of ${entity}`);
+            return { k: 'member', node: this.attach(scope, entity), entity, members: this.segments.membersOf(target.name), negated: node.negated };
+        }
         const left = this.operand(node.left, scope, inAggregate);
         const type = left.type;
         if (ast.isCompareCondition(node)) {
             if (type === 'boolean' && node.operator !== '=' && node.operator !== '!=') throw new SegmentError(`${node.operator} on a boolean`);
-            return { k: 'compare', left, op: node.operator, right: this.value(comparandValue(node.right), type) };
+            if (ast.isAttributeValue(node.right)) return this.compareValues(left, node.operator, node.right, scope, inAggregate);
+            return { k: 'compare', left, op: node.operator, right: this.value(node.right, type) };
         }
         if (ast.isInCondition(node)) {
             return { k: 'in', left, values: node.values.map(v => this.value(v, type)), negated: node.negated };
@@ -713,13 +759,62 @@ class Checker {
         }
         if (ast.isOrderCondition(node)) {
             if (!isTime(type)) throw new SegmentError(`${node.operator} on ${type}`);
-            return { k: 'compare', left, op: node.operator === 'before' ? '<' : '>', right: this.value(comparandValue(node.right), type) };
+            const op = node.operator === 'before' ? '<' : '>';
+            if (ast.isAttributeValue(node.right)) return this.compareValues(left, op, node.right, scope, inAggregate);
+            return { k: 'compare', left, op, right: this.value(node.right, type) };
         }
         throw new Error(`unknown condition ${(node as ast.Condition).$type}`);
     }
 
-    private operand(node: ast.Operand, scope: Scope, inAggregate: boolean): Operand {
+    /**
+     * `left op E.A + offsets` (reference, 6.2): the right attribute or measure read from the same
+     * records; types fit as for values; offsets only on dates and datetimes, hours and minutes
+     * only on datetimes.
+     */
+    private compareValues(left: Operand, op: ast.CompareOperator, node: ast.AttributeValue, scope: Scope, inAggregate: boolean): Cond {
+        const operand = this.operand(node.attribute, scope, inAggregate);
+        const offsets = node.offsets.map(o => {
+            const unit = unitOfWord(o.unit);
+            if (!isTime(operand.type)) throw new SegmentError(`a ${operand.type} moved by ${o.unit}`);
+            if (operand.type === 'date' && (unit === 'hour' || unit === 'minute')) throw new SegmentError('a date moved by hours or minutes');
+            if ((unit === 'month' || unit === 'year') && !Number.isInteger(o.amount)) throw new SegmentError('months and years move by whole numbers');
+            return { n: o.sign === '-' ? -o.amount : o.amount, unit };
+        });
+        const fits = isTime(left.type) ? isTime(operand.type) : left.type === operand.type;
+        if (!fits) throw new SegmentError(`a ${left.type} compared with a ${operand.type}`);
+        return { k: 'compareValues', left, op, right: { operand, offsets } };
+    }
+
+    /** A measure's definition, checked once: its aggregate with its entity in the audience's place, `via` as on a group. */
+    private measure(node: ast.Measure): Measure {
+        const known = this.measures.get(node);
+        if (known) return known;
+        const entity = node.entity?.ref?.name;
+        if (!entity || !node.aggregate) throw new SegmentError('unresolved measure');
+        if (this.schema.entity(entity).attributes.some(a => a.name === node.name)) throw new SegmentError(`${entity} has an attribute ${node.name}: a measure cannot take its name`);
+        const via = new Set<string>();
+        for (const ref of node.via) {
+            const a = this.attributeOf(ref);
+            if (a.target === undefined) throw new SegmentError(`via ${a.entity}.${a.name} is not a relationship`);
+            via.add(`${a.entity}.${a.name}`);
+        }
+        const scope: Scope = { root: entity, via, nodes: [{ entity, parent: -1 }] };
+        // Reference 6.4: a measure may not appear inside an aggregate, nor in another measure.
+        const aggregate = this.operand(node.aggregate, scope, false, true);
+        if (aggregate.kind !== 'aggregate') throw new Error('a measure is an aggregate');
+        const measure: Measure = { name: `${entity}.${node.name}`, entity, aggregate };
+        this.measures.set(node, measure);
+        return measure;
+    }
+
+    private operand(node: ast.Operand, scope: Scope, inAggregate: boolean, inMeasure = false): Operand {
         if (ast.isAttributeRef(node)) {
+            const target = node.attribute?.ref;
+            if (ast.isMeasure(target)) {
+                if (inAggregate || inMeasure) throw new SegmentError('a measure inside an aggregate or a measure');
+                const measure = this.measure(target);
+                return { kind: 'measure', node: this.attach(scope, measure.entity), measure, type: measure.aggregate.type };
+            }
             const attribute = this.attributeOf(node);
             return { kind: 'attribute', node: this.attach(scope, attribute.entity), attribute, type: attribute.type };
         }
@@ -734,6 +829,7 @@ class Checker {
             this.schema.entity(entity);
             type = 'number';
         } else {
+            if (ast.isMeasure(node.attribute?.attribute?.ref)) throw new SegmentError('a measure inside an aggregate');
             attribute = this.attributeOf(node.attribute);
             entity = attribute.entity;
             const allowed: AttrType[] = node.function === 'sum' || node.function === 'avg' ? ['number'] : ['number', 'date', 'datetime'];
@@ -773,6 +869,7 @@ class Checker {
         for (const o of node.offsets) {
             const unit = unitOfWord(o.unit);
             if (type === 'date' && (unit === 'hour' || unit === 'minute')) throw new SegmentError('a date moved by hours or minutes');
+            if ((unit === 'month' || unit === 'year') && !Number.isInteger(o.amount)) throw new SegmentError('months and years move by whole numbers');
             instant = shift(instant, o.sign === '-' ? -o.amount : o.amount, unit);
         }
         return type === 'date' ? { type, v: formatDate(instant) } : { type, v: formatDateTime(instant) };
@@ -889,6 +986,25 @@ class Evaluator {
                 const empty = v === undefined || (v.type === 'text' && v.v === '');
                 return c.negated ? !empty : empty;
             }
+            case 'member': {
+                // A record whose key is missing is no member of any segment.
+                const key = this.data.keyOf(c.entity, records[c.node]);
+                const member = key !== undefined && c.members.has(keyId(key));
+                return c.negated ? !member : member;
+            }
+            case 'compareValues': {
+                let left = this.operand(c.left, records, root);
+                let right = this.operand(c.right.operand, records, root);
+                // A comparison with a missing value on either side is false.
+                if (left === undefined || right === undefined) return false;
+                // The offsets first, in the right side's own type (months clamped to the month's end).
+                for (const { n, unit } of c.right.offsets) right = shiftValue(right, n, unit);
+                // A decimal sum or average against another number: the other read as stored numbers are, in decimal units.
+                if (left.type === 'decimal' && right.type === 'number') right = { type: 'decimal', units: decimalUnits(right) };
+                if (right.type === 'decimal' && left.type === 'number') left = { type: 'decimal', units: decimalUnits(left) };
+                // `order` compares a datetime with a date by its calendar date.
+                return compareWith(c.op, left, right);
+            }
             default: {
                 const v = this.operand(c.left, records, root);
                 if (v === undefined) return false; // two-valued logic: a missing value makes every comparison false
@@ -912,11 +1028,14 @@ class Evaluator {
 
     private operand(o: Operand, records: readonly Row[], root: Row): Value | undefined {
         if (o.kind === 'attribute') return readCell(records[o.node], o.attribute);
-        let cache = this.aggregates.get(o);
-        if (!cache) { cache = new Map(); this.aggregates.set(o, cache); }
-        if (cache.has(root)) return cache.get(root);
-        const value = this.aggregate(o, root);
-        cache.set(root, value);
+        // An aggregate is counted for the scope's root; a measure for the record it is read on.
+        const aggregate = o.kind === 'measure' ? o.measure.aggregate : o;
+        const record = o.kind === 'measure' ? records[o.node] : root;
+        let cache = this.aggregates.get(aggregate);
+        if (!cache) { cache = new Map(); this.aggregates.set(aggregate, cache); }
+        if (cache.has(record)) return cache.get(record);
+        const value = this.aggregate(aggregate, record);
+        cache.set(record, value);
         return value;
     }
 
@@ -1149,7 +1268,11 @@ class SegmentEvaluator {
             return new Map(listed.filter(k => existing.has(keyId(k))).map(k => [keyId(k), k]));
         }
         if (ast.isDynamicSegment(segment)) {
-            const checker = new Checker(this.schema, this.clock, audience);
+            const checker = new Checker(this.schema, this.clock, audience, {
+                audienceOf: other => this.audienceOf(other),
+                // Evaluated at the same instant; a segment reached again while it is evaluated refers to itself.
+                membersOf: other => this.keys(other, seen)
+            });
             // Check every group before evaluating any: a segment with an error never runs.
             const groups = segment.groups.map(g => {
                 if (ast.isSequence(g)) throw new SegmentError('sequences are not evaluated yet');
@@ -1217,9 +1340,4 @@ export function evaluateAll(model: ReferenceModel, tables: Tables, clock: Refere
         }
     }
     return result;
-}
-
-function comparandValue(node: ast.Comparand): ast.Value {
-    if (ast.isAttributeValue(node)) throw new SegmentError('attribute comparisons are not evaluated yet');
-    return node;
 }
