@@ -1,5 +1,5 @@
 import { AstUtils, GrammarAST, stream, type AstNode, type AstNodeDescription, type LangiumDocument, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
-import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
+import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionProviderOptions, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
 import { CompletionItemKind, MarkupKind, type CancellationToken, type CompletionList, type CompletionParams, type Position } from 'vscode-languageserver';
 import * as ast from '../grammar/generated/ast.js';
 import { isKeyword } from '../grammar/keywords.js';
@@ -35,6 +35,8 @@ const DESTINATION_KINDS: Readonly<Record<string, string>> = {
  * entities as sequence steps, and `in segment` after an entity where a condition starts.
  */
 export class SegmentCompletionProvider extends DefaultCompletionProvider {
+    /** Completion opens by itself after `Entity.` (its attributes and measures) and after `=` (values). */
+    override readonly completionOptions: CompletionProviderOptions = { triggerCharacters: ['.', '='] };
     private readonly workspace: SegmentWorkspace;
     private readonly facts: DatabaseFacts;
     private readonly samples: FieldSamples;

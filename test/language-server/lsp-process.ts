@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import { DidOpenTextDocumentNotification, ExitNotification, InitializedNotification, InitializeRequest, LogMessageNotification, MessageType, PublishDiagnosticsNotification, ShutdownRequest, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { DidOpenTextDocumentNotification, ExitNotification, InitializedNotification, InitializeRequest, LogMessageNotification, MessageType, PublishDiagnosticsNotification, type InitializeResult, ShutdownRequest, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -22,6 +22,8 @@ export class ServerProcess {
     readonly diagnostics = new Map<string, Diagnostic[]>();
     private readonly waiters: { uri: string; resolve: (d: Diagnostic[]) => void }[] = [];
     stderr = '';
+    /** What the server answered to `initialize`: its capabilities. */
+    initialized: InitializeResult | undefined;
     /** Messages the server logged as errors (its `console.error` goes to the client over LSP). */
     readonly errors: string[] = [];
 
@@ -44,7 +46,7 @@ export class ServerProcess {
         const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
         const server = new ServerProcess(child, connection);
         connection.listen();
-        await connection.sendRequest(InitializeRequest.type, {
+        server.initialized = await connection.sendRequest(InitializeRequest.type, {
             processId: process.pid,
             rootUri: URI.file(root).toString(),
             workspaceFolders: [{ uri: URI.file(root).toString(), name: 'ws' }],

@@ -8,7 +8,7 @@ import { ensureBuilt, SAMPLE, ServerProcess } from './lsp-process.js';
  * Every count a user sees comes from one instant: the code lenses follow the extension's
  * `segments.asOf` setting, as the views and `segments run --as-of` do.
  */
-describe('code lenses at the segments.asOf instant', () => {
+describe('the server as an editor starts it: code lenses at the segments.asOf instant, completion triggers', () => {
     let server: ServerProcess;
 
     beforeAll(async () => {
@@ -49,4 +49,8 @@ describe('code lenses at the segments.asOf instant', () => {
         expect(now).toMatch(/^\d+ members$/);
         expect(now).not.toBe('409 members');
     }, 120_000);
+
+    test('completion opens by itself after `Entity.` and after `=`', () => {
+        expect(server.initialized?.capabilities.completionProvider?.triggerCharacters).toEqual(['.', '=']);
+    });
 });
