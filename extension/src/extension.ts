@@ -6,6 +6,7 @@ import { isSegmentDocument, useStorageFolder } from './host/context.js';
 import { watchDatabases } from './host/database-watcher.js';
 import { EvaluatorClient } from './host/evaluator-client.js';
 import { startLanguageClient } from './host/language-client.js';
+import { SqlDocuments } from './host/sql-documents.js';
 import { ViewPanel } from './host/view-panel.js';
 import { Views } from './host/views.js';
 
@@ -25,11 +26,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Segmen
     const output = vscode.window.createOutputChannel('Segments');
     const evaluator = new EvaluatorClient(context.asAbsolutePath('out/evaluator.cjs'), output);
     const views = new Views(context.extensionUri, evaluator, runViewCommand);
+    const sqlDocuments = new SqlDocuments(evaluator);
     const mirror = (doc: vscode.TextDocument): void => {
-        if (isSegmentDocument(doc)) evaluator.overlay(doc.uri.fsPath, doc.isDirty ? doc.getText() : undefined);
+        if (!isSegmentDocument(doc)) return;
+        evaluator.overlay(doc.uri.fsPath, doc.isDirty ? doc.getText() : undefined);
+        sqlDocuments.refreshSoon();
     };
     context.subscriptions.push(
-        output, evaluator, views,
+        output, evaluator, views, sqlDocuments,
+        vscode.workspace.registerTextDocumentContentProvider(SqlDocuments.scheme, sqlDocuments),
         ...registerCommands(evaluator, views),
         vscode.workspace.onDidChangeTextDocument(e => mirror(e.document)),
         vscode.workspace.onDidSaveTextDocument(mirror),
@@ -41,11 +46,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Segmen
             output.appendLine('engine or "as of" settings changed; refreshing the views');
             evaluator.invalidate();
             void views.refreshAll(false);
+            sqlDocuments.refreshSoon();
         }),
         watchDatabases(uri => {
             output.appendLine(`database changed: ${uri.fsPath}; refreshing active segments`);
             evaluator.invalidate();
             void views.refreshAll(true);
+            sqlDocuments.refreshSoon();
         })
     );
     for (const kind of VIEW_KINDS) {

@@ -124,6 +124,31 @@ describe('the extension in code-server', () => {
         await expect.poll(() => frame.locator('[data-testid=count]').textContent(), { timeout: 30_000 }).toBe('182');
     });
 
+    it('shows the SQL beside the editor as one read-only document that follows the segment and asks nothing on close', async () => {
+        await openFile(page, 'security.segment');
+        await goToLine(page, 12);
+        await runCommand(page, 'Segments: Show SQL');
+        const tab = page.locator('.tab[aria-label^="SecurityLowSatisfaction.sql"]');
+        await tab.waitFor({ timeout: 30_000 });
+        const sql = page.locator('.editor-group-container:has(.tab.active[aria-label^="SecurityLowSatisfaction.sql"]) .view-lines');
+        await expect.poll(() => sql.textContent(), { timeout: 30_000 }).toMatch(/<\s60/);
+        // The segment's editor keeps the focus: typing there changes the segment, and the SQL follows.
+        await page.keyboard.press('End');
+        await page.keyboard.press('Backspace');
+        await page.keyboard.press('Backspace');
+        await page.keyboard.type('41');
+        await expect.poll(() => sql.textContent(), { timeout: 30_000 }).toMatch(/<\s41/);
+        await page.screenshot({ path: join(SHOTS, 'vscode-show-sql.png') });
+        await runCommand(page, 'File: Revert File');
+        await expect.poll(() => sql.textContent(), { timeout: 30_000 }).toMatch(/<\s60/);
+        await runCommand(page, 'Segments: Show SQL');
+        await expect.poll(() => tab.count(), { timeout: 10_000 }).toBe(1);
+        await tab.click();
+        await runCommand(page, 'View: Close Editor');
+        await tab.waitFor({ state: 'detached', timeout: 10_000 });
+        expect(await page.locator('.monaco-dialog-box').count()).toBe(0);
+    });
+
     it('draws the compound sample in the flow view, its parts as boxes, a click going to the text', async () => {
         // contact.segment is still open from the preview check: back to its tab (quick open would
         // offer security.segment, the most recent, first).

@@ -5,6 +5,7 @@ import { contextFor, currentRoot } from './context.js';
 import { CancelledRequest, type EvaluatorClient } from './evaluator-client.js';
 import { pickKey } from './pick-key.js';
 import { resolveSegment, toUri } from './pick-segment.js';
+import { SqlDocuments } from './sql-documents.js';
 import type { Views } from './views.js';
 
 /** Every `Segments:` command. Ids are `segments.*`; run and showSql take (segmentName, fileUri). */
@@ -23,9 +24,11 @@ export function registerCommands(evaluator: EvaluatorClient, views: Views): vsco
         vscode.commands.registerCommand('segments.openPreview', () => views.openPreview()),
         vscode.commands.registerCommand('segments.openFlow', () => views.flow.open()),
         vscode.commands.registerCommand('segments.showSql', withSegment(async (root, segment) => {
-            const sql = await evaluator.request(contextFor(root), { op: 'sql', segment });
-            const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: `-- ${segment}\n${sql}\n` });
-            await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+            // Compiled first, so that a segment with errors says so instead of opening a document.
+            await evaluator.request(contextFor(root), { op: 'sql', segment });
+            const doc = await vscode.workspace.openTextDocument(SqlDocuments.uriFor(root, segment));
+            await vscode.languages.setTextDocumentLanguage(doc, 'sql');
+            await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
         })),
         vscode.commands.registerCommand('segments.openDashboard', () => report(views.openDashboard())),
         vscode.commands.registerCommand('segments.refreshAll', () => {
@@ -37,7 +40,8 @@ export function registerCommands(evaluator: EvaluatorClient, views: Views): vsco
             if (!target) return;
             const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${segment}`, cancellable: true },
                 (_progress, token) => evaluator.request(contextFor(root), { op: 'exportCsv', segment, file: target.fsPath }, token));
-            void vscode.window.showInformationMessage(`Exported ${done.rows.toLocaleString('en')} members of ${segment} to ${basename(done.file)}.`);
+            const open = await vscode.window.showInformationMessage(`Exported ${done.rows.toLocaleString('en')} members of ${segment} to ${basename(done.file)}.`, 'Open');
+            if (open === 'Open') await vscode.window.showTextDocument(vscode.Uri.file(done.file), { viewColumn: vscode.ViewColumn.Beside });
         })),
         vscode.commands.registerCommand('segments.freeze', withSegment(async (root, segment) => {
             const frozen = await evaluator.request(contextFor(root), { op: 'freeze', segment });
