@@ -149,6 +149,24 @@ describe('the extension in code-server', () => {
         expect(await page.locator('.monaco-dialog-box').count()).toBe(0);
     });
 
+    it('runs a segment beside its text, which stays in view', async () => {
+        await openFile(page, 'security.segment');
+        await goToLine(page, 12);
+        await runCommand(page, 'Segments: Run Segment');
+        const details = page.locator('.tab[aria-label^="Segment SecurityLowSatisfaction"]');
+        await details.waitFor({ timeout: 30_000 });
+        const groupOf = (tab: string): Promise<number> => page.locator('.editor-group-container').evaluateAll(
+            (groups, label) => groups.findIndex(g => g.querySelector(`.tab.active[aria-label^="${label}"]`) !== null), tab);
+        const source = await groupOf('security.segment');
+        const shown = await groupOf('Segment SecurityLowSatisfaction');
+        expect(source).toBeGreaterThanOrEqual(0);
+        expect(shown).toBeGreaterThanOrEqual(0);
+        expect(shown).not.toBe(source);
+        await details.click();
+        await runCommand(page, 'View: Close Editor');
+        await details.waitFor({ state: 'detached', timeout: 10_000 });
+    });
+
     it('draws the compound sample in the flow view, its parts as boxes, a click going to the text', async () => {
         // contact.segment is still open from the preview check: back to its tab (quick open would
         // offer security.segment, the most recent, first).

@@ -18,7 +18,8 @@ export function registerCommands(evaluator: EvaluatorClient, views: Views): vsco
     return [
         vscode.commands.registerCommand('segments.runSegment', withSegment(async (root, segment) => {
             const result = await evaluator.request(contextFor(root), { op: 'preview', segment, pageOffset: 0, pageSize: 1 });
-            views.openDetails(root, segment);
+            // Beside the segment's text, which stays in view.
+            views.openDetails(root, segment, vscode.ViewColumn.Beside);
             if (result.state === 'result') vscode.window.setStatusBarMessage(`${segment}: ${result.report.count.toLocaleString('en')} members`, 8000);
         })),
         vscode.commands.registerCommand('segments.openPreview', () => views.openPreview()),

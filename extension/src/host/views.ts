@@ -91,13 +91,14 @@ export class Views implements vscode.Disposable {
 
     // ---- details ---------------------------------------------------------------------------
 
-    openDetails(root: string, segment: string): void {
+    /** A segment's details; from an editor (Run Segment) `Beside` it, from a view in the view's place. */
+    openDetails(root: string, segment: string, column: vscode.ViewColumn = vscode.ViewColumn.Active): void {
         const key = `${root}\n${segment}`;
         const open = this.details.get(key);
         if (open) {
             open.panel.reveal();
         } else {
-            const panel = ViewPanel.create(this.extensionUri, { view: 'details', root, segment }, `Segment ${segment}`, vscode.ViewColumn.Active, (m, p) => this.onMessage(m, p));
+            const panel = ViewPanel.create(this.extensionUri, { view: 'details', root, segment }, `Segment ${segment}`, column, (m, p) => this.onMessage(m, p));
             this.details.set(key, this.track(panel, () => this.details.delete(key)));
         }
         void this.updateDetails(this.details.get(key)!, 0);
