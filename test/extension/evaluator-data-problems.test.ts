@@ -19,7 +19,7 @@ describe('evaluator: a schema error never reaches the engine', () => {
             }
             const flow = await evaluator.request({ op: 'flow', segment: 'LapsedBuyers' });
             expect(flow.state).toBe('errors');
-            await expect(evaluator.request({ op: 'sql', segment: 'LapsedBuyers' })).rejects.toThrow(/has errors/);
+            await expect(evaluator.request({ op: 'sql', segment: 'LapsedBuyers' })).rejects.toThrow(/^LapsedBuyers cannot run: Table customers has no column e_mail\./);
             const fine = await evaluator.request({ op: 'preview', segment: 'HighBalance', pageOffset: 0, pageSize: 5 });
             expect(fine).toMatchObject({ state: 'result', report: { count: 173 } });
             const dashboard = await evaluator.request({ op: 'dashboard', record: false });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import initSqlJs from 'sql.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelToken } from '../../extension/src/evaluator/cancel.js';
@@ -38,4 +39,19 @@ export class InProcessEvaluator {
     async request<K extends EvaluatorRequest['op']>(request: Extract<EvaluatorRequest, { op: K }>): Promise<EvaluatorResults[K]> {
         return (await handleRequest(this.session, this.context, request, new CancelToken())) as EvaluatorResults[K];
     }
+}
+
+/**
+ * A workspace folder of its own: `data.sqlite` made by `setup` SQL, and `main.segment` with
+ * `database "data.sqlite"` then `text`. For the views on small data written in the test.
+ */
+export async function smallWorkspace(setup: string, text: string, asOf = SAMPLE_AS_OF): Promise<InProcessEvaluator> {
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    db.exec(setup);
+    const root = mkdtempSync(join(tmpdir(), 'segments-small-'));
+    writeFileSync(join(root, 'data.sqlite'), db.export());
+    db.close();
+    writeFileSync(join(root, 'main.segment'), `database "data.sqlite"\n${text}`);
+    return new InProcessEvaluator(root, asOf);
 }

@@ -10,6 +10,7 @@ import { buildFlow } from './flow.js';
 import type { EvaluationContext, EvaluatorRequest, EvaluatorResults } from './protocol.js';
 import { buildDashboard, buildPreview, historyFor, isRefreshed } from './reports.js';
 import { schemaText, staticSegmentText } from './segment-text.js';
+import { notRunnableMessage } from './not-runnable.js';
 import { locationOf, type WorkspaceSession } from './session.js';
 
 type Result = EvaluatorResults[EvaluatorRequest['op']];
@@ -93,8 +94,9 @@ export async function handleRequest(session: WorkspaceSession, ctx: EvaluationCo
 }
 
 function runnablePlan(model: Awaited<ReturnType<WorkspaceSession['loaded']>>, name: string): string {
-    if (!model.workspace.model.segments.has(name)) throw new Error(`There is no segment named ${name}.`);
-    if (!model.plans.plans.has(name)) throw new Error(`${name} has errors (or uses a segment that has): fix them to run it.`);
+    const segment = model.workspace.model.segments.get(name);
+    if (!segment) throw new Error(`There is no segment named ${name}.`);
+    if (!model.plans.plans.has(name)) throw new Error(notRunnableMessage(segment, model));
     return name;
 }
 

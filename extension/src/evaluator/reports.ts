@@ -10,7 +10,8 @@ import { kindOf, segmentAt } from './find-segment.js';
 import { historyLocation } from './history-location.js';
 import { HistoryStore, HistoryWriteError } from './history-store.js';
 import type { EvaluationContext } from './protocol.js';
-import { blockedProblems, locationOf, problemsOf, type LoadedModel, type WorkspaceSession } from './session.js';
+import { whyNotRunnable } from './not-runnable.js';
+import { locationOf, type LoadedModel, type WorkspaceSession } from './session.js';
 
 export interface PreviewRequest {
     readonly segment?: string;
@@ -47,13 +48,23 @@ export function headerOf(segment: ast.Segment, model: LoadedModel): SegmentHeade
         title: plan?.title ?? props.title ?? segment.name,
         ...(props.description !== undefined ? { description: props.description } : {}),
         kind: kindOf(segment),
-        audience: plan?.audience.name ?? props.audience?.entity?.$refText ?? '',
+        audience: audienceOf(segment, model),
         active: props.status !== 'inactive',
         location: locationOf(segment)
     };
 }
 
 /** The preview of one segment: count, breakdown, one page of members, changes, trend, SQL. */
+/** The audience a segment's text gives (a compound segment without one: its first part's), also for a segment that cannot run. */
+function audienceOf(segment: ast.Segment, model: LoadedModel, seen: Set<string> = new Set()): string {
+    const plan = model.plans.plans.get(segment.name);
+    const written = plan?.audience.name ?? properties(segment).audience?.entity?.$refText;
+    if (written !== undefined || !ast.isCompoundSegment(segment) || seen.has(segment.name)) return written ?? '';
+    seen.add(segment.name);
+    const first = segment.parts[0]?.segment.ref;
+    return first ? audienceOf(first, model, seen) : '';
+}
+
 export async function buildPreview(session: WorkspaceSession, ctx: EvaluationContext, req: PreviewRequest, token: CancelToken): Promise<PreviewState> {
     const started = performance.now();
     const model = await session.loaded();
@@ -97,15 +108,7 @@ export function runnableTarget(model: LoadedModel, req: Pick<PreviewRequest, 'se
         : req.uri !== undefined ? segmentAt(model, req.uri, req.offset ?? 0) : undefined;
     if (!segment) return { state: 'empty', reason: req.segment ? `There is no segment named ${req.segment}.` : 'Put the cursor in a segment to preview it.' };
     const plan = model.plans.plans.get(segment.name);
-    if (!plan) {
-        const problems = [...blockedProblems(segment, model), ...problemsOf(segment, model.workspace).filter(p => p.severity === 'error')];
-        if (problems.length === 0 && ast.isCompoundSegment(segment)) {
-            const broken = segment.parts.map(p => p.segment?.$refText ?? '').filter(n => !model.plans.plans.has(n));
-            const target = model.workspace.model.segments.get(broken[0] ?? '');
-            problems.push({ severity: 'error', message: `Part ${broken.join(', ')} has errors, so this segment cannot run.`, location: target ? locationOf(target) : locationOf(segment) });
-        }
-        return { state: 'errors', segment: segment.name, problems };
-    }
+    if (!plan) return { state: 'errors', segment: segment.name, problems: whyNotRunnable(segment, model) };
     return { segment, plan };
 }
 
@@ -161,8 +164,7 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
         const plan = model.plans.plans.get(segment.name);
         const base = { name: header.name, title: header.title, kind: header.kind, audience: header.audience, location: header.location };
         if (!plan) {
-            const first = blockedProblems(segment, model)[0] ?? problemsOf(segment, model.workspace).find(p => p.severity === 'error');
-            rows.push({ ...base, status: 'error', trend: [], error: first?.message ?? 'A part of this segment has errors.' });
+            rows.push({ ...base, status: 'error', trend: [], error: whyNotRunnable(segment, model)[0].message });
             continue;
         }
         await token.checkpoint();

@@ -152,10 +152,10 @@ export function blockedProblems(segment: ast.Segment, model: LoadedModel): Segme
     }));
 }
 
-/** The errors and warnings inside a segment's text, from every validation the language runs. */
-export function problemsOf(segment: ast.Segment, workspace: LoadedWorkspace): SegmentProblem[] {
-    const doc: LangiumDocument = AstUtils.getDocument(segment);
-    const range = segment.$cstNode?.range;
+/** The errors and warnings inside a segment's (or a measure's) text, from every validation the language runs. */
+export function problemsOf(node: ast.Segment | ast.Measure, workspace: LoadedWorkspace): SegmentProblem[] {
+    const doc: LangiumDocument = AstUtils.getDocument(node);
+    const range = node.$cstNode?.range;
     if (!range) return [];
     const inside = (d: Diagnostic): boolean => d.range.start.line >= range.start.line && d.range.start.line <= range.end.line;
     return workspace.diagnostics(doc)

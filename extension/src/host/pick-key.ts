@@ -10,7 +10,7 @@ import type { EvaluatorClient } from './evaluator-client.js';
  */
 export async function pickKey(evaluator: EvaluatorClient, root: string, segment: string, previous?: Key): Promise<Key | undefined> {
     const preview = await evaluator.request(contextFor(root), { op: 'preview', segment, pageOffset: 0, pageSize: 5 });
-    if (preview.state === 'errors') throw new Error(`${segment} has errors: fix them to explain its members.`);
+    if (preview.state === 'errors') throw new Error(`${segment} cannot run, so its members cannot be explained: ${preview.problems[0]?.message ?? 'it has errors'}`);
     const report = preview.state === 'result' ? preview.report : undefined;
     const audience = report?.header.audience;
     const examples = report?.page.rows.map(r => ({ key: r[0], name: r[1] })) ?? [];
