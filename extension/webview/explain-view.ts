@@ -1,4 +1,4 @@
-import type { Explanation, ExplainedGroup, ExplainedPart } from '../src/shared/data.js';
+import type { Explanation, ExplainedGroup, ExplainedPart, ExplainedStep } from '../src/shared/data.js';
 import type { ViewState } from '../src/shared/messages.js';
 import { host } from './api.js';
 import { button, h, linkButton, replaceChildren } from './dom.js';
@@ -50,6 +50,7 @@ function render(e: Explanation): Node[] {
         h('p', { class: `verdict ${e.exists && e.member ? 'pass' : 'fail'}`, 'data-testid': 'verdict' }, mark(e.exists && e.member), ' ', verdict),
         e.groups.length ? groupsSection(e) : null,
         e.parts.length ? partsSection(e.parts) : null,
+        e.steps.length ? stepsSection(e.steps) : null,
         e.kind === 'static' && e.exists ? h('p', { class: 'hint' }, e.member ? 'The key is listed in the segment’s members.' : 'The key is not listed in the segment’s members.') : null
     ].filter((n): n is HTMLElement => n !== null);
 }
@@ -57,23 +58,27 @@ function render(e: Explanation): Node[] {
 function groupsSection(e: Explanation): HTMLElement {
     return h('section', { class: 'explain-groups' },
         h('h2', {}, 'Groups'),
-        h('p', { class: 'hint' }, 'Each group and each of its top-level conditions tested alone for this profile; groups combine left to right.'),
+        h('p', { class: 'hint' }, e.groups.some(g => g.block === 'sequence')
+            ? 'Each group and each of its top-level conditions tested alone for this profile; a sequence step by step, with the records of the chain found. Groups and sequences combine left to right.'
+            : 'Each group and each of its top-level conditions tested alone for this profile; groups combine left to right.'),
         h('ol', { class: 'explained' }, ...e.groups.map(groupItem)));
 }
 
 function groupItem(g: ExplainedGroup): HTMLElement {
     const effect = g.operator === 'exclude' ? (g.passes ? ' — so it is excluded' : ' — so it is not excluded by it')
         : g.operator === 'intersect' && !g.passes ? ' — so the intersection drops it' : '';
-    return h('li', { class: `group ${g.passes ? 'pass' : 'fail'}`, 'data-group': g.label, 'data-passes': String(g.passes) },
+    return h('li', { class: `${g.block} ${g.passes ? 'pass' : 'fail'}`, 'data-group': g.label, 'data-block': g.block, 'data-passes': String(g.passes) },
         mark(g.passes), ' ',
         g.operator ? h('span', { class: 'operator' }, `${g.operator} `) : null,
-        linkButton(g.label, () => host.post({ type: 'reveal', location: g.location }), 'Go to the group'),
+        linkButton(g.label, () => host.post({ type: 'reveal', location: g.location }), `Go to the ${g.block}`),
+        g.block === 'sequence' ? h('span', { class: 'tag' }, 'sequence') : null,
         h('span', { class: 'outcome' }, ` ${g.passes ? 'passes' : 'fails'}${effect}`),
-        g.conditions.length ? h('ul', { class: 'conditions' }, ...g.conditions.map(c =>
-            h('li', { class: `condition ${c.passes ? 'pass' : 'fail'}`, 'data-passes': String(c.passes) },
+        g.conditions.length ? h(g.block === 'sequence' ? 'ol' : 'ul', { class: `conditions${g.block === 'sequence' ? ' chain' : ''}` }, ...g.conditions.map(c =>
+            h('li', { class: `condition ${c.passes ? 'pass' : 'fail'}`, 'data-passes': String(c.passes), ...(c.time ? { 'data-time': c.time } : {}) },
                 mark(c.passes), ' ',
-                linkButton(c.text, () => host.post({ type: 'reveal', location: c.location }), 'Go to the condition'),
-                h('span', { class: 'outcome' }, c.passes ? ' passes' : ' fails')))) : null);
+                linkButton(c.text, () => host.post({ type: 'reveal', location: c.location }), g.block === 'sequence' ? 'Go to the step' : 'Go to the condition'),
+                h('span', { class: 'outcome' }, c.passes ? ' passes' : ' fails'),
+                c.detail ? h('div', { class: 'detail' }, c.detail) : null))) : null);
 }
 
 function partsSection(parts: readonly ExplainedPart[]): HTMLElement {
@@ -85,4 +90,15 @@ function partsSection(parts: readonly ExplainedPart[]): HTMLElement {
             p.operator ? h('span', { class: 'operator' }, `${p.operator} `) : null,
             p.location ? linkButton(p.segment, () => { if (p.location) host.post({ type: 'reveal', location: p.location }); }, 'Go to the segment') : p.segment,
             h('span', { class: 'outcome' }, p.member ? ' contains it' : ' does not contain it')))));
+}
+
+function stepsSection(steps: readonly ExplainedStep[]): HTMLElement {
+    return h('section', { class: 'explain-steps' },
+        h('h2', {}, 'Steps'),
+        h('p', { class: 'hint' }, 'Applied left to right to the members before them.'),
+        h('ol', { class: 'explained' }, ...steps.map(s => h('li', { class: `step ${s.passes ? 'pass' : 'fail'}`, 'data-step': s.step, 'data-passes': String(s.passes) },
+            mark(s.passes), ' ',
+            linkButton(s.text, () => host.post({ type: 'reveal', location: s.location }), 'Go to the step'),
+            h('span', { class: 'outcome' }, !s.before ? ' — not among the members before it' : s.passes ? ' keeps it' : ' drops it'),
+            h('div', { class: 'detail' }, s.detail)))));
 }

@@ -1,11 +1,13 @@
-import type { SetOperatorName, SourceLocation } from '../src/shared/data.js';
+import type { SetOperatorName, SourceLocation, StepBreakdown } from '../src/shared/data.js';
 import type { FlowGroup, FlowSegment, SegmentFlow } from '../src/shared/flow.js';
 import { formatNumber, svg } from './dom.js';
 
 /**
  * The Flow view's diagram, plain SVG built with DOM calls (`createElementNS`, `textContent`):
- * groups or parts as boxes, left to right, joined by their set operations, ending at the
- * audience node. A compound segment's parts are drawn with their own groups or parts inside.
+ * groups or parts as boxes, left to right, joined by their set operations, then the `top` and
+ * `sample` steps, ending at the audience node. A sequence is drawn as a funnel: a box per step
+ * with the profiles in the sequence cut after it. A compound segment's parts are drawn with
+ * their own groups or parts (and steps) inside.
  * Every box and condition is a button that reveals its text. Colours come from the theme
  * through CSS classes (media/webview.css).
  */
@@ -25,6 +27,11 @@ const HEAD = 22;
 const SUB = 17;
 const CONDITION = 24;
 const CONNECTOR = 92;
+/** The arrow to a `top` or `sample` step: no set operation to name. */
+const THEN = 44;
+/** A funnel step's box, and the gap (with an arrow) between two. */
+const FUNNEL_STEP = 42;
+const FUNNEL_GAP = 12;
 const MIN_WIDTH = 170;
 const MAX_TEXT = 300;
 const MARGIN = 12;
@@ -33,7 +40,7 @@ const ANCHOR = PAD + HEAD / 2;
 
 export function flowDiagram(flow: SegmentFlow, actions: FlowActions): SVGSVGElement {
     const root = flow.root;
-    const content = root.groups.length ? groupsRow(root.groups, actions) : root.parts.length ? partsRow(root, actions) : segmentBlock(root, actions);
+    const content = withSteps(root.groups.length ? groupsRow(root.groups, actions) : root.parts.length ? partsRow(root, actions) : segmentBlock(root, actions), root.steps, actions);
     const audience = audienceBlock(flow.header.audience, root.count, () => actions.reveal(flow.header.location));
     const width = MARGIN * 2 + content.width + CONNECTOR + audience.width;
     const height = MARGIN * 2 + Math.max(content.height, audience.height);
@@ -50,7 +57,13 @@ export function flowDiagram(flow: SegmentFlow, actions: FlowActions): SVGSVGElem
 
 function groupsRow(groups: readonly FlowGroup[], actions: FlowActions): Block {
     const base = Math.max(1, ...groups.map(g => g.conditions[0]?.count ?? g.count));
-    return row(groups.map(g => ({ operator: g.operator, block: groupBlock(g, base, actions) })));
+    return row(groups.map(g => ({ operator: g.operator, block: g.block === 'sequence' ? sequenceBlock(g, actions) : groupBlock(g, base, actions) })));
+}
+
+/** The content, then each `top` or `sample` step after it, joined by plain arrows. */
+function withSteps(content: Block, steps: readonly StepBreakdown[], actions: FlowActions): Block {
+    if (steps.length === 0) return content;
+    return row([{ block: content }, ...steps.map(s => ({ operator: 'then' as const, block: stepBlock(s, actions) }))]);
 }
 
 function partsRow(segment: FlowSegment, actions: FlowActions): Block {
@@ -98,9 +111,92 @@ function groupBlock(g: FlowGroup, base: number, actions: FlowActions): Block {
     };
 }
 
+/**
+ * A sequence as a funnel (reference 6.3): its label and count, the entities its steps join,
+ * then a box per step, top to bottom, with the profiles in the sequence cut after that step and
+ * a bar as wide as their share of step 1, centred (the funnel's shape).
+ */
+function sequenceBlock(g: FlowGroup, actions: FlowActions): Block {
+    const countText = formatNumber(g.count);
+    const first = Math.max(1, g.conditions[0]?.count ?? 0);
+    const stepCounts = g.conditions.map(c => (c.count === undefined ? '' : formatNumber(c.count)));
+    const countWidth = Math.max(0, ...stepCounts.map(t => textWidth(t, 'box-count')));
+    const inner = Math.max(
+        textWidth(g.label, 'box-title') + 16 + textWidth('sequence', 'tag-text') + 16 + textWidth(countText, 'box-count'),
+        ...g.paths.map(p => textWidth(p, 'path')),
+        ...g.conditions.map(c => 22 + textWidth(c.text, 'condition-text') + 12 + countWidth + 2 * PAD)
+    );
+    const width = Math.max(MIN_WIDTH + 60, Math.min(inner, MAX_TEXT + 60 + countWidth) + 2 * PAD);
+    const steps = g.conditions.length;
+    const height = PAD + HEAD + g.paths.length * SUB + 4 + steps * FUNNEL_STEP + Math.max(0, steps - 1) * FUNNEL_GAP + PAD;
+    return {
+        width,
+        height,
+        draw: (x, y) => {
+            const node = button(['node', 'group', 'sequence'], `Go to sequence ${g.label}`, () => actions.reveal(g.location), { 'data-group': g.label, 'data-block': 'sequence', 'data-count': g.count });
+            const tagX = x + PAD + textWidth(g.label, 'box-title') + 8;
+            const tagWidth = textWidth('sequence', 'tag-text') + 12;
+            node.append(frame(x, y, width, height), text(x + PAD, y + PAD + 15, g.label, 'box-title', width - 4 * PAD - tagWidth - textWidth(countText, 'box-count')),
+                svg('rect', { x: tagX, y: y + PAD + 3, width: tagWidth, height: 16, rx: 8, class: 'tag' }),
+                svg('text', { x: tagX + tagWidth / 2, y: y + PAD + 15, class: 'tag-text middle' }, 'sequence'),
+                svg('text', { x: x + width - PAD, y: y + PAD + 15, class: 'box-count end' }, countText));
+            let top = y + PAD + HEAD;
+            for (const p of g.paths) {
+                node.appendChild(text(x + PAD, top + 12, p, 'path', width - 2 * PAD));
+                top += SUB;
+            }
+            top += 4;
+            const boxWidth = width - 2 * PAD;
+            g.conditions.forEach((c, i) => {
+                const left = x + PAD;
+                const step = button(['funnel-step', ...(c.none ? ['none'] : [])], `Go to step ${i + 1}: ${c.text}`, () => actions.reveal(c.location), { 'data-step': i + 1, 'data-count': c.count ?? '' });
+                const share = c.count === undefined ? 0 : Math.max(0.01, Math.min(1, c.count / first));
+                const barWidth = (boxWidth - 2 * PAD) * share;
+                step.append(svg('rect', { x: left, y: top, width: boxWidth, height: FUNNEL_STEP, rx: 3, class: 'step-frame' }),
+                    svg('circle', { cx: left + PAD + 7, cy: top + 14, r: 8, class: 'step-index' }),
+                    svg('text', { x: left + PAD + 7, y: top + 18, class: 'step-index-text middle' }, String(i + 1)),
+                    text(left + PAD + 22, top + 18, c.text, 'condition-text', boxWidth - 3 * PAD - 22 - countWidth),
+                    svg('text', { x: left + boxWidth - PAD, y: top + 18, class: 'box-count end' }, stepCounts[i]),
+                    svg('rect', { x: left + PAD, y: top + 28, width: boxWidth - 2 * PAD, height: 6, rx: 1, class: 'bar-track' }),
+                    svg('rect', { x: left + PAD + (boxWidth - 2 * PAD - barWidth) / 2, y: top + 28, width: barWidth, height: 6, rx: 1, class: c.none ? 'bar none' : 'bar' }));
+                node.appendChild(step);
+                top += FUNNEL_STEP;
+                if (i < steps - 1) {
+                    const cx = x + width / 2;
+                    node.appendChild(svg('polygon', { points: `${cx - 5},${top + 3} ${cx + 5},${top + 3} ${cx},${top + FUNNEL_GAP - 2}`, class: 'arrow funnel-arrow' }));
+                    top += FUNNEL_GAP;
+                }
+            });
+            return node;
+        }
+    };
+}
+
+/** A `top` or `sample` step: the step as written, and the members before and after it. */
+function stepBlock(s: StepBreakdown, actions: FlowActions): Block {
+    const counts = `${formatNumber(s.before)} → ${formatNumber(s.after)}`;
+    const width = Math.max(MIN_WIDTH - 20, Math.min(MAX_TEXT, textWidth(s.text, 'condition-text')) + 2 * PAD, textWidth(counts, 'box-count') + 2 * PAD);
+    const height = PAD + HEAD + SUB + 8 + PAD;
+    return {
+        width,
+        height,
+        draw: (x, y) => {
+            const node = button(['node', 'step', s.step], `Go to ${s.text}: ${counts}`, () => actions.reveal(s.location), { 'data-step': s.step, 'data-before': s.before, 'data-after': s.after });
+            const barWidth = (width - 2 * PAD) * (s.before === 0 ? 0 : Math.min(1, s.after / s.before));
+            node.append(svg('rect', { x, y, width, height, rx: 4, class: 'frame step-frame-outer' }),
+                text(x + PAD, y + PAD + 14, s.text, 'condition-text', width - 2 * PAD),
+                svg('text', { x: x + PAD, y: y + PAD + HEAD + 12, class: 'box-count' }, counts),
+                svg('rect', { x: x + PAD, y: y + PAD + HEAD + SUB + 2, width: width - 2 * PAD, height: 4, class: 'bar-track' }),
+                svg('rect', { x: x + PAD, y: y + PAD + HEAD + SUB + 2, width: barWidth, height: 4, class: 'bar' }));
+            return node;
+        }
+    };
+}
+
 /** A segment (a part of a compound segment): name, kind, title and count, its own flow inside. */
 function segmentBlock(s: FlowSegment, actions: FlowActions): Block {
-    const inner = s.groups.length ? groupsRow(s.groups, actions) : s.parts.length ? partsRow(s, actions) : undefined;
+    const content = s.groups.length ? groupsRow(s.groups, actions) : s.parts.length ? partsRow(s, actions) : undefined;
+    const inner = content && withSteps(content, s.steps, actions);
     const countText = formatNumber(s.count);
     const subtitle = s.collapsed ? `${s.kind} · ${s.title} · parts not drawn` : `${s.kind} · ${s.title}`;
     const headWidth = Math.max(textWidth(s.name, 'box-title') + 16 + textWidth(countText, 'box-count'), Math.min(MAX_TEXT, textWidth(subtitle, 'path')));
@@ -121,8 +217,9 @@ function segmentBlock(s: FlowSegment, actions: FlowActions): Block {
 }
 
 /** Blocks side by side, top-aligned, each after the first joined by its set operation. */
-function row(items: readonly { readonly operator?: SetOperatorName; readonly block: Block }[]): Block {
-    const width = items.reduce((sum, it) => sum + it.block.width, 0) + CONNECTOR * Math.max(0, items.length - 1);
+function row(items: readonly { readonly operator?: SetOperatorName | 'then'; readonly block: Block }[]): Block {
+    const gap = (it: { readonly operator?: SetOperatorName | 'then' }): number => (it.operator === 'then' ? THEN : CONNECTOR);
+    const width = items.reduce((sum, it, i) => sum + it.block.width + (i > 0 ? gap(it) : 0), 0);
     const height = Math.max(0, ...items.map(it => it.block.height));
     return {
         width,
@@ -132,8 +229,8 @@ function row(items: readonly { readonly operator?: SetOperatorName; readonly blo
             let left = x;
             items.forEach((it, i) => {
                 if (i > 0) {
-                    g.appendChild(connector(left, y + ANCHOR, CONNECTOR, it.operator ?? 'union'));
-                    left += CONNECTOR;
+                    g.appendChild(connector(left, y + ANCHOR, gap(it), it.operator === 'then' ? undefined : it.operator ?? 'union'));
+                    left += gap(it);
                 }
                 g.appendChild(it.block.draw(left, y));
                 left += it.block.width;

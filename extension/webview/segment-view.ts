@@ -1,8 +1,8 @@
-import type { GroupBreakdown, PartBreakdown, PreviewState, SegmentReport } from '../src/shared/data.js';
+import type { GroupBreakdown, PartBreakdown, PreviewState, SegmentReport, StepBreakdown } from '../src/shared/data.js';
 import type { ViewState } from '../src/shared/messages.js';
 import { host } from './api.js';
 import { trendline } from './charts.js';
-import { button, formatNumber, h, linkButton, replaceChildren } from './dom.js';
+import { button, formatNumber, h, linkButton, replaceChildren, svg } from './dom.js';
 import { errorsView } from './errors-list.js';
 import { membersTable } from './members-table.js';
 
@@ -100,14 +100,19 @@ function page(offset: number): void {
     host.post({ type: 'page', offset });
 }
 
-/** The segment as a flow: groups or parts as boxes joined by their set operations. */
+/**
+ * The segment as a flow: groups (a sequence as its funnel) or parts as boxes joined by their
+ * set operations, then the `top` and `sample` steps with the count before and after each.
+ */
 function flow(r: SegmentReport): HTMLElement {
     const boxes: Node[] = [];
-    r.groups.forEach(g => { if (g.operator) boxes.push(h('div', { class: 'operator' }, g.operator)); boxes.push(groupBox(g)); });
+    r.groups.forEach(g => { if (g.operator) boxes.push(h('div', { class: 'operator' }, g.operator)); boxes.push(g.block === 'sequence' ? sequenceBox(g) : groupBox(g)); });
     r.parts.forEach(p => { if (p.operator) boxes.push(h('div', { class: 'operator' }, p.operator)); boxes.push(partBox(p)); });
     if (boxes.length === 0) return h('div');
+    r.steps.forEach(s => boxes.push(h('div', { class: 'operator then', 'aria-label': 'then' }, '→'), stepBox(s)));
     boxes.push(h('div', { class: 'operator' }, '='), h('div', { class: 'box result' }, h('div', { class: 'box-title' }, r.header.audience), h('div', { class: 'box-count' }, formatNumber(r.count))));
-    return h('section', { class: 'flow-section' }, h('h2', {}, r.groups.length ? 'Groups' : 'Parts'), h('div', { class: 'flow' }, ...boxes));
+    const title = r.groups.length ? (r.groups.every(g => g.block === 'sequence') ? 'Sequence' : 'Groups') : 'Parts';
+    return h('section', { class: 'flow-section' }, h('h2', {}, r.steps.length ? `${title} and steps` : title), h('div', { class: 'flow' }, ...boxes));
 }
 
 function groupBox(g: GroupBreakdown): HTMLElement {
@@ -119,6 +124,50 @@ function groupBox(g: GroupBreakdown): HTMLElement {
         h('div', { class: 'box-title' }, linkButton(g.label, () => host.post({ type: 'reveal', location: g.location }), 'Go to the group')),
         h('div', { class: 'box-count' }, formatNumber(g.count)),
         steps.length ? h('ol', { class: 'steps' }, ...steps) : null);
+}
+
+/**
+ * A sequence as a funnel (reference 6.3): for each step, the profiles in the sequence cut after
+ * it, a bar as wide as that share of step 1, and the share of the step before that went on.
+ */
+function sequenceBox(g: GroupBreakdown): HTMLElement {
+    const first = Math.max(1, g.steps[0]?.count ?? 0);
+    const steps = g.steps.map((s, i) => {
+        const previous = i > 0 ? g.steps[i - 1].count : undefined;
+        const share = previous ? ` · ${percent(s.count, previous)} of step ${i}` : '';
+        return h('li', { class: `funnel-step${s.none ? ' none' : ''}`, 'data-step': String(i + 1), 'data-count': String(s.count) },
+            h('div', { class: 'funnel-line' },
+                h('span', { class: 'funnel-index', 'aria-hidden': 'true' }, String(i + 1)),
+                linkButton(s.text, () => host.post({ type: 'reveal', location: s.location }), 'Go to the step'),
+                h('span', { class: 'step-count', title: s.none ? 'Profiles in the whole sequence' : `Profiles in the sequence cut after step ${i + 1}` }, formatNumber(s.count))),
+            funnelBar(s.count / first),
+            i > 0 ? h('div', { class: 'funnel-share' }, s.none ? `no such record: the whole sequence${share}` : `then${share}`) : null);
+    });
+    return h('div', { class: 'box sequence', 'data-group': g.label, 'data-block': 'sequence' },
+        h('div', { class: 'box-title' }, linkButton(g.label, () => host.post({ type: 'reveal', location: g.location }), 'Go to the sequence'), ' ', h('span', { class: 'tag' }, 'sequence')),
+        h('div', { class: 'box-count' }, formatNumber(g.count)),
+        h('ol', { class: 'funnel' }, ...steps));
+}
+
+/** A bar centred in its row, `fraction` of the row wide: the funnel's shape. */
+function funnelBar(fraction: number): SVGSVGElement {
+    const width = Math.max(0.5, Math.min(1, fraction) * 100);
+    return svg('svg', { class: 'funnel-bar', viewBox: '0 0 100 6', preserveAspectRatio: 'none', 'aria-hidden': 'true' },
+        svg('rect', { x: 0, y: 0, width: 100, height: 6, class: 'funnel-track' }),
+        svg('rect', { x: (100 - width) / 2, y: 0, width, height: 6, class: 'funnel-fill' }));
+}
+
+function percent(n: number, of: number): string {
+    return `${of === 0 ? 0 : Math.round((n / of) * 1000) / 10}%`;
+}
+
+/** A `top` or `sample` step: what it is, and the members before and after it. */
+function stepBox(s: StepBreakdown): HTMLElement {
+    return h('div', { class: `box step ${s.step}`, 'data-step': s.step, 'data-before': String(s.before), 'data-after': String(s.after) },
+        h('div', { class: 'box-title' }, linkButton(s.text, () => host.post({ type: 'reveal', location: s.location }), 'Go to the step')),
+        h('div', { class: 'box-count' }, h('span', { class: 'before' }, formatNumber(s.before)), ' → ', h('span', { class: 'after' }, formatNumber(s.after))),
+        h('progress', { max: String(Math.max(1, s.before)), value: String(s.after) }),
+        h('div', { class: 'hint' }, `${percent(s.after, s.before)} kept`));
 }
 
 function partBox(p: PartBreakdown): HTMLElement {

@@ -43,6 +43,7 @@ export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSeg
         }
         result.push({
             label: groupLabel(node, i),
+            block: 'group',
             ...(group.operator ? { operator: group.operator } : {}),
             count: steps.length ? steps[steps.length - 1].count : await count(singleGroupPlan(plan, group)),
             steps,
@@ -81,9 +82,9 @@ export async function explain(plan: SegmentPlan, segment: ast.Segment, asked: Ke
             const node = segments.get(p.segment);
             parts.push({ segment: p.segment, ...(p.operator ? { operator: p.operator } : {}), member: (await runner.keys(p.segment)).includes(key), ...(node ? { location: locationOf(node) } : {}) });
         }
-        return { ...base, groups: [], parts };
+        return { ...base, groups: [], parts, steps: [] };
     }
-    if (plan.kind === 'static' || !ast.isDynamicSegment(segment)) return { ...base, groups: [], parts: [] };
+    if (plan.kind === 'static' || !ast.isDynamicSegment(segment)) return { ...base, groups: [], parts: [], steps: [] };
     const ctx = { dialect: d, clock: runner.clock, storage };
     const contains = async (p: DynamicPlan): Promise<boolean> =>
         (await engine.query(`SELECT 1 FROM (${segmentSql(p, ctx)}) AS g WHERE g.key = ${literal} LIMIT 1`)).length > 0;
@@ -97,7 +98,7 @@ export async function explain(plan: SegmentPlan, segment: ast.Segment, asked: Ke
             for (const [j, item] of items.entries()) conditions.push({ text: conditionText(texts[j]), passes: await contains(singleGroupPlan(plan, group, item)), location: locationOf(texts[j]) });
         }
         const operator: SetOperatorName | undefined = group.operator;
-        groups.push({ label: groupLabel(node, i), ...(operator ? { operator } : {}), passes: await contains(singleGroupPlan(plan, group)), conditions, location: locationOf(node) });
+        groups.push({ label: groupLabel(node, i), block: 'group', ...(operator ? { operator } : {}), passes: await contains(singleGroupPlan(plan, group)), conditions, location: locationOf(node) });
     }
-    return { ...base, groups, parts: [] };
+    return { ...base, groups, parts: [], steps: [] };
 }

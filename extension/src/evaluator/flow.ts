@@ -36,10 +36,10 @@ async function flowSegment(segment: ast.Segment, model: LoadedModel, runner: Seg
     await token.checkpoint();
     const base = { name: segment.name, title: plan.title, kind: kindOf(segment), count: (await runner.keys(plan.name)).length, location: locationOf(segment) };
     if (plan.kind === 'dynamic' && ast.isDynamicSegment(segment)) {
-        return { ...base, groups: await flowGroups(plan, segment, runner, engine, token), parts: [] };
+        return { ...base, groups: await flowGroups(plan, segment, runner, engine, token), parts: [], steps: [] };
     }
-    if (plan.kind !== 'compound') return { ...base, groups: [], parts: [] };
-    if (depth >= MAX_DEPTH || seen.has(segment.name)) return { ...base, groups: [], parts: [], collapsed: true };
+    if (plan.kind !== 'compound') return { ...base, groups: [], parts: [], steps: [] };
+    if (depth >= MAX_DEPTH || seen.has(segment.name)) return { ...base, groups: [], parts: [], steps: [], collapsed: true };
     const inside = new Set([...seen, segment.name]);
     const parts = [];
     for (const part of plan.parts) {
@@ -47,7 +47,7 @@ async function flowSegment(segment: ast.Segment, model: LoadedModel, runner: Seg
         if (!node) continue;
         parts.push({ ...(part.operator ? { operator: part.operator } : {}), segment: await flowSegment(node, model, runner, engine, token, depth + 1, inside) });
     }
-    return { ...base, groups: [], parts };
+    return { ...base, groups: [], parts, steps: [] };
 }
 
 type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
@@ -61,6 +61,7 @@ async function flowGroups(plan: DynamicPlan, segment: ast.DynamicSegment, runner
             : astConjuncts(conditionOf(segment.groups[i])).map((c, _j, all) => ({ text: conditionText(c), ...(all.length === 1 ? { count: g.count } : {}), location: locationOf(c) }));
         return {
             label: g.label,
+            block: g.block,
             ...(g.operator ? { operator: g.operator } : {}),
             count: g.count,
             conditions,

@@ -89,6 +89,7 @@ export async function buildPreview(session: WorkspaceSession, ctx: EvaluationCon
         count: keys.length,
         groups,
         parts,
+        steps: [],
         page: { columns: shown.columns, rows: shown.rows.map(r => r.map(cell)), offset: aligned, total: keys.length, pageSize: req.pageSize },
         changes: history?.latestChanges(plan.name) ?? { entered: [], left: [] },
         trend: history?.trend(plan.name) ?? [],

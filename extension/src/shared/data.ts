@@ -36,18 +36,41 @@ export interface MemberPage {
     readonly pageSize: number;
 }
 
-/** One `and` condition of a group and how many profiles remain after it and those before it. */
+/**
+ * One `and` condition of a group and how many profiles remain after it and those before it; in
+ * a sequence, one step of its funnel: the profiles in the sequence cut after that step (its
+ * first steps in order and within their windows; for a `then no` step, the whole sequence).
+ */
 export interface ConditionStep {
     readonly text: string;
     readonly count: number;
     readonly location: SourceLocation;
+    /** A sequence's `then no` step. */
+    readonly none?: boolean;
 }
+
+/** What a dynamic segment combines: groups of conditions, and sequences (reference 6.3). */
+export type BlockKind = 'group' | 'sequence';
 
 export interface GroupBreakdown {
     readonly label: string;
+    readonly block: BlockKind;
     readonly operator?: SetOperatorName;
+    /** The block alone, before any set operation with the others. */
     readonly count: number;
+    /** A group's conditions narrowing it, or a sequence's funnel (one entry per step). */
     readonly steps: readonly ConditionStep[];
+    readonly location: SourceLocation;
+}
+
+/** A `top` or `sample` step (reference 6.6), applied after the groups or parts and the steps before it. */
+export interface StepBreakdown {
+    readonly step: 'top' | 'sample';
+    /** The step as written, on one line: `top 100 by Customer.LifetimeValue`. */
+    readonly text: string;
+    /** Members before the step and after it. */
+    readonly before: number;
+    readonly after: number;
     readonly location: SourceLocation;
 }
 
@@ -80,6 +103,8 @@ export interface SegmentReport {
     readonly count: number;
     readonly groups: readonly GroupBreakdown[];
     readonly parts: readonly PartBreakdown[];
+    /** The `top` and `sample` steps, left to right. */
+    readonly steps: readonly StepBreakdown[];
     readonly page: MemberPage;
     readonly changes: MemberChanges;
     readonly trend: readonly TrendPoint[];
@@ -154,15 +179,44 @@ export interface Explanation {
     readonly member: boolean;
     readonly groups: readonly ExplainedGroup[];
     readonly parts: readonly ExplainedPart[];
+    /** The `top` and `sample` steps, left to right, after the groups or parts. */
+    readonly steps: readonly ExplainedStep[];
 }
 
 export interface ExplainedGroup {
     readonly label: string;
+    readonly block: BlockKind;
     readonly operator?: SetOperatorName;
     readonly passes: boolean;
-    /** The group's top-level `and` conditions, each tested alone. */
-    readonly conditions: readonly { readonly text: string; readonly passes: boolean; readonly location: SourceLocation }[];
+    /**
+     * A group's top-level `and` conditions, each tested alone; a sequence's steps, each passing
+     * when the profile is in the sequence cut after it, with what was found (`detail`).
+     */
+    readonly conditions: readonly ExplainedCondition[];
     readonly location: SourceLocation;
+}
+
+export interface ExplainedCondition {
+    readonly text: string;
+    readonly passes: boolean;
+    readonly location: SourceLocation;
+    /** A sequence step: the record of the chain found for it, or why there is none, in a sentence. */
+    readonly detail?: string;
+    /** A sequence step: the time of its record in the chain found (`YYYY-MM-DD HH:MM:SS`, a date time as its date). */
+    readonly time?: string;
+}
+
+/** One `top` or `sample` step for one profile: in the members before it, and kept by it or not, and why. */
+export interface ExplainedStep {
+    readonly step: 'top' | 'sample';
+    readonly text: string;
+    readonly location: SourceLocation;
+    /** The profile is among the members before the step. */
+    readonly before: boolean;
+    /** The profile is among the members after it. */
+    readonly passes: boolean;
+    /** What the step did with it, in a sentence (its rank and value against the cut-off, or its hash against the share). */
+    readonly detail: string;
 }
 
 export interface ExplainedPart {

@@ -1,20 +1,26 @@
-import type { PreviewState, SegmentHeader, SegmentKind, SetOperatorName, SourceLocation } from './data.js';
+import type { BlockKind, PreviewState, SegmentHeader, SegmentKind, SetOperatorName, SourceLocation, StepBreakdown } from './data.js';
 
 /**
  * The Flow view's data: a segment drawn as a diagram. Plain JSON shared by the evaluator, the
  * extension host and the flow webview.
  */
 
-/** One top-level `and` condition of a group; `count` is what remains after it and those before. */
+/**
+ * One top-level `and` condition of a group; `count` is what remains after it and those before.
+ * In a sequence, one step of its funnel: the profiles in the sequence cut after it.
+ */
 export interface FlowCondition {
     readonly text: string;
     readonly count?: number;
     readonly location: SourceLocation;
+    /** A sequence's `then no` step. */
+    readonly none?: boolean;
 }
 
-/** A group: its conditions narrowing the profiles, the entities it joins, and its own count. */
+/** A group (its conditions narrowing the profiles) or a sequence (its funnel), the entities it joins, and its own count. */
 export interface FlowGroup {
     readonly label: string;
+    readonly block: BlockKind;
     readonly operator?: SetOperatorName;
     readonly count: number;
     readonly conditions: readonly FlowCondition[];
@@ -34,6 +40,8 @@ export interface FlowSegment {
     readonly groups: readonly FlowGroup[];
     /** A compound segment's parts, left to right. */
     readonly parts: readonly FlowPart[];
+    /** The `top` and `sample` steps after the groups or parts, left to right. */
+    readonly steps: readonly StepBreakdown[];
     /** Set when the parts are not expanded further (too deep). */
     readonly collapsed?: boolean;
 }
