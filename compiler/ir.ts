@@ -135,7 +135,42 @@ interface PlanBase {
     readonly audience: SchemaEntity;
     readonly active: boolean;
     readonly show: readonly ShowColumn[];
+    /** Where the members go after each refresh (`activate`, reference section 7), in the order written. */
+    readonly destinations: readonly DestinationPlan[];
 }
+
+/**
+ * A destination a segment activates, resolved for that segment (reference, section 7): what a
+ * refresher needs to send its members, and nothing is sent by planning or running.
+ */
+export type DestinationPlan =
+    /** `path`: absolute, inside the workspace folder, `{segment}` replaced by the segment's name; `format` from its extension. */
+    | { readonly name: string; readonly kind: 'file'; readonly path: string; readonly format: 'csv' | 'jsonl' }
+    | { readonly name: string; readonly kind: 'webhook'; readonly url: string }
+    /** `table`: a plain SQL name, in the engine's database (sql.js: the history store's file). */
+    | { readonly name: string; readonly kind: 'table'; readonly table: string };
+
+/** The value a `top` step orders members by: an attribute of the audience. */
+export type TopValue = { readonly node: 'attribute'; readonly attribute: SchemaAttribute };
+
+/**
+ * A step applied, left to right, to the members of everything before it (reference, 6.6).
+ * Shares are in hundredths of a percent, exact: `1.4%` is 140.
+ */
+export type StepPlan =
+    | {
+        readonly node: 'top';
+        readonly by: TopValue;
+        /** `desc` (the default): largest values first. */
+        readonly descending: boolean;
+        readonly amount: { readonly kind: 'count'; readonly count: number } | { readonly kind: 'percent'; readonly hundredths: number };
+    }
+    | {
+        readonly node: 'sample';
+        readonly hundredths: number;
+        /** The seed written, or the segment's name when none is. */
+        readonly seed: string;
+    };
 
 /** An attribute or a measure listed by `show`, reached from the audience over to-one relationships. */
 export type ShowColumn = {
@@ -146,9 +181,14 @@ export type ShowColumn = {
 } & ({ readonly attribute: SchemaAttribute; readonly measure?: undefined } | { readonly measure: MeasurePlan; readonly attribute?: undefined });
 
 export type SegmentPlan =
-    | (PlanBase & { readonly kind: 'dynamic'; readonly groups: readonly GroupPlan[] })
+    | (PlanBase & { readonly kind: 'dynamic'; readonly groups: readonly GroupPlan[]; readonly steps: readonly StepPlan[] })
     | (PlanBase & { readonly kind: 'static'; readonly members: { readonly kind: 'keys'; readonly keys: readonly KeyValue[] } | { readonly kind: 'file'; readonly path: string; /** The workspace folder: the file is read only from inside it. */ readonly within?: string } })
-    | (PlanBase & { readonly kind: 'compound'; readonly parts: readonly { readonly operator?: SetOperator; readonly segment: string }[] });
+    | (PlanBase & { readonly kind: 'compound'; readonly parts: readonly { readonly operator?: SetOperator; readonly segment: string }[]; readonly steps: readonly StepPlan[] });
+
+/** The steps of a plan (static segments have none). */
+export function stepsOf(plan: SegmentPlan): readonly StepPlan[] {
+    return plan.kind === 'static' ? [] : plan.steps;
+}
 
 export function assertUnreachable(value: never): never {
     throw new Error(`unexpected value: ${JSON.stringify(value)}`);

@@ -1,9 +1,11 @@
 import * as ast from '../grammar/generated/ast.js';
-import type { GroupPlan, KeyValue, MeasurePlan, SegmentPlan, SetOperator, ShowColumn } from './ir.js';
+import { destinationProblems, fileWriters, resolveDestination, SEGMENT_PLACEHOLDER } from './destinations.js';
+import type { DestinationPlan, GroupPlan, KeyValue, MeasurePlan, SegmentPlan, SetOperator, ShowColumn, StepPlan } from './ir.js';
 import { exactNumberKey } from './exact-number.js';
 import { AliasSource, JoinTreeBuilder } from './join-tree.js';
 import { describeOperand, lowerCondition, resolveAttribute, viaOf, type ConditionContext, type ConditionModel } from './lower-condition.js';
 import { lowerMeasure, type MeasureResult } from './lower-measure.js';
+import { lowerSteps } from './lower-steps.js';
 import { findPath } from './paths.js';
 import { ProblemCodes, ProblemSink, type Problem } from './problems.js';
 import { planUses } from './plan-uses.js';
@@ -13,10 +15,10 @@ export interface LowerContext {
     readonly schema: Schema;
     /** Every segment of the model by name, for compound segments. */
     readonly segments: ReadonlyMap<string, ast.Segment>;
-    /** Resolves `members from "file.csv"` against the segment's file. */
-    readonly resolveFile?: (segment: ast.Segment, relative: string) => string;
-    /** The workspace folder of a segment: files it names are read only from inside it. */
-    readonly workspaceFolder?: (segment: ast.Segment) => string;
+    /** Resolves a path written in a segment or destination (`members from "file.csv"`, `file "..."`) against its file: absolute and normalized. */
+    readonly resolveFile?: (node: ast.Segment | ast.Destination, relative: string) => string;
+    /** The workspace folder of a segment or destination: files it names are read or written only inside it. */
+    readonly workspaceFolder?: (node: ast.Segment | ast.Destination) => string;
     /** True when the parser had to recover inside the segment (for a measure: in its file): its text has syntax errors. */
     readonly hasSyntaxErrors?: (node: ast.Segment | ast.Measure) => boolean;
 }
@@ -40,8 +42,12 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
         ...(props.description !== undefined ? { description: props.description } : {}),
         audience,
         active: props.status !== 'inactive',
-        show: lowerShow(segment, audience, ctx, sink, state)
+        show: lowerShow(segment, audience, ctx, sink, state),
+        destinations: lowerDestinations(segment, ctx, sink, state)
     };
+    const steps: StepPlan[] = ast.isDynamicSegment(segment) || ast.isCompoundSegment(segment)
+        ? lowerSteps(segment.steps, segment.name, audience, ctx.schema, sink, state)
+        : [];
     let plan: SegmentPlan | undefined;
     if (ast.isDynamicSegment(segment)) {
         const groups: GroupPlan[] = [];
@@ -64,7 +70,7 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
                 });
             }
         }
-        if (groups.length === segment.groups.length) plan = { ...base, kind: 'dynamic', groups };
+        if (groups.length === segment.groups.length) plan = { ...base, kind: 'dynamic', groups, steps };
     } else if (ast.isStaticSegment(segment)) {
         const members = segment.members;
         if (members?.file !== undefined) {
@@ -98,10 +104,8 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
                     part, 'segment', { index });
             }
         });
-        plan = { ...base, kind: 'compound', parts };
+        plan = { ...base, kind: 'compound', parts, steps };
     }
-    const steps = ast.isDynamicSegment(segment) || ast.isCompoundSegment(segment) ? segment.steps : [];
-    steps.forEach(step => sink.error(ProblemCodes.NotCompiledYet, `\`${ast.isTopStep(step) ? 'top' : 'sample'}\` steps are not compiled yet.`, step));
     if (plan && plan.kind !== 'compound') eventTimeFaults(plan, ctx.schema, segment, sink);
     if (sink.hasErrors || state.unresolved) return { problems: sink.problems };
     return { ...(plan ? { plan } : {}), problems: sink.problems };
@@ -124,7 +128,7 @@ function eventTimeFaults(plan: SegmentPlan, schema: Schema, segment: ast.Segment
     }
 }
 
-interface Properties { title?: string; description?: string; status?: string; audience?: ast.AudienceProperty; show?: ast.ShowProperty }
+interface Properties { title?: string; description?: string; status?: string; audience?: ast.AudienceProperty; show?: ast.ShowProperty; activate?: ast.ActivateProperty }
 
 export function properties(segment: ast.Segment): Properties {
     const result: Properties = {};
@@ -134,6 +138,7 @@ export function properties(segment: ast.Segment): Properties {
         else if (ast.isStatusProperty(p)) result.status ??= p.value;
         else if (ast.isAudienceProperty(p)) result.audience ??= p;
         else if (ast.isShowProperty(p)) result.show ??= p;
+        else if (ast.isActivateProperty(p)) result.activate ??= p;
     }
     return result;
 }
@@ -242,3 +247,53 @@ export function conditionModel(ctx: LowerContext): ConditionModel {
 }
 
 export { describeOperand };
+
+/**
+ * The destinations a segment activates, resolved for it (reference, section 7). A destination
+ * with errors, or a file another segment (or destination) writes too, is an error of the segment:
+ * its members would go nowhere or overwrite another's. Activating one twice is a warning (it is
+ * sent once); activating from an inactive segment is said (it is never refreshed, so never sent).
+ */
+function lowerDestinations(segment: ast.Segment, ctx: LowerContext, sink: ProblemSink, state: { unresolved: boolean }): DestinationPlan[] {
+    const activate = properties(segment).activate;
+    if (!activate) return [];
+    const plans: DestinationPlan[] = [];
+    const seen = new Set<ast.Destination>();
+    const at = (severity: 'error' | 'warning', code: Problem['code'], message: string, index: number): void => {
+        sink.problems.push({ severity, code, message, node: activate, property: 'destinations', index });
+    };
+    activate.destinations.forEach((ref, index) => {
+        const destination = ref.ref;
+        if (!destination) { state.unresolved = true; return; }
+        if (seen.has(destination)) {
+            at('warning', ProblemCodes.DestinationTwice, `${segment.name} activates ${destination.name} twice; it is sent once: remove this one.`, index);
+            return;
+        }
+        seen.add(destination);
+        const problems = destinationProblems(destination, ctx);
+        const plan = resolveDestination(destination, segment.name, ctx);
+        if (problems.length > 0 || !plan) {
+            at('error', ProblemCodes.DestinationInvalid,
+                `${destination.name} cannot receive members: ${problems[0]?.message ?? 'its declaration is incomplete.'} Fix the destination; ${segment.name} is not run until then.`, index);
+            return;
+        }
+        if (plan.kind === 'file') {
+            const others = (fileWriters(ctx).get(plan.path.toLowerCase()) ?? []).filter(w => w.segment !== segment.name || w.destination !== destination.name);
+            if (others.length > 0) {
+                const other = others[0];
+                const shared = !destination.target.includes(SEGMENT_PLACEHOLDER) && other.destination === destination.name;
+                at('error', ProblemCodes.DestinationSharedFile, shared
+                    ? `${destination.name} writes one file, ${JSON.stringify(destination.target)}, and ${other.segment} activates it too: segments share a file destination only through ${SEGMENT_PLACEHOLDER}, as in "exports/${SEGMENT_PLACEHOLDER}.csv".`
+                    : `${plan.path} is also written by ${other.segment} through ${other.destination}: give each segment and destination a file of its own (${SEGMENT_PLACEHOLDER} in a path is the segment's name).`,
+                index);
+                return;
+            }
+        }
+        plans.push(plan);
+    });
+    if (properties(segment).status === 'inactive' && activate.destinations.length > 0) {
+        sink.problems.push({ severity: 'info', code: ProblemCodes.InactiveNotSent, node: activate,
+            message: `${segment.name} is inactive: it is not refreshed, so nothing is sent to ${activate.destinations.map(d => d.$refText).join(', ')}. Remove \`status inactive\` to send it.` });
+    }
+    return plans;
+}

@@ -1,5 +1,5 @@
 import type { AggregateRef, Condition, JoinNode, MeasurePlan, Operand, SegmentPlan } from './ir.js';
-import { assertUnreachable } from './ir.js';
+import { assertUnreachable, stepsOf } from './ir.js';
 import { measuresUsed, walkCondition } from './plan-walk.js';
 import type { PathStep } from './paths.js';
 import { eventTime, type SchemaAttribute, type SchemaEntity } from './schema.js';
@@ -18,8 +18,8 @@ export interface PlanUses {
 /**
  * The entities and attributes a segment's query reads: its audience and key, the records its
  * groups join and the relationships they walk, every attribute its conditions, aggregates,
- * measures and `show` name, and all of this for each segment it refers to (compound parts,
- * `in segment`; looked up in `plans`).
+ * measures, `show` and `top` steps name, and all of this for each segment it refers to
+ * (compound parts, `in segment`; looked up in `plans`).
  */
 export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPlan>): PlanUses {
     const entities = new Set<string>();
@@ -83,6 +83,8 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
         });
     };
     const seen = new Set<string>();
+    /** Audiences whose keys must be known distinct or not (a `top` step counts each member once). */
+    const counted = new Set<string>();
     const visit = (p: SegmentPlan, seen: Set<string>): void => {
         if (seen.has(p.name)) return;
         seen.add(p.name);
@@ -96,6 +98,11 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
             else measure(s.measure);
         }
         for (const m of measuresUsed(p)) measure(m);
+        for (const step of stepsOf(p)) {
+            if (step.node !== 'top') continue;
+            attribute(step.by.attribute);
+            counted.add(p.audience.name);
+        }
         switch (p.kind) {
             case 'dynamic':
                 for (const g of p.groups) {
@@ -120,7 +127,8 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
     for (const a of attributes.values()) {
         const table = records.get(a.entity)?.table;
         const key = storageKey(a.entity, a.column, a.type);
-        if (table !== undefined && !columns.has(key)) columns.set(key, { entity: a.entity, table, column: a.column, type: a.type });
+        const distinct = counted.has(a.entity) && records.get(a.entity)?.key === a;
+        if (table !== undefined && !columns.has(key)) columns.set(key, { entity: a.entity, table, column: a.column, type: a.type, ...(distinct ? { distinct } : {}) });
     }
     return { entities, attributes: new Set(attributes.keys()), columns: [...columns.values()] };
 }

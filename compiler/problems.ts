@@ -9,6 +9,7 @@ export const ProblemCodes = {
     UnknownEntity: 'unknown-entity',
     UnknownAttribute: 'unknown-attribute',
     UnknownSegment: 'unknown-segment',
+    UnknownDestination: 'unknown-destination',
     NoPath: 'no-path',
     AmbiguousPath: 'ambiguous-path',
     ViaNotRelationship: 'via-not-relationship',
@@ -32,6 +33,21 @@ export const ProblemCodes = {
     OffsetType: 'offset-type',
     /** Months and years move by whole numbers. */
     OffsetAmount: 'offset-amount',
+    // `top` and `sample` steps (reference, 6.6).
+    PercentRange: 'percent-out-of-range',
+    PercentPrecision: 'percent-precision',
+    TopCount: 'top-count',
+    TopAttribute: 'top-attribute',
+    // Destinations and `activate` (reference, section 7).
+    DestinationSharedFile: 'destination-shared-file',
+    DestinationOutside: 'destination-outside-workspace',
+    DestinationFormat: 'destination-file-format',
+    DestinationPlaceholder: 'destination-placeholder',
+    DestinationUrl: 'destination-webhook-url',
+    DestinationTable: 'destination-table-name',
+    DestinationTwice: 'destination-activated-twice',
+    DestinationInvalid: 'destination-has-errors',
+    InactiveNotSent: 'inactive-not-sent',
     /** Version 2 constructs that parse and are checked but that the compiler does not lower yet (temporary, while version 2 is built). */
     NotCompiledYet: 'not-compiled-yet'
 } as const;

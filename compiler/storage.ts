@@ -1,4 +1,4 @@
-import type { AttributeType, SchemaAttribute } from './schema.js';
+import type { AttributeType, SchemaAttribute, SchemaEntity } from './schema.js';
 
 /**
  * How the values of one column are stored, as far as the engine knows (reference, section 2:
@@ -28,16 +28,29 @@ export interface ColumnRequest {
     readonly table: string;
     readonly column: string;
     readonly type: AttributeType;
+    /**
+     * A key column whose records the plan must count once per key (a `top` step): also asks
+     * whether its keys are distinct, no key held by two records (reference, section 2).
+     */
+    readonly distinct?: boolean;
 }
 
 export const storageKey = (entity: string, column: string, type: AttributeType): string => `${entity}\u0000${column}\u0000${type}`;
 
 /** The storage of the columns a set of plans reads; a column not listed is `UNKNOWN_STORAGE`. */
 export class StorageFacts {
-    constructor(private readonly facts: ReadonlyMap<string, ColumnStorage> = new Map()) {}
+    constructor(
+        private readonly facts: ReadonlyMap<string, ColumnStorage> = new Map(),
+        private readonly distinct: ReadonlyMap<string, boolean> = new Map()
+    ) {}
 
     of(attribute: SchemaAttribute): ColumnStorage {
         return this.facts.get(storageKey(attribute.entity, attribute.column, attribute.type)) ?? UNKNOWN_STORAGE;
+    }
+
+    /** Whether no key of the entity is held by two of its records (false when not looked at). */
+    keysDistinct(entity: SchemaEntity): boolean {
+        return this.distinct.get(storageKey(entity.name, entity.key.column, entity.key.type)) ?? false;
     }
 
 }

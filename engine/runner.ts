@@ -1,4 +1,4 @@
-import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
+import { stepsOf, type KeyValue, type SegmentPlan } from '../compiler/ir.js';
 import { compareKeys, keyFromStored } from '../compiler/keys.js';
 import { plannedColumns } from '../compiler/plan-uses.js';
 import type { StorageFacts } from '../compiler/storage.js';
@@ -10,6 +10,7 @@ import type { Clock } from '../compiler/time.js';
 import type { Dialect } from '../compiler/sql/dialect.js';
 import type { SqlEngine, SqlValue } from './engine.js';
 import { readMembersFile } from './members-file.js';
+import { SampleDraws, sampledSegments } from './steps.js';
 
 export interface SegmentResult {
     readonly name: string;
@@ -26,12 +27,16 @@ export interface SegmentResult {
 export class SegmentRunner {
     private readonly results = new Map<string, Promise<readonly KeyValue[]>>();
     private readonly fileKeys = new Map<string, readonly KeyValue[]>();
+    /** The members each `sample` step keeps, drawn once per run. */
+    private readonly samples: SampleDraws;
 
     constructor(
         private readonly engine: SqlEngine,
         private readonly plans: ReadonlyMap<string, SegmentPlan>,
         readonly clock: Clock
-    ) {}
+    ) {
+        this.samples = new SampleDraws(plans, plan => (plan.kind === 'compound' && plan.steps.length === 0 ? this.combineParts(plan, new Set([plan.name])) : this.queryKeys(plan)));
+    }
 
     /** The engine's name (`sqljs`, `duckdb`, `postgres`). */
     get engineName(): string {
@@ -63,11 +68,19 @@ export class SegmentRunner {
         return result;
     }
 
-    /** The SQL that returns the segment's keys (the seed's Query view), compound parts inlined. */
+    /**
+     * The SQL that returns the segment's keys (the seed's Query view), compound parts inlined. The
+     * members a `sample` step keeps are drawn by the runner: the SQL lists them.
+     */
     async sql(name: string, dialect: Dialect = this.engine.dialect): Promise<string> {
         await this.readStaticFiles(name, new Set());
-        const storage = dialect === this.engine.dialect ? await this.storage(this.plan(name)) : undefined;
-        return segmentSql(this.plan(name), { dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys, ...(storage ? { storage } : {}) });
+        const plan = this.plan(name);
+        await this.samples.prepare(plan);
+        const storage = dialect === this.engine.dialect ? await this.storage(plan) : undefined;
+        const sql = segmentSql(plan, { dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys, sampled: this.samples.lookup, ...(storage ? { storage } : {}) });
+        const sampled = sampledSegments(plan, this.plans);
+        return sampled.length === 0 ? sql
+            : `-- The keys listed for ${sampled.join(', ')} are the members a sample step kept (FNV-1a of each key, drawn by the engine for this run).\n${sql}`;
     }
 
     /** How the columns the plan reads are stored in this engine's data (looked at once per column). */
@@ -150,25 +163,37 @@ export class SegmentRunner {
     }
 
     private async evaluate(plan: SegmentPlan, seen: Set<string>): Promise<readonly KeyValue[]> {
-        if (plan.kind === 'compound') {
-            let acc = new Set<KeyValue>();
-            for (const [i, part] of plan.parts.entries()) {
-                if (seen.has(part.segment)) throw new Error(`segment cycle through ${part.segment}`);
-                const keys = await this.keys(part.segment);
-                if (i === 0 || part.operator === 'union' || part.operator === undefined) {
-                    for (const k of keys) acc.add(k);
-                } else if (part.operator === 'intersect') {
-                    const other = new Set(keys);
-                    acc = new Set([...acc].filter(k => other.has(k)));
-                } else {
-                    for (const k of keys) acc.delete(k);
-                }
+        if (plan.kind === 'compound' && plan.steps.length === 0) return this.combineParts(plan, seen);
+        const steps = stepsOf(plan);
+        // A segment ending in a sample: the keys it kept, no query.
+        if (steps.length > 0 && steps[steps.length - 1].node === 'sample') return this.samples.draw(plan, steps.length - 1);
+        return this.queryKeys(plan);
+    }
+
+    /** A compound segment's parts combined left to right, from their results in this run. */
+    private async combineParts(plan: Extract<SegmentPlan, { kind: 'compound' }>, seen: Set<string>): Promise<readonly KeyValue[]> {
+        let acc = new Set<KeyValue>();
+        for (const [i, part] of plan.parts.entries()) {
+            if (seen.has(part.segment)) throw new Error(`segment cycle through ${part.segment}`);
+            const keys = await this.keys(part.segment);
+            if (i === 0 || part.operator === 'union' || part.operator === undefined) {
+                for (const k of keys) acc.add(k);
+            } else if (part.operator === 'intersect') {
+                const other = new Set(keys);
+                acc = new Set([...acc].filter(k => other.has(k)));
+            } else {
+                for (const k of keys) acc.delete(k);
             }
-            return [...acc].sort(compareKeys);
         }
+        return [...acc].sort(compareKeys);
+    }
+
+    /** The members of a plan, by its query (its samples, and its parts', drawn first). */
+    private async queryKeys(plan: SegmentPlan): Promise<readonly KeyValue[]> {
         await this.readStaticFiles(plan.name, new Set());
+        await this.samples.prepare(plan);
         const storage = await this.storage(plan);
-        const sql = segmentSql(plan, { dialect: this.engine.dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys, storage });
+        const sql = segmentSql(plan, { dialect: this.engine.dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys, sampled: this.samples.lookup, storage });
         const rows = await this.engine.query(sql);
         return distinctKeys(rows.map(r => r[0]), plan.audience.key.type === 'number' ? 'number' : 'text');
     }

@@ -23,11 +23,24 @@ export interface StorageProbe {
 /** Facts found so far, by column, for one copy of the data. */
 export class StorageCache {
     private readonly known = new Map<string, ColumnStorage>();
+    private readonly distinct = new Map<string, boolean>();
 
     async facts(probe: StorageProbe, requests: readonly ColumnRequest[]): Promise<StorageFacts> {
         const missing = requests.filter(r => !this.known.has(storageKey(r.entity, r.column, r.type)));
         for (const [table, columns] of groupBy(missing, r => r.table)) await this.probeTable(probe, table, columns);
-        return new StorageFacts(this.known);
+        const keys = requests.filter(r => r.distinct && !this.distinct.has(storageKey(r.entity, r.column, r.type)));
+        for (const [table, columns] of groupBy(keys, r => r.table)) await this.probeKeys(probe, table, columns);
+        return new StorageFacts(this.known, this.distinct);
+    }
+
+    /** Whether the keys of each key column are distinct: one pass over the table, keys read as the language reads them. */
+    private async probeKeys(probe: StorageProbe, table: string, requests: readonly ColumnRequest[]): Promise<void> {
+        const d = probe.dialect;
+        const keys = requests.map(r => d.readKey(d.quoteIdentifier(r.column), r.type === 'number' ? 'number' : 'text',
+            this.known.get(storageKey(r.entity, r.column, r.type)) ?? UNKNOWN_STORAGE));
+        const row = await probe.query(`SELECT ${keys.map(k => `count(${k}) - count(DISTINCT ${k})`).join(', ')} FROM ${d.quoteIdentifier(table)}`).then(rows => rows[0], () => undefined);
+        // A table that cannot be read is assumed to hold a key twice.
+        requests.forEach((r, i) => this.distinct.set(storageKey(r.entity, r.column, r.type), row !== undefined && Number(row[i]) === 0));
     }
 
     private async probeTable(probe: StorageProbe, table: string, requests: readonly ColumnRequest[]): Promise<void> {

@@ -13,6 +13,7 @@ export class SegmentCodeActionProvider implements CodeActionProvider {
                 case IssueCodes.UnknownEntity:
                 case IssueCodes.UnknownAttribute:
                 case IssueCodes.UnknownSegment:
+                case IssueCodes.UnknownDestination:
                 case IssueCodes.ValueNotFound:
                     actions.push(...replacements(document, diagnostic));
                     break;

@@ -10,6 +10,8 @@ import { plannedColumns } from '../compiler/plan-uses.js';
 import { StorageCache, type StorageProbe } from '../engine/storage-facts.js';
 import { clockAsOf, type Clock } from '../compiler/time.js';
 import { MembersFileError, readMembersFile } from '../engine/members-file.js';
+import { distinctKeys } from '../engine/runner.js';
+import { SampleDraws } from '../engine/steps.js';
 import type { KeyValue } from '../compiler/ir.js';
 import type { QueryService } from './data/query-service.js';
 import { faultsOf, schemaFaults, tablesByName, type SchemaFault } from './schema-faults.js';
@@ -164,7 +166,13 @@ export class SegmentCounts {
             let sql: string;
             try {
                 const storage = await this.storage(db).facts(this.probe(db), plannedColumns(plan, plans));
-                sql = segmentSql(plan, { dialect: sqliteDialect, clock, plans, staticKeys: await this.staticKeys(plan, plans), storage });
+                const ctx = { dialect: sqliteDialect, clock, plans, staticKeys: await this.staticKeys(plan, plans), storage };
+                // A sample keeps members by a hash of their keys: the members before it are fetched, then filtered here.
+                const draws: SampleDraws = new SampleDraws(plans, async cut => distinctKeys(
+                    (await this.queries.query(db, segmentSql(cut, { ...ctx, sampled: draws.lookup }))).map(r => r[0]),
+                    cut.audience.key.type === 'number' ? 'number' : 'text'));
+                await draws.prepare(plan);
+                sql = segmentSql(plan, { ...ctx, sampled: draws.lookup });
             } catch (e) {
                 // A members file that cannot be used is reported on the segment by `check`: the lens only names it.
                 const failed = e instanceof MembersFileError ? 'members file has errors' : e instanceof Error ? e.message : String(e);

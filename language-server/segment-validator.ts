@@ -1,5 +1,6 @@
 import { AstUtils, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
+import { destinationProblems } from '../compiler/destinations.js';
 import { lowerSegment, measureOf, properties, type LowerContext, type LowerResult } from '../compiler/lower.js';
 import { cycleThrough } from './segment-cycles.js';
 import { checkContradictions } from './contradiction-checks.js';
@@ -14,6 +15,7 @@ export function registerValidationChecks(services: SegmentServices): void {
     const checks: ValidationChecks<ast.SegmentLanguageAstType> = {
         Model: validator.checkModel,
         Entity: validator.checkEntity,
+        Destination: validator.checkDestination,
         Measure: validator.checkMeasure,
         Segment: [validator.checkProperties, validator.checkCycle, validator.checkLowering],
         CompoundSegment: validator.checkInactiveParts,
@@ -57,6 +59,19 @@ export class SegmentValidator {
                 accept('error', `The name ${named.name} is already used by another ${ast.isSegment(named) && declared.has(named.name) ? 'entity' : ast.isEntity(named) ? 'entity' : 'segment'}: names of entities and segments are unique in the workspace.`,
                     { node: named, property: 'name', code: IssueCodes.DuplicateName });
             }
+        }
+        for (const destination of model.destinations) {
+            if (destination.name && ws.destinations.get(destination.name) !== destination) {
+                accept('error', `The name ${destination.name} is already used by another destination: names of destinations are unique in the workspace.`,
+                    { node: destination, property: 'name', code: IssueCodes.DuplicateName });
+            }
+        }
+    }
+
+    /** A destination's own problems (reference, section 7), whether or not a segment activates it. */
+    checkDestination(destination: ast.Destination, accept: ValidationAcceptor): void {
+        for (const p of destinationProblems(destination, this.workspace.model)) {
+            accept(p.severity, p.message, { node: destination, property: 'target', code: p.code });
         }
     }
 

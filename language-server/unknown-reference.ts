@@ -7,7 +7,7 @@ import { closest, didYouMean } from './suggestions.js';
 import type { WorkspaceModel } from './workspace-model.js';
 
 export interface UnknownReference {
-    readonly code: typeof IssueCodes.UnknownEntity | typeof IssueCodes.UnknownAttribute | typeof IssueCodes.UnknownSegment;
+    readonly code: typeof IssueCodes.UnknownEntity | typeof IssueCodes.UnknownAttribute | typeof IssueCodes.UnknownSegment | typeof IssueCodes.UnknownDestination;
     readonly message: string;
     readonly suggestions: readonly string[];
 }
@@ -17,6 +17,12 @@ export function unknownReference(container: AstNode, property: string, name: str
     if (ast.isSegmentPart(container) || (ast.isSegmentCondition(container) && property === 'segment')) {
         const suggestions = closest(name, model.segments.keys());
         return { code: IssueCodes.UnknownSegment, suggestions, message: `No segment is named ${name}.${didYouMean(suggestions)}` };
+    }
+    if (ast.isActivateProperty(container)) {
+        const suggestions = closest(name, model.destinations.keys());
+        const message = suggestions.length > 0 ? `No destination is named ${name}.${didYouMean(suggestions)}`
+            : `No destination is named ${name}: declare one, for example \`destination ${name} { file "exports/{segment}.csv" }\`.`;
+        return { code: IssueCodes.UnknownDestination, suggestions, message };
     }
     if ((ast.isAttributeRef(container) && property === 'attribute') || (ast.isEntity(container) && property === 'key')) {
         const entity = ast.isEntity(container) ? container : owner(container);

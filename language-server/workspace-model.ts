@@ -15,6 +15,8 @@ export interface WorkspaceModel extends LowerContext {
      * each `Entity.Name` (files in path order) wins, as for entities and segments.
      */
     readonly measures: ReadonlyMap<string, ReadonlyMap<string, ast.Measure>>;
+    /** Destinations by name (reference, section 7): the first declared wins, in file order, as for segments. */
+    readonly destinations: ReadonlyMap<string, ast.Destination>;
     /** The `database` declaration (the first one found) and the file it resolves to. */
     readonly database?: { readonly node: ast.Database; readonly uri: URI };
     readonly databases: readonly ast.Database[];
@@ -26,9 +28,10 @@ interface DocumentPart {
     readonly segments: readonly ast.Segment[];
     readonly databases: readonly ast.Database[];
     readonly measures: readonly ast.Measure[];
+    readonly destinations: readonly ast.Destination[];
 }
 
-const EMPTY_PART: DocumentPart = { entities: [], segments: [], databases: [], measures: [] };
+const EMPTY_PART: DocumentPart = { entities: [], segments: [], databases: [], measures: [], destinations: [] };
 
 /** `Entity.Name` of a measure, its entity as written (a measure names its entity before the linker runs). */
 export function measureKey(measure: ast.Measure): string {
@@ -42,7 +45,8 @@ function partOf(root: AstNode): DocumentPart {
     if (!part) {
         part = {
             entities: root.entities.filter(e => !!e.name), segments: root.segments.filter(s => !!s.name), databases: root.databases,
-            measures: root.measures.filter(m => !!m.name && !!m.entity?.$refText)
+            measures: root.measures.filter(m => !!m.name && !!m.entity?.$refText),
+            destinations: root.destinations.filter(d => !!d.name)
         };
         parts.set(root, part);
     }
@@ -64,6 +68,7 @@ export class SegmentWorkspace {
     private entities = new Map<string, ast.Entity>();
     private segments = new Map<string, ast.Segment>();
     private measures = new Map<string, Map<string, ast.Measure>>();
+    private destinations = new Map<string, ast.Destination>();
     /** The syntax tree each known document had when the current model was made. */
     private roots = new Map<LangiumDocument, AstNode>();
     /** Known documents parsed again since the current model was made. */
@@ -99,6 +104,7 @@ export class SegmentWorkspace {
         let segments: Map<string, ast.Segment> | undefined;
         let databases: ast.Database[] | undefined;
         let measures: Map<string, Map<string, ast.Measure>> | undefined;
+        let destinations: Map<string, ast.Destination> | undefined;
         for (const doc of this.reparsed) {
             const before = this.roots.get(doc);
             const root = doc.parseResult.value;
@@ -106,16 +112,18 @@ export class SegmentWorkspace {
             const old = partOf(before);
             const now = partOf(root);
             if (!sameNames(old.entities, now.entities) || !sameNames(old.segments, now.segments) || old.databases.length !== now.databases.length
-                || !sameMeasures(old.measures, now.measures)) return this.rebuild();
+                || !sameMeasures(old.measures, now.measures) || !sameNames(old.destinations, now.destinations)) return this.rebuild();
             // The maps are updated in place (copying two thousand names costs more than the rest of
             // this); the model object is new, so caches keyed by the model see the change.
             entities ??= this.entities;
             segments ??= this.segments;
             measures ??= this.measures;
+            destinations ??= this.destinations;
             databases ??= [...this.current.databases];
             replaceWinners(entities, old.entities, now.entities);
             replaceWinners(segments, old.segments, now.segments);
             replaceMeasureWinners(measures, old.measures, now.measures);
+            replaceWinners(destinations, old.destinations, now.destinations);
             old.databases.forEach((d, i) => {
                 const at = databases!.indexOf(d);
                 if (at >= 0) databases![at] = now.databases[i];
@@ -123,7 +131,7 @@ export class SegmentWorkspace {
             this.roots.set(doc, root);
         }
         this.reparsed.clear();
-        if (entities && segments && databases && measures) this.current = modelOf(entities, segments, measures, databases, this.schemaOf([...entities.values()]));
+        if (entities && segments && databases && measures && destinations) this.current = modelOf(entities, segments, measures, destinations, databases, this.schemaOf([...entities.values()]));
         return this.current;
     }
 
@@ -138,6 +146,7 @@ export class SegmentWorkspace {
         const entities = this.entities = new Map<string, ast.Entity>();
         const segments = this.segments = new Map<string, ast.Segment>();
         const measures = this.measures = new Map<string, Map<string, ast.Measure>>();
+        const destinations = this.destinations = new Map<string, ast.Destination>();
         const databases: ast.Database[] = [];
         this.roots = new Map();
         for (const doc of sorted) {
@@ -147,9 +156,10 @@ export class SegmentWorkspace {
             for (const e of part.entities) if (!entities.has(e.name)) entities.set(e.name, e);
             for (const s of part.segments) if (!segments.has(s.name)) segments.set(s.name, s);
             addMeasures(measures, part.measures);
+            for (const d of part.destinations) if (!destinations.has(d.name)) destinations.set(d.name, d);
             databases.push(...part.databases);
         }
-        this.current = modelOf(entities, segments, measures, databases, this.schemaOf([...entities.values()]));
+        this.current = modelOf(entities, segments, measures, destinations, databases, this.schemaOf([...entities.values()]));
         return this.current;
     }
 
@@ -200,6 +210,7 @@ export function buildModel(documents: readonly LangiumDocument[]): WorkspaceMode
     const entities = new Map<string, ast.Entity>();
     const segments = new Map<string, ast.Segment>();
     const measures = new Map<string, Map<string, ast.Measure>>();
+    const destinations = new Map<string, ast.Destination>();
     const databases: ast.Database[] = [];
     const sorted = [...documents].sort((a, b) => a.uri.toString().localeCompare(b.uri.toString()));
     for (const doc of sorted) {
@@ -209,10 +220,10 @@ export function buildModel(documents: readonly LangiumDocument[]): WorkspaceMode
         addMeasures(measures, part.measures);
         databases.push(...part.databases);
     }
-    return modelOf(entities, segments, measures, databases, schemaFromAst(entities.values()));
+    return modelOf(entities, segments, measures, destinations, databases, schemaFromAst(entities.values()));
 }
 
-function modelOf(entities: Map<string, ast.Entity>, segments: Map<string, ast.Segment>, measures: Map<string, Map<string, ast.Measure>>, databases: ast.Database[], schema: Schema): WorkspaceModel {
+function modelOf(entities: Map<string, ast.Entity>, segments: Map<string, ast.Segment>, measures: Map<string, Map<string, ast.Measure>>, destinations: Map<string, ast.Destination>, databases: ast.Database[], schema: Schema): WorkspaceModel {
     // A `database` line cut short by a syntax error has no path: it names no file.
     const first = databases.find(d => typeof d.path === 'string');
     return {
@@ -220,10 +231,11 @@ function modelOf(entities: Map<string, ast.Entity>, segments: Map<string, ast.Se
         entities,
         segments,
         measures,
+        destinations,
         databases,
         ...(first ? { database: { node: first, uri: resolveRelative(first, first.path) } } : {}),
-        resolveFile: (segment, relative) => resolveRelative(segment, relative).fsPath,
-        workspaceFolder: segment => workspaceFolderOf(segment, first),
+        resolveFile: (node, relative) => resolveRelative(node, relative).fsPath,
+        workspaceFolder: node => workspaceFolderOf(node, first),
         hasSyntaxErrors: node => (ast.isMeasure(node) ? hasParseErrors(AstUtils.getDocument(node)) : brokenSegments(AstUtils.getDocument(node)).has(node))
     };
 }
@@ -257,13 +269,13 @@ function brokenSegments(doc: LangiumDocument): Set<ast.Segment> {
 }
 
 /**
- * The workspace folder of a segment: the folder of the file that declares the model's `database`
- * (the folder the command line and the extension load) when the segment's file is inside it,
- * else the segment's own folder. Files named in segments (`members from`) are read only from
- * inside it.
+ * The workspace folder of a segment or destination: the folder of the file that declares the
+ * model's `database` (the folder the command line and the extension load) when the declaring
+ * file is inside it, else the file's own folder. Files named in segments (`members from`) are
+ * read only from inside it, and file destinations written only inside it.
  */
-function workspaceFolderOf(segment: ast.Segment, database: ast.Database | undefined): string {
-    const own = Utils.dirname(AstUtils.getDocument(segment).uri).fsPath;
+function workspaceFolderOf(node: ast.Segment | ast.Destination, database: ast.Database | undefined): string {
+    const own = Utils.dirname(AstUtils.getDocument(node).uri).fsPath;
     if (!database) return own;
     const root = Utils.dirname(AstUtils.getDocument(database).uri).fsPath;
     return own === root || own.startsWith(root.endsWith(sep) ? root : root + sep) ? root : own;

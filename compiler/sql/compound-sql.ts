@@ -12,10 +12,15 @@ type CompoundPlan = Extract<SegmentPlan, { kind: 'compound' }>;
  * then every segment it refers to is written once, as a named query of a `WITH` clause, and
  * the parts refer to it by name. Either way the text is linear in the number of segments.
  *
- * `write` gives the query of a segment that is not compound; `leading` are named queries the
- * statement starts with (its measures'), before those of the segments.
+ * `write` gives the query of a segment that is not compound (or starts from its own sample's
+ * keys), its steps included; `stepped` applies a compound segment's steps to the query of its
+ * parts combined. `leading` are named queries the statement starts with (its measures'),
+ * before those of the segments. The result is `top`'s members after its steps.
  */
-export function compoundSql(top: CompoundPlan, plans: ReadonlyMap<string, SegmentPlan> | undefined, dialect: Dialect, write: (plan: SegmentPlan) => string, leading: readonly string[] = []): string {
+export function compoundSql(
+    top: CompoundPlan, plans: ReadonlyMap<string, SegmentPlan> | undefined, dialect: Dialect,
+    write: (plan: SegmentPlan) => string, stepped: (plan: CompoundPlan, base: string) => string, leading: readonly string[] = []
+): string {
     const planOf = (name: string): SegmentPlan => {
         const part = plans?.get(name);
         if (!part) throw new Error(`no plan for segment ${name}`);
@@ -32,7 +37,7 @@ export function compoundSql(top: CompoundPlan, plans: ReadonlyMap<string, Segmen
         if (known === 'done') return copies.get(plan.name)!;
         state.set(plan.name, 'open');
         let count = 1;
-        if (plan.kind === 'compound') for (const p of plan.parts) count = Math.min(Number.MAX_SAFE_INTEGER, count + visit(planOf(p.segment)));
+        if (combined(plan)) for (const p of plan.parts) count = Math.min(Number.MAX_SAFE_INTEGER, count + visit(planOf(p.segment)));
         state.set(plan.name, 'done');
         copies.set(plan.name, count);
         order.push(plan);
@@ -44,13 +49,13 @@ export function compoundSql(top: CompoundPlan, plans: ReadonlyMap<string, Segmen
         plan.parts.slice(1).forEach((p, i) => {
             sql = dialect.setOperation(sql, p.operator ?? 'union', sqlOf(p.segment), `${plan.name.toLowerCase()}_${i + 1}`);
         });
-        return sql;
+        return plan.steps.length > 0 ? stepped(plan, sql) : sql;
     };
     if (total === order.length) {
         // Each segment once: the parts in place, as they read.
         const inPlace = (name: string): string => {
             const plan = planOf(name);
-            return plan.kind === 'compound' ? combine(plan, inPlace) : write(plan);
+            return combined(plan) ? combine(plan, inPlace) : write(plan);
         };
         const sql = combine(top, inPlace);
         return leading.length > 0 ? `WITH\n${leading.join(',\n')}\n${sql}` : sql;
@@ -58,8 +63,13 @@ export function compoundSql(top: CompoundPlan, plans: ReadonlyMap<string, Segmen
     const names = queryNames(order.filter(p => p !== top), order);
     const named = (name: string): string => `SELECT key FROM ${dialect.quoteIdentifier(names.get(name)!)}`;
     const queries = order.filter(p => p !== top).map(plan =>
-        `${dialect.quoteIdentifier(names.get(plan.name)!)} AS (\n${plan.kind === 'compound' ? combine(plan, named) : write(plan)}\n)`);
+        `${dialect.quoteIdentifier(names.get(plan.name)!)} AS (\n${combined(plan) ? combine(plan, named) : write(plan)}\n)`);
     return `WITH\n${[...leading, ...queries].join(',\n')}\n${combine(top, named)}`;
+}
+
+/** A compound segment whose query combines its parts' (one whose last sample kept its members reads them as a list). */
+function combined(plan: SegmentPlan): plan is CompoundPlan {
+    return plan.kind === 'compound' && !plan.steps.some(s => s.node === 'sample');
 }
 
 /** A name for each segment's query that no table the queries read has (a named query hides a table of its name). */

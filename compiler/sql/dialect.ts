@@ -66,6 +66,11 @@ export interface Dialect {
      * NULL among the values, never makes a match): the anti-join form the database plans best.
      */
     notAmong(outer: string, subquery: SubqueryParts): string;
+    /**
+     * Text as a term ordered by Unicode code point, whatever the column's or database's
+     * collation (`ORDER BY`, `MIN`, `MAX`): UTF-8 bytes compared as they are.
+     */
+    codePointOrder(text: string): string;
     /** ASCII-case-insensitive text match. */
     textMatch(column: string, mode: 'contains' | 'starts' | 'ends', value: string): string;
     /** Left-to-right set operation between two `SELECT key` queries. */

@@ -63,6 +63,8 @@ export const duckdbDialect: Dialect = {
     groupByScan: column => column,
     isTrue: condition => `((${condition}) IS TRUE)`,
     notAmong: notExistsAmong,
+    // Binary is DuckDB's default, unless `default_collation` says otherwise.
+    codePointOrder: text => `${text} COLLATE "binary"`,
     textMatch: (column, mode, value) =>
         `translate(${column}, ${quoteString(ASCII_UPPER)}, ${quoteString(ASCII_LOWER)}) LIKE ${quoteString(likePattern(mode, asciiLower(value)))} ESCAPE '\\'`,
     setOperation: nestedSetOperation

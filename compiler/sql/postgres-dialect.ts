@@ -75,6 +75,8 @@ export const postgresDialect: Dialect = {
     groupByScan: column => column,
     isTrue: condition => `((${condition}) IS TRUE)`,
     notAmong: notExistsAmong,
+    // The database's collation (en_US.UTF-8, ...) orders by language rules; "C" by bytes.
+    codePointOrder: text => `${text} COLLATE "C"`,
     // Under the "C" collation ILIKE folds ASCII letters only (and is several times faster than
     // folding with translate()).
     textMatch: (column, mode, value) => `${column} COLLATE "C" ILIKE ${quoteString(likePattern(mode, asciiLower(value)))} ESCAPE '\\'`,

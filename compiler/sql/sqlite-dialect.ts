@@ -44,6 +44,8 @@ export const sqliteDialect: Dialect = {
     // SQLite does not decorrelate: either the subquery's values are listed once into an index
     // probed per row, or the subquery runs per row (when its values would be most of a table).
     notAmong: (outer, subquery) => (subquery.probe ? notExistsAmong(outer, subquery) : `NOT ((${inSubquery(outer, subquery)}) IS TRUE)`),
+    // A column declared with another collation (NOCASE) would order by it.
+    codePointOrder: text => `${text} COLLATE BINARY`,
     textMatch: (column, mode, value) => `${column} LIKE ${quoteString(likePattern(mode, value))} ESCAPE '\\'`,
     setOperation: nestedSetOperation
 };

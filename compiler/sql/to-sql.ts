@@ -10,6 +10,7 @@ import { betweenDays, compareDays, withDayBounds } from './day-bounds.js';
 import { keyLiteral, type Dialect } from './dialect.js';
 import { groupExclusion, groupPredicate } from './group-sql.js';
 import { aliasOf, entitySource, keyColumn, storageOf, type Renames } from './relations.js';
+import { lastSample, steppedSql, type RecordQuery, type SampleKeys } from './step-sql.js';
 
 export interface SqlContext {
     readonly dialect: Dialect;
@@ -22,13 +23,16 @@ export interface SqlContext {
     readonly staticKeys?: ReadonlyMap<string, readonly KeyValue[]>;
     /** Inside a statement: the names of the measures' queries of its `WITH` clause. */
     readonly measureNames?: ReadonlyMap<MeasurePlan, string>;
+    /** The members each `sample` step kept, drawn by the engine (`engine/steps.ts`). */
+    readonly sampled?: SampleKeys;
 }
 
 /** The context while a segment's query is written. */
 export type RenderContext = SqlContext & Renames;
 
 /**
- * The query returning the segment's keys as one column named `key`. A statement starts with the
+ * The query returning the segment's keys as one column named `key`, after its steps (a segment
+ * with a `sample` step needs the keys it kept in `ctx.sampled`). A statement starts with the
  * queries of the measures it reads (its own, and those of the segments it refers to), each once.
  */
 export function segmentSql(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet<string> = new Set()): string {
@@ -38,14 +42,21 @@ export function segmentSql(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet
     const names = measureNames(measures, plan, ctx.plans);
     const inner: SqlContext = { ...ctx, measureNames: names };
     const queries = measures.map(m => `${ctx.dialect.quoteIdentifier(names.get(m)!)} AS (\n${measureTableSql(m, inner)}\n)`);
-    if (plan.kind === 'compound') return compoundSql(plan, ctx.plans, ctx.dialect, part => segmentSql(part, inner), queries);
+    if (plan.kind === 'compound' && lastSample(plan) < 0) return compoundSql(plan, ctx.plans, ctx.dialect, part => segmentSql(part, inner), compoundSteps(inner), queries);
     return `WITH\n${queries.join(',\n')}\n${segmentBody(plan, inner, seen)}`;
 }
 
+/** A compound segment's steps over the query of its parts combined. */
+const compoundSteps = (ctx: SqlContext) => (compound: Extract<SegmentPlan, { kind: 'compound' }>, base: string): string =>
+    steppedSql(compound, () => base, keys => staticSql(compound.audience, keys, ctx.dialect, ctx), ctx);
+
 function segmentBody(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet<string>): string {
+    const keyList = (keys: readonly KeyValue[]): string => staticSql(plan.audience, keys, ctx.dialect, ctx);
+    // After a sample, the members before it are not read again.
+    if (lastSample(plan) >= 0) return steppedSql(plan, () => '', keyList, ctx);
     switch (plan.kind) {
         case 'dynamic':
-            return dynamicSql(plan.groups, plan.audience, ctx);
+            return steppedSql(plan, () => dynamicSql(plan.groups, plan.audience, ctx), keyList, ctx, () => dynamicRecords(plan.groups, plan.audience, ctx));
         case 'static': {
             const keys = plan.members.kind === 'keys' ? plan.members.keys : ctx.staticKeys?.get(plan.name);
             if (!keys) throw new Error(`the members of ${plan.name} have not been read`);
@@ -54,7 +65,8 @@ function segmentBody(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet<strin
         case 'compound':
             // Each segment it refers to written once, however often it is reached (a WITH query when reached twice).
             if (seen.has(plan.name)) throw new Error(`segment cycle through ${plan.name}`);
-            return compoundSql(plan, ctx.plans, ctx.dialect, part => segmentSql(part, ctx));
+            return compoundSql(plan, ctx.plans, ctx.dialect, part => segmentSql(part, ctx),
+                (compound, base) => steppedSql(compound, () => base, keys => staticSql(compound.audience, keys, ctx.dialect, ctx), ctx));
         default:
             return assertUnreachable(plan);
     }
@@ -66,6 +78,12 @@ function segmentBody(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet<strin
  * the excluded group read two-valued).
  */
 function dynamicSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: SqlContext): string {
+    const q = dynamicRecords(groups, audience, ctx);
+    return `SELECT ${q.key} AS key\nFROM ${q.from}\nWHERE ${q.where}`;
+}
+
+/** A dynamic segment's one pass over the audience table, as records (for a `top` step to order in the same pass). */
+function dynamicRecords(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: SqlContext): RecordQuery {
     const d = ctx.dialect;
     const alias = groups[0].root.alias;
     const rctx: RenderContext = { ...ctx, rename: new Map(groups.map(g => [g.root.alias, alias])) };
@@ -77,7 +95,7 @@ function dynamicSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: S
     }
     const key = keyColumn(alias, audience.key, d, ctx);
     const measures = measureJoins(alias, groups.flatMap(g => g.root.measures), rctx, '\n');
-    return `SELECT ${key} AS key\nFROM ${entitySource(audience, alias, d, ctx)}${measures}\nWHERE ${key} IS NOT NULL\n  AND ${predicate}`;
+    return { alias, key, from: `${entitySource(audience, alias, d, ctx)}${measures}`, where: `${key} IS NOT NULL\n  AND ${predicate}` };
 }
 
 export function staticSql(audience: SchemaEntity, keys: readonly KeyValue[], dialect: Dialect, ctx: Pick<SqlContext, 'storage' | 'clock'>): string {

@@ -19,8 +19,9 @@
  * The rows hold the storage forms real exports contain (reference, section 2), in untyped SQLite
  * columns so they stay as stored: numbers and booleans as text, text that fits no form, dates
  * and datetimes with fractions and offsets near day boundaries, keys and foreign keys as
- * integral reals or (padded) text, 64-bit keys, non-integer and unreadable keys, amounts with
- * cents for decimal `sum` and `avg`.
+ * integral reals or (padded) text, 64-bit keys, non-integer and unreadable keys, sometimes a key
+ * held by two records, amounts with cents for decimal `sum` and `avg`. Segments end in `top` and
+ * `sample` steps now and then (reference, 6.6), compound segments over them included.
  */
 import fc from 'fast-check';
 import { addToTime, readKey, RefSchema, shortestPath, storedInstant, storedNumberText, type AttrType, type CellValue, type RefEntity, type Row, type Tables } from './evaluator.js';
@@ -338,7 +339,11 @@ const realId = (table: string, row: number, column: string): string => `${table}
 /** A small random database over the schema, rows by table name. */
 export function databaseArb(asOf: string): fc.Arbitrary<GeneratedData> {
     const keyArbs = ENTITIES.map(e => fc.uniqueArray(fc.constantFrom(...KEY_POOLS[e.name]), { minLength: ROW_COUNTS[e.name][0], maxLength: ROW_COUNTS[e.name][1] }));
-    return fc.tuple(...keyArbs).chain(keyLists => {
+    // Sometimes a key held by two records (reference, section 2: one member), with other values.
+    const twice = fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.tuple(pick(TWICE), fc.nat(), fc.nat()) });
+    return fc.tuple(fc.tuple(...keyArbs), twice).chain(([keyLists, again]) => {
         const keysOf = new Map(ENTITIES.map((e, i) => [e.name, keyLists[i]]));
         return fc.tuple(...ENTITIES.map((e, i) => rowsArb(e, keyLists[i], keysOf, asOf))).map(generated => {
             const tables: Record<string, Row[]> = {};
@@ -347,10 +352,22 @@ export function databaseArb(asOf: string): fc.Arbitrary<GeneratedData> {
                 tables[tableOf(e)] = generated[i].map(g => g.row);
                 generated[i].forEach((g, r) => reals.push(...g.reals.map(c => realId(tableOf(e), r, c))));
             });
+            const rows = again ? tables[tableOf(entityNamed(again[0]))] : [];
+            if (again && rows.length > 0) {
+                const [name, keyAt, valuesAt] = again;
+                const e = entityNamed(name);
+                const key = keysOf.get(name)![keyAt % rows.length];
+                const keyColumn = columnOf(e.attributes.find(a => a.name === e.key)!);
+                // Two leading spaces: a stored form no other row uses, so the copies to DuckDB and PostgreSQL keep their primary key.
+                rows.push({ ...rows[valuesAt % rows.length], [keyColumn]: `  ${String(key)}` });
+            }
             return { tables, reals };
         });
     });
 }
+
+/** The entities whose number keys a generated database may hold twice. */
+const TWICE = ['Customer', 'Customer', 'Product', 'Purchase', 'Interaction', 'Gift'] as const;
 
 function sqlLiteral(v: CellValue, real: boolean): string {
     if (v === null) return 'NULL';
@@ -809,6 +826,40 @@ function helperArb(name: string, lits: Literals): fc.Arbitrary<{ readonly text: 
         })));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Steps (reference, 6.6): `top N [%] by A [asc|desc]` and `sample P% [seed "S"]`
+
+/** Shares as written: none, all, two decimals, a trailing zero, the reference's 1.4%. */
+const SHARES = ['0', '100', '1.4', '10', '12.5', '12.50', '25', '33.33', '50', '66.67', '75', '99.99', '0.01'];
+const COUNTS = ['0', '1', '2', '3', '5', '100', '2.0'];
+/** Seeds: none (the segment's name), ASCII, non-ASCII and a slash, empty, quotes. */
+const SEEDS: readonly (string | undefined)[] = [undefined, undefined, 's', 'valentines-2027', 'é/🙂', '', 'say "hi"'];
+/** Steps that are errors by the reference (rare): both sides must refuse the segment. */
+const BAD_STEPS = (audience: string): string[] => [
+    'top 2.5 by', 'sample 100.5%', 'top 1.234% by', 'sample 150%', 'sample 0.125%'
+].map(t => (t.endsWith('by') ? `${t} ${audience}.${entityNamed(audience).key}` : t));
+
+function stepArb(audience: string, bare: boolean, measures: readonly GenMeasure[]): fc.Arbitrary<string> {
+    const e = entityNamed(audience);
+    // Measures of the audience are ordered by too (reference, 6.4): written with their entity.
+    const own = measures.filter(m => m.entity === audience).map(m => `${audience}.${m.name}`);
+    const attributes = fc.tuple(pick(e.attributes), fc.boolean()).map(([a, b]) => (bare && b ? a.name : `${e.name}.${a.name}`));
+    const attribute = own.length > 0 ? fc.oneof({ weight: 2, arbitrary: attributes }, { weight: 1, arbitrary: pick(own) }) : attributes;
+    const amount = fc.oneof(pick(COUNTS), pick(SHARES).map(p => `${p}%`));
+    const top = fc.tuple(amount, attribute, pick(['', ' asc', ' desc', ' desc'])).map(([n, a, o]) => `top ${n} by ${a}${o}`);
+    const sample = fc.tuple(pick(SHARES), pick(SEEDS)).map(([p, seed]) => `sample ${p}%${seed === undefined ? '' : ` seed ${quote(seed)}`}`);
+    return fc.oneof({ weight: 3, arbitrary: top }, { weight: 2, arbitrary: sample });
+}
+
+/** The steps ending a dynamic or compound segment's body: usually none, sometimes a chain of up to three. */
+function stepsArb(audience: string, bare: boolean, measures: readonly GenMeasure[]): fc.Arbitrary<string[]> {
+    return fc.oneof(
+        { weight: 12, arbitrary: fc.constant<string[]>([]) },
+        { weight: 8, arbitrary: fc.array(stepArb(audience, bare, measures), { minLength: 1, maxLength: 3 }) },
+        { weight: 1, arbitrary: pick(BAD_STEPS(audience)).map(t => [t]) }
+    );
+}
+
 export interface GeneratedWorkspace {
     readonly audience: string;
     /** Source text of the segments (the schema is `SCHEMA_TEXT`, in its own file). */
@@ -835,8 +886,9 @@ export function workspaceArb(lits: Literals): fc.Arbitrary<GeneratedWorkspace> {
             return fc.tuple(
                 propertiesArb(audience, `D${i}`),
                 groupArb(audience, lits, true, names),
-                fc.array(groupArb(audience, lits, false, names), { maxLength: 2 })
-            ).map(([props, g, rest]) => `dynamic segment D${i} {\n${props.map(p => `  ${p}\n`).join('')}  ${[g, ...rest].join('\n  ')}\n}`);
+                fc.array(groupArb(audience, lits, false, names), { maxLength: 2 }),
+                stepsArb(audience, true, measureList)
+            ).map(([props, g, rest, steps]) => `dynamic segment D${i} {\n${props.map(p => `  ${p}\n`).join('')}  ${[g, ...rest, ...steps].join('\n  ')}\n}`);
         };
         // Keys a static segment can list: the readable ones (a number key pool also holds text that is no key).
         const keyType = entityNamed(audience).attributes.find(a => a.name === entityNamed(audience).key)?.type === 'number' ? 'number' : 'text';
@@ -847,10 +899,11 @@ export function workspaceArb(lits: Literals): fc.Arbitrary<GeneratedWorkspace> {
         return fc.tuple(fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.integer({ min: 0, max: 2 })).chain(([dynamicCount, withStatic, compoundCount]) => {
             const names = [...Array.from({ length: dynamicCount }, (_, i) => `D${i + 1}`), ...(withStatic ? ['S1'] : [])];
             const compoundArb = (i: number, available: readonly string[]): fc.Arbitrary<string> => fc.tuple(
-                propertiesArb(undefined, `C${i}`), fc.boolean(), listOf(fc.tuple(pick(['union', 'intersect', 'exclude']), pick(available)), 3)
-            ).map(([props, declare, parts]) => {
+                propertiesArb(undefined, `C${i}`), fc.boolean(), listOf(fc.tuple(pick(['union', 'intersect', 'exclude']), pick(available)), 3),
+                stepsArb(audience, false, measureList)
+            ).map(([props, declare, parts, steps]) => {
                 const all = declare ? [`audience ${audience}`, ...props] : props;
-                const body = parts.map(([op, n], j) => (j === 0 ? n : `${op} ${n}`)).join('\n  ');
+                const body = [...parts.map(([op, n], j) => (j === 0 ? n : `${op} ${n}`)), ...steps].join('\n  ');
                 return `compound segment C${i} {\n${all.map(p => `  ${p}\n`).join('')}  ${body}\n}`;
             });
             const compounds: fc.Arbitrary<string>[] = [];

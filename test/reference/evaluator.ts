@@ -785,6 +785,11 @@ class Checker {
         return { k: 'compareValues', left, op, right: { operand, offsets } };
     }
 
+    /** A measure a `top` step orders by (reference, 6.6), checked as any other use of it. */
+    measureOf(node: ast.Measure): Measure {
+        return this.measure(node);
+    }
+
     /** A measure's definition, checked once: its aggregate with its entity in the audience's place, `via` as on a group. */
     private measure(node: ast.Measure): Measure {
         const known = this.measures.get(node);
@@ -1024,6 +1029,11 @@ class Evaluator {
                 }
             }
         }
+    }
+
+    /** A measure's value for a record of its entity (for `top ... by`). */
+    measureValue(m: Measure, record: Row): Value | undefined {
+        return this.operand({ kind: 'measure', node: 0, measure: m, type: m.aggregate.type }, [record], record);
     }
 
     private operand(o: Operand, records: readonly Row[], root: Row): Value | undefined {
@@ -1273,11 +1283,12 @@ class SegmentEvaluator {
                 // Evaluated at the same instant; a segment reached again while it is evaluated refers to itself.
                 membersOf: other => this.keys(other, seen)
             });
-            // Check every group before evaluating any: a segment with an error never runs.
+            // Check every group and step before evaluating any: a segment with an error never runs.
             const groups = segment.groups.map(g => {
                 if (ast.isSequence(g)) throw new SegmentError('sequences are not evaluated yet');
                 return { operator: g.operator, ...checker.group(g) };
             });
+            const steps = checkSteps(segment, audience, this.schema, checker);
             const evaluator = new Evaluator(this.data);
             let acc: KeySet = new Map();
             groups.forEach((g, i) => {
@@ -1289,8 +1300,10 @@ class SegmentEvaluator {
                 }
                 acc = i === 0 ? members : combine(acc, g.operator ?? 'union', members);
             });
-            return acc;
+            return applySteps(steps, acc, profiles, keyOf, evaluator);
         }
+        const checker = new Checker(this.schema, this.clock, audience, { audienceOf: other => this.audienceOf(other), membersOf: other => this.keys(other, seen) });
+        const steps = checkSteps(segment, audience, this.schema, checker);
         let acc: KeySet = new Map();
         segment.parts.forEach((part, i) => {
             const ref = part.segment?.ref;
@@ -1298,7 +1311,7 @@ class SegmentEvaluator {
             const keys = this.keys(ref.name, seen);
             acc = i === 0 ? new Map(keys) : combine(acc, part.operator ?? 'union', keys);
         });
-        return acc;
+        return applySteps(steps, acc, profiles, keyOf, new Evaluator(this.data));
     }
 }
 
@@ -1310,6 +1323,133 @@ function combine(left: ReadonlyMap<string, ReferenceKey>, operator: string, righ
         default: throw new Error(`unknown set operator ${operator}`);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Steps (reference, 6.6): `top N [%] by A [asc|desc]` and `sample P% [seed "S"]`, left to right
+
+/** What a `top` step orders by: an attribute, or a measure, of the audience. */
+type TopBy = { readonly kind: 'attribute'; readonly attribute: RefAttribute } | { readonly kind: 'measure'; readonly measure: Measure };
+
+type CheckedStep =
+    | { readonly k: 'top'; readonly by: TopBy; readonly descending: boolean; readonly count?: bigint; readonly hundredths?: bigint }
+    | { readonly k: 'sample'; readonly hundredths: bigint; readonly seed: string };
+
+/** The amount of a step as written (`top 12.50 %` gives `12.50`): the parsed number rounds long digits. */
+function stepAmountText(step: ast.TopStep | ast.SampleStep): string {
+    const text = (step.$cstNode?.text ?? '').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+    return /^\s*(?:top|sample)\s+(\d+(?:\.\d+)?)/.exec(text)?.[1] ?? String(step.amount);
+}
+
+/** An amount times 100, exactly; undefined when that is not a whole number. */
+function timesHundred(text: string): bigint | undefined {
+    const d = parseDecimal(text);
+    const scaled = d.digits * 100n;
+    const unit = pow10(d.scale);
+    return scaled % unit === 0n ? scaled / unit : undefined;
+}
+
+/** "P is from 0 (none) to 100 (all), with at most two decimals." */
+function shareOf(step: ast.TopStep | ast.SampleStep): bigint {
+    const text = stepAmountText(step);
+    const hundredths = timesHundred(text);
+    if (hundredths === undefined) throw new SegmentError(`${text}% has more than two decimals`);
+    if (hundredths > 10000n) throw new SegmentError(`${text}% is more than 100%`);
+    return hundredths;
+}
+
+/** Every step of a segment checked before anything is evaluated: a segment with an error never runs. */
+function checkSteps(segment: ast.DynamicSegment | ast.CompoundSegment, audience: string, schema: RefSchema, checker: Checker): CheckedStep[] {
+    return segment.steps.map((step): CheckedStep => {
+        if (ast.isSampleStep(step)) return { k: 'sample', hundredths: shareOf(step), seed: step.seed ?? segment.name };
+        const target = step.attribute?.attribute?.ref;
+        if (!target) throw new SegmentError('unresolved attribute of a top step');
+        const entity = ast.isMeasure(target) ? target.entity?.ref?.name : target.$container.name;
+        if (entity !== audience) throw new SegmentError(`top by ${entity ?? '?'}.${target.name}, not an attribute or measure of the audience ${audience}`);
+        const by: TopBy = ast.isMeasure(target) ? { kind: 'measure', measure: checker.measureOf(target) } : { kind: 'attribute', attribute: schema.attribute(entity, target.name) };
+        const descending = step.order !== 'asc';
+        if (step.percent) return { k: 'top', by, descending, hundredths: shareOf(step) };
+        const n = timesHundred(stepAmountText(step));
+        if (n === undefined || n % 100n !== 0n) throw new SegmentError(`top ${stepAmountText(step)}: not a whole number of members`);
+        return { k: 'top', by, descending, count: n / 100n };
+    });
+}
+
+/** 32-bit FNV-1a (offset basis 2166136261, prime 16777619) of bytes, in exact integers. */
+export function fnv1a(bytes: Uint8Array): bigint {
+    let h = 2166136261n;
+    for (const b of bytes) h = ((h ^ BigInt(b)) * 16777619n) % 4294967296n;
+    return h;
+}
+
+/**
+ * text(k): a text key as it is; a number as the shortest decimal that reads back as it, digits
+ * with an optional `-` and one `.`, never an exponent or a trailing `.0`; `-0` is `0`.
+ */
+export function keyText(k: ReferenceKey): string {
+    if (typeof k === 'string') return k;
+    if (typeof k === 'bigint') return k.toString();
+    if (k === 0) return '0';
+    // JavaScript writes the shortest digits that read back, with an exponent for very large or small numbers.
+    const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(k));
+    if (!m) throw new Error(`cannot write key ${String(k)}`);
+    let digits = `${m[2]}${m[3] ?? ''}`;
+    let point = m[2].length + Number(m[4] ?? 0);
+    while (digits.length > 1 && digits[0] === '0') {
+        digits = digits.slice(1);
+        point--;
+    }
+    const body = point <= 0 ? `0.${'0'.repeat(-point)}${digits}`
+        : point >= digits.length ? digits + '0'.repeat(point - digits.length)
+        : `${digits.slice(0, point)}.${digits.slice(point)}`;
+    return `${m[1]}${body}`;
+}
+
+/** Order of `top` values: numbers by value, text by code point, false before true, dates and datetimes as instants (a date at 00:00:00). */
+function stepOrder(a: Value, b: Value): number {
+    const instant = (v: Value): string | undefined => (v.type === 'date' ? `${v.v} 00:00:00.000` : v.type === 'datetime' ? v.v : undefined);
+    const [x, y] = [instant(a), instant(b)];
+    if (x !== undefined && y !== undefined) return x < y ? -1 : x > y ? 1 : 0;
+    if (a.type === 'number' && b.type === 'number') return compareNumbers(a, b);
+    if (a.type === 'text' && b.type === 'text') return compareCodePoints(a.v, b.v);
+    if (a.type === 'boolean' && b.type === 'boolean') return a.v === b.v ? 0 : a.v ? 1 : -1;
+    throw new Error(`cannot order ${a.type} and ${b.type}`);
+}
+
+function applySteps(steps: readonly CheckedStep[], members: KeySet, rows: readonly Row[], keyOf: (row: Row) => ReferenceKey | undefined, evaluator: Evaluator): KeySet {
+    let acc = members;
+    for (const step of steps) {
+        if (step.k === 'sample') {
+            acc = new Map([...acc].filter(([, k]) => fnv1a(Buffer.from(`${step.seed}/${keyText(k)}`, 'utf8')) % 10000n < step.hundredths));
+            continue;
+        }
+        // Each member's value: among the records holding its key (the project's choice for a key
+        // stored twice), the one that comes first; missing only when every record misses it.
+        const better = (v: Value, than: Value): boolean => (step.descending ? stepOrder(v, than) > 0 : stepOrder(v, than) < 0);
+        const values = new Map<string, Value | undefined>();
+        for (const row of rows) {
+            const key = keyOf(row);
+            if (key === undefined || !acc.has(keyId(key))) continue;
+            const v = step.by.kind === 'attribute' ? readCell(row, step.by.attribute) : evaluator.measureValue(step.by.measure, row);
+            const known = values.get(keyId(key));
+            if (!values.has(keyId(key)) || (v !== undefined && (known === undefined || better(v, known)))) values.set(keyId(key), v);
+        }
+        // Missing values after all others in both orders; ties by key, ascending.
+        const ordered = [...acc].sort(([ia, ka], [ib, kb]) => {
+            const [va, vb] = [values.get(ia), values.get(ib)];
+            if (va === undefined || vb === undefined) {
+                if (va !== vb) return va === undefined ? 1 : -1;
+                return compareKeys(ka, kb);
+            }
+            const c = stepOrder(va, vb);
+            return c !== 0 ? (step.descending ? -c : c) : compareKeys(ka, kb);
+        });
+        const size = BigInt(ordered.length);
+        const kept = step.count !== undefined ? (step.count < size ? step.count : size) : (step.hundredths! * size) / 10000n;
+        acc = new Map(ordered.slice(0, Number(kept)));
+    }
+    return acc;
+}
+
 
 /**
  * The keys of segment `segmentName` of `model` on the rows of `tables` (by table and column name),

@@ -22,7 +22,8 @@ type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
 
 /** A plan of one group alone, optionally with its condition replaced: counts each step. */
 export function singleGroupPlan(plan: DynamicPlan, group: GroupPlan, condition: Condition = group.condition): DynamicPlan {
-    return { ...plan, groups: [{ root: group.root, condition, ...(group.name ? { name: group.name } : {}) }] };
+    // The group alone: the segment's steps (top, sample) apply to all its groups, not to one.
+    return { ...plan, groups: [{ root: group.root, condition, ...(group.name ? { name: group.name } : {}) }], steps: [] };
 }
 
 /** The first `n` conjuncts of a group, as one condition. */
