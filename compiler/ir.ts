@@ -150,8 +150,8 @@ export type DestinationPlan =
     /** `table`: a plain SQL name, in the engine's database (sql.js: the history store's file). */
     | { readonly name: string; readonly kind: 'table'; readonly table: string };
 
-/** The value a `top` step orders members by: an attribute of the audience. */
-export type TopValue = { readonly node: 'attribute'; readonly attribute: SchemaAttribute };
+/** The value a `top` step orders members by: an attribute or a measure of the audience. */
+export type TopValue = { readonly node: 'attribute'; readonly attribute: SchemaAttribute } | { readonly node: 'measure'; readonly measure: MeasurePlan };
 
 /**
  * A step applied, left to right, to the members of everything before it (reference, 6.6).
@@ -188,6 +188,13 @@ export type SegmentPlan =
 /** The steps of a plan (static segments have none). */
 export function stepsOf(plan: SegmentPlan): readonly StepPlan[] {
     return plan.kind === 'static' ? [] : plan.steps;
+}
+
+/** The index of a plan's last `sample` step, -1 when it has none: its query starts from the keys that sample kept. */
+export function lastSample(plan: SegmentPlan): number {
+    const steps = stepsOf(plan);
+    for (let i = steps.length - 1; i >= 0; i--) if (steps[i].node === 'sample') return i;
+    return -1;
 }
 
 export function assertUnreachable(value: never): never {

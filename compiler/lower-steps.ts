@@ -1,8 +1,11 @@
 import type { CompositeCstNode, CstNode } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
-import type { StepPlan, TopValue } from './ir.js';
+import type { MeasurePlan, StepPlan, TopValue } from './ir.js';
 import { ProblemCodes, type ProblemSink } from './problems.js';
-import type { Schema, SchemaEntity } from './schema.js';
+import type { SchemaAttribute, SchemaEntity } from './schema.js';
+
+/** What `Entity.Name` names, lowered (`fieldOf` in lower.ts): undefined when unresolved or a measure with errors. */
+export type FieldOf = (ref: ast.AttributeRef) => { readonly kind: 'attribute'; readonly attribute: SchemaAttribute } | { readonly kind: 'measure'; readonly measure: MeasurePlan } | undefined;
 
 /**
  * `top` and `sample` steps (reference, 6.6) to plan steps. Shares are read from the text as
@@ -12,7 +15,7 @@ import type { Schema, SchemaEntity } from './schema.js';
  * 2^53 - 1, more than any segment holds.
  */
 export function lowerSteps(
-    steps: readonly ast.FinalStep[], segment: string, audience: SchemaEntity, schema: Schema,
+    steps: readonly ast.FinalStep[], segment: string, audience: SchemaEntity, fieldOf: FieldOf,
     sink: ProblemSink, state: { unresolved: boolean }
 ): StepPlan[] {
     const plans: StepPlan[] = [];
@@ -24,7 +27,7 @@ export function lowerSteps(
             continue;
         }
         const count = step.percent ? percent(amount, step, 'top', sink) : wholeCount(amount, step, sink);
-        const by = topValue(step, segment, audience, schema, sink, state);
+        const by = topValue(step, segment, audience, fieldOf, sink, state);
         if (count === undefined || !by) continue;
         plans.push({
             node: 'top', by, descending: step.order !== 'asc',
@@ -77,7 +80,7 @@ function wholeCount(amount: { whole: string; fraction: string }, step: ast.TopSt
     return Number(n > MAX_COUNT ? MAX_COUNT : n);
 }
 
-function topValue(step: ast.TopStep, segment: string, audience: SchemaEntity, schema: Schema, sink: ProblemSink, state: { unresolved: boolean }): TopValue | undefined {
+function topValue(step: ast.TopStep, segment: string, audience: SchemaEntity, fieldOf: FieldOf, sink: ProblemSink, state: { unresolved: boolean }): TopValue | undefined {
     const target = step.attribute?.attribute?.ref;
     if (!target) {
         state.unresolved = true;
@@ -92,14 +95,11 @@ function topValue(step: ast.TopStep, segment: string, audience: SchemaEntity, sc
             step, 'attribute');
         return undefined;
     }
-    if (ast.isMeasure(target)) {
-        sink.error(ProblemCodes.NotCompiledYet, 'Measures are not compiled yet.', step, 'attribute');
-        return undefined;
-    }
-    const attribute = schema.attribute(audience.name, target.name);
-    if (!attribute) {
+    // A measure with errors is reported on the measure; the segment is not run.
+    const field = fieldOf(step.attribute);
+    if (!field) {
         state.unresolved = true;
         return undefined;
     }
-    return { node: 'attribute', attribute };
+    return field.kind === 'attribute' ? { node: 'attribute', attribute: field.attribute } : { node: 'measure', measure: field.measure };
 }

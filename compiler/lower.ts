@@ -46,7 +46,7 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
         destinations: lowerDestinations(segment, ctx, sink, state)
     };
     const steps: StepPlan[] = ast.isDynamicSegment(segment) || ast.isCompoundSegment(segment)
-        ? lowerSteps(segment.steps, segment.name, audience, ctx.schema, sink, state)
+        ? lowerSteps(segment.steps, segment.name, audience, ref => fieldOf(ref, ctx), sink, state)
         : [];
     let plan: SegmentPlan | undefined;
     if (ast.isDynamicSegment(segment)) {

@@ -100,7 +100,8 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
         for (const m of measuresUsed(p)) measure(m);
         for (const step of stepsOf(p)) {
             if (step.node !== 'top') continue;
-            attribute(step.by.attribute);
+            if (step.by.node === 'attribute') attribute(step.by.attribute);
+            else measure(step.by.measure);
             counted.add(p.audience.name);
         }
         switch (p.kind) {

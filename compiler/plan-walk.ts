@@ -1,4 +1,4 @@
-import { assertUnreachable, type AggregateRef, type Condition, type JoinNode, type MeasurePlan, type MemberCondition, type Operand, type SegmentPlan } from './ir.js';
+import { assertUnreachable, stepsOf, type AggregateRef, type Condition, type JoinNode, type MeasurePlan, type MemberCondition, type Operand, type SegmentPlan } from './ir.js';
 
 /** A condition that is not `and`, `or` or `not`. */
 export type LeafCondition = Exclude<Condition, { node: 'and' | 'or' | 'not' }>;
@@ -67,13 +67,17 @@ export function planConditions(plan: SegmentPlan): Condition[] {
     return plan.kind === 'dynamic' ? plan.groups.map(g => g.condition) : [];
 }
 
-/** The measures a plan reads directly: in its conditions and its `show`, each once, in order of first use. */
-export function measuresUsed(plan: SegmentPlan): MeasurePlan[] {
+/**
+ * The measures a plan reads directly: in its conditions, its `show` and (unless `steps` is false)
+ * its `top` steps, each once, in order of first use.
+ */
+export function measuresUsed(plan: SegmentPlan, steps = true): MeasurePlan[] {
     const found = new Set<MeasurePlan>();
     for (const condition of planConditions(plan)) {
         walkCondition(condition, { operand: o => { if (o.node === 'measure') found.add(o.measure); } });
     }
     for (const column of plan.show) if (column.measure) found.add(column.measure);
+    if (steps) for (const step of stepsOf(plan)) if (step.node === 'top' && step.by.node === 'measure') found.add(step.by.measure);
     return [...found];
 }
 

@@ -1,6 +1,7 @@
 import { stepsOf, type KeyValue, type SegmentPlan } from '../compiler/ir.js';
 import { compareKeys } from '../compiler/keys.js';
 import { sampleFilter } from '../compiler/sample.js';
+import { segmentReferences } from '../compiler/plan-walk.js';
 import { lastSample, type SampleKeys } from '../compiler/sql/step-sql.js';
 
 /**
@@ -8,7 +9,7 @@ import { lastSample, type SampleKeys } from '../compiler/sql/step-sql.js';
  * sample are fetched (`before`, the keys of the plan cut just before the step), filtered by the
  * FNV-1a hash in TypeScript (`compiler/sample.ts`; why not in SQL: `compiler/sql/step-sql.ts`),
  * and handed to the SQL writer as `lookup`. A segment's query reads its own last sample's keys,
- * and a compound segment's query its parts' (those that end in or pass through a sample).
+ * or those of the segments it refers to (compound parts, `in segment`) that have a sample.
  */
 export class SampleDraws {
     private readonly drawn = new Map<string, Promise<readonly KeyValue[]>>();
@@ -29,12 +30,11 @@ export class SampleDraws {
             await this.draw(plan, from);
             return;
         }
-        if (plan.kind !== 'compound') return;
-        for (const part of plan.parts) {
-            if (seen.has(part.segment)) continue;
-            seen.add(part.segment);
-            const inner = this.plans.get(part.segment);
-            if (!inner) throw new Error(`no plan for segment ${part.segment}`);
+        for (const name of segmentReferences(plan)) {
+            if (seen.has(name)) continue;
+            seen.add(name);
+            const inner = this.plans.get(name);
+            if (!inner) throw new Error(`no plan for segment ${name}`);
             await this.prepare(inner, seen);
         }
     }
@@ -64,7 +64,7 @@ export class SampleDraws {
 
 const drawId = (segment: string, step: number): string => `${segment}\u0000${step}`;
 
-/** The segments whose drawn keys the query of `plan` lists: its own, or its parts' when it combines them. */
+/** The segments whose drawn keys the query of `plan` lists: its own, or those of the segments it refers to. */
 export function sampledSegments(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPlan>): string[] {
     const found: string[] = [];
     const seen = new Set<string>();
@@ -72,9 +72,9 @@ export function sampledSegments(plan: SegmentPlan, plans: ReadonlyMap<string, Se
         if (seen.has(p.name)) return;
         seen.add(p.name);
         if (lastSample(p) >= 0) found.push(p.name);
-        else if (p.kind === 'compound') {
-            for (const part of p.parts) {
-                const inner = plans.get(part.segment);
+        else {
+            for (const name of segmentReferences(p)) {
+                const inner = plans.get(name);
                 if (inner) visit(inner);
             }
         }

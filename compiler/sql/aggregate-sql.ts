@@ -98,6 +98,20 @@ export function aggregateTable(a: AggregateRef, ctx: RenderContext, within?: str
         : `SELECT d.l AS k, ${aggregated} AS v FROM (SELECT DISTINCT ${parts.inner} AS l, ${parts.key} AS k${parts.valueColumn ? `, ${parts.valueColumn} AS v` : ''} FROM ${parts.from}${where(linked)}) AS d GROUP BY d.l`;
 }
 
+/**
+ * The aggregate for one outer record, as a correlated scalar subquery (`ctx.rename` maps the
+ * aggregate's outer alias to the record's): 0 for `count` and `sum` over no records, missing
+ * for the others. What a `top` step orders by: an index on the foreign key answers it per
+ * member, where a table of every record's value would aggregate the whole related table.
+ */
+export function aggregateValue(a: AggregateRef, ctx: RenderContext): string {
+    const parts = aggregateParts(a, ctx);
+    const where = [parts.correlation, ...parts.where];
+    if (parts.oneEach) return `(SELECT ${aggregateExpression(a, parts.valueColumn, ctx)} FROM ${parts.from} WHERE ${where.join(' AND ')})`;
+    const distinct = `SELECT DISTINCT ${parts.key} AS k${parts.valueColumn ? `, ${parts.valueColumn} AS v` : ''} FROM ${parts.from} WHERE ${where.join(' AND ')}`;
+    return `(SELECT ${aggregateExpression(a, 'd.v', ctx)} FROM (${distinct}) AS d)`;
+}
+
 /** `sum` and `avg` of a number attribute: computed and compared in decimal units of 10^-10. */
 export function isDecimal(a: AggregateRef): boolean {
     return (a.fn === 'sum' || a.fn === 'avg') && a.attribute?.type === 'number';

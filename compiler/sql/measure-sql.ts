@@ -1,4 +1,4 @@
-import type { Domain, JoinNode, MeasurePlan, MeasureRef, SegmentPlan } from '../ir.js';
+import { lastSample, type Domain, type JoinNode, type MeasurePlan, type MeasureRef, type SegmentPlan } from '../ir.js';
 import { measuresUsed, membersIn, planTables, segmentReferences } from '../plan-walk.js';
 import { PLAIN_STORAGE } from '../storage.js';
 import { aggregateTable, isDecimal, passesAt, type ValueTest } from './aggregate-sql.js';
@@ -26,7 +26,10 @@ export function measuresReached(plan: SegmentPlan, plans: ReadonlyMap<string, Se
     const visitPlan = (p: SegmentPlan): void => {
         if (visited.has(p.name)) return;
         visited.add(p.name);
-        for (const m of measuresUsed(p)) visitMeasure(m);
+        // After its last sample, a segment's query reads the keys that sample kept (6.6); a `top`
+        // step computes its measure for the members before it only (`measureValueJoin`'s `within`).
+        if (lastSample(p) >= 0) return;
+        for (const m of measuresUsed(p, false)) visitMeasure(m);
         for (const name of segmentReferences(p)) {
             const other = plans?.get(name);
             if (other) visitPlan(other);

@@ -112,6 +112,48 @@ describe('top N by A keeps the N members with the largest values of A (asc: the 
     });
 });
 
+describe('top by a measure of the audience (6.4): its value for each member', () => {
+    const MEASURES = `
+measure Customer.Spent "Total spent" = sum(Purchase.Amount)
+measure Customer.Orders = count(Purchase)
+measure Customer.LastPurchase = max(Purchase.PurchasedAt)
+`;
+    const SHOP = `${SETUP}
+insert into customers (customer_id) values (1), (2), (3), (4), (5), (6);
+insert into purchases values
+  (100, 1, null, '2027-01-10 10:00:00', 100), (101, 1, null, '2026-01-01 10:00:00', 300), (102, 1, null, '2027-02-01 10:00:00', 50),
+  (103, 2, null, '2027-02-03T08:00:00Z', 20), (104, 2, null, '2027-02-09 08:00:00', NULL),
+  (105, 3, null, '2027-01-20 08:00:00', 80),
+  (106, 5, null, '2027-01-05 08:00:00', 0.3), (107, 6, null, '2027-01-05 09:00:00', 0.1), (108, 6, null, '2027-01-05 09:30:00', 0.2);`;
+    const keysBy = async (steps: string, name = 'T'): Promise<readonly unknown[]> =>
+        (await run({ ...files(stepped(steps, name)), 'measures.segment': MEASURES }, SHOP))(name);
+
+    test('a sum, with no related records 0 (not missing): the largest and the smallest', async () => {
+        // Spent: 1 450, 2 20, 3 80, 4 0, 5 0.3, 6 0.3.
+        expect(await keysBy('top 2 by Customer.Spent')).toEqual([1, 3]);
+        expect(await keysBy('top 1 by Customer.Spent asc')).toEqual([4]);
+    });
+
+    test('sums are exact decimals: 0.1 + 0.2 ties with 0.3, and the tie goes to the smaller key', async () => {
+        // In floating point 0.1 + 0.2 is 0.30000000000000004, above 0.3: customer 6 would come first.
+        expect(await keysBy('top 4 by Customer.Spent')).toEqual([1, 2, 3, 5]);
+        expect(await keysBy('top 2 by Customer.Spent asc')).toEqual([4, 5]);
+    });
+
+    test('a count, and a max that is missing for a customer with no purchase (after all others, in both orders)', async () => {
+        expect(await keysBy('top 2 by Customer.Orders')).toEqual([1, 2]);
+        // LastPurchase: 2 (02-09), 1 (02-01), 3 (01-20), 6 (01-05 09:30), 5 (01-05 08:00); 4 missing.
+        expect(await keysBy('top 2 by Customer.LastPurchase')).toEqual([1, 2]);
+        expect(await keysBy('top 5 by Customer.LastPurchase asc')).toEqual([1, 2, 3, 5, 6]);
+        expect(await keysBy('top 6 by Customer.LastPurchase asc')).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(await keysBy('top 50% by Customer.LastPurchase')).toEqual([1, 2, 3]);
+    });
+
+    test('a measure of another entity is top-attribute', async () => {
+        expect(await codes({ ...files(stepped('top 1 by Product.Buyers')), 'measures.segment': 'measure Product.Buyers = count(Customer)' })).toEqual(['top-attribute']);
+    });
+});
+
 describe('members with a missing value come after all others in both orders; ties are broken by key, ascending', () => {
     test('missing values are kept only when fewer than N members have a value, in both orders', async () => {
         // Satisfaction is known for 1, 2, 3, 5, 6; missing (or unreadable) for 4 and 7.
