@@ -59,6 +59,13 @@ export interface Dialect {
      * table through an index costs a random row lookup per row; a scan and a hash or sort do not).
      */
     groupByScan(column: string): string;
+    /**
+     * Whether an aggregate for each of many records is best a correlated subquery per record (an
+     * index on the foreign key answers each: SQLite), rather than one grouped pass over the
+     * related records joined to them (PostgreSQL runs a correlated subquery once per row; DuckDB
+     * decorrelates it into that join itself).
+     */
+    readonly correlatedAggregates: boolean;
     /** `condition`, with a missing (NULL) result read as false. */
     isTrue(condition: string): string;
     /**

@@ -61,6 +61,7 @@ export const duckdbDialect: Dialect = {
     dateTimeLiteral: value => `TIMESTAMP ${quoteString(value)}`,
     storedDayBound: () => undefined,
     groupByScan: column => column,
+    correlatedAggregates: false,
     isTrue: condition => `((${condition}) IS TRUE)`,
     notAmong: notExistsAmong,
     // Binary is DuckDB's default, unless `default_collation` says otherwise.

@@ -73,6 +73,7 @@ export const postgresDialect: Dialect = {
     // compared by bytes (collation "C"), whatever the column's own collation.
     storedDayBound: (column, bound, day) => `CAST(${column} AS TEXT) COLLATE "C" ${bound === 'from' ? '>=' : '<'} ${quoteString(day)}`,
     groupByScan: column => column,
+    correlatedAggregates: false,
     isTrue: condition => `((${condition}) IS TRUE)`,
     notAmong: notExistsAmong,
     // The database's collation (en_US.UTF-8, ...) orders by language rules; "C" by bytes.

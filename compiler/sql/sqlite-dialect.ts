@@ -40,6 +40,7 @@ export const sqliteDialect: Dialect = {
     storedDayBound: sqliteStoredDayBound,
     // SQLite's unary plus keeps a term from using an index.
     groupByScan: column => `+${column}`,
+    correlatedAggregates: true,
     isTrue: condition => `((${condition}) IS TRUE)`,
     // SQLite does not decorrelate: either the subquery's values are listed once into an index
     // probed per row, or the subquery runs per row (when its values would be most of a table).

@@ -1,6 +1,7 @@
 import { assertUnreachable, lastSample, stepsOf, type KeyValue, type SegmentPlan, type StepPlan } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
 import { aggregateValue } from './aggregate-sql.js';
+import { measureValueJoin } from './measure-sql.js';
 import { entitySource, keyColumn, storageOf } from './relations.js';
 import type { RenderContext } from './to-sql.js';
 
@@ -93,13 +94,15 @@ export function topSql(step: TopStep, members: string, audience: SchemaEntity, c
     const where = `${key} IN (SELECT top_m.key FROM (\n${members}\n) AS top_m)`;
     if (distinctKeys(audience, ctx)) return orderedRecords(step, { alias, key, from, where }, audience, ctx);
     const best = step.descending ? 'MAX' : 'MIN';
-    const grouped = `SELECT ${key} AS key, ${best}(${topValueSql(step, alias, ctx)}) AS v\nFROM ${from}\nWHERE ${where}\nGROUP BY ${key}`;
+    const value = topValueSql(step, alias, ctx, members);
+    const grouped = `SELECT ${key} AS key, ${best}(${value.value}) AS v\nFROM ${from}${value.join}\nWHERE ${where}\nGROUP BY ${key}`;
     return ordered(step, { key: 'top_g.key', value: 'top_g.v', from: `(\n${grouped}\n) AS top_g`, where: undefined }, audience, ctx);
 }
 
 /** A top step over records, one per member (keys distinct), ordered in the pass that reads them. */
 function orderedRecords(step: TopStep, records: RecordQuery, audience: SchemaEntity, ctx: StepContext): string {
-    return ordered(step, { key: records.key, value: topValueSql(step, records.alias, ctx), from: records.from, where: records.where }, audience, ctx);
+    const value = topValueSql(step, records.alias, ctx, `SELECT ${records.key} FROM ${records.from} WHERE ${records.where}`);
+    return ordered(step, { key: records.key, value: value.value, from: `${records.from}${value.join}`, where: records.where }, audience, ctx);
 }
 
 /** `SELECT key FROM from [WHERE where]`, the first N (or P%) by value, missing last, then key. */
@@ -114,10 +117,12 @@ function ordered(step: TopStep, q: { key: string; value: string; from: string; w
 
 /**
  * The value a top step orders by on record `alias`, read as its type says (unreadable values
- * missing); a measure's computed for the record (`sum` and `avg` of numbers in exact decimal
- * units: the same order).
+ * missing). A measure's is computed for the members only (`members`, a query of their keys):
+ * per record, as a correlated aggregate, where the dialect says an index answers that best
+ * (`Dialect.correlatedAggregates`), else in one grouped pass left-joined to the record (`join`,
+ * after the record in FROM); `sum` and `avg` of numbers in exact decimal units (the same order).
  */
-function topValueSql(step: TopStep, alias: string, ctx: StepContext): string {
+function topValueSql(step: TopStep, alias: string, ctx: StepContext, members: string): { readonly value: string; readonly join: string } {
     const d = ctx.dialect;
     const by = step.by;
     switch (by.node) {
@@ -125,18 +130,23 @@ function topValueSql(step: TopStep, alias: string, ctx: StepContext): string {
             const a = by.attribute;
             const column = `${alias}.${d.quoteIdentifier(a.column)}`;
             const storage = storageOf(ctx, a);
-            switch (a.type) {
-                case 'number': return d.readNumber(column, storage);
-                case 'text': return d.codePointOrder(d.readText(column, storage));
-                case 'boolean': return d.columnAsBoolean(column, storage);
-                case 'date': return d.columnAsDate(column, 'date', storage);
-                case 'datetime': return d.columnAsDateTime(column, 'datetime', storage);
-                default: return assertUnreachable(a.type);
-            }
+            const read = (): string => {
+                switch (a.type) {
+                    case 'number': return d.readNumber(column, storage);
+                    case 'text': return d.codePointOrder(d.readText(column, storage));
+                    case 'boolean': return d.columnAsBoolean(column, storage);
+                    case 'date': return d.columnAsDate(column, 'date', storage);
+                    case 'datetime': return d.columnAsDateTime(column, 'datetime', storage);
+                    default: return assertUnreachable(a.type);
+                }
+            };
+            return { value: read(), join: '' };
         }
         case 'measure': {
             const a = by.measure.aggregate;
-            return aggregateValue(a, { ...ctx, rename: new Map([...(ctx.rename ?? []), [a.outer.alias, alias]]) });
+            if (d.correlatedAggregates) return { value: aggregateValue(a, { ...ctx, rename: new Map([...(ctx.rename ?? []), [a.outer.alias, alias]]) }), join: '' };
+            const joined = measureValueJoin(by.measure, alias, `${alias}_by`, ctx, members);
+            return { value: joined.value, join: ` ${joined.join}` };
         }
         default:
             return assertUnreachable(by);

@@ -21,7 +21,7 @@ describe('code lens and semantic tokens', () => {
         expect(second?.[0].range.start).toEqual({ line: 0, character: 0 });
     });
 
-    test('segments the compiler cannot lower yet (sequences, top and sample steps, and compounds of them) show no lens and no count, rather than an error', async () => {
+    test('segments the compiler cannot lower yet (sequences, and compounds of them) show no lens and no count, rather than an error; a top step is counted', async () => {
         const s = services();
         await parseHelper(s)(`database ${JSON.stringify(await sqliteFile())}\n${SCHEMA.replace('key PurchaseId {', 'key PurchaseId time PurchasedAt {')}`, { documentUri: URI.file('/ws/schema.segment').toString() });
         const text = 'dynamic segment Dubliners {\n  audience Customer\n  group { City = "Dublin" }\n}\n'
@@ -45,6 +45,22 @@ describe('code lens and semantic tokens', () => {
         const value = hover?.contents && typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : '';
         expect(value.split('\n\n')[0]).toBe('**Repeat** · dynamic segment of Customer');
         expect(value.includes('member')).toBe(!pending('Repeat'));
+    });
+
+    test('a segment with a sample step is counted: the sample is drawn from the members before it', async () => {
+        const s = services();
+        await parseHelper(s)(`database ${JSON.stringify(await sqliteFile())}\n${SCHEMA}`, { documentUri: URI.file('/ws/schema.segment').toString() });
+        // FNV-1a of "lens/1" .. "lens/4" mod 10000: 3189, 332, 7951, 5094; of "x/1" .. "x/4": 7547, 5166, 2785, 404.
+        const text = 'dynamic segment Everyone {\n  audience Customer\n  group { Score > 0 }\n}\n'
+            + 'compound segment Half {\n  Everyone\n  sample 50% seed "lens"\n}\n'
+            + 'compound segment Rest {\n  Everyone\n  exclude Half\n  sample 50% seed "x"\n  top 1 by Customer.Score\n}\n';
+        const document = await parseHelper(s)(text, { documentUri: URI.file('/ws/a.segment').toString() });
+        const params = { textDocument: { uri: document.textDocument.uri } };
+        await s.lsp.CodeLensProvider!.provideCodeLens(document, params);
+        await s.data.SegmentCounts.settled();
+        const lenses = await s.lsp.CodeLensProvider!.provideCodeLens(document, params);
+        // Half: 1 and 2. Rest: 3 and 4, of which "x" keeps 3 and 4; the top 1 by score is 4 (90).
+        expect(lenses?.filter(l => l.command?.title !== 'Show SQL').map(l => [l.range.start.line, l.command?.title])).toEqual([[0, '4 members'], [4, '2 members'], [8, '1 member']]);
     });
 
     test('semantic tokens: entities as types, attributes as properties, segments as variables', async () => {

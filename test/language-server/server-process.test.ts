@@ -33,7 +33,8 @@ describe('the language server process on samples/retail', () => {
         const pending = server.nextDiagnostics(uri);
         await server.open(file, readFileSync(file, 'utf8').replace('Customer.CustomerSatisfaction < 60', 'Customer.CustomerSatisfction < 60'));
         const diagnostics = await pending;
-        expect(diagnostics.map(d => [d.code, d.message])).toEqual([['unknown-attribute', 'Customer has no attribute CustomerSatisfction. Did you mean CustomerSatisfaction?']]);
+        // The sample declares a measure of Customer (LifetimeValue, for TopSpenders).
+        expect(diagnostics.map(d => [d.code, d.message])).toEqual([['unknown-attribute', 'Customer has no attribute or measure CustomerSatisfction. Did you mean CustomerSatisfaction?']]);
     }, 60_000);
 
     test('completion after `Customer.` lists its attributes with their types', async () => {
@@ -46,7 +47,9 @@ describe('the language server process on samples/retail', () => {
         const items = result.items.map(i => [i.label, i.detail]);
         expect(items).toContainEqual(['City', 'text (column city)']);
         expect(items).toContainEqual(['DoNotCall', 'boolean (column do_not_call)']);
-        expect(items).toHaveLength(9);
+        // Nine attributes and the measure LifetimeValue.
+        expect(items.map(i => i[0])).toContain('LifetimeValue');
+        expect(items).toHaveLength(10);
     }, 60_000);
 
     test('hover on an attribute shows its type, column, description and values from the data', async () => {
