@@ -94,14 +94,14 @@ export function topSql(step: TopStep, members: string, audience: SchemaEntity, c
     const where = `${key} IN (SELECT top_m.key FROM (\n${members}\n) AS top_m)`;
     if (distinctKeys(audience, ctx)) return orderedRecords(step, { alias, key, from, where }, audience, ctx);
     const best = step.descending ? 'MAX' : 'MIN';
-    const value = topValueSql(step, alias, ctx, members);
+    const value = topValueSql(step, alias, ctx, { from, where });
     const grouped = `SELECT ${key} AS key, ${best}(${value.value}) AS v\nFROM ${from}${value.join}\nWHERE ${where}\nGROUP BY ${key}`;
     return ordered(step, { key: 'top_g.key', value: 'top_g.v', from: `(\n${grouped}\n) AS top_g`, where: undefined }, audience, ctx);
 }
 
 /** A top step over records, one per member (keys distinct), ordered in the pass that reads them. */
 function orderedRecords(step: TopStep, records: RecordQuery, audience: SchemaEntity, ctx: StepContext): string {
-    const value = topValueSql(step, records.alias, ctx, `SELECT ${records.key} FROM ${records.from} WHERE ${records.where}`);
+    const value = topValueSql(step, records.alias, ctx, records);
     return ordered(step, { key: records.key, value: value.value, from: `${records.from}${value.join}`, where: records.where }, audience, ctx);
 }
 
@@ -117,12 +117,13 @@ function ordered(step: TopStep, q: { key: string; value: string; from: string; w
 
 /**
  * The value a top step orders by on record `alias`, read as its type says (unreadable values
- * missing). A measure's is computed for the members only (`members`, a query of their keys):
- * per record, as a correlated aggregate, where the dialect says an index answers that best
- * (`Dialect.correlatedAggregates`), else in one grouped pass left-joined to the record (`join`,
- * after the record in FROM); `sum` and `avg` of numbers in exact decimal units (the same order).
+ * missing). A measure's is computed for the members only: per record, as a correlated
+ * aggregate, where the dialect says an index answers that best (`Dialect.correlatedAggregates`),
+ * else in one grouped pass over the records `members` selects (its FROM and WHERE), left-joined
+ * to the record (`join`, after the record in FROM). `sum` and `avg` of numbers are in exact
+ * decimal units: the same order.
  */
-function topValueSql(step: TopStep, alias: string, ctx: StepContext, members: string): { readonly value: string; readonly join: string } {
+function topValueSql(step: TopStep, alias: string, ctx: StepContext, members: { readonly from: string; readonly where: string }): { readonly value: string; readonly join: string } {
     const d = ctx.dialect;
     const by = step.by;
     switch (by.node) {
