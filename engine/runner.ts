@@ -3,7 +3,7 @@ import { compareKeys, keyFromStored } from '../compiler/keys.js';
 import { plannedColumns } from '../compiler/plan-uses.js';
 import type { StorageFacts } from '../compiler/storage.js';
 import { entitySource, keyColumn } from '../compiler/sql/relations.js';
-import { keyIn, segmentSql } from '../compiler/sql/to-sql.js';
+import { keyIn, segmentSql, type SqlContext } from '../compiler/sql/to-sql.js';
 import { isDecimalMeasure, measureValueJoin } from '../compiler/sql/measure-sql.js';
 import { segmentReferences } from '../compiler/plan-walk.js';
 import type { Clock } from '../compiler/time.js';
@@ -27,6 +27,8 @@ export interface SegmentResult {
 export class SegmentRunner {
     private readonly results = new Map<string, Promise<readonly KeyValue[]>>();
     private readonly fileKeys = new Map<string, readonly KeyValue[]>();
+    /** Members of segments cut before one of their steps (`keysBeforeStep`). */
+    private readonly cut = new Map<string, Promise<readonly KeyValue[]>>();
     /** The members each `sample` step keeps, drawn once per run. */
     private readonly samples: SampleDraws;
 
@@ -69,6 +71,23 @@ export class SegmentRunner {
     }
 
     /**
+     * The members of segment `name` with only its first `steps` top and sample steps (all of
+     * them: its members), in ascending order: how many each step had before it, for the views.
+     * A sample drawn for the whole segment is the same draw here.
+     */
+    keysBeforeStep(name: string, steps: number): Promise<readonly KeyValue[]> {
+        const plan = this.plan(name);
+        if (plan.kind === 'static' || steps >= plan.steps.length) return this.keys(name);
+        const id = `${name}\u0000${steps}`;
+        let result = this.cut.get(id);
+        if (!result) {
+            result = this.evaluate({ ...plan, steps: plan.steps.slice(0, Math.max(0, steps)) }, new Set([name]));
+            this.cut.set(id, result);
+        }
+        return result;
+    }
+
+    /**
      * The SQL that returns the segment's keys (the seed's Query view), compound parts inlined. The
      * members a `sample` step keeps are drawn by the runner: the SQL lists them.
      */
@@ -81,6 +100,17 @@ export class SegmentRunner {
         const sampled = sampledSegments(plan, this.plans);
         return sampled.length === 0 ? sql
             : `-- The keys listed for ${sampled.join(', ')} are the members a sample step kept (FNV-1a of each key, drawn by the engine for this run).\n${sql}`;
+    }
+
+    /**
+     * What the SQL of `plan`, or of a part of it (a group alone, a step cut off), needs in this
+     * run: the static members read from files and the samples drawn that it reads, the storage
+     * facts of its columns, the other plans.
+     */
+    async sqlContext(plan: SegmentPlan): Promise<SqlContext> {
+        await this.readStaticFiles(plan.name, new Set());
+        await this.samples.prepare(plan);
+        return { dialect: this.engine.dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys, sampled: this.samples.lookup, storage: await this.storage(plan) };
     }
 
     /** How the columns the plan reads are stored in this engine's data (looked at once per column). */
@@ -200,7 +230,7 @@ export class SegmentRunner {
 }
 
 /** A decimal measure's value (units of 10^-10, as the engine returns an integer) as the number it stands for. */
-function unitsAsNumber(value: SqlValue): SqlValue {
+export function unitsAsNumber(value: SqlValue): SqlValue {
     if (value === null || value instanceof Uint8Array) return value;
     const units = typeof value === 'bigint' ? value : BigInt(typeof value === 'number' ? Math.round(value) : value);
     const digits = (units < 0n ? -units : units).toString().padStart(11, '0');

@@ -87,28 +87,54 @@ const distinctKeys = (audience: SchemaEntity, ctx: StepContext): boolean => ctx.
  * floor(P × size / 100), in integers: `rank × 10000 <= size × P × 100`.
  */
 export function topSql(step: TopStep, members: string, audience: SchemaEntity, ctx: StepContext): string {
+    return ordered(step, topInput(step, members, audience, ctx), audience, ctx);
+}
+
+/**
+ * The members of `members` ranked as `top` orders them, for Explain Membership:
+ * `SELECT key, v, top_rank, top_size` (the value ordered by, the 1-based rank, how many members).
+ */
+export function topRanking(step: TopStep, members: string, audience: SchemaEntity, ctx: StepContext): string {
+    const q = topInput(step, members, audience, ctx);
+    const where = q.where !== undefined ? `\nWHERE ${q.where}` : '';
+    return `SELECT ${q.key} AS key, ${q.value} AS v, row_number() OVER (ORDER BY ${topOrder(step, q, audience, ctx)}) AS top_rank, count(*) OVER () AS top_size\nFROM ${q.from}${where}`;
+}
+
+/** What a top step orders: each member once with its value (see `topSql`). */
+function topInput(step: TopStep, members: string, audience: SchemaEntity, ctx: StepContext): OrderInput {
     const d = ctx.dialect;
     const alias = 'top_t';
     const key = keyColumn(alias, audience.key, d, ctx);
     const from = entitySource(audience, alias, d, ctx);
     const where = `${key} IN (SELECT top_m.key FROM (\n${members}\n) AS top_m)`;
-    if (distinctKeys(audience, ctx)) return orderedRecords(step, { alias, key, from, where }, audience, ctx);
+    if (distinctKeys(audience, ctx)) return recordsInput(step, { alias, key, from, where }, ctx);
     const best = step.descending ? 'MAX' : 'MIN';
     const value = topValueSql(step, alias, ctx, { from, where });
     const grouped = `SELECT ${key} AS key, ${best}(${value.value}) AS v\nFROM ${from}${value.join}\nWHERE ${where}\nGROUP BY ${key}`;
-    return ordered(step, { key: 'top_g.key', value: 'top_g.v', from: `(\n${grouped}\n) AS top_g`, where: undefined }, audience, ctx);
+    return { key: 'top_g.key', value: 'top_g.v', from: `(\n${grouped}\n) AS top_g`, where: undefined };
 }
+
+type OrderInput = { readonly key: string; readonly value: string; readonly from: string; readonly where: string | undefined };
 
 /** A top step over records, one per member (keys distinct), ordered in the pass that reads them. */
 function orderedRecords(step: TopStep, records: RecordQuery, audience: SchemaEntity, ctx: StepContext): string {
+    return ordered(step, recordsInput(step, records, ctx), audience, ctx);
+}
+
+function recordsInput(step: TopStep, records: RecordQuery, ctx: StepContext): OrderInput {
     const value = topValueSql(step, records.alias, ctx, records);
-    return ordered(step, { key: records.key, value: value.value, from: `${records.from}${value.join}`, where: records.where }, audience, ctx);
+    return { key: records.key, value: value.value, from: `${records.from}${value.join}`, where: records.where };
+}
+
+/** The order of a top step: value (missing last), then key. */
+function topOrder(step: TopStep, q: OrderInput, audience: SchemaEntity, ctx: StepContext): string {
+    const keyOrder = audience.key.type === 'text' ? ctx.dialect.codePointOrder(q.key) : q.key;
+    return `${q.value} ${step.descending ? 'DESC' : 'ASC'} NULLS LAST, ${keyOrder}`;
 }
 
 /** `SELECT key FROM from [WHERE where]`, the first N (or P%) by value, missing last, then key. */
-function ordered(step: TopStep, q: { key: string; value: string; from: string; where: string | undefined }, audience: SchemaEntity, ctx: StepContext): string {
-    const keyOrder = audience.key.type === 'text' ? ctx.dialect.codePointOrder(q.key) : q.key;
-    const order = `${q.value} ${step.descending ? 'DESC' : 'ASC'} NULLS LAST, ${keyOrder}`;
+function ordered(step: TopStep, q: OrderInput, audience: SchemaEntity, ctx: StepContext): string {
+    const order = topOrder(step, q, audience, ctx);
     const where = q.where !== undefined ? `\nWHERE ${q.where}` : '';
     if (step.amount.kind === 'count') return `SELECT ${q.key} AS key\nFROM ${q.from}${where}\nORDER BY ${order}\nLIMIT ${step.amount.count}`;
     return `SELECT top_r.key FROM (\nSELECT ${q.key} AS key, row_number() OVER (ORDER BY ${order}) AS top_rank, count(*) OVER () AS top_size\n`

@@ -85,3 +85,88 @@ dynamic segment Everyone { audience Customer show Customer.Name, Customer.Spent,
         expect(r.page.rows).toEqual([[1, 'Ann', 12.5, '2027-01-01 10:00:00'], [2, 'Bob', 30, '2027-01-02 09:00:00'], [3, 'Cy', 0, null]]);
     });
 });
+
+/** FNV-1a (32 bits) of a text's UTF-8 bytes, written from reference 6.6. */
+function fnv1a(text: string): number {
+    let h = 2166136261;
+    for (const byte of new TextEncoder().encode(text)) h = Math.imul(h ^ byte, 16777619) >>> 0;
+    return h;
+}
+
+const BALANCES = `
+CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, balance NUMERIC, vip INTEGER);
+INSERT INTO customers VALUES (1, 'a', 500, 1), (2, 'b', 100, 0), (3, 'c', NULL, 1), (4, 'd', 900, 0), (5, 'e', 100, 1),
+  (6, 'f', 300, 0), (7, 'g', NULL, 0), (8, 'h', 700, 1), (9, 'i', 50, 0), (10, 'j', 200, 1);
+`;
+
+describe('evaluator: top and sample steps', () => {
+    let evaluator: InProcessEvaluator;
+    const keys = Array.from({ length: 10 }, (_, i) => i + 1);
+
+    beforeAll(async () => {
+        evaluator = await smallWorkspace(BALANCES, `
+entity Customer from customers key Id { Id number column id  Name text column name  Balance number column balance  Vip boolean column vip }
+dynamic segment Rich { audience Customer group { Customer.Id > 1 } top 3 by Customer.Balance }
+dynamic segment Poorest { audience Customer group { Customer.Id > 0 } top 40% by Customer.Balance asc }
+dynamic segment Some { audience Customer group { Customer.Id > 0 } sample 50% seed "s" }
+dynamic segment Both { audience Customer group { Customer.Id > 0 } sample 50% seed "s" top 2 by Customer.Name desc }
+compound segment Split { Rich union Some sample 50% }
+`);
+    });
+    afterAll(() => evaluator.session.close());
+
+    it('previews each step with the members before and after it', async () => {
+        const rich = report(await evaluator.request({ op: 'preview', segment: 'Rich', pageOffset: 0, pageSize: 10 }));
+        expect(rich.steps).toMatchObject([{ step: 'top', text: 'top 3 by Customer.Balance', before: 9, after: 3 }]);
+        expect(rich.page.rows.map(r => r[0])).toEqual([4, 6, 8]);
+        const sampled = keys.filter(k => fnv1a(`s/${k}`) % 10000 < 5000);
+        const both = report(await evaluator.request({ op: 'preview', segment: 'Both', pageOffset: 0, pageSize: 10 }));
+        expect(both.steps.map(s => [s.step, s.text, s.before, s.after])).toEqual([['sample', 'sample 50% seed "s"', 10, sampled.length], ['top', 'top 2 by Customer.Name desc', sampled.length, 2]]);
+        expect(both.count).toBe(2);
+        // A compound segment's steps come after its parts; an unseeded sample's seed is the segment's name.
+        const split = report(await evaluator.request({ op: 'preview', segment: 'Split', pageOffset: 0, pageSize: 10 }));
+        const parts = [...new Set([4, 6, 8, ...sampled])].sort((a, b) => a - b);
+        expect(split.parts.map(p => p.count)).toEqual([3, sampled.length]);
+        expect(split.steps).toMatchObject([{ step: 'sample', text: 'sample 50%', before: parts.length, after: parts.filter(k => fnv1a(`Split/${k}`) % 10000 < 5000).length }]);
+        const flow = await evaluator.request({ op: 'flow', segment: 'Split' });
+        if (flow.state !== 'result') throw new Error(flow.state);
+        expect(flow.flow.root.steps).toEqual(split.steps);
+        expect(flow.flow.root.parts[0].segment.steps).toEqual(rich.steps);
+    });
+
+    it('explains a sample by the key\'s hash against the share, and a top by the rank and value against the cut-off', async () => {
+        const h = (seed: string, k: number): number => fnv1a(`${seed}/${k}`) % 10000;
+        const kept = keys.find(k => h('s', k) < 5000)!;
+        const dropped = keys.find(k => h('s', k) >= 5000)!;
+        const inSome = await evaluator.request({ op: 'explain', segment: 'Some', key: kept });
+        expect(inSome).toMatchObject({ member: true, steps: [{ step: 'sample', before: true, passes: true, detail: `Its hash h mod 10000 is ${h('s', kept)}, below P × 100 = 5000 (50%, seed "s"), so the sample keeps it.` }] });
+        const outSome = await evaluator.request({ op: 'explain', segment: 'Some', key: dropped });
+        expect(outSome.steps[0].detail).toBe(`Its hash h mod 10000 is ${h('s', dropped)}, not below P × 100 = 5000 (50%, seed "s"), so the sample leaves it out.`);
+        expect(outSome.member).toBe(false);
+
+        // Balances among 2..10: 900 (4), 700 (8), 300 (6), 200 (10), 100 (2), 100 (5), 50 (9), none (3, 7).
+        const third = await evaluator.request({ op: 'explain', segment: 'Rich', key: 6 });
+        expect(third.steps[0].detail).toBe('It ranks 3 of 9 with Customer.Balance 300 (largest first, ties by key); the step keeps the first 3, down to 300, so it is kept.');
+        const tie = await evaluator.request({ op: 'explain', segment: 'Rich', key: 5 });
+        expect(tie.steps[0].detail).toBe('It ranks 6 of 9 with Customer.Balance 100 (largest first, ties by key); the step keeps the first 3, down to 300, so it is left out.');
+        const none = await evaluator.request({ op: 'explain', segment: 'Rich', key: 7 });
+        expect(none.steps[0].detail).toBe('It has no Customer.Balance, so it ranks after every member with one: 9 of 9 (largest first, ties by key); the step keeps the first 3, down to 300, so it is left out.');
+        const notBefore = await evaluator.request({ op: 'explain', segment: 'Rich', key: 1 });
+        expect(notBefore).toMatchObject({ member: false, groups: [{ passes: false }], steps: [{ before: false, passes: false, detail: 'It is not among the members before this step, so it is not ranked.' }] });
+        // 40% of 10 is 4, smallest first: 50 (9), 100 (2), 100 (5), 200 (10).
+        const poorest = await evaluator.request({ op: 'explain', segment: 'Poorest', key: 10 });
+        expect(poorest.steps[0].detail).toBe('It ranks 4 of 10 with Customer.Balance 200 (smallest first, ties by key); the step keeps the first 4, down to 200, so it is kept.');
+        const named = await evaluator.request({ op: 'explain', segment: 'Split', key: kept });
+        expect(named.steps[0].detail).toMatch(/\(50%, seed "Split" \(the segment's name: no seed is written\)\)/);
+    });
+
+    it('Explain\'s verdict is the member list, for every key and segment', async () => {
+        for (const segment of ['Rich', 'Poorest', 'Some', 'Both', 'Split']) {
+            const members = report(await evaluator.request({ op: 'preview', segment, pageOffset: 0, pageSize: 100 })).page.rows.map(r => r[0]);
+            for (const key of keys) {
+                const e = await evaluator.request({ op: 'explain', segment, key });
+                expect([segment, key, e.member]).toEqual([segment, key, members.includes(key)]);
+            }
+        }
+    });
+});

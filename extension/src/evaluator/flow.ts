@@ -4,6 +4,7 @@ import type { SegmentRunner } from '../../../engine/runner.js';
 import type { SqlEngine } from '../../../engine/engine.js';
 import type { FlowCondition, FlowGroup, FlowSegment, FlowState } from '../shared/flow.js';
 import { groupBreakdowns } from './breakdown.js';
+import { stepBreakdowns } from './steps.js';
 import type { CancelToken } from './cancel.js';
 import { astConjuncts, conditionOf, conditionText } from './conjuncts.js';
 import { kindOf } from './find-segment.js';
@@ -36,10 +37,11 @@ async function flowSegment(segment: ast.Segment, model: LoadedModel, runner: Seg
     await token.checkpoint();
     const base = { name: segment.name, title: plan.title, kind: kindOf(segment), count: (await runner.keys(plan.name)).length, location: locationOf(segment) };
     if (plan.kind === 'dynamic' && ast.isDynamicSegment(segment)) {
-        return { ...base, groups: await flowGroups(plan, segment, runner, engine, token), parts: [], steps: [] };
+        return { ...base, groups: await flowGroups(plan, segment, runner, engine, token), parts: [], steps: await stepBreakdowns(plan, segment, runner) };
     }
     if (plan.kind !== 'compound') return { ...base, groups: [], parts: [], steps: [] };
-    if (depth >= MAX_DEPTH || seen.has(segment.name)) return { ...base, groups: [], parts: [], steps: [], collapsed: true };
+    const steps = ast.isCompoundSegment(segment) ? await stepBreakdowns(plan, segment, runner) : [];
+    if (depth >= MAX_DEPTH || seen.has(segment.name)) return { ...base, groups: [], parts: [], steps, collapsed: true };
     const inside = new Set([...seen, segment.name]);
     const parts = [];
     for (const part of plan.parts) {
@@ -47,7 +49,7 @@ async function flowSegment(segment: ast.Segment, model: LoadedModel, runner: Seg
         if (!node) continue;
         parts.push({ ...(part.operator ? { operator: part.operator } : {}), segment: await flowSegment(node, model, runner, engine, token, depth + 1, inside) });
     }
-    return { ...base, groups: [], parts, steps: [] };
+    return { ...base, groups: [], parts, steps };
 }
 
 type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;

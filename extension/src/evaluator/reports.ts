@@ -5,6 +5,7 @@ import { ENGINE_LABELS, ENGINE_NAMES } from '../../../engine/open-engine.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { DashboardData, DashboardRow, GroupBreakdown, HistoryInfo, Key, OverlapMatrix, PreviewState, SegmentHeader, SegmentReport } from '../shared/data.js';
 import { groupBreakdowns, partBreakdowns } from './breakdown.js';
+import { stepBreakdowns } from './steps.js';
 import type { CancelToken } from './cancel.js';
 import { kindOf, segmentAt } from './find-segment.js';
 import { historyLocation } from './history-location.js';
@@ -77,6 +78,7 @@ export async function buildPreview(session: WorkspaceSession, ctx: EvaluationCon
     await token.checkpoint();
     const groups = plan.kind === 'dynamic' && ast.isDynamicSegment(segment) ? await memoBreakdowns(runner, plan.name, () => groupBreakdowns(plan, segment, runner, engine, token)) : [];
     const parts = plan.kind === 'compound' ? await partBreakdowns(plan, runner) : [];
+    const steps = plan.kind !== 'static' && (ast.isDynamicSegment(segment) || ast.isCompoundSegment(segment)) ? await stepBreakdowns(plan, segment, runner) : [];
     const offset = Math.max(0, Math.min(req.pageOffset, Math.max(0, keys.length - 1)));
     // Pages start at multiples of the page size.
     const aligned = offset - (offset % req.pageSize);
@@ -89,7 +91,7 @@ export async function buildPreview(session: WorkspaceSession, ctx: EvaluationCon
         count: keys.length,
         groups,
         parts,
-        steps: [],
+        steps,
         page: { columns: shown.columns, rows: shown.rows.map(r => r.map(cell)), offset: aligned, total: keys.length, pageSize: req.pageSize },
         changes: history?.latestChanges(plan.name) ?? { entered: [], left: [] },
         trend: history?.trend(plan.name) ?? [],
