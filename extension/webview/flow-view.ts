@@ -55,7 +55,15 @@ function layout(f: SegmentFlow): Node[] {
     const seg = f.header.name;
     const root = f.root;
     const drawn = diagram(f);
-    const what = root.groups.length ? `${root.groups.length} ${root.groups.length === 1 ? 'group' : 'groups'}` : root.parts.length ? `${root.parts.length} parts` : 'listed members';
+    const sequences = root.groups.filter(g => g.block === 'sequence').length;
+    const groups = root.groups.length - sequences;
+    const what = [
+        groups ? plural(groups, 'group') : '',
+        sequences ? plural(sequences, 'sequence') : '',
+        root.parts.length ? plural(root.parts.length, 'part') : '',
+        root.groups.length || root.parts.length ? '' : 'listed members',
+        root.steps.length ? plural(root.steps.length, 'step') : ''
+    ].filter(Boolean).join(', ');
     return [
         h('header', {},
             h('h1', {}, linkButton(f.header.title, () => host.post({ type: 'reveal', location: f.header.location }), 'Go to the segment')),
@@ -68,9 +76,12 @@ function layout(f: SegmentFlow): Node[] {
                 fitButton(drawn))),
         h('p', { class: 'count' }, h('strong', { 'data-testid': 'flow-total' }, formatNumber(root.count)), ` ${f.header.audience} ${root.count === 1 ? 'profile' : 'profiles'} · ${what}`),
         h('div', { class: 'scroll flow-scroll' }, drawn),
-        h('p', { class: 'hint' }, root.groups.length
-            ? 'Each condition’s count is how many profiles remain after it and those above it. Groups combine left to right. Click a box or a condition to go to its text.'
-            : 'Parts combine left to right. Click a box to go to its text.')
+        h('p', { class: 'hint' }, [
+            root.groups.length ? 'Each condition’s count is how many profiles remain after it and those above it. Groups combine left to right.' : 'Parts combine left to right.',
+            sequences ? 'A sequence is a funnel: each step’s count is how many profiles have its steps so far in order and within their windows (a “then no” step: the whole sequence).' : '',
+            root.steps.length ? 'Top and sample steps then apply in turn, each with the members before and after it.' : '',
+            'Click a box or a line to go to its text.'
+        ].filter(Boolean).join(' '))
     ];
 }
 
@@ -87,4 +98,8 @@ function fitButton(drawn: SVGSVGElement): HTMLButtonElement {
         b.setAttribute('aria-pressed', String(fit));
     }, { 'aria-pressed': String(fit), 'data-action': 'fit' });
     return b;
+}
+
+function plural(n: number, word: string): string {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

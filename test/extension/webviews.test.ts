@@ -269,6 +269,65 @@ describe('webviews in Chromium', () => {
         await view.page.close();
     });
 
+    it('shows top and sample steps after the groups or parts, with the members before and after each', async () => {
+        const view = await openWebview(browser, 'segment-view.js', { view: 'preview' });
+        const preview = await evaluator.request({ op: 'preview', segment: 'TopSpenders', pageOffset: 0, pageSize: 100 });
+        const r = report(preview);
+        await view.post({ type: 'preview', preview });
+        await expect.poll(() => view.page.textContent('[data-testid=count]')).toBe('100');
+        const step = view.page.locator('.flow .box.step[data-step=top]');
+        expect([await step.getAttribute('data-before'), await step.getAttribute('data-after')]).toEqual([String(r.steps[0].before), '100']);
+        expect(await step.locator('.box-count').textContent()).toBe(`${r.steps[0].before.toLocaleString('en')} → 100`);
+        // The step comes after the group, before the result.
+        const order = await view.page.locator('.flow > .box').evaluateAll(bs => bs.map(b => b.className));
+        expect(order).toEqual(['box group', 'box step top', 'box result']);
+        // The measure shown is a column of the members.
+        expect(await view.page.locator('table.members thead th').allTextContents()).toEqual(['CustomerId', 'Name', 'City', 'LifetimeValue']);
+        await step.locator('button.link').click();
+        expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: r.steps[0].location });
+        expect(await view.violations()).toEqual([]);
+        await view.page.screenshot({ path: join(SHOTS, 'webview-preview-top.png'), fullPage: true });
+        await view.page.close();
+
+        const flowView = await openWebview(browser, 'flow-view.js', { view: 'flow' });
+        const flow = await evaluator.request({ op: 'flow', segment: 'ValentinesControl' });
+        const sample = flowOf(flow).root.steps[0];
+        await flowView.post({ type: 'flow', flow });
+        await expect.poll(() => flowView.page.textContent('[data-testid=flow-total]')).toBe(String(flowOf(flow).root.count));
+        const node = flowView.page.locator('.flow-diagram .node.step[data-step=sample]');
+        expect([await node.getAttribute('data-before'), await node.getAttribute('data-after')]).toEqual([String(sample.before), String(sample.after)]);
+        expect(await node.locator('text.condition-text').textContent()).toBe('sample 10% seed "valentines-2027"');
+        // Left to right: the part, the step, the audience.
+        const boxes = await flowView.page.locator('[data-segment=ValentinesEarly] > rect.frame, .node.step > rect.frame, .node.audience > rect.frame').evaluateAll(rs => rs.map(x => { const b = x.getBoundingClientRect(); return [b.left, b.right]; }));
+        expect(boxes).toHaveLength(3);
+        for (let i = 1; i < boxes.length; i++) expect(boxes[i][0]).toBeGreaterThan(boxes[i - 1][1]);
+        expect(await flowView.page.textContent('p.count')).toBe(`${sample.after} Customer profiles · 1 part, 1 step`);
+        await flowView.page.screenshot({ path: join(SHOTS, 'webview-flow-sample.png'), fullPage: true });
+        await node.click();
+        expect((await flowView.sent()).pop()).toEqual({ type: 'reveal', location: sample.location });
+        expect(await flowView.violations()).toEqual([]);
+        await flowView.page.close();
+    });
+
+    it('explains what a sample and a top step did with a key', async () => {
+        const view = await openWebview(browser, 'explain-view.js', { view: 'explain' });
+        const control = report(await evaluator.request({ op: 'preview', segment: 'ValentinesControl', pageOffset: 0, pageSize: 1 })).page.rows[0][0] as number;
+        const e = await evaluator.request({ op: 'explain', segment: 'ValentinesControl', key: control });
+        await view.post({ type: 'explanation', explanation: e });
+        await expect.poll(() => view.page.textContent('[data-testid=verdict]')).toBe(`✓ ${control} is a member of ValentinesControl.`);
+        expect(await view.page.getAttribute('li.step[data-step=sample]', 'data-passes')).toBe('true');
+        expect(await view.page.textContent('li.step[data-step=sample] .detail')).toMatch(/^Its hash h mod 10000 is \d+, below P × 100 = 1000 \(10%, seed "valentines-2027"\), so the sample keeps it\.$/);
+        const top = await evaluator.request({ op: 'explain', segment: 'TopSpenders', key: 1023 });
+        await view.post({ type: 'explanation', explanation: top });
+        await expect.poll(() => view.page.getAttribute('li.step[data-step=top]', 'data-passes')).toBe(String(top.member));
+        expect(await view.page.textContent('li.step[data-step=top] .detail')).toMatch(/^It ranks [\d,]+ of [\d,]+ with Customer\.LifetimeValue [\d,.]+ \(largest first, ties by key\); the step keeps the first 100, down to [\d,.]+, so it is (kept|left out)\.$/);
+        await view.page.click('li.step[data-step=top] button.link');
+        expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: top.steps[0].location });
+        expect(await view.violations()).toEqual([]);
+        await view.page.screenshot({ path: join(SHOTS, 'webview-explain-steps.png'), fullPage: true });
+        await view.page.close();
+    });
+
     it('explains a hostile key as text: not a profile, no script run', async () => {
         const view = await openWebview(browser, 'explain-view.js', { view: 'explain', segment: 'SecurityLowSatisfaction' });
         const e = await evaluator.request({ op: 'explain', segment: 'SecurityLowSatisfaction', key: HOSTILE });

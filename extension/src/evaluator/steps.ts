@@ -63,8 +63,8 @@ export async function explainSteps(plan: SteppedPlan, segment: SteppedSegment, k
         const ranked = await rankOf(plan, step, i, key, runner, engine);
         const by = node && 'attribute' in node ? (node.attribute.$cstNode?.text ?? '') : 'its value';
         const passes = ranked.rank <= ranked.kept;
-        const value = ranked.value === null ? `has no ${by}, so it ranks after every member with one: ${ranked.rank} of ${ranked.size}` : `ranks ${ranked.rank} of ${ranked.size} with ${by} ${ranked.value}`;
-        const cut = ranked.kept === 0 ? 'the step keeps no one' : `the step keeps the first ${ranked.kept}${ranked.cutoff === undefined ? '' : `, down to ${ranked.cutoff === null ? `a member with no ${by}` : ranked.cutoff}`}`;
+        const value = ranked.value === null ? `has no ${by}, so it ranks after every member with one: ${count(ranked.rank)} of ${count(ranked.size)}` : `ranks ${count(ranked.rank)} of ${count(ranked.size)} with ${by} ${ranked.value}`;
+        const cut = ranked.kept === 0 ? 'the step keeps no one' : `the step keeps the first ${count(ranked.kept)}${ranked.cutoff === undefined ? '' : `, down to ${ranked.cutoff === null ? `a member with no ${by}` : ranked.cutoff}`}`;
         result.push({ ...common, passes, detail: `It ${value} (${step.descending ? 'largest' : 'smallest'} first, ties by key); ${cut}, so it is ${passes ? 'kept' : 'left out'}.` });
         member = passes;
     }
@@ -116,6 +116,8 @@ function shown(step: TopStep, value: SqlValue): ShownValue {
 function numberText(value: SqlValue): string {
     return typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: 10 }) : String(value);
 }
+
+const count = (n: number): string => n.toLocaleString('en');
 
 function percentText(hundredths: number): string {
     return `${hundredths / 100}%`;
