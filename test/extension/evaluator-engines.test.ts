@@ -79,6 +79,19 @@ describe('the evaluator on DuckDB and PostgreSQL', () => {
                 expect(e.parts.map(p => [p.segment, p.member])).toEqual([['HighBalance', true], ['DoNotCall', true]]);
             });
 
+            it('counts top and sample steps, and explains them, as sql.js does', async () => {
+                for (const segment of ['TopSpenders', 'ValentinesControl']) {
+                    const request = { op: 'preview', segment, pageOffset: 0, pageSize: 3 } as const;
+                    const [a, b] = [await baseline.request(request), await evaluator.request(request)];
+                    if (a.state !== 'result' || b.state !== 'result') throw new Error(`${a.state} / ${b.state}`);
+                    expect(b.report.steps.map(s => [s.text, s.before, s.after])).toEqual(a.report.steps.map(s => [s.text, s.before, s.after]));
+                    for (const key of [...a.report.page.rows.map(r => r[0] as number), 1003, 1023, 1111]) {
+                        const [x, y] = [await baseline.request({ op: 'explain', segment, key }), await evaluator.request({ op: 'explain', segment, key })];
+                        expect([key, y.member, y.steps.map(s => s.detail)]).toEqual([key, x.member, x.steps.map(s => s.detail)]);
+                    }
+                }
+            });
+
             it('shows the SQL in the engine\'s own dialect', async () => {
                 const sql = await evaluator.request({ op: 'sql', segment: 'ValentinesLastMinute' });
                 expect(sql).toMatch(name === 'DuckDB' ? /TIMESTAMP|CAST/ : /TIMESTAMP|::/);
