@@ -37,10 +37,10 @@ async function flowSegment(segment: ast.Segment, model: LoadedModel, runner: Seg
     await token.checkpoint();
     const base = { name: segment.name, title: plan.title, kind: kindOf(segment), count: (await runner.keys(plan.name)).length, location: locationOf(segment) };
     if (plan.kind === 'dynamic' && ast.isDynamicSegment(segment)) {
-        return { ...base, groups: await flowGroups(plan, segment, runner, engine, token), parts: [], steps: await stepBreakdowns(plan, segment, runner) };
+        return { ...base, groups: await flowGroups(plan, segment, runner, engine, token), parts: [], steps: await stepBreakdowns(plan, segment, runner, token) };
     }
     if (plan.kind !== 'compound') return { ...base, groups: [], parts: [], steps: [] };
-    const steps = ast.isCompoundSegment(segment) ? await stepBreakdowns(plan, segment, runner) : [];
+    const steps = ast.isCompoundSegment(segment) ? await stepBreakdowns(plan, segment, runner, token) : [];
     if (depth >= MAX_DEPTH || seen.has(segment.name)) return { ...base, groups: [], parts: [], steps, collapsed: true };
     const inside = new Set([...seen, segment.name]);
     const parts = [];

@@ -78,7 +78,7 @@ export async function buildPreview(session: WorkspaceSession, ctx: EvaluationCon
     await token.checkpoint();
     const groups = plan.kind === 'dynamic' && ast.isDynamicSegment(segment) ? await memoBreakdowns(runner, plan.name, () => groupBreakdowns(plan, segment, runner, engine, token)) : [];
     const parts = plan.kind === 'compound' ? await partBreakdowns(plan, runner) : [];
-    const steps = plan.kind !== 'static' && (ast.isDynamicSegment(segment) || ast.isCompoundSegment(segment)) ? await stepBreakdowns(plan, segment, runner) : [];
+    const steps = plan.kind !== 'static' && (ast.isDynamicSegment(segment) || ast.isCompoundSegment(segment)) ? await stepBreakdowns(plan, segment, runner, token) : [];
     const offset = Math.max(0, Math.min(req.pageOffset, Math.max(0, keys.length - 1)));
     // Pages start at multiples of the page size.
     const aligned = offset - (offset % req.pageSize);

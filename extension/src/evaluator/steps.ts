@@ -9,6 +9,7 @@ import { staticSql } from '../../../compiler/sql/to-sql.js';
 import type { SqlEngine, SqlValue } from '../../../engine/engine.js';
 import { unitsAsNumber, type SegmentRunner } from '../../../engine/runner.js';
 import type { ExplainedStep, StepBreakdown } from '../shared/data.js';
+import type { CancelToken } from './cancel.js';
 import { locationOf } from './session.js';
 
 type SteppedPlan = Extract<SegmentPlan, { kind: 'dynamic' | 'compound' }>;
@@ -21,9 +22,10 @@ export function stepText(node: ast.FinalStep): string {
 }
 
 /** Each `top` and `sample` step with the members before it and after it (reference 6.6). */
-export async function stepBreakdowns(plan: SteppedPlan, segment: SteppedSegment, runner: SegmentRunner): Promise<StepBreakdown[]> {
+export async function stepBreakdowns(plan: SteppedPlan, segment: SteppedSegment, runner: SegmentRunner, token: CancelToken): Promise<StepBreakdown[]> {
     const result: StepBreakdown[] = [];
     for (const [i, step] of plan.steps.entries()) {
+        await token.checkpoint();
         const node = segment.steps[i];
         result.push({
             step: step.node,
