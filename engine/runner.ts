@@ -10,7 +10,7 @@ import type { Clock } from '../compiler/time.js';
 import type { Dialect } from '../compiler/sql/dialect.js';
 import type { SqlEngine, SqlValue } from './engine.js';
 import { readMembersFile } from './members-file.js';
-import { SampleDraws, sampledSegments } from './steps.js';
+import { cutAt, SampleDraws, sampledSegments } from './steps.js';
 
 export interface SegmentResult {
     readonly name: string;
@@ -190,6 +190,23 @@ export class SegmentRunner {
             this.fileKeys.set(name, await readMembersFile(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text', plan.members.within));
         }
         for (const other of segmentReferences(plan)) await this.readStaticFiles(other, seen);
+    }
+
+    /**
+     * How many members a segment has before each of its `top` and `sample` steps and after it
+     * (reference 6.6), in the order written: the step-by-step view of the previews.
+     */
+    async stepCounts(name: string): Promise<{ readonly before: number; readonly after: number }[]> {
+        const plan = this.plan(name);
+        const steps = stepsOf(plan);
+        const counts: { before: number; after: number }[] = [];
+        let before = (await this.evaluate(cutAt(plan, 0), new Set([name]))).length;
+        for (let i = 0; i < steps.length; i++) {
+            const after = i === steps.length - 1 ? (await this.keys(name)).length : (await this.evaluate(cutAt(plan, i + 1), new Set([name]))).length;
+            counts.push({ before, after });
+            before = after;
+        }
+        return counts;
     }
 
     private async evaluate(plan: SegmentPlan, seen: Set<string>): Promise<readonly KeyValue[]> {

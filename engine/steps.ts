@@ -53,7 +53,7 @@ export class SampleDraws {
     private async drawOnce(plan: SegmentPlan, step: number): Promise<readonly KeyValue[]> {
         const sample = stepsOf(plan)[step];
         if (sample?.node !== 'sample') throw new Error(`step ${step + 1} of ${plan.name} is not a sample`);
-        const cut = plan.kind === 'static' ? plan : { ...plan, steps: plan.steps.slice(0, step) };
+        const cut = cutAt(plan, step);
         await this.prepare(cut);
         const keeps = sampleFilter(sample.seed, sample.hundredths);
         const kept = (await this.before(cut)).filter(keeps).sort(compareKeys);
@@ -81,4 +81,9 @@ export function sampledSegments(plan: SegmentPlan, plans: ReadonlyMap<string, Se
     };
     visit(plan);
     return found;
+}
+
+/** A plan with only its first `n` steps: the members before step `n`. */
+export function cutAt(plan: SegmentPlan, n: number): SegmentPlan {
+    return plan.kind === 'static' ? plan : { ...plan, steps: plan.steps.slice(0, n) };
 }

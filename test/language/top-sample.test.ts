@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { fnv1a32Text } from '../../compiler/sample.js';
-import { build, codes, run } from '../support/harness.js';
+import { clockAsOf } from '../../compiler/time.js';
+import { SegmentRunner } from '../../engine/runner.js';
+import { build, codes, database, run } from '../support/harness.js';
 import { SCHEMA, TABLES } from '../support/shop.js';
 
 // §6.6 Top and sample steps, sentence by sentence: each test runs segments on a small database
@@ -288,6 +290,29 @@ compound segment Treatment { Early exclude Control }
         expect(await keysOf('sample 50% seed "valentines-2027"\n  top 2 by CustomerId', TWELVE)).toEqual([10, 11]);
         // Of the four largest keys (9..12), those the sample keeps.
         expect(await keysOf('top 4 by CustomerId\n  sample 50% seed "valentines-2027"', TWELVE)).toEqual([9, 10, 11]);
+    });
+});
+
+describe('what the runner tells of steps', () => {
+    const TWELVE = Array.from({ length: 12 }, (_, i) => `(${i + 1})`).join(', ');
+    const runner = async (segments: string): Promise<SegmentRunner> => {
+        const built = await build(files(segments));
+        return new SegmentRunner(await database(`${SETUP}insert into customers (customer_id) values ${TWELVE};`), built.plans.plans, clockAsOf('2027-02-11'));
+    };
+
+    test('the members before and after each step, for the previews', async () => {
+        const r = await runner(stepped('sample 50% seed "valentines-2027"\n  top 2 by CustomerId\n  top 50% by CustomerId asc'));
+        expect(await r.stepCounts('T')).toEqual([{ before: 12, after: 7 }, { before: 7, after: 2 }, { before: 2, after: 1 }]);
+        expect(await r.keys('T')).toEqual([10]);
+        expect(await r.stepCounts('Everyone')).toEqual([]);
+    });
+
+    test('the SQL of a sampled segment lists the keys the sample kept, and says so', async () => {
+        const r = await runner(`${stepped('sample 10% seed "valentines-2027"')}compound segment Rest { Everyone exclude T }`);
+        const sql = await r.sql('Rest');
+        expect(sql.split('\n')[0]).toBe('-- The keys listed for T are the members a sample step kept (FNV-1a of each key, drawn by the engine for this run).');
+        expect(sql).toContain('IN (4, 11)');
+        expect(await r.keys('Rest')).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10, 12]);
     });
 });
 
