@@ -83,7 +83,7 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
         });
     };
     const seen = new Set<string>();
-    /** Audiences whose keys must be known distinct or not (a `top` step counts each member once). */
+    /** Audiences whose keys must be known distinct or not (a `top` step counts each member once; groups combine per key). */
     const counted = new Set<string>();
     const visit = (p: SegmentPlan, seen: Set<string>): void => {
         if (seen.has(p.name)) return;
@@ -98,6 +98,8 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
             else measure(s.measure);
         }
         for (const m of measuresUsed(p)) measure(m);
+        // Groups combined by intersect or exclude are combined per key unless keys are distinct.
+        if (p.kind === 'dynamic' && p.groups.some(g => g.operator === 'intersect' || g.operator === 'exclude')) counted.add(p.audience.name);
         for (const step of stepsOf(p)) {
             if (step.node !== 'top') continue;
             if (step.by.node === 'attribute') attribute(step.by.attribute);

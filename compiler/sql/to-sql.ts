@@ -55,8 +55,10 @@ function segmentBody(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet<strin
     // After a sample, the members before it are not read again.
     if (lastSample(plan) >= 0) return steppedSql(plan, () => '', keyList, ctx);
     switch (plan.kind) {
-        case 'dynamic':
+        case 'dynamic': {
+            if (keyedGroups(plan.groups, plan.audience, ctx)) return steppedSql(plan, () => groupKeysSql(plan.groups, plan.audience, ctx), keyList, ctx);
             return steppedSql(plan, () => dynamicSql(plan.groups, plan.audience, ctx), keyList, ctx, () => dynamicRecords(plan.groups, plan.audience, ctx));
+        }
         case 'static': {
             const keys = plan.members.kind === 'keys' ? plan.members.keys : ctx.staticKeys?.get(plan.name);
             if (!keys) throw new Error(`the members of ${plan.name} have not been read`);
@@ -80,6 +82,25 @@ function segmentBody(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet<strin
 function dynamicSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: SqlContext): string {
     const q = dynamicRecords(groups, audience, ctx);
     return `SELECT ${q.key} AS key\nFROM ${q.from}\nWHERE ${q.where}`;
+}
+
+/**
+ * Whether the groups must be combined as sets of keys rather than record by record: `intersect`
+ * and `exclude` ask whether some record (maybe another one) of the same key is in the other
+ * group, which a pass over the records answers only when no key is held by two records (the
+ * engine looks; reference, section 2: a key stored twice is one member).
+ */
+function keyedGroups(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: SqlContext): boolean {
+    return groups.some(g => g.operator === 'intersect' || g.operator === 'exclude') && !(ctx.storage?.keysDistinct(audience) ?? false);
+}
+
+/** A dynamic segment as each group's keys, combined left to right by set operations. */
+function groupKeysSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: SqlContext): string {
+    let sql = dynamicSql([groups[0]], audience, ctx);
+    groups.slice(1).forEach((g, i) => {
+        sql = ctx.dialect.setOperation(sql, g.operator ?? 'union', dynamicSql([{ root: g.root, condition: g.condition }], audience, ctx), `group_${i + 1}`);
+    });
+    return sql;
 }
 
 /** A dynamic segment's one pass over the audience table, as records (for a `top` step to order in the same pass). */

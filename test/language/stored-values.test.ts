@@ -163,6 +163,31 @@ dynamic segment All { audience Customer show Customer.Name group { Customer.Name
     });
 });
 
+describe('groups of a key stored twice combine as sets of keys', () => {
+    test('exclude leaves out a key when any of its records is in the excluded group; intersect keeps it when its records are in both, one each', async () => {
+        const files = `entity Customer from customers key Id { Id number  Name text  Score number }
+dynamic segment Excluded { audience Customer group { Customer.Name is not empty } exclude group { Customer.Score > 50 } }
+dynamic segment Both { audience Customer group { Customer.Name = "a" } intersect group { Customer.Score > 50 } }
+dynamic segment Either { audience Customer group { Customer.Name = "a" } union group { Customer.Score > 50 } }`;
+        // Key 1: one record named "a" with no score, another with score 90. Key 2: one record, "b", 10.
+        const setup = `CREATE TABLE customers (Id, Name, Score); INSERT INTO customers VALUES (1, 'a', NULL), (' 1', NULL, 90), (2, 'b', 10);`;
+        const keys = await run(files, setup);
+        expect(await keys('Excluded')).toEqual([2]);
+        expect(await keys('Both')).toEqual([1]);
+        expect(await keys('Either')).toEqual([1]);
+    });
+
+    test('with distinct keys the groups are one pass over the records', async () => {
+        const files = `entity Customer from customers key Id { Id number  Name text  Score number }
+dynamic segment Excluded { audience Customer group { Customer.Name is not empty } exclude group { Customer.Score > 50 } }`;
+        const setup = `CREATE TABLE customers (Id INTEGER PRIMARY KEY, Name, Score); INSERT INTO customers VALUES (1, 'a', 90), (2, 'b', 10);`;
+        const built = await build(files);
+        const runner = new SegmentRunner(await database(setup), built.plans.plans, clockAsOf('2027-02-11'));
+        expect(await runner.keys('Excluded')).toEqual([2]);
+        expect(await runner.sql('Excluded')).not.toContain('EXCEPT');
+    });
+});
+
 describe('shown values follow keys as they are stored', () => {
     test('`show` reaches the customer of an order whose foreign key is stored as text', async () => {
         const files = `entity Customer from customers key Id { Id number  Name text }

@@ -1404,7 +1404,7 @@ export function keyText(k: ReferenceKey): string {
     return `${m[1]}${body}`;
 }
 
-/** Order of `top` values: numbers by value, text by code point, false before true, dates and datetimes as instants (a date at 00:00:00). */
+/** Order of `top` values: numbers by value (sums and averages exactly), text by code point, false before true, dates and datetimes as instants (a date at 00:00:00). */
 function stepOrder(a: Value, b: Value): number {
     const instant = (v: Value): string | undefined => (v.type === 'date' ? `${v.v} 00:00:00.000` : v.type === 'datetime' ? v.v : undefined);
     const [x, y] = [instant(a), instant(b)];
