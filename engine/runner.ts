@@ -81,7 +81,7 @@ export class SegmentRunner {
         const id = `${name}\u0000${steps}`;
         let result = this.cut.get(id);
         if (!result) {
-            result = this.evaluate({ ...plan, steps: plan.steps.slice(0, Math.max(0, steps)) }, new Set([name]));
+            result = this.evaluate(cutAt(plan, Math.max(0, steps)), new Set([name]));
             this.cut.set(id, result);
         }
         return result;
@@ -190,23 +190,6 @@ export class SegmentRunner {
             this.fileKeys.set(name, await readMembersFile(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text', plan.members.within));
         }
         for (const other of segmentReferences(plan)) await this.readStaticFiles(other, seen);
-    }
-
-    /**
-     * How many members a segment has before each of its `top` and `sample` steps and after it
-     * (reference 6.6), in the order written: the step-by-step view of the previews.
-     */
-    async stepCounts(name: string): Promise<{ readonly before: number; readonly after: number }[]> {
-        const plan = this.plan(name);
-        const steps = stepsOf(plan);
-        const counts: { before: number; after: number }[] = [];
-        let before = (await this.evaluate(cutAt(plan, 0), new Set([name]))).length;
-        for (let i = 0; i < steps.length; i++) {
-            const after = i === steps.length - 1 ? (await this.keys(name)).length : (await this.evaluate(cutAt(plan, i + 1), new Set([name]))).length;
-            counts.push({ before, after });
-            before = after;
-        }
-        return counts;
     }
 
     private async evaluate(plan: SegmentPlan, seen: Set<string>): Promise<readonly KeyValue[]> {
