@@ -19,6 +19,12 @@ export const SIZES: Readonly<Record<SizeName, RetailSize>> = {
 
 export const SEED = 42;
 
+/**
+ * Bumped when the generator adds rows (2: web cart interactions), so a cached file of an older
+ * generator is not taken for this one. Existing rows never change between versions.
+ */
+export const DATA_VERSION = 2;
+
 export function cacheDir(): string {
     return process.env.SEGMENTS_BENCH_CACHE ?? join(homedir(), '.cache', 'segments-bench');
 }
@@ -27,7 +33,7 @@ export function cacheDir(): string {
 export async function dataset(size: SizeName, log: (line: string) => void = () => {}): Promise<string> {
     const dir = cacheDir();
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `retail-${size}-seed${SEED}.sqlite`);
+    const file = join(dir, `retail-${size}-seed${SEED}-v${DATA_VERSION}.sqlite`);
     if (existsSync(file)) return file;
     const started = performance.now();
     const temporary = `${file}.tmp-${process.pid}`;

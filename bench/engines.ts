@@ -10,6 +10,7 @@ import { nativeReader } from '../engine/native-sqlite.js';
 import { copySqliteIntoPostgres } from '../engine/postgres-copy.js';
 import { PostgresEngine } from '../engine/postgres-engine.js';
 import { SqlJsEngine } from '../engine/sqljs-engine.js';
+import { DATA_VERSION } from './datasets.js';
 import { openNativeReadOnly, type NativeDb } from './native.js';
 
 export type EngineName = 'sqljs' | 'native' | 'duckdb' | 'postgres';
@@ -59,7 +60,7 @@ export async function openEngine(name: EngineName, file: string, size: string): 
         case 'postgres': {
             const url = process.env.SEGMENTS_PG_URL;
             if (!url) throw new Error('SEGMENTS_PG_URL is not set');
-            const schema = `bench_${size}`;
+            const schema = `bench_${size}_v${DATA_VERSION}`;
             const engine = await PostgresEngine.connect(url, schema);
             const copied = await engine.withClient(async client => {
                 const present = await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1', [schema]);

@@ -118,12 +118,48 @@ export interface MemberCondition {
 export type SetOperator = 'union' | 'intersect' | 'exclude';
 
 export interface GroupPlan {
+    readonly node: 'group';
     readonly name?: string;
     /** Absent for the first group. */
     readonly operator?: SetOperator;
     readonly root: JoinNode;
     readonly condition: Condition;
 }
+
+/** An event entity's `time` attribute: a date or a datetime. */
+export type TimeAttribute = SchemaAttribute & { readonly type: 'date' | 'datetime' };
+
+/**
+ * One step of a sequence (reference 6.3): records of `target.entity` related to the profile,
+ * satisfying `where`, ordered by their `time`.
+ */
+export interface SequenceStep {
+    /** The path from the audience to the step's entity, with the entity each step enters; empty when the step is the audience itself. */
+    readonly path: readonly { readonly step: PathStep; readonly entity: SchemaEntity }[];
+    /** The step's record: root of the `where` records. */
+    readonly target: JoinNode;
+    /** The step entity's `time` attribute, on `target.alias`. */
+    readonly time: TimeAttribute;
+    readonly where?: Condition;
+    /** `then no`: no such record after the previous step's (only ever the last step). */
+    readonly none: boolean;
+    /** `within N UNIT`: at most this long after the previous step's record (never on the first step). */
+    readonly within?: TimeOffset;
+}
+
+/** A sequence: a block of its own kind beside groups, combined with them by set operations. */
+export interface SequencePlan {
+    readonly node: 'sequence';
+    readonly name?: string;
+    /** Absent for the first block. */
+    readonly operator?: SetOperator;
+    /** The audience record the sequence is a condition on (no children). */
+    readonly root: JoinNode;
+    readonly steps: readonly SequenceStep[];
+}
+
+/** What a dynamic segment combines: groups and sequences. */
+export type BlockPlan = GroupPlan | SequencePlan;
 
 export type { KeyValue } from './keys.js';
 import type { KeyValue } from './keys.js';
@@ -181,7 +217,8 @@ export type ShowColumn = {
 } & ({ readonly attribute: SchemaAttribute; readonly measure?: undefined } | { readonly measure: MeasurePlan; readonly attribute?: undefined });
 
 export type SegmentPlan =
-    | (PlanBase & { readonly kind: 'dynamic'; readonly groups: readonly GroupPlan[]; readonly steps: readonly StepPlan[] })
+    /** `groups`: the segment's groups and sequences, in order. */
+    | (PlanBase & { readonly kind: 'dynamic'; readonly groups: readonly BlockPlan[]; readonly steps: readonly StepPlan[] })
     | (PlanBase & { readonly kind: 'static'; readonly members: { readonly kind: 'keys'; readonly keys: readonly KeyValue[] } | { readonly kind: 'file'; readonly path: string; /** The workspace folder: the file is read only from inside it. */ readonly within?: string } })
     | (PlanBase & { readonly kind: 'compound'; readonly parts: readonly { readonly operator?: SetOperator; readonly segment: string }[]; readonly steps: readonly StepPlan[] });
 

@@ -28,8 +28,8 @@ export class JoinTreeBuilder {
         private readonly aliases: AliasSource,
         private readonly via: ReadonlySet<string>,
         private readonly sink: ProblemSink,
-        /** Where `via` is written, for messages: on the group, or on the measure. */
-        private readonly viaOwner: 'group' | 'measure' = 'group'
+        /** Where `via` is written, for messages: on the group, the sequence, or the measure. */
+        private readonly viaOwner: 'group' | 'sequence' | 'measure' = 'group'
     ) {
         this.root = { alias: aliases.next(), entity: rootEntity, children: [], measures: [] };
         this.nodes.set(rootEntity.name, this.root);
@@ -57,9 +57,12 @@ export class JoinTreeBuilder {
         }
         if (result.kind === 'ambiguous') {
             const described = result.paths.map(p => describePath(from, p));
-            const choices = [...new Set(result.paths.flatMap(p => p.map(s => s.relationship.id)))];
+            // The relationships that tell the paths apart (one on every path picks none).
+            const all = [...new Set(result.paths.flatMap(p => p.map(s => s.relationship.id)))];
+            const telling = all.filter(c => !result.paths.every(p => p.some(s => s.relationship.id === c)));
+            const choices = telling.length > 0 ? telling : all;
             this.sink.error(ProblemCodes.AmbiguousPath,
-                `${entityName} is connected to ${from} by ${result.paths.length} equally short paths: ${described.join('; ')}. Pick one with \`via\` on the ${this.viaOwner}, for example \`${this.viaOwner === 'group' ? 'group ' : ''}via ${choices.find(c => !result.paths.every(p => p.some(s => s.relationship.id === c))) ?? choices[0]}\`.`,
+                `${entityName} is connected to ${from} by ${result.paths.length} equally short paths: ${described.join('; ')}. Pick one with \`via\` on the ${this.viaOwner}, for example \`${this.viaOwner === 'measure' ? '' : `${this.viaOwner} `}via ${choices[0]}\`.`,
                 node, property, { entity: entityName, paths: described, relationships: choices });
             return undefined;
         }
@@ -69,7 +72,7 @@ export class JoinTreeBuilder {
             if (child) {
                 if (child.step?.relationship.id !== step.relationship.id || child.step.from !== step.from) {
                     this.sink.error(ProblemCodes.AmbiguousPath,
-                        `${step.to} is reached by two different paths in this group. Name the relationship to use with \`via\`.`, node, property);
+                        `${step.to} is reached by two different paths in this ${this.viaOwner}. Name the relationship to use with \`via\`.`, node, property);
                     return undefined;
                 }
             } else {

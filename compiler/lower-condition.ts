@@ -26,8 +26,8 @@ export interface ConditionContext {
     readonly model: ConditionModel;
     /** Lowering a measure's own aggregate (reference, 6.4): a measure may not use another. */
     readonly inMeasure?: boolean;
-    /** Where `via` is written, for messages: on the group (default), or on the measure. */
-    readonly viaOwner?: 'group' | 'measure';
+    /** Where `via` is written, for messages: on the group (default), the sequence, or the measure. */
+    readonly viaOwner?: 'group' | 'sequence' | 'measure';
     /** Set when a reference did not resolve (the linker reports it); no plan is made then. */
     unresolved: boolean;
 }

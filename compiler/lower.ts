@@ -1,10 +1,11 @@
 import * as ast from '../grammar/generated/ast.js';
 import { destinationProblems, fileWriters, resolveDestination, SEGMENT_PLACEHOLDER } from './destinations.js';
-import type { DestinationPlan, GroupPlan, KeyValue, MeasurePlan, SegmentPlan, SetOperator, ShowColumn, StepPlan } from './ir.js';
+import type { BlockPlan, DestinationPlan, KeyValue, MeasurePlan, SegmentPlan, SetOperator, ShowColumn, StepPlan } from './ir.js';
 import { exactNumberKey } from './exact-number.js';
 import { AliasSource, JoinTreeBuilder } from './join-tree.js';
 import { describeOperand, lowerCondition, resolveAttribute, viaOf, type ConditionContext, type ConditionModel } from './lower-condition.js';
 import { lowerMeasure, type MeasureResult } from './lower-measure.js';
+import { lowerSequence, type SequenceContext } from './lower-sequence.js';
 import { lowerSteps } from './lower-steps.js';
 import { findPath } from './paths.js';
 import { ProblemCodes, ProblemSink, type Problem } from './problems.js';
@@ -50,20 +51,24 @@ export function lowerSegment(segment: ast.Segment, ctx: LowerContext): LowerResu
         : [];
     let plan: SegmentPlan | undefined;
     if (ast.isDynamicSegment(segment)) {
-        const groups: GroupPlan[] = [];
+        const groups: BlockPlan[] = [];
         const aliases = new AliasSource();
         for (const group of segment.groups) {
+            const via = viaOf(group, ctx.schema, sink, state);
             if (ast.isSequence(group)) {
-                sink.error(ProblemCodes.NotCompiledYet, 'Sequences are not compiled yet.', group);
+                const sctx: SequenceContext = { schema: ctx.schema, audience, via, sink, aliases, model: conditionModel(ctx), unresolved: false };
+                const sequence = lowerSequence(group, sctx);
+                state.unresolved ||= sctx.unresolved;
+                if (sequence) groups.push(sequence);
                 continue;
             }
-            const via = viaOf(group, ctx.schema, sink, state);
             const cctx: ConditionContext = { schema: ctx.schema, audience, via, sink, aliases, model: conditionModel(ctx), unresolved: false };
             const tree = new JoinTreeBuilder(ctx.schema, audience, aliases, via, sink);
             const condition = group.condition ? lowerCondition(group.condition, tree, cctx) : undefined;
             state.unresolved ||= cctx.unresolved;
             if (condition) {
                 groups.push({
+                    node: 'group',
                     ...(group.name ? { name: group.name } : {}),
                     ...(group.operator ? { operator: group.operator as SetOperator } : {}),
                     root: tree.root, condition

@@ -17,7 +17,7 @@ export interface PlanUses {
 
 /**
  * The entities and attributes a segment's query reads: its audience and key, the records its
- * groups join and the relationships they walk, every attribute its conditions, aggregates,
+ * groups and sequences join and the relationships they walk, every sequence step's `time`, every attribute its conditions, aggregates,
  * measures, `show` and `top` steps name, and all of this for each segment it refers to
  * (compound parts, `in segment`; looked up in `plans`).
  */
@@ -110,7 +110,19 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
             case 'dynamic':
                 for (const g of p.groups) {
                     node(g.root);
-                    condition(g.condition);
+                    if (g.node === 'group') {
+                        condition(g.condition);
+                        continue;
+                    }
+                    for (const s of g.steps) {
+                        for (const { step: st, entity: e } of s.path) {
+                            step(st);
+                            entity(e);
+                        }
+                        node(s.target);
+                        attribute(s.time);
+                        if (s.where) condition(s.where);
+                    }
                 }
                 break;
             case 'static':

@@ -62,9 +62,10 @@ export function walkCondition(root: Condition, visitor: ConditionVisitor): void 
     }
 }
 
-/** The conditions of a plan itself (its groups'), not of the segments it refers to. */
+/** The conditions of a plan itself (its groups', its sequence steps' `where`), not of the segments it refers to. */
 export function planConditions(plan: SegmentPlan): Condition[] {
-    return plan.kind === 'dynamic' ? plan.groups.map(g => g.condition) : [];
+    if (plan.kind !== 'dynamic') return [];
+    return plan.groups.flatMap(g => (g.node === 'group' ? [g.condition] : g.steps.flatMap(s => (s.where ? [s.where] : []))));
 }
 
 /**
@@ -116,7 +117,19 @@ export function planTables(source: SegmentPlan | MeasurePlan, into: Set<string>)
     if ('kind' in source) {
         into.add(source.audience.table.toLowerCase());
         for (const column of source.show) for (const step of column.path) into.add(step.entity.table.toLowerCase());
-        if (source.kind === 'dynamic') for (const group of source.groups) { trees.push(group.root); conditions.push(group.condition); }
+        if (source.kind === 'dynamic') {
+            for (const group of source.groups) {
+                trees.push(group.root);
+                if (group.node === 'group') conditions.push(group.condition);
+                else {
+                    for (const step of group.steps) {
+                        for (const p of step.path) into.add(p.entity.table.toLowerCase());
+                        trees.push(step.target);
+                        if (step.where) conditions.push(step.where);
+                    }
+                }
+            }
+        }
         for (const m of measuresUsed(source)) measures.add(m);
     } else {
         measures.add(source);

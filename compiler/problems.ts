@@ -48,6 +48,14 @@ export const ProblemCodes = {
     DestinationTwice: 'destination-activated-twice',
     DestinationInvalid: 'destination-has-errors',
     InactiveNotSent: 'inactive-not-sent',
+    // Sequences (reference 6.3).
+    StepNotEvent: 'step-not-event',
+    SequenceTooShort: 'sequence-one-step',
+    NoStepNotLast: 'no-step-not-last',
+    WithinOnFirstStep: 'within-first-step',
+    WithinNotWhole: 'within-not-whole',
+    /** A warning: `within 0 ...`, a window that holds no later record. */
+    EmptyWithin: 'empty-within',
     /** Version 2 constructs that parse and are checked but that the compiler does not lower yet (temporary, while version 2 is built). */
     NotCompiledYet: 'not-compiled-yet'
 } as const;
@@ -70,6 +78,10 @@ export class ProblemSink {
 
     error(code: ProblemCode, message: string, node: AstNode, property?: string, data?: Record<string, unknown>): void {
         this.problems.push({ severity: 'error', code, message, node, ...(property ? { property } : {}), ...(data ? { data } : {}) });
+    }
+
+    warning(code: ProblemCode, message: string, node: AstNode, property?: string): void {
+        this.problems.push({ severity: 'warning', code, message, node, ...(property ? { property } : {}) });
     }
 
     get hasErrors(): boolean {

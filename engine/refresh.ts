@@ -23,7 +23,14 @@ export function tablesRead(name: string, plans: ReadonlyMap<string, SegmentPlan>
         case 'dynamic':
             for (const g of plan.groups) {
                 treeTables(g.root, tables);
-                conditionTables(g.condition, tables);
+                if (g.node === 'group') conditionTables(g.condition, tables);
+                else {
+                    for (const step of g.steps) {
+                        step.path.forEach(p => tables.add(p.entity.table));
+                        treeTables(step.target, tables);
+                        if (step.where) conditionTables(step.where, tables);
+                    }
+                }
             }
             break;
         case 'compound':

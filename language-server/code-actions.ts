@@ -43,19 +43,19 @@ function replacements(document: LangiumDocument, diagnostic: Diagnostic): CodeAc
     }));
 }
 
-/** `group via Purchase.CustomerId { ... }` (or `measure E.N via ... =`) for each relationship that tells the paths apart. */
+/** `group via Purchase.CustomerId { ... }` (or `sequence via ...`, `measure E.N via ... =`) for each relationship that tells the paths apart. */
 function viaChoices(document: LangiumDocument, diagnostic: Diagnostic): CodeAction[] {
     const data = diagnostic.data as { relationships?: unknown } | undefined;
     const choices = Array.isArray(data?.relationships) ? data.relationships.filter((s): s is string => typeof s === 'string') : [];
     const root = document.parseResult.value.$cstNode;
     const offset = document.textDocument.offsetAt(diagnostic.range.start);
     const leaf = root && CstUtils.findLeafNodeAtOffset(root, offset);
-    const group = leaf && AstUtils.getContainerOfType(leaf.astNode, (n): n is ast.Group | ast.Measure => ast.isGroup(n) || ast.isMeasure(n));
+    const group = leaf && AstUtils.getContainerOfType(leaf.astNode, (n): n is ast.Group | ast.Sequence | ast.Measure => ast.isGroup(n) || ast.isSequence(n) || ast.isMeasure(n));
     if (!group?.$cstNode) return [];
     const last = group.via.length > 0 ? group.via[group.via.length - 1].$cstNode : undefined;
     const anchor = last ?? (ast.isMeasure(group)
         ? GrammarUtils.findNodeForProperty(group.$cstNode, 'description') ?? GrammarUtils.findNodeForProperty(group.$cstNode, 'name')
-        : GrammarUtils.findNodeForProperty(group.$cstNode, 'name') ?? GrammarUtils.findNodeForKeyword(group.$cstNode, 'group'));
+        : GrammarUtils.findNodeForProperty(group.$cstNode, 'name') ?? GrammarUtils.findNodeForKeyword(group.$cstNode, ast.isSequence(group) ? 'sequence' : 'group'));
     if (!anchor) return [];
     const taken = new Set(group.via.map(v => `${v.entity?.$refText}.${v.attribute?.$refText}`));
     return choices.filter(c => !taken.has(c)).map(choice => ({

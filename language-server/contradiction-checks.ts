@@ -26,7 +26,7 @@ interface Facts {
  * Conditions that can never hold together: one group's `and`-joined comparisons of the same
  * attribute (one record) with two different values, or bounds that leave an empty range.
  */
-export function checkContradictions(condition: ast.Condition | undefined, accept: ValidationAcceptor): void {
+export function checkContradictions(condition: ast.Condition | undefined, accept: ValidationAcceptor, outcome = 'this group is always empty'): void {
     if (!condition) return;
     const facts = new Map<string, Facts>();
     for (const item of conjuncts(condition)) {
@@ -39,55 +39,55 @@ export function checkContradictions(condition: ast.Condition | undefined, accept
         const key = `${ast.isMeasure(target) ? target.entity?.$refText : target.$container.name}.${target.name}`;
         let f = facts.get(key);
         if (!f) facts.set(key, f = { excluded: new Set() });
-        addFact(key, f, item, accept);
+        addFact(key, f, item, accept, outcome);
     }
 }
 
-function addFact(label: string, f: Facts, item: ast.Condition, accept: ValidationAcceptor): void {
+function addFact(label: string, f: Facts, item: ast.Condition, accept: ValidationAcceptor, outcome: string): void {
     const warn = (code: string, message: string): void => accept('warning', message, { node: item, code, data: { code } });
     if (ast.isCompareCondition(item)) {
         const value = ast.isValue(item.right) ? constant(item.right) : undefined;
         if (!value) return;
         if (item.operator === '=') {
             if (f.equal && !same(f.equal.value, value)) {
-                warn(IssueCodes.Contradiction, `${label} cannot be both ${show(f.equal.value)} and ${show(value)}: joined by \`and\`, both conditions are about one record, so this group is always empty. For either value use \`in (${show(f.equal.value)}, ${show(value)})\`; for profiles with records of both, use two groups joined by \`intersect\`.`);
+                warn(IssueCodes.Contradiction, `${label} cannot be both ${show(f.equal.value)} and ${show(value)}: joined by \`and\`, both conditions are about one record, so ${outcome}. For either value use \`in (${show(f.equal.value)}, ${show(value)})\`; for profiles with records of both, use two groups joined by \`intersect\`.`);
                 return;
             }
             if (f.allowed && !f.allowed.values.has(keyOf(value))) {
-                warn(IssueCodes.Contradiction, `${label} = ${show(value)} contradicts the \`in\` list before it, which does not include ${show(value)}: this group is always empty.`);
+                warn(IssueCodes.Contradiction, `${label} = ${show(value)} contradicts the \`in\` list before it, which does not include ${show(value)}: ${outcome}.`);
                 return;
             }
             if (f.excluded.has(keyOf(value))) {
-                warn(IssueCodes.Contradiction, `${label} cannot be ${show(value)} and differ from ${show(value)}: this group is always empty.`);
+                warn(IssueCodes.Contradiction, `${label} cannot be ${show(value)} and differ from ${show(value)}: ${outcome}.`);
                 return;
             }
             f.equal = { value, node: item };
-            checkBounds(label, f, { value, inclusive: true, node: item }, 'lower', warn);
-            checkBounds(label, f, { value, inclusive: true, node: item }, 'upper', warn);
+            checkBounds(label, f, { value, inclusive: true, node: item }, 'lower', warn, outcome);
+            checkBounds(label, f, { value, inclusive: true, node: item }, 'upper', warn, outcome);
             return;
         }
         if (item.operator === '!=') {
             if (f.equal && same(f.equal.value, value)) {
-                warn(IssueCodes.Contradiction, `${label} cannot be ${show(value)} and differ from ${show(value)}: this group is always empty.`);
+                warn(IssueCodes.Contradiction, `${label} cannot be ${show(value)} and differ from ${show(value)}: ${outcome}.`);
                 return;
             }
             f.excluded.add(keyOf(value));
             return;
         }
         const inclusive = item.operator === '<=' || item.operator === '>=';
-        checkBounds(label, f, { value, inclusive, node: item }, item.operator.startsWith('<') ? 'upper' : 'lower', warn);
+        checkBounds(label, f, { value, inclusive, node: item }, item.operator.startsWith('<') ? 'upper' : 'lower', warn, outcome);
         return;
     }
     if (ast.isOrderCondition(item)) {
         const value = ast.isValue(item.right) ? constant(item.right) : undefined;
-        if (value) checkBounds(label, f, { value, inclusive: false, node: item }, item.operator === 'before' ? 'upper' : 'lower', warn);
+        if (value) checkBounds(label, f, { value, inclusive: false, node: item }, item.operator === 'before' ? 'upper' : 'lower', warn, outcome);
         return;
     }
     if (ast.isBetweenCondition(item)) {
         const low = constant(item.low);
         const high = constant(item.high);
-        if (low) checkBounds(label, f, { value: low, inclusive: true, node: item }, 'lower', warn);
-        if (high) checkBounds(label, f, { value: high, inclusive: true, node: item }, 'upper', warn);
+        if (low) checkBounds(label, f, { value: low, inclusive: true, node: item }, 'lower', warn, outcome);
+        if (high) checkBounds(label, f, { value: high, inclusive: true, node: item }, 'upper', warn, outcome);
         return;
     }
     if (ast.isInCondition(item) && !item.negated) {
@@ -95,7 +95,7 @@ function addFact(label: string, f: Facts, item: ast.Condition, accept: Validatio
         if (values.some(v => !v)) return;
         const known = values as Constant[];
         if (f.equal && !known.some(v => same(v, f.equal!.value))) {
-            warn(IssueCodes.Contradiction, `${label} is ${show(f.equal.value)}, which this \`in\` list does not include: this group is always empty.`);
+            warn(IssueCodes.Contradiction, `${label} is ${show(f.equal.value)}, which this \`in\` list does not include: ${outcome}.`);
             return;
         }
         f.allowed = { values: new Set(known.map(keyOf)), node: item };
@@ -103,11 +103,11 @@ function addFact(label: string, f: Facts, item: ast.Condition, accept: Validatio
 }
 
 /** Narrows the range with a new bound, warning when nothing is left between lower and upper. */
-function checkBounds(label: string, f: Facts, bound: Bound, side: 'lower' | 'upper', warn: (code: string, message: string) => void): void {
+function checkBounds(label: string, f: Facts, bound: Bound, side: 'lower' | 'upper', warn: (code: string, message: string) => void, outcome: string): void {
     const lower = side === 'lower' ? tighter(f.lower, bound, 'lower') : f.lower;
     const upper = side === 'upper' ? tighter(f.upper, bound, 'upper') : f.upper;
     if (lower && upper && isEmpty(lower, upper)) {
-        warn(IssueCodes.EmptyRange, `No value of ${label} is ${describeBound(lower, 'lower')} and ${describeBound(upper, 'upper')}: this group is always empty. Check the two limits (did you mean \`or\`?).`);
+        warn(IssueCodes.EmptyRange, `No value of ${label} is ${describeBound(lower, 'lower')} and ${describeBound(upper, 'upper')}: ${outcome}. Check the two limits (did you mean \`or\`?).`);
         return;
     }
     if (side === 'lower') f.lower = lower;

@@ -20,6 +20,9 @@ export function registerValidationChecks(services: SegmentServices): void {
         Segment: [validator.checkProperties, validator.checkCycle, validator.checkLowering],
         CompoundSegment: validator.checkInactiveParts,
         Group: (group, accept) => checkContradictions(group.condition, accept),
+        Event: (event, accept) => checkContradictions(event.where, accept, event.none
+            ? 'this step matches no record, so `then no` excludes no one'
+            : 'this step matches no record, so the sequence is always empty'),
         CountAggregate: (aggregate, accept) => checkContradictions(aggregate.where, accept),
         ValueAggregate: (aggregate, accept) => checkContradictions(aggregate.where, accept)
     };

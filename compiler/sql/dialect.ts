@@ -55,6 +55,19 @@ export interface Dialect {
      */
     storedDayBound(column: string, bound: 'from' | 'before', day: string): string | undefined;
     /**
+     * Like `storedDayBound`, against a time computed in the query (as `columnAsDateTime` reads
+     * it) rather than a literal day: a necessary condition on the raw stored column for its
+     * time to be on or after the UTC day of `time` ('from'), or on or before it ('through'),
+     * widened by a day when some stored values carry an offset; `undefined` when the dialect
+     * cannot say so cheaply.
+     */
+    storedTimeBound(column: string, bound: 'from' | 'through', time: string, storage: ColumnStorage): string | undefined;
+    /**
+     * How a sequence's chain ends meet the next step's records (compiler/sql/sequence-sql.ts):
+     * `join` on the profile, or `window`: sorted together per profile and read in one pass.
+     */
+    readonly sequenceLink: 'join' | 'window';
+    /**
      * `column` as a GROUP BY term the planner should not read in index order (reading a big
      * table through an index costs a random row lookup per row; a scan and a hash or sort do not).
      */
@@ -66,6 +79,14 @@ export interface Dialect {
      * decorrelates it into that join itself).
      */
     readonly correlatedAggregates: boolean;
+    /**
+     * A FROM clause joining every row of the query `scanned` (as `scannedAlias`) with the rows
+     * of the query `probed` (as `probedAlias`) that `on` holds for, where `on` starts with an
+     * equality of the two sides' keys: the form in which the database reads `scanned` once, in
+     * storage order, and finds the matching rows of `probed` by its key (a hash join, or a
+     * temporary index on `probed`), rather than looking up the base table of `scanned` row by row.
+     */
+    probeJoin(scanned: string, scannedAlias: string, probed: ProbedRows, probedAlias: string, on: string): string;
     /** `condition`, with a missing (NULL) result read as false. */
     isTrue(condition: string): string;
     /**
@@ -82,6 +103,14 @@ export interface Dialect {
     textMatch(column: string, mode: 'contains' | 'starts' | 'ends', value: string): string;
     /** Left-to-right set operation between two `SELECT key` queries. */
     setOperation(left: string, operator: 'union' | 'intersect' | 'exclude', right: string, alias: string): string;
+}
+
+/** The rows a `probeJoin` looks up: a query, or a named query of the statement's `WITH`. */
+export type ProbedRows = { readonly query: string } | { readonly name: string };
+
+/** A FROM item for probed rows: `(query) AS alias` or `name AS alias`; `wrap` rewrites a query first. */
+export function probedItem(probed: ProbedRows, alias: string, wrap: (query: string) => string = q => q): string {
+    return 'query' in probed ? `(${wrap(probed.query)}) AS ${alias}` : `${probed.name} AS ${alias}`;
 }
 
 /** `SELECT column FROM from WHERE where...`, kept apart so a dialect can write it as IN or EXISTS. */

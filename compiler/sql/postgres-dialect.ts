@@ -1,4 +1,4 @@
-import { asciiLower, finiteNumber, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { asciiLower, finiteNumber, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, probedItem, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexPlainValue, regexText, type RegexEngine } from './regex-reads.js';
 
 const pg: RegexEngine = {
@@ -72,8 +72,11 @@ export const postgresDialect: Dialect = {
     // Every accepted form, and a date or timestamp column's text, starts with `YYYY-MM-DD`;
     // compared by bytes (collation "C"), whatever the column's own collation.
     storedDayBound: (column, bound, day) => `CAST(${column} AS TEXT) COLLATE "C" ${bound === 'from' ? '>=' : '<'} ${quoteString(day)}`,
+    storedTimeBound: () => undefined,
+    sequenceLink: 'join',
     groupByScan: column => column,
     correlatedAggregates: false,
+    probeJoin: (scanned, a, probed, b, on) => `(${scanned}) AS ${a} JOIN ${probedItem(probed, b)} ON ${on}`,
     isTrue: condition => `((${condition}) IS TRUE)`,
     notAmong: notExistsAmong,
     // The database's collation (en_US.UTF-8, ...) orders by language rules; "C" by bytes.

@@ -1,4 +1,4 @@
-import { assertUnreachable, type ColumnRef, type Condition, type Domain, type GroupPlan, type KeyValue, type Literal, type MeasurePlan, type MeasureRef, type Operand, type OperandValue, type SegmentPlan } from '../ir.js';
+import { assertUnreachable, type ColumnRef, type Condition, type Domain, type BlockPlan, type KeyValue, type Literal, type MeasurePlan, type MeasureRef, type Operand, type OperandValue, type SegmentPlan } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
 import { addOffset, type Clock } from '../time.js';
 import { PLAIN_STORAGE, type StorageFacts } from '../storage.js';
@@ -11,6 +11,7 @@ import { keyLiteral, type Dialect } from './dialect.js';
 import { groupExclusion, groupPredicate } from './group-sql.js';
 import { aliasOf, entitySource, keyColumn, storageOf, type Renames } from './relations.js';
 import { lastSample, steppedSql, type RecordQuery, type SampleKeys } from './step-sql.js';
+import { sequenceExclusion, sequencePredicate } from './sequence-sql.js';
 
 export interface SqlContext {
     readonly dialect: Dialect;
@@ -75,11 +76,11 @@ function segmentBody(plan: SegmentPlan, ctx: SqlContext, seen: ReadonlySet<strin
 }
 
 /**
- * A dynamic segment as one pass over the audience table: each group is a condition on the
- * audience record, combined left to right (`union` is OR, `intersect` AND, `exclude` AND NOT,
- * the excluded group read two-valued).
+ * A dynamic segment as one pass over the audience table: each group or sequence is a condition
+ * on the audience record, combined left to right (`union` is OR, `intersect` AND, `exclude` AND
+ * NOT, the excluded block read two-valued).
  */
-function dynamicSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: SqlContext): string {
+function dynamicSql(groups: readonly BlockPlan[], audience: SchemaEntity, ctx: SqlContext): string {
     const q = dynamicRecords(groups, audience, ctx);
     return `SELECT ${q.key} AS key\nFROM ${q.from}\nWHERE ${q.where}`;
 }
@@ -104,14 +105,16 @@ function groupKeysSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx:
 }
 
 /** A dynamic segment's one pass over the audience table, as records (for a `top` step to order in the same pass). */
-function dynamicRecords(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: SqlContext): RecordQuery {
+function dynamicRecords(groups: readonly BlockPlan[], audience: SchemaEntity, ctx: SqlContext): RecordQuery {
     const d = ctx.dialect;
     const alias = groups[0].root.alias;
     const rctx: RenderContext = { ...ctx, rename: new Map(groups.map(g => [g.root.alias, alias])) };
-    let predicate = groupPredicate(groups[0], audience, rctx);
+    const included = (b: BlockPlan): string => (b.node === 'group' ? groupPredicate(b, audience, rctx) : sequencePredicate(b, audience, rctx));
+    const excluded = (b: BlockPlan): string => (b.node === 'group' ? groupExclusion(b, audience, rctx) : sequenceExclusion(b, audience, rctx));
+    let predicate = included(groups[0]);
     for (const g of groups.slice(1)) {
         const op = g.operator ?? 'union';
-        const next = op === 'exclude' ? groupExclusion(g, audience, rctx) : groupPredicate(g, audience, rctx);
+        const next = op === 'exclude' ? excluded(g) : included(g);
         predicate = op === 'union' ? `(${predicate}\n  OR ${next})` : `(${predicate}\n  AND ${next})`;
     }
     const key = keyColumn(alias, audience.key, d, ctx);

@@ -404,7 +404,7 @@ function purchasesTable(count: number, seed: number, customers: CustomerProfile[
   };
 }
 
-function interactionsTable(count: number, seed: number, customers: CustomerProfile[]): Table {
+function interactionsTable(count: number, seed: number, customers: CustomerProfile[], purchases: Table): Table {
   const end = endOfDay(DATA_END);
   const customerWeights = cumulative(customers.map((c) => c.interactionIntensity * Math.max(0, end - c.interactionFrom) / DAY));
   return {
@@ -432,14 +432,49 @@ function interactionsTable(count: number, seed: number, customers: CustomerProfi
         }
         yield [500001 + i, c.id, kind, topic, formatDateTime(rng, at)];
       }
+      yield* cartRows(500001 + count, count, seed, customers, customerWeights, purchases);
     }),
   };
+}
+
+/** Share of web purchases made after putting the product in the web cart. */
+const CART_BEFORE_WEB_PURCHASE = 0.35;
+/** Carts left without a purchase, per interaction. */
+const ABANDONED_CARTS_PER_INTERACTION = 0.02;
+
+/**
+ * Web cart interactions (`kind` `cart`, topic `shopping`), appended after the other
+ * interactions with ids from `firstId`, from a random stream of their own: every other record
+ * of the sample is the same with or without them. Some web purchases had their product put in
+ * the cart 5 minutes to 20 hours before (converted carts); other carts, at random times of
+ * customers who interact, may or may not be followed by a purchase.
+ */
+function* cartRows(firstId: number, interactions: number, seed: number, customers: CustomerProfile[], customerWeights: Float64Array, purchases: Table): Generator<unknown[]> {
+  const rng = stream(seed, 5);
+  const end = endOfDay(DATA_END);
+  let id = firstId;
+  for (const row of purchases.rows) {
+    const [, customerId, , purchasedAt, , channel] = row as [number, number, number, string, number, string];
+    const c = customers[customerId - FIRST_CUSTOMER_ID]!;
+    const at = Date.parse(`${purchasedAt.slice(0, 10)}T${purchasedAt.slice(11, 19)}Z`) / 1000;
+    if (channel !== 'web' || at < c.interactionFrom + DAY || rng() >= CART_BEFORE_WEB_PURCHASE) continue;
+    const cartAt = Math.floor(at - between(rng, 300, 72_000));
+    yield [id++, c.id, 'cart', 'shopping', formatDateTime(rng, cartAt)];
+  }
+  if (customers.length === 0 || customerWeights[customerWeights.length - 1]! <= 0) return;
+  const abandoned = Math.round(interactions * ABANDONED_CARTS_PER_INTERACTION);
+  for (let i = 0; i < abandoned; i++) {
+    const c = customers[pickCumulative(rng, customerWeights)]!;
+    const at = Math.floor(between(rng, c.interactionFrom, end));
+    yield [id++, c.id, 'cart', 'shopping', formatDateTime(rng, at)];
+  }
 }
 
 /**
  * The four tables of the retail sample. Pure: the same size and seed give the same rows.
  * Customer ids start at 1001, product ids are 5000 + 7k (5567, a Security product, exists once
- * there are 81 products), purchase ids start at 100001 and interaction ids at 500001.
+ * there are 81 products), purchase ids start at 100001 and interaction ids at 500001 (web cart
+ * interactions, generated apart, follow the others).
  */
 export function generateRetail(size: RetailSize, seed = 42): Table[] {
   for (const [key, value] of Object.entries(size)) {
@@ -451,11 +486,12 @@ export function generateRetail(size: RetailSize, seed = 42): Table[] {
   if (size.interactions > 0 && size.customers === 0) throw new RangeError('interactions need at least one customer');
   const customers = makeCustomers(size.customers, seed);
   const products = makeProducts(size.products, seed);
+  const purchases = purchasesTable(size.purchases, seed, customers, products);
   return [
     customersTable(customers),
     productsTable(products),
-    purchasesTable(size.purchases, seed, customers, products),
-    interactionsTable(size.interactions, seed, customers),
+    purchases,
+    interactionsTable(size.interactions, seed, customers, purchases),
   ];
 }
 

@@ -60,7 +60,7 @@ describe('the language server process on samples/retail', () => {
         const lines = text.slice(0, at).split('\n');
         const hover = await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: lines.length - 1, character: lines[lines.length - 1].length } });
         const value = (hover?.contents as MarkupContent).value;
-        expect(value).toMatch(/^\*\*Interaction\.Kind\*\* · text\n\nColumn `kind` of table `interactions`\n\nemail_open, web_visit, store_visit, chat or support_call\n\n5 distinct values; most frequent: `email_open` \(\d+\)/);
+        expect(value).toMatch(/^\*\*Interaction\.Kind\*\* · text\n\nColumn `kind` of table `interactions`\n\nemail_open, web_visit, store_visit, chat, support_call or cart\n\n6 distinct values; most frequent: `email_open` \(\d+\)/);
     }, 60_000);
 
     test('rename of a segment edits its declaration and every reference, across files', async () => {
@@ -95,7 +95,7 @@ describe('the language server process on samples/retail', () => {
             return `${URI.parse(u).path.split('/').pop()}:${e.range.start.line + 1}:${e.range.start.character}`;
         })).sort();
         // Not `InteractionId`, nor the word in a description.
-        expect(places).toEqual(occurrences('Interaction', ['marketing', 'schema', 'valentines']));
+        expect(places).toEqual(occurrences('Interaction', ['journeys', 'marketing', 'schema', 'valentines']));
     }, 60_000);
 
     test('shuts down and exits with code 0', async () => {

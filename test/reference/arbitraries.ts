@@ -24,7 +24,7 @@
  * `sample` steps now and then (reference, 6.6), compound segments over them included.
  */
 import fc from 'fast-check';
-import { addToTime, readKey, RefSchema, shortestPath, storedInstant, storedNumberText, type AttrType, type CellValue, type RefEntity, type Row, type Tables } from './evaluator.js';
+import { addToTime, readKey, RefSchema, shortestPath, storedInstant, storedNumberText, type AttrType, type CellValue, type RefEntity, type Row, type Tables, type Unit } from './evaluator.js';
 
 export interface GenAttribute {
     readonly name: string;
@@ -255,7 +255,43 @@ function cellArb(type: AttrType, asOf: string): fc.Arbitrary<CellValue> {
  */
 function eventTimeArb(type: AttrType, asOf: string): fc.Arbitrary<CellValue> {
     const past = type === 'date' ? dateArb(asOf, true) : storedDateTimeArb(asOf, true);
-    return fc.oneof({ weight: 1, arbitrary: past }, { weight: 1, arbitrary: cellArb(type, asOf) });
+    return fc.oneof({ weight: 1, arbitrary: past }, { weight: 1, arbitrary: cellArb(type, asOf) }, { weight: 1, arbitrary: closeTimeArb(type, asOf) });
+}
+
+/**
+ * Event times close to each other, for sequences (reference 6.3): a few shared base instants
+ * (three days before the as-of date, a month's last day) and small steps after them (a second,
+ * a minute, an hour, a day, a week, a month, which clamps at the month's end, a year), so that
+ * records of different entities tie (equal instants in different stored forms: `T`, `Z`, an
+ * offset, a zero fraction; a date and a datetime at midnight) or fall just inside or outside a
+ * `within` window.
+ */
+function closeTimeArb(type: AttrType, asOf: string): fc.Arbitrary<CellValue> {
+    const bases = [`${addToTime(asOf.slice(0, 10), -3, 'day')} 10:00:00`, '2027-01-31 00:00:00', '2027-01-31 23:30:00'];
+    const steps: readonly (readonly [number, Unit])[] = [[0, 'minute'], [0, 'minute'], [1, 'minute'], [60, 'minute'], [1, 'hour'], [24, 'hour'], [1, 'day'], [2, 'day'], [7, 'day'], [1, 'week'], [1, 'month'], [1, 'year']];
+    const instant = fc.tuple(pick(bases), pick(steps), pick([0, 0, 0, 1, -1])).map(([b, [n, u], second]) => addSeconds(addToTime(b, n, u), second));
+    if (type === 'date') return instant.map(t => t.slice(0, 10));
+    return fc.tuple(instant, pick(['plain', 'plain', 'T', 'Z', 'zero', '+02:00', '-0500', 'date', '.250', '.999'])).map(([t, form]) => {
+        switch (form) {
+            case 'T': return t.replace(' ', 'T');
+            case 'Z': return `${t.replace(' ', 'T')}Z`;
+            case 'zero': return `${t}.000`;
+            case '+02:00': return `${addToTime(t, 2, 'hour')}+02:00`;
+            case '-0500': return `${addToTime(t, -5, 'hour').replace(' ', 'T')}-0500`;
+            // A date alone is its midnight: equal to the base at 00:00:00, a day before the base's next midnight.
+            case 'date': return t.slice(0, 10);
+            case '.250':
+            case '.999': return `${t}${form}`;
+            default: return t;
+        }
+    });
+}
+
+/** `YYYY-MM-DD HH:MM:SS` moved by whole seconds. */
+function addSeconds(t: string, seconds: number): string {
+    if (seconds === 0) return t;
+    const ms = Date.parse(`${t.replace(' ', 'T')}Z`) + seconds * 1000;
+    return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,7 +303,7 @@ type GenKey = number | bigint | string;
 
 /** Rows per table: Interaction and Gift may be empty (a copy to another engine then has no value to type their columns by). */
 const ROW_COUNTS: Readonly<Record<string, [number, number]>> = {
-    Store: [1, 3], Customer: [2, 7], Product: [1, 4], Purchase: [1, 10], Interaction: [0, 6], Gift: [0, 4]
+    Store: [1, 3], Customer: [2, 7], Product: [1, 4], Purchase: [1, 12], Interaction: [0, 10], Gift: [0, 4]
 };
 /** 64-bit keys beyond 2^53, which a JavaScript number cannot hold. */
 const BIG_KEYS: readonly bigint[] = [9007199254740993n, 1234567890123456789n, 9007199254740992n];
@@ -316,7 +352,8 @@ function rowsArb(entity: GenEntity, keys: readonly GenKey[], keysOf: ReadonlyMap
             else if (a.target) {
                 const targets = keysOf.get(a.target) ?? [];
                 cells[columnOf(a)] = targets.length > 0
-                    ? fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...targets).chain(storedKeyArb) }, { weight: 1, arbitrary: fc.constant(cell(DANGLING[a.target])) }, { weight: 1, arbitrary: fc.constant(cell(null)) })
+                    // Often the first target: some profiles then have several records of one entity, in time order or tied (sequences, reference 6.3).
+                    ? fc.oneof({ weight: 3, arbitrary: storedKeyArb(targets[0]) }, { weight: 6, arbitrary: fc.constantFrom(...targets).chain(storedKeyArb) }, { weight: 1, arbitrary: fc.constant(cell(DANGLING[a.target])) }, { weight: 1, arbitrary: fc.constant(cell(null)) })
                     : fc.constantFrom(cell(DANGLING[a.target]), cell(null));
             } else if (a.name === entity.time) cells[columnOf(a)] = plain(eventTimeArb(a.type, asOf));
             else cells[columnOf(a)] = plain(cellArb(a.type, asOf));
@@ -778,6 +815,60 @@ export function showable(audience: string): string[] {
     return [entityNamed(audience), ...referred].flatMap(e => e.attributes.map(a => `${e.name}.${a.name}`));
 }
 
+/** Entities with `time` (reference 6.1): the ones a sequence's steps may name. */
+const EVENT_ENTITIES: readonly string[] = ENTITIES.filter(e => e.time !== undefined).map(e => e.name);
+/** Windows: the steps between close event times (`closeTimeArb`), and others. */
+const WITHINS: readonly (readonly [number, string])[] = [
+    [0, 'days'], [1, 'minute'], [59, 'minutes'], [60, 'minutes'], [1, 'hour'], [23, 'hours'], [24, 'hours'], [1, 'day'], [2, 'days'], [6, 'days'], [7, 'days'],
+    [1, 'week'], [1, 'month'], [2, 'months'], [1, 'year'], [3, 'years'], [31, 'days'], [12, 'hours']
+];
+
+/** The mistakes the reference makes errors of, each made by one sequence in 50 or so. */
+type SequenceMistake = 'none' | 'one-step' | 'no-not-last' | 'within-first' | 'not-event' | 'ambiguous';
+
+/**
+ * A sequence (reference 6.3) over `audience`: 2 to 4 steps over event entities one shortest path
+ * reaches (after `via`), the audience itself among them when it is an event entity; a `where`
+ * on most steps (over the step's entity and entities reached from it, aggregates included);
+ * `within` in any unit on some `then` steps, 0 included; a last `then no` step on some. Now and
+ * then a mistake the reference calls an error, which both sides must report.
+ */
+function sequenceArb(audience: string, lits: Literals, first: boolean, names: GenNames): fc.Arbitrary<string> {
+    const mistakes: readonly SequenceMistake[] = ['one-step', 'no-not-last', 'within-first', 'not-event', 'ambiguous'];
+    const mistakeArb = fc.integer({ min: 0, max: 50 }).map((n): SequenceMistake => mistakes[n] ?? 'none');
+    return fc.tuple(pick(VIA_CHOICES), fc.option(pick(['Journey', 'Abandoned', 'Converted']), { nil: undefined }), pick(['union', 'intersect', 'exclude']), mistakeArb, fc.constantFrom(2, 2, 2, 2, 3, 3, 4), fc.integer({ min: 1, max: 10 }))
+        .chain(([via, name, op, mistake, length, noRoll]) => {
+            const events = reachable(audience, via).filter(e => EVENT_ENTITIES.includes(e));
+            const others = mistake === 'not-event' ? reachable(audience, via).filter(e => !EVENT_ENTITIES.includes(e))
+                : mistake === 'ambiguous' ? reachable(audience, via, true).filter(e => !reachable(audience, via).includes(e)) : [];
+            if (events.length === 0) return groupArb(audience, lits, first, names);
+            const count = mistake === 'one-step' ? 1 : mistake === 'no-not-last' ? Math.max(length, 3) : length;
+            const none = mistake === 'no-not-last' || noRoll <= 3;
+            const steps = Array.from({ length: count }, (_, i) => {
+                const pool = others.length > 0 && i === count - 1 ? others : events;
+                // A `where` on some steps, usually one comparison: chains need records that pass it.
+                const whereArb = (entity: string): fc.Arbitrary<string> => fc.oneof(
+                    { weight: 6, arbitrary: fc.constant('') },
+                    { weight: 3, arbitrary: conditionArb({ audience, root: entity, via, inAggregate: false, lits, loose: false, ...names }, 0).map(c => ` where ${printTree(c)}`) },
+                    { weight: 1, arbitrary: conditionArb({ audience, root: entity, via, inAggregate: false, lits, loose: false, ...names }, 1).map(c => ` where ${printTree(c)}`) });
+                return fc.tuple(pick(pool), fc.option(fc.oneof({ weight: 4, arbitrary: pick(WITHINS) }, { weight: 1, arbitrary: fc.tuple(pick(AMOUNTS), pick(ALL_UNITS)) }), { freq: 2 }))
+                    .chain(([entity, within]) => whereArb(entity).map(where => {
+                        const isNone = none && (mistake === 'no-not-last' ? i === 1 : i === count - 1 && i > 0);
+                        const hasWithin = within !== null && (i > 0 || mistake === 'within-first');
+                        const then = i === 0 ? '' : 'then ';
+                        return `${then}${isNone ? 'no ' : ''}${entity}${where}${hasWithin ? ` within ${within[0]} ${within[1]}` : ''}`;
+                    }));
+            });
+            return fc.tuple(...steps).map(texts =>
+                `${first ? '' : `${op} `}sequence${name ? ` ${name}` : ''}${via.length > 0 ? ` via ${via.join(', ')}` : ''} {\n    ${texts.join('\n    ')}\n  }`);
+        });
+}
+
+/** A group or, one time in three, a sequence. */
+function blockArb(audience: string, lits: Literals, first: boolean, names: GenNames): fc.Arbitrary<string> {
+    return fc.oneof({ weight: 2, arbitrary: groupArb(audience, lits, first, names) }, { weight: 1, arbitrary: sequenceArb(audience, lits, first, names) });
+}
+
 function propertiesArb(audience: string | undefined, name: string): fc.Arbitrary<string[]> {
     const props: fc.Arbitrary<string | undefined>[] = [
         fc.option(fc.constant(`title ${quote(`Title of ${name}`)}`), { nil: undefined }),
@@ -892,8 +983,8 @@ export function workspaceArb(lits: Literals): fc.Arbitrary<GeneratedWorkspace> {
             const names: GenNames = { measures: measureList, segments: refs };
             return fc.tuple(
                 propertiesArb(audience, `D${i}`),
-                groupArb(audience, lits, true, names),
-                fc.array(groupArb(audience, lits, false, names), { maxLength: 2 }),
+                blockArb(audience, lits, true, names),
+                fc.array(blockArb(audience, lits, false, names), { maxLength: 2 }),
                 stepsArb(audience, true, measureList)
             ).map(([props, g, rest, steps]) => `dynamic segment D${i} {\n${props.map(p => `  ${p}\n`).join('')}  ${[g, ...rest, ...steps].join('\n  ')}\n}`);
         };

@@ -631,6 +631,25 @@ type Cond =
     | { readonly k: 'match'; readonly left: Operand; readonly mode: 'contains' | 'starts' | 'ends'; readonly text: string }
     | { readonly k: 'empty'; readonly left: Operand; readonly negated: boolean };
 
+/** One checked step of a sequence: its entity, reached from the audience by `path`, and its `where`. */
+interface SequenceStepCheck {
+    readonly path: readonly RefStep[];
+    readonly entity: string;
+    readonly time: RefAttribute;
+    readonly none: boolean;
+    readonly within?: { readonly n: number; readonly unit: Unit };
+    readonly where?: { readonly scope: Scope; readonly condition: Cond };
+}
+
+interface CheckedSequence {
+    readonly steps: readonly SequenceStepCheck[];
+}
+
+/** `time` (`YYYY-MM-DD HH:MM:SS.mmm`) moved forward by a `within` window, in the same form. */
+function later(time: string, within: { readonly n: number; readonly unit: Unit }): string {
+    return formatDateTime(shift(parseInstant(time)!, within.n, within.unit));
+}
+
 /** The digits of a number literal as written (the parsed value rounds integers beyond 2^53). */
 function literalText(node: ast.NumberLiteral): string {
     const digits = /(\d+(?:\.\d+)?)\s*$/.exec(node.$cstNode?.text ?? '')?.[1] ?? String(node.value);
@@ -658,13 +677,47 @@ class Checker {
 
     /** A group's condition, in a scope rooted at the audience. */
     group(group: ast.Group): { scope: Scope; condition: Cond } {
+        return this.scoped(this.audience, this.viaOf(group.via), group.condition, false);
+    }
+
+    /**
+     * A sequence (reference 6.3): at least two steps, `no` only on the last, `within` only on `then` steps (in whole units); each step's entity an event
+     * entity joined to the audience by one shortest path, its `where` scoped at that entity.
+     */
+    sequence(sequence: ast.Sequence): CheckedSequence {
+        const via = this.viaOf(sequence.via);
+        if (sequence.steps.length < 2) throw new SegmentError('a sequence has at least two steps');
+        const steps = sequence.steps.map((event, i): SequenceStepCheck => {
+            if (event.none && i < sequence.steps.length - 1) throw new SegmentError('a no step is the last step');
+            const entity = event.entity?.ref?.name;
+            if (entity === undefined) throw new SegmentError(`unresolved entity ${event.entity?.$refText ?? ''}`);
+            const e = this.schema.entity(entity);
+            if (e.time === undefined) throw new SegmentError(`${entity} is not an event entity (no time)`);
+            const time = this.schema.attribute(entity, e.time);
+            if (!isTime(time.type)) throw new SegmentError(`${entity}'s time is ${time.type}`);
+            let within: { readonly n: number; readonly unit: Unit } | undefined;
+            if (event.amount !== undefined) {
+                if (i === 0) throw new SegmentError('within on the first step');
+                if (!Number.isInteger(event.amount)) throw new SegmentError('within counts whole units');
+                within = { n: event.amount, unit: unitOfWord(event.unit ?? '') };
+            }
+            const path = shortestPath(this.schema, this.audience, entity, via);
+            if (path.kind === 'none') throw new SegmentError(`no path from ${this.audience} to ${entity}`);
+            if (path.kind === 'ambiguous') throw new SegmentError(`${entity} is reached from ${this.audience} by ${path.paths.length} equally short paths`);
+            const where = event.where ? this.scoped(entity, via, event.where, false) : undefined;
+            return { path: path.steps, entity, time, none: event.none, ...(within ? { within } : {}), ...(where ? { where } : {}) };
+        });
+        return { steps };
+    }
+
+    private viaOf(refs: readonly ast.AttributeRef[]): Set<string> {
         const via = new Set<string>();
-        for (const ref of group.via) {
+        for (const ref of refs) {
             const a = this.attributeOf(ref);
             if (a.target === undefined) throw new SegmentError(`via ${a.entity}.${a.name} is not a relationship`);
             via.add(`${a.entity}.${a.name}`);
         }
-        return this.scoped(this.audience, via, group.condition, false);
+        return via;
     }
 
     private scoped(root: string, via: ReadonlySet<string>, node: ast.Condition, inAggregate: boolean): { scope: Scope; condition: Cond } {
@@ -981,6 +1034,48 @@ class Evaluator {
         return fill(1);
     }
 
+    /**
+     * Is the profile (the rows of one key) in the sequence? As the reference words it: records
+     * r1, ..., rn, one per step, of its step's entity, related to the profile and satisfying its
+     * `where`, with t(r1) < t(r2) < ... < t(rn) and t(rk) <= t(r(k-1)) + N UNIT for a step with
+     * `within`; for a last `no` step, records r1, ..., r(n-1) as above with no record of the `no`
+     * step after t(r(n-1)) (and, with `within`, at most N UNIT after it). Every chain is tried.
+     */
+    inSequence(sequence: CheckedSequence, profiles: readonly Row[]): boolean {
+        const times = sequence.steps.map(step => this.stepTimes(step, profiles));
+        const holds = (k: number, previous: string | undefined): boolean => {
+            if (k === sequence.steps.length) return true;
+            const step = sequence.steps[k];
+            const fits = (t: string): boolean => previous === undefined || (t > previous && (step.within === undefined || t <= later(previous, step.within)));
+            if (step.none) return !times[k].some(fits);
+            return times[k].some(t => fits(t) && holds(k + 1, t));
+        };
+        return holds(0, undefined);
+    }
+
+    /**
+     * t(r) of every record of a step related to the profile (the profile's own rows when the step
+     * is the audience) and satisfying its `where`, as `YYYY-MM-DD HH:MM:SS.mmm` (a date at
+     * 00:00:00); a record without a readable time has no place in a chain.
+     */
+    private stepTimes(step: SequenceStepCheck, profiles: readonly Row[]): string[] {
+        let records: Row[] = [...profiles];
+        for (const s of step.path) {
+            const next = new Set<Row>();
+            for (const r of records) for (const x of this.data.related(r, s)) next.add(x);
+            records = [...next];
+        }
+        const times: string[] = [];
+        for (const r of records) {
+            if (step.where && !this.exists(step.where.scope, r, step.where.condition)) continue;
+            const v = readCell(r, step.time);
+            if (v === undefined) continue;
+            if (v.type === 'date') times.push(`${v.v} 00:00:00.000`);
+            else if (v.type === 'datetime') times.push(v.v);
+        }
+        return times;
+    }
+
     private test(c: Cond, records: readonly Row[], root: Row): boolean {
         switch (c.k) {
             case 'and': return this.test(c.a, records, root) && this.test(c.b, records, root);
@@ -1283,22 +1378,29 @@ class SegmentEvaluator {
                 // Evaluated at the same instant; a segment reached again while it is evaluated refers to itself.
                 membersOf: other => this.keys(other, seen)
             });
-            // Check every group and step before evaluating any: a segment with an error never runs.
-            const groups = segment.groups.map(g => {
-                if (ast.isSequence(g)) throw new SegmentError('sequences are not evaluated yet');
-                return { operator: g.operator, ...checker.group(g) };
-            });
+            // Check every group, sequence and step before evaluating any: a segment with an error never runs.
+            const blocks = segment.groups.map(g => (ast.isSequence(g)
+                ? { operator: g.operator, sequence: checker.sequence(g) }
+                : { operator: g.operator, group: checker.group(g) }));
             const steps = checkSteps(segment, audience, this.schema, checker);
             const evaluator = new Evaluator(this.data);
+            // A key stored twice is one profile: its records are those of either row.
+            const byKey = new Map<string, { key: ReferenceKey; rows: Row[] }>();
+            for (const p of profiles) {
+                const key = keyOf(p);
+                if (key === undefined) continue;
+                const entry = byKey.get(keyId(key));
+                if (entry) entry.rows.push(p); else byKey.set(keyId(key), { key, rows: [p] });
+            }
             let acc: KeySet = new Map();
-            groups.forEach((g, i) => {
+            blocks.forEach((b, i) => {
                 const members: KeySet = new Map();
-                for (const p of profiles) {
-                    const key = keyOf(p);
-                    // A key stored twice is one member: any of its rows passing makes it one.
-                    if (key !== undefined && !members.has(keyId(key)) && evaluator.exists(g.scope, p, g.condition)) members.set(keyId(key), key);
+                for (const [id, { key, rows }] of byKey) {
+                    // A group: any of the key's rows passing makes it a member.
+                    const passes = b.group ? rows.some(p => evaluator.exists(b.group.scope, p, b.group.condition)) : evaluator.inSequence(b.sequence, rows);
+                    if (passes) members.set(id, key);
                 }
-                acc = i === 0 ? members : combine(acc, g.operator ?? 'union', members);
+                acc = i === 0 ? members : combine(acc, b.operator ?? 'union', members);
             });
             return applySteps(steps, acc, profiles, keyOf, evaluator);
         }

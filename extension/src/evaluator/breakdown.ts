@@ -1,5 +1,6 @@
 import * as ast from '../../../grammar/generated/ast.js';
 import type { SegmentPlan } from '../../../compiler/ir.js';
+import { sequencePrefix, singleBlockPlan } from '../../../compiler/sequence-funnel.js';
 import { segmentSql } from '../../../compiler/sql/to-sql.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { SqlEngine } from '../../../engine/engine.js';
@@ -12,7 +13,8 @@ type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
 
 /**
  * Per group of a dynamic segment: its own count, and how each top-level `and` condition
- * narrows it (the count after the first condition, the first two, and so on).
+ * narrows it (the count after the first condition, the first two, and so on). A sequence's
+ * steps are its funnel (reference 6.3): the profiles in the sequence cut after each step.
  */
 export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSegment, runner: SegmentRunner, engine: SqlEngine, token: CancelToken): Promise<GroupBreakdown[]> {
     // The whole context: a group may read other segments (`in segment`), measures, samples drawn.
@@ -26,9 +28,17 @@ export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSeg
     const result: GroupBreakdown[] = [];
     for (const [i, group] of plan.groups.entries()) {
         const node = segment.groups[i];
+        const steps = [];
+        if (group.node === 'sequence') {
+            const events = ast.isSequence(node) ? node.steps : [];
+            for (const [k, event] of events.entries()) {
+                steps.push({ text: conditionText(event), count: await count(singleBlockPlan(plan, sequencePrefix(group, k + 1))), location: locationOf(event), ...(event.none ? { none: true } : {}) });
+            }
+            result.push({ label: groupLabel(node, i), block: 'sequence', ...(group.operator ? { operator: group.operator } : {}), count: steps[steps.length - 1]?.count ?? await count(singleBlockPlan(plan, group)), steps, location: locationOf(node) });
+            continue;
+        }
         const items = planConjuncts(group.condition);
         const texts = astConjuncts(conditionOf(node));
-        const steps = [];
         if (items.length > 1 && texts.length === items.length) {
             for (let n = 1; n <= items.length; n++) {
                 steps.push({
@@ -42,7 +52,7 @@ export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSeg
             label: groupLabel(node, i),
             block: 'group',
             ...(group.operator ? { operator: group.operator } : {}),
-            count: steps.length ? steps[steps.length - 1].count : await count(singleGroupPlan(plan, group)),
+            count: steps.length ? steps[steps.length - 1].count : await count(singleBlockPlan(plan, group)),
             steps,
             location: locationOf(node)
         });

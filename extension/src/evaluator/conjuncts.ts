@@ -13,8 +13,8 @@ export function planConjuncts(condition: Condition): readonly Condition[] {
     return condition.node === 'and' ? condition.items : [condition];
 }
 
-/** The condition's source text on one line. */
-export function conditionText(node: ast.Condition): string {
+/** The condition's (or a sequence step's) source text on one line. */
+export function conditionText(node: ast.Condition | ast.Event): string {
     return (node.$cstNode?.text ?? '').replace(/\s+/g, ' ').trim();
 }
 
@@ -23,7 +23,7 @@ type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
 /** A plan of one group alone, optionally with its condition replaced: counts each step. */
 export function singleGroupPlan(plan: DynamicPlan, group: GroupPlan, condition: Condition = group.condition): DynamicPlan {
     // The group alone: the segment's steps (top, sample) apply to all its groups, not to one.
-    return { ...plan, groups: [{ root: group.root, condition, ...(group.name ? { name: group.name } : {}) }], steps: [] };
+    return { ...plan, groups: [{ node: 'group', root: group.root, condition, ...(group.name ? { name: group.name } : {}) }], steps: [] };
 }
 
 /** The first `n` conjuncts of a group, as one condition. */
@@ -32,7 +32,7 @@ export function prefixCondition(items: readonly Condition[], n: number): Conditi
 }
 
 export function groupLabel(group: ast.Group | ast.Sequence, index: number): string {
-    return group.name ?? `group ${index + 1}`;
+    return group.name ?? `${ast.isSequence(group) ? 'sequence' : 'group'} ${index + 1}`;
 }
 
 /** A group's condition; a sequence has none (its steps have their own). */

@@ -8,6 +8,7 @@ import { segmentSql } from '../../../compiler/sql/to-sql.js';
 import type { SqlEngine } from '../../../engine/engine.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { ExplainedCondition, ExplainedGroup, ExplainedPart, Explanation, Key, SetOperatorName } from '../shared/data.js';
+import { sequencePrefix, singleBlockPlan } from '../../../compiler/sequence-funnel.js';
 import { astConjuncts, conditionOf, conditionText, groupLabel, planConjuncts, singleGroupPlan } from './conjuncts.js';
 import { locationOf } from './session.js';
 import { explainSteps } from './steps.js';
@@ -57,14 +58,21 @@ async function explainGroups(plan: DynamicPlan, segment: ast.DynamicSegment, mem
     const groups: ExplainedGroup[] = [];
     for (const [i, group] of plan.groups.entries()) {
         const node = segment.groups[i];
+        const conditions: ExplainedCondition[] = [];
+        const operator: SetOperatorName | undefined = group.operator;
+        if (group.node === 'sequence') {
+            // Each step: is the key in the sequence cut after it (reference 6.3's funnel)?
+            const events = ast.isSequence(node) ? node.steps : [];
+            for (const [k, event] of events.entries()) conditions.push({ text: conditionText(event), passes: await membership.inPlan(singleBlockPlan(plan, sequencePrefix(group, k + 1))), location: locationOf(event) });
+            groups.push({ label: groupLabel(node, i), block: 'sequence', ...(operator ? { operator } : {}), passes: await membership.inPlan(singleBlockPlan(plan, group)), conditions, location: locationOf(node) });
+            continue;
+        }
         const items = planConjuncts(group.condition);
         const texts = astConjuncts(conditionOf(node));
-        const conditions: ExplainedCondition[] = [];
         if (texts.length === items.length) {
             for (const [j, item] of items.entries()) conditions.push({ text: conditionText(texts[j]), passes: await membership.inPlan(singleGroupPlan(plan, group, item)), location: locationOf(texts[j]) });
         }
-        const operator: SetOperatorName | undefined = group.operator;
-        groups.push({ label: groupLabel(node, i), block: 'group', ...(operator ? { operator } : {}), passes: await membership.inPlan(singleGroupPlan(plan, group)), conditions, location: locationOf(node) });
+        groups.push({ label: groupLabel(node, i), block: 'group', ...(operator ? { operator } : {}), passes: await membership.inPlan(singleBlockPlan(plan, group)), conditions, location: locationOf(node) });
     }
     return groups;
 }
@@ -119,7 +127,7 @@ export class KeyMembership {
             before = combine(parts);
         } else {
             const blocks = [];
-            for (const group of plan.groups) blocks.push({ operator: group.operator, passes: await this.inPlan(singleGroupPlan(plan, group)) });
+            for (const group of plan.groups) blocks.push({ operator: group.operator, passes: await this.inPlan(singleBlockPlan(plan, group)) });
             before = combine(blocks);
         }
         if (!node || !(ast.isDynamicSegment(node) || ast.isCompoundSegment(node)) || plan.steps.length === 0) return before;

@@ -1,0 +1,133 @@
+import type { SequencePlan, SequenceStep } from '../ir.js';
+import type { SchemaEntity } from '../schema.js';
+import type { TimeOffset } from '../time.js';
+import { stepRows } from './sequence-steps.js';
+import { aliasOf, keyColumn } from './relations.js';
+import type { RenderContext } from './to-sql.js';
+
+/**
+ * A sequence (reference 6.3) as a condition on the audience record: its key among the profiles
+ * with a chain of records r1, ..., rn, one per step, each strictly later than the one before
+ * and, with `within`, at most that long after it; for a last `then no` step, a chain of the
+ * steps before it with no record of the `no` step in its window.
+ *
+ * The shape, and why. Each step's records are read once, as rows `(p, t)`: the profile's key
+ * `p` and the time `t` as the dialect reads it (a date at 00:00:00, fractions and offsets
+ * counted). The chain is built step by step, set-based, each stage a named query computed once
+ * (`stage`), and each step's records bounded by the stage before (later than its earliest
+ * chain end, at most its latest window's end: `sequence-steps.ts`):
+ *
+ * - A step without `within` only needs the earliest chain end of the step before it (if any
+ *   chain end lies before a record, the earliest does): the stage is one row per profile.
+ * - A step with `within` needs every chain end before it, with the end of its window `u`: the
+ *   earliest is not always the witness (an email opened in January and one opened the day
+ *   before the visit: only the second is within a day of it). A record counts when some chain
+ *   end is earlier and its window reaches the record: when the latest window's end among the
+ *   earlier chain ends does (so month windows, clamped, need no arithmetic backwards).
+ * - A last `then no` step without `within` needs the latest chain end before it (if a chain end
+ *   has no record after it, the latest has none either: one chain is enough). With `within`,
+ *   every chain end is tried: one window with nothing in it is enough.
+ *
+ * How a stage meets the next step's records is the dialect's choice (`Dialect.sequenceLink`),
+ * measured on the benchmark (bench/RESULTS.md): DuckDB and PostgreSQL join them on the profile
+ * (a hash join; pairs of records are cheap there); SQLite, which has no hash join, sorts the
+ * two together per profile and reads the chain off a window function in one pass, which was
+ * faster on sql.js than probing a temporary index for each record (the pairs of a profile with
+ * many records of both steps add up) and much faster than a correlated lookup through the
+ * foreign key's index (a random row read for every pair).
+ */
+export function sequencePredicate(sequence: SequencePlan, audience: SchemaEntity, ctx: RenderContext): string {
+    return `${outerKey(sequence, audience, ctx)} IN (${sequenceKeys(sequence.steps, audience, ctx)})`;
+}
+
+/** Not in the sequence, two-valued (an excluded sequence). */
+export function sequenceExclusion(sequence: SequencePlan, audience: SchemaEntity, ctx: RenderContext): string {
+    const alias = `${sequence.root.alias}_s`;
+    return ctx.dialect.notAmong(outerKey(sequence, audience, ctx), { column: `${alias}.p`, from: `(${sequenceKeys(sequence.steps, audience, ctx)}) AS ${alias}`, where: [] });
+}
+
+const outerKey = (sequence: SequencePlan, audience: SchemaEntity, ctx: RenderContext): string =>
+    keyColumn(aliasOf(ctx, sequence.root.alias), audience.key, ctx.dialect, ctx);
+
+/**
+ * What a stage keeps of its chain ends: every one with the end `u` of the next step's window
+ * after it, the earliest or the latest per profile.
+ */
+type Keep = { readonly kind: 'all'; readonly window: TimeOffset } | { readonly kind: 'min' | 'max' };
+
+/** `SELECT p` of the profiles with a chain through every step (or, for a last `no` step, as it says). */
+function sequenceKeys(steps: readonly SequenceStep[], audience: SchemaEntity, ctx: RenderContext): string {
+    const stages = new Stages(steps, audience, ctx);
+    const n = steps.length;
+    const last = steps[n - 1];
+    const e = `${last.target.alias}_e`;
+    if (n === 1 || !last.none) return stages.statement(`SELECT ${e}.p AS p FROM (${stages.ends(n - 1)}) AS ${e}`);
+    const before = stages.stage(n - 2, last.within ? { kind: 'all', window: last.within } : { kind: 'max' });
+    return stages.statement(stages.unmet(before, last));
+}
+
+/** The named queries of one sequence's statement, in order: each stage computed once. */
+class Stages {
+    private readonly named: string[] = [];
+
+    constructor(private readonly steps: readonly SequenceStep[], private readonly audience: SchemaEntity, private readonly ctx: RenderContext) {}
+
+    /** `WITH ... body`, or `body` alone. */
+    statement(body: string): string {
+        return this.named.length > 0 ? `WITH ${this.named.join(', ')} ${body}` : body;
+    }
+
+    /** The chain ends at step `k` (0-based) kept as `keep` says, as a named query: its name. */
+    stage(k: number, keep: Keep): string {
+        const d = this.ctx.dialect;
+        const step = this.steps[k];
+        const [name, e] = [`${step.target.alias}_s`, `${step.target.alias}_e`];
+        const ends = this.ends(k);
+        const sql = keep.kind === 'all'
+            ? `SELECT ${k > 0 ? 'DISTINCT ' : ''}${e}.p AS p, ${e}.t AS t, ${d.shiftTime(`${e}.t`, 'datetime', keep.window)} AS u FROM (${ends}) AS ${e}`
+            : `SELECT ${e}.p AS p, ${keep.kind.toUpperCase()}(${e}.t) AS t FROM (${ends}) AS ${e} GROUP BY ${d.groupByScan(`${e}.p`)}`;
+        this.named.push(`${name} AS MATERIALIZED (${sql})`);
+        return name;
+    }
+
+    /**
+     * The chain ends at step `k` as rows `(p, t)`: step k's records, and for k > 0 those after a
+     * chain end of the stage before (within its window, when the step has one).
+     */
+    ends(k: number): string {
+        const step = this.steps[k];
+        if (k === 0) return stepRows(step, this.audience, this.ctx);
+        const window = step.within !== undefined;
+        const previous = this.stage(k - 1, step.within ? { kind: 'all', window: step.within } : { kind: 'min' });
+        const rows = stepRows(step, this.audience, this.ctx, { stage: previous, window });
+        const [r, s, w] = [`${step.target.alias}_r`, `${step.target.alias}_c`, `${step.target.alias}_w`];
+        if (this.ctx.dialect.sequenceLink === 'join') {
+            const on = [`${s}.p = ${r}.p`, `${s}.t < ${r}.t`, ...(window ? [`${r}.t <= ${s}.u`] : [])].join(' AND ');
+            return `SELECT ${r}.p AS p, ${r}.t AS t FROM ${this.ctx.dialect.probeJoin(rows, r, { name: previous }, s, on)}`;
+        }
+        // In time order per profile, a record after the chain ends at its very instant (so they are not earlier);
+        // `l` is the latest window's end (or, with no window, a mark) among the chain ends before it.
+        const mark = window ? `CASE WHEN ${w}.k = 0 THEN ${w}.u END` : `CASE WHEN ${w}.k = 0 THEN 1 END`;
+        const events = `SELECT ${s}.p AS p, ${s}.t AS t, ${window ? `${s}.u` : 'NULL'} AS u, 0 AS k FROM ${previous} AS ${s} UNION ALL SELECT ${r}.p, ${r}.t, NULL, 1 FROM (${rows}) AS ${r}`;
+        const ordered = `SELECT ${w}.p AS p, ${w}.t AS t, ${w}.k AS k, MAX(${mark}) OVER (PARTITION BY ${w}.p ORDER BY ${w}.t, ${w}.k DESC ROWS UNBOUNDED PRECEDING) AS l FROM (${events}) AS ${w}`;
+        return `SELECT ${r}.p AS p, ${r}.t AS t FROM (${ordered}) AS ${r} WHERE ${r}.k = 1 AND ${window ? `${r}.t <= ${r}.l` : `${r}.l IS NOT NULL`}`;
+    }
+
+    /** The profiles of the chain ends of stage `before` with no record of the `no` step `last` after them (within its window). */
+    unmet(before: string, last: SequenceStep): string {
+        const d = this.ctx.dialect;
+        const window = last.within !== undefined;
+        const rows = stepRows(last, this.audience, this.ctx, { stage: before, window });
+        const [r, s, w, met] = [`${last.target.alias}_r`, `${last.target.alias}_c`, `${last.target.alias}_w`, `${last.target.alias}_met`];
+        if (d.sequenceLink === 'join') {
+            const on = [`${s}.p = ${r}.p`, `${s}.t < ${r}.t`, ...(window ? [`${r}.t <= ${s}.u`] : [])].join(' AND ');
+            this.named.push(`${met} AS MATERIALIZED (SELECT ${s}.p AS p, ${s}.t AS t FROM ${d.probeJoin(rows, r, { name: before }, s, on)})`);
+            return `SELECT ${before}.p AS p FROM ${before} WHERE NOT EXISTS (SELECT 1 FROM ${met} WHERE ${met}.p = ${before}.p AND ${met}.t = ${before}.t)`;
+        }
+        // In reverse time order per profile, a chain end before the records at its very instant
+        // (so they are not later); `n` is the earliest record after it.
+        const events = `SELECT ${s}.p AS p, ${s}.t AS t, ${window ? `${s}.u` : 'NULL'} AS u, 0 AS k FROM ${before} AS ${s} UNION ALL SELECT ${r}.p, ${r}.t, NULL, 1 FROM (${rows}) AS ${r}`;
+        const ordered = `SELECT ${w}.p AS p, ${w}.u AS u, ${w}.k AS k, MIN(CASE WHEN ${w}.k = 1 THEN ${w}.t END) OVER (PARTITION BY ${w}.p ORDER BY ${w}.t DESC, ${w}.k ROWS UNBOUNDED PRECEDING) AS n FROM (${events}) AS ${w}`;
+        return `SELECT ${s}.p AS p FROM (${ordered}) AS ${s} WHERE ${s}.k = 0 AND (${s}.n IS NULL${window ? ` OR ${s}.n > ${s}.u` : ''})`;
+    }
+}
