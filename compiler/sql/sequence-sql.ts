@@ -1,7 +1,7 @@
 import type { SequencePlan, SequenceStep } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
 import type { TimeOffset } from '../time.js';
-import { stepRows } from './sequence-steps.js';
+import { stepRows, type After } from './sequence-steps.js';
 import { aliasOf, keyColumn } from './relations.js';
 import type { RenderContext } from './to-sql.js';
 
@@ -69,6 +69,8 @@ function sequenceKeys(steps: readonly SequenceStep[], audience: SchemaEntity, ct
 /** The named queries of one sequence's statement, in order: each stage computed once. */
 class Stages {
     private readonly named: string[] = [];
+    /** The name of the first step's stage, once made. */
+    private first: string | undefined;
 
     constructor(private readonly steps: readonly SequenceStep[], private readonly audience: SchemaEntity, private readonly ctx: RenderContext) {}
 
@@ -87,7 +89,15 @@ class Stages {
             ? `SELECT ${k > 0 ? 'DISTINCT ' : ''}${e}.p AS p, ${e}.t AS t, ${d.shiftTime(`${e}.t`, 'datetime', keep.window)} AS u FROM (${ends}) AS ${e}`
             : `SELECT ${e}.p AS p, ${keep.kind.toUpperCase()}(${e}.t) AS t FROM (${ends}) AS ${e} GROUP BY ${d.groupByScan(`${e}.p`)}`;
         this.named.push(`${name} AS MATERIALIZED (${sql})`);
+        if (k === 0) this.first = name;
         return name;
+    }
+
+    /** The bounds of step `k`'s records (k > 0, once the first stage is made): see `After`. */
+    private after(k: number): After {
+        const windows = this.steps.slice(1, k + 1).map(s => s.within);
+        const all = windows.every((w): w is TimeOffset => w !== undefined);
+        return { first: this.first!, ...(all ? { upper: windows.slice(1) as TimeOffset[] } : {}) };
     }
 
     /**
@@ -99,7 +109,7 @@ class Stages {
         if (k === 0) return stepRows(step, this.audience, this.ctx);
         const window = step.within !== undefined;
         const previous = this.stage(k - 1, step.within ? { kind: 'all', window: step.within } : { kind: 'min' });
-        const rows = stepRows(step, this.audience, this.ctx, { stage: previous, window });
+        const rows = stepRows(step, this.audience, this.ctx, this.after(k));
         const [r, s, w] = [`${step.target.alias}_r`, `${step.target.alias}_c`, `${step.target.alias}_w`];
         if (this.ctx.dialect.sequenceLink === 'join') {
             const on = [`${s}.p = ${r}.p`, `${s}.t < ${r}.t`, ...(window ? [`${r}.t <= ${s}.u`] : [])].join(' AND ');
@@ -117,7 +127,7 @@ class Stages {
     unmet(before: string, last: SequenceStep): string {
         const d = this.ctx.dialect;
         const window = last.within !== undefined;
-        const rows = stepRows(last, this.audience, this.ctx, { stage: before, window });
+        const rows = stepRows(last, this.audience, this.ctx, this.after(this.steps.length - 1));
         const [r, s, w, met] = [`${last.target.alias}_r`, `${last.target.alias}_c`, `${last.target.alias}_w`, `${last.target.alias}_met`];
         if (d.sequenceLink === 'join') {
             const on = [`${s}.p = ${r}.p`, `${s}.t < ${r}.t`, ...(window ? [`${r}.t <= ${s}.u`] : [])].join(' AND ');

@@ -1,14 +1,19 @@
 import type { SequenceStep } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
+import type { TimeOffset } from '../time.js';
 import { groupPredicate } from './group-sql.js';
-import { recordSource } from './measure-sql.js';
+import { measureJoins } from './measure-sql.js';
 import { entitySource, keyColumn, stepCondition, storageOf } from './relations.js';
 import type { RenderContext } from './to-sql.js';
 
-/** The stage a step's records follow: its name, and whether the step has a window (the stage then has `u`). */
+/**
+ * What bounds a later step's records: the first step's stage (named `first`: every chain starts
+ * there, so its records are later than its earliest time) and, when every step up to this one
+ * has a window, the offsets that take the first stage's latest window end (`u`) to this step's.
+ */
 export interface After {
-    readonly stage: string;
-    readonly window: boolean;
+    readonly first: string;
+    readonly upper?: readonly TimeOffset[];
 }
 
 /**
@@ -16,9 +21,10 @@ export interface After {
  * audience's own record only when the path starts with a foreign key of the audience), the
  * step's `where` as a condition on its record (related records by semi-joins, as in a group).
  * Every record has a time: `entitySource` hides those of an event entity without one (6.1).
- * `after` bounds the times by the stage before: later than its earliest chain end and, with a
- * window, at most its latest window's end (records outside them end no chain), tested first on
- * the stored text where the dialect can, so most records are never read as times.
+ * `after` bounds the times of a later step's records (records outside them end no chain), tested
+ * first on the stored text where the dialect can, so most records are never read as times. The
+ * bounds come from the first stage only: a named query referred to by another that is itself
+ * referred to more than once is resolved again for each reference (SQLite: "nested too deep").
  */
 export function stepRows(step: SequenceStep, audience: SchemaEntity, ctx: RenderContext, after?: After): string {
     const d = ctx.dialect;
@@ -26,35 +32,35 @@ export function stepRows(step: SequenceStep, audience: SchemaEntity, ctx: Render
     const chain = step.path.map(({ step: s, entity }, i) => ({ alias: i === step.path.length - 1 ? target.alias : `${target.alias}_p${i}`, entity, step: s }));
     let from: string;
     let profile: string;
-    // The step's own record with the measures its `where` reads on it.
-    const record = (alias: string, entity: SchemaEntity): string => (alias === target.alias ? recordSource(target, ctx) : entitySource(entity, alias, d, ctx));
     if (chain.length === 0) {
-        from = record(target.alias, audience);
+        from = entitySource(audience, target.alias, d, ctx);
         profile = keyColumn(target.alias, audience.key, d, ctx);
     } else {
         const first = chain[0];
         if (first.step.relationship.from !== first.step.from) {
             // The first record refers to the audience: its foreign key is the profile's key.
-            from = record(first.alias, first.entity);
+            from = entitySource(first.entity, first.alias, d, ctx);
             profile = keyColumn(first.alias, first.step.relationship.attribute, d, ctx);
         } else {
             const a = `${target.alias}_a`;
-            from = `${entitySource(audience, a, d, ctx)} JOIN ${record(first.alias, first.entity)} ON ${stepCondition(first.step, a, audience, first.alias, first.entity, d, ctx)}`;
+            from = `${entitySource(audience, a, d, ctx)} JOIN ${entitySource(first.entity, first.alias, d, ctx)} ON ${stepCondition(first.step, a, audience, first.alias, first.entity, d, ctx)}`;
             profile = keyColumn(a, audience.key, d, ctx);
         }
         for (let i = 1; i < chain.length; i++) {
-            from += ` JOIN ${record(chain[i].alias, chain[i].entity)} ON ${stepCondition(chain[i].step, chain[i - 1].alias, chain[i - 1].entity, chain[i].alias, chain[i].entity, d, ctx)}`;
+            from += ` JOIN ${entitySource(chain[i].entity, chain[i].alias, d, ctx)} ON ${stepCondition(chain[i].step, chain[i - 1].alias, chain[i - 1].entity, chain[i].alias, chain[i].entity, d, ctx)}`;
         }
     }
+    // The measures the step's `where` reads on its record, joined after it.
+    from += measureJoins(target.alias, target.measures, ctx);
     const column = `${target.alias}.${d.quoteIdentifier(step.time.column)}`;
     const storage = storageOf(ctx, step.time);
     const time = d.columnAsDateTime(column, step.time.type, storage);
     const bounds: string[] = [];
     if (after) {
-        const earliest = `(SELECT MIN(${after.stage}.t) FROM ${after.stage})`;
-        const latest = `(SELECT MAX(${after.stage}.u) FROM ${after.stage})`;
-        const text = [d.storedTimeBound(column, 'from', earliest, storage), ...(after.window ? [d.storedTimeBound(column, 'through', latest, storage)] : [])];
-        bounds.push(...text.filter((b): b is string => b !== undefined), `${time} > ${earliest}`, ...(after.window ? [`${time} <= ${latest}`] : []));
+        const earliest = `(SELECT MIN(${after.first}.t) FROM ${after.first})`;
+        const latest = after.upper?.reduce((t, offset) => d.shiftTime(t, 'datetime', offset), `(SELECT MAX(${after.first}.u) FROM ${after.first})`);
+        const text = [d.storedTimeBound(column, 'from', earliest, storage), ...(latest !== undefined ? [d.storedTimeBound(column, 'through', latest, storage)] : [])];
+        bounds.push(...text.filter((b): b is string => b !== undefined), `${time} > ${earliest}`, ...(latest !== undefined ? [`${time} <= ${latest}`] : []));
     }
     const where = [
         `${profile} IS NOT NULL`,
