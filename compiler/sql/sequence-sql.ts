@@ -40,10 +40,14 @@ export function sequencePredicate(sequence: SequencePlan, audience: SchemaEntity
     return `${outerKey(sequence, audience, ctx)} IN (${sequenceKeys(sequence.steps, audience, ctx)})`;
 }
 
-/** Not in the sequence, two-valued (an excluded sequence). */
+/**
+ * Not in the sequence, two-valued (an excluded sequence): the key is never NULL here (the
+ * segment's pass keeps only keys) and neither is a profile of the sequence, so "not among them"
+ * is the negated membership. Written as such rather than as NOT EXISTS: DuckDB (1.5) fails to
+ * bind a correlated subquery whose body has a WITH of its own beside another one's.
+ */
 export function sequenceExclusion(sequence: SequencePlan, audience: SchemaEntity, ctx: RenderContext): string {
-    const alias = `${sequence.root.alias}_s`;
-    return ctx.dialect.notAmong(outerKey(sequence, audience, ctx), { column: `${alias}.p`, from: `(${sequenceKeys(sequence.steps, audience, ctx)}) AS ${alias}`, where: [] });
+    return `NOT ((${sequencePredicate(sequence, audience, ctx)}) IS TRUE)`;
 }
 
 const outerKey = (sequence: SequencePlan, audience: SchemaEntity, ctx: RenderContext): string =>
