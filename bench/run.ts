@@ -22,7 +22,21 @@ function option(flag: string, env: string, fallback: string): string[] {
     return (i >= 0 ? process.argv[i + 1] : process.env[env] ?? fallback).split(',').map(s => s.trim()).filter(Boolean);
 }
 
+if (process.argv.includes('--help')) {
+    console.log(`npx tsx bench/run.ts [--sizes small,medium,large] [--engines sqljs,native,duckdb,postgres] [--segments A,B]
+
+  --sizes     data sizes (SEGMENTS_BENCH_SIZES; default small,medium,large)
+  --engines   engines (SEGMENTS_BENCH_ENGINES; default sql.js and native everywhere, DuckDB and PostgreSQL at medium)
+  --segments  only these sample segments (SEGMENTS_BENCH_SEGMENTS); the language server's benchmark is then skipped
+SEGMENTS_BENCH_RUNS sets the timed turns; PostgreSQL needs SEGMENTS_PG_URL.
+The hand-tuned shapes of the journey segments alone: npx tsx bench/journey-shapes.ts medium ENGINE`);
+    process.exit(0);
+}
+
 const sizes = option('--sizes', 'SEGMENTS_BENCH_SIZES', 'small,medium,large') as SizeName[];
+const segmentList = option('--segments', 'SEGMENTS_BENCH_SEGMENTS', '');
+// The workers read the segments to run from the environment.
+if (segmentList.length > 0) process.env.SEGMENTS_BENCH_SEGMENTS = segmentList.join(',');
 const engineList = option('--engines', 'SEGMENTS_BENCH_ENGINES', '') as EngineName[];
 
 /** sql.js and native SQLite at every size; DuckDB and PostgreSQL at medium unless asked for. */
@@ -51,7 +65,7 @@ for (const size of sizes) {
 
 // The language server's benchmark (bench/language-server.bench.ts) runs in the same command.
 const extra: { file: string; output: string }[] = [];
-for (const file of existsSync('bench') ? readdirSync('bench').filter(f => /^language-server(\.bench)?\.(ts|mjs|js)$/.test(f)) : []) {
+for (const file of existsSync('bench') && segmentList.length === 0 ? readdirSync('bench').filter(f => /^language-server(\.bench)?\.(ts|mjs|js)$/.test(f)) : []) {
     console.error(`running bench/${file}...`);
     const child = spawnSync(tsx, [join('bench', file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     extra.push({ file, output: child.stdout });

@@ -12,6 +12,7 @@ import { plannedColumns } from '../compiler/plan-uses.js';
 import { dataset, type SizeName } from './datasets.js';
 import { openEngine, type EngineName } from './engines.js';
 import { BENCH_AS_OF, HAND_TUNED } from './hand-tuned.js';
+import { handTunedJourney } from './hand-tuned-journeys.js';
 import { openNativeReadOnly } from './native.js';
 
 export interface SegmentTiming {
@@ -103,8 +104,9 @@ async function main(): Promise<void> {
     for (const s of cw.declared) {
         if (!cw.plans.plans.has(s.name) || (only && !only.includes(s.name))) continue;
         const sql = await runner.sql(s.name);
-        const hand = HAND_TUNED[s.name];
         const sqliteLike = engineName === 'sqljs' || engineName === 'native';
+        // SQLite's hand-tuned queries; the journeys' on every engine.
+        const hand = sqliteLike ? HAND_TUNED[s.name] ?? handTunedJourney('sqlite', s.name) : handTunedJourney(engineName === 'duckdb' ? 'duckdb' : 'postgres', s.name);
         // A segment whose query lists the keys a sample kept is timed as the runner evaluates it
         // (the query before the sample, the hash of each key, then the rest), from scratch each turn.
         const drawn = sampledSegments(runner.plan(s.name), cw.plans.plans).length > 0;
@@ -112,10 +114,10 @@ async function main(): Promise<void> {
             ? async () => (await new SegmentRunner(opened.engine, cw.plans.plans, runner.clock).keys(s.name)).map(k => [k])
             : () => opened.engine.query(sql);
         const works: (() => Promise<unknown>)[] = [compiledWork];
-        if (hand && sqliteLike) works.push(() => opened.engine.query(hand));
+        if (hand) works.push(() => opened.engine.query(hand));
         if (native && !drawn) works.push(async () => native.prepare(sql).raw(true).all());
         const [compiled, ...others] = await timedTogether(runs, works);
-        const tuned = hand && sqliteLike ? others.shift() : undefined;
+        const tuned = hand ? others.shift() : undefined;
         const onNative = native ? others.shift() : undefined;
         const keys = keySet(compiled.last);
         segments.push({

@@ -79,14 +79,6 @@ export interface Dialect {
      * decorrelates it into that join itself).
      */
     readonly correlatedAggregates: boolean;
-    /**
-     * A FROM clause joining every row of the query `scanned` (as `scannedAlias`) with the rows
-     * of the query `probed` (as `probedAlias`) that `on` holds for, where `on` starts with an
-     * equality of the two sides' keys: the form in which the database reads `scanned` once, in
-     * storage order, and finds the matching rows of `probed` by its key (a hash join, or a
-     * temporary index on `probed`), rather than looking up the base table of `scanned` row by row.
-     */
-    probeJoin(scanned: string, scannedAlias: string, probed: ProbedRows, probedAlias: string, on: string): string;
     /** `condition`, with a missing (NULL) result read as false. */
     isTrue(condition: string): string;
     /**
@@ -103,14 +95,6 @@ export interface Dialect {
     textMatch(column: string, mode: 'contains' | 'starts' | 'ends', value: string): string;
     /** Left-to-right set operation between two `SELECT key` queries. */
     setOperation(left: string, operator: 'union' | 'intersect' | 'exclude', right: string, alias: string): string;
-}
-
-/** The rows a `probeJoin` looks up: a query, or a named query of the statement's `WITH`. */
-export type ProbedRows = { readonly query: string } | { readonly name: string };
-
-/** A FROM item for probed rows: `(query) AS alias` or `name AS alias`; `wrap` rewrites a query first. */
-export function probedItem(probed: ProbedRows, alias: string, wrap: (query: string) => string = q => q): string {
-    return 'query' in probed ? `(${wrap(probed.query)}) AS ${alias}` : `${probed.name} AS ${alias}`;
 }
 
 /** `SELECT column FROM from WHERE where...`, kept apart so a dialect can write it as IN or EXISTS. */

@@ -1,4 +1,4 @@
-import { ASCII_LOWER, ASCII_UPPER, asciiLower, finiteNumber, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, probedItem, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { ASCII_LOWER, ASCII_UPPER, asciiLower, finiteNumber, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexPlainValue, regexText, type RegexEngine } from './regex-reads.js';
 
 const duck: RegexEngine = {
@@ -64,7 +64,6 @@ export const duckdbDialect: Dialect = {
     sequenceLink: 'join',
     groupByScan: column => column,
     correlatedAggregates: false,
-    probeJoin: (scanned, a, probed, b, on) => `(${scanned}) AS ${a} JOIN ${probedItem(probed, b)} ON ${on}`,
     isTrue: condition => `((${condition}) IS TRUE)`,
     notAmong: notExistsAmong,
     // Binary is DuckDB's default, unless `default_collation` says otherwise.

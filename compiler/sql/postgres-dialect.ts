@@ -1,4 +1,4 @@
-import { asciiLower, finiteNumber, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, probedItem, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { asciiLower, finiteNumber, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 import { dateTimeForm, regexBoolean, regexKey, regexNumber, regexPlainValue, regexText, type RegexEngine } from './regex-reads.js';
 
 const pg: RegexEngine = {
@@ -76,7 +76,6 @@ export const postgresDialect: Dialect = {
     sequenceLink: 'join',
     groupByScan: column => column,
     correlatedAggregates: false,
-    probeJoin: (scanned, a, probed, b, on) => `(${scanned}) AS ${a} JOIN ${probedItem(probed, b)} ON ${on}`,
     isTrue: condition => `((${condition}) IS TRUE)`,
     notAmong: notExistsAmong,
     // The database's collation (en_US.UTF-8, ...) orders by language rules; "C" by bytes.

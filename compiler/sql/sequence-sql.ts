@@ -1,4 +1,5 @@
 import type { SequencePlan, SequenceStep } from '../ir.js';
+import { fnv1a32Text } from '../sample.js';
 import type { SchemaEntity } from '../schema.js';
 import type { TimeOffset } from '../time.js';
 import { stepRows, type After } from './sequence-steps.js';
@@ -61,17 +62,41 @@ type Keep = { readonly kind: 'all'; readonly window: TimeOffset } | { readonly k
 
 /** `SELECT p` of the profiles with a chain through every step (or, for a last `no` step, as it says). */
 function sequenceKeys(steps: readonly SequenceStep[], audience: SchemaEntity, ctx: RenderContext): string {
-    const stages = new Stages(steps, audience, ctx);
+    const chains = ctx.dialect.sequenceLink === 'window' ? new SortedChains(steps, audience, ctx) : new JoinedChains(steps, audience, ctx);
     const n = steps.length;
     const last = steps[n - 1];
     const e = `${last.target.alias}_e`;
-    if (n === 1 || !last.none) return stages.statement(`SELECT ${e}.p AS p FROM (${stages.ends(n - 1)}) AS ${e}`);
-    const before = stages.stage(n - 2, last.within ? { kind: 'all', window: last.within } : { kind: 'max' });
-    return stages.statement(stages.unmet(before, last));
+    if (n === 1 || !last.none) return chains.statement(`SELECT ${e}.p AS p FROM (${chains.ends(n - 1)}) AS ${e}`);
+    const before = chains.stage(n - 2, last.within ? { kind: 'all', window: last.within } : { kind: 'max' });
+    return chains.statement(chains.unmet(before, last));
 }
 
-/** The named queries of one sequence's statement, in order: each stage computed once. */
-class Stages {
+/**
+ * A name for a named query, from its text: unique in a statement that embeds other segments'
+ * queries (`in segment`, compound parts) whose sequences have stages of their own.
+ */
+function queryName(kind: string, sql: string): string {
+    return `seq_${kind}_${fnv1a32Text(sql).toString(36)}`;
+}
+
+/** A stage as written: the chain ends kept as `keep` says, from the rows `ends` of its step. */
+function stageSql(ends: string, k: number, step: SequenceStep, keep: Keep, ctx: RenderContext): string {
+    const d = ctx.dialect;
+    const e = `${step.target.alias}_e`;
+    // A record that ends several chains is one chain end.
+    return keep.kind === 'all'
+        ? `SELECT ${k > 0 ? 'DISTINCT ' : ''}${e}.p AS p, ${e}.t AS t, ${d.shiftTime(`${e}.t`, 'datetime', keep.window)} AS u FROM (${ends}) AS ${e}`
+        : `SELECT ${e}.p AS p, ${keep.kind.toUpperCase()}(${e}.t) AS t FROM (${ends}) AS ${e} GROUP BY ${d.groupByScan(`${e}.p`)}`;
+}
+
+/** What the stage before step `k` keeps: every chain end with its window's end, or the earliest. */
+const keepFor = (step: SequenceStep): Keep => (step.within ? { kind: 'all', window: step.within } : { kind: 'min' });
+
+/**
+ * SQLite: each stage a named query, computed once (`MATERIALIZED`), met by the next step's
+ * records in one sorted pass per profile; every later step's records bounded by the first stage.
+ */
+class SortedChains {
     private readonly named: string[] = [];
     /** The name of the first step's stage, once made. */
     private first: string | undefined;
@@ -85,13 +110,8 @@ class Stages {
 
     /** The chain ends at step `k` (0-based) kept as `keep` says, as a named query: its name. */
     stage(k: number, keep: Keep): string {
-        const d = this.ctx.dialect;
-        const step = this.steps[k];
-        const [name, e] = [`${step.target.alias}_s`, `${step.target.alias}_e`];
-        const ends = this.ends(k);
-        const sql = keep.kind === 'all'
-            ? `SELECT ${k > 0 ? 'DISTINCT ' : ''}${e}.p AS p, ${e}.t AS t, ${d.shiftTime(`${e}.t`, 'datetime', keep.window)} AS u FROM (${ends}) AS ${e}`
-            : `SELECT ${e}.p AS p, ${keep.kind.toUpperCase()}(${e}.t) AS t FROM (${ends}) AS ${e} GROUP BY ${d.groupByScan(`${e}.p`)}`;
+        const sql = stageSql(this.ends(k), k, this.steps[k], keep, this.ctx);
+        const name = queryName('stage', sql);
         this.named.push(`${name} AS MATERIALIZED (${sql})`);
         if (k === 0) this.first = name;
         return name;
@@ -106,42 +126,69 @@ class Stages {
 
     /**
      * The chain ends at step `k` as rows `(p, t)`: step k's records, and for k > 0 those after a
-     * chain end of the stage before (within its window, when the step has one).
+     * chain end of the stage before (within its window, when the step has one). In time order
+     * per profile, a record comes before the chain ends at its very instant (they are not
+     * earlier); `l` is the latest window's end (or, with no window, a mark) of the earlier ones.
      */
     ends(k: number): string {
         const step = this.steps[k];
         if (k === 0) return stepRows(step, this.audience, this.ctx);
         const window = step.within !== undefined;
-        const previous = this.stage(k - 1, step.within ? { kind: 'all', window: step.within } : { kind: 'min' });
+        const previous = this.stage(k - 1, keepFor(step));
         const rows = stepRows(step, this.audience, this.ctx, this.after(k));
         const [r, s, w] = [`${step.target.alias}_r`, `${step.target.alias}_c`, `${step.target.alias}_w`];
-        if (this.ctx.dialect.sequenceLink === 'join') {
-            const on = [`${s}.p = ${r}.p`, `${s}.t < ${r}.t`, ...(window ? [`${r}.t <= ${s}.u`] : [])].join(' AND ');
-            return `SELECT ${r}.p AS p, ${r}.t AS t FROM ${this.ctx.dialect.probeJoin(rows, r, { name: previous }, s, on)}`;
-        }
-        // In time order per profile, a record after the chain ends at its very instant (so they are not earlier);
-        // `l` is the latest window's end (or, with no window, a mark) among the chain ends before it.
         const mark = window ? `CASE WHEN ${w}.k = 0 THEN ${w}.u END` : `CASE WHEN ${w}.k = 0 THEN 1 END`;
         const events = `SELECT ${s}.p AS p, ${s}.t AS t, ${window ? `${s}.u` : 'NULL'} AS u, 0 AS k FROM ${previous} AS ${s} UNION ALL SELECT ${r}.p, ${r}.t, NULL, 1 FROM (${rows}) AS ${r}`;
         const ordered = `SELECT ${w}.p AS p, ${w}.t AS t, ${w}.k AS k, MAX(${mark}) OVER (PARTITION BY ${w}.p ORDER BY ${w}.t, ${w}.k DESC ROWS UNBOUNDED PRECEDING) AS l FROM (${events}) AS ${w}`;
         return `SELECT ${r}.p AS p, ${r}.t AS t FROM (${ordered}) AS ${r} WHERE ${r}.k = 1 AND ${window ? `${r}.t <= ${r}.l` : `${r}.l IS NOT NULL`}`;
     }
 
-    /** The profiles of the chain ends of stage `before` with no record of the `no` step `last` after them (within its window). */
+    /**
+     * The profiles of the chain ends of stage `before` with no record of the `no` step `last`
+     * after them (within the window). In reverse time order per profile, a chain end comes before
+     * the records at its very instant (they are not later); `n` is the earliest record after it.
+     */
     unmet(before: string, last: SequenceStep): string {
-        const d = this.ctx.dialect;
         const window = last.within !== undefined;
         const rows = stepRows(last, this.audience, this.ctx, this.after(this.steps.length - 1));
-        const [r, s, w, met] = [`${last.target.alias}_r`, `${last.target.alias}_c`, `${last.target.alias}_w`, `${last.target.alias}_met`];
-        if (d.sequenceLink === 'join') {
-            const on = [`${s}.p = ${r}.p`, `${s}.t < ${r}.t`, ...(window ? [`${r}.t <= ${s}.u`] : [])].join(' AND ');
-            this.named.push(`${met} AS MATERIALIZED (SELECT ${s}.p AS p, ${s}.t AS t FROM ${d.probeJoin(rows, r, { name: before }, s, on)})`);
-            return `SELECT ${before}.p AS p FROM ${before} WHERE NOT EXISTS (SELECT 1 FROM ${met} WHERE ${met}.p = ${before}.p AND ${met}.t = ${before}.t)`;
-        }
-        // In reverse time order per profile, a chain end before the records at its very instant
-        // (so they are not later); `n` is the earliest record after it.
+        const [r, s, w] = [`${last.target.alias}_r`, `${last.target.alias}_c`, `${last.target.alias}_w`];
         const events = `SELECT ${s}.p AS p, ${s}.t AS t, ${window ? `${s}.u` : 'NULL'} AS u, 0 AS k FROM ${before} AS ${s} UNION ALL SELECT ${r}.p, ${r}.t, NULL, 1 FROM (${rows}) AS ${r}`;
         const ordered = `SELECT ${w}.p AS p, ${w}.u AS u, ${w}.k AS k, MIN(CASE WHEN ${w}.k = 1 THEN ${w}.t END) OVER (PARTITION BY ${w}.p ORDER BY ${w}.t DESC, ${w}.k ROWS UNBOUNDED PRECEDING) AS n FROM (${events}) AS ${w}`;
         return `SELECT ${s}.p AS p FROM (${ordered}) AS ${s} WHERE ${s}.k = 0 AND (${s}.n IS NULL${window ? ` OR ${s}.n > ${s}.u` : ''})`;
+    }
+}
+
+/**
+ * DuckDB and PostgreSQL: each stage written where it is used (each is used once), joined with
+ * the next step's records on the profile, a `no` step as an anti-join. No `WITH`: this SQL may
+ * stand inside a correlated subquery (an excluded segment, `in segment`), where DuckDB 1.5 fails
+ * to bind a `WITH` of its own; and no bounds (they would read the first stage again, while a
+ * hash join skips the records of profiles with no chain end cheaply).
+ */
+class JoinedChains {
+    constructor(private readonly steps: readonly SequenceStep[], private readonly audience: SchemaEntity, private readonly ctx: RenderContext) {}
+
+    statement(body: string): string {
+        return body;
+    }
+
+    /** The chain ends at step `k` kept as `keep` says: the query itself. */
+    stage(k: number, keep: Keep): string {
+        return stageSql(this.ends(k), k, this.steps[k], keep, this.ctx);
+    }
+
+    ends(k: number): string {
+        const step = this.steps[k];
+        const rows = stepRows(step, this.audience, this.ctx);
+        if (k === 0) return rows;
+        const [r, s] = [`${step.target.alias}_r`, `${step.target.alias}_c`];
+        const on = [`${s}.p = ${r}.p`, `${s}.t < ${r}.t`, ...(step.within ? [`${r}.t <= ${s}.u`] : [])].join(' AND ');
+        return `SELECT ${r}.p AS p, ${r}.t AS t FROM (${rows}) AS ${r} JOIN (${this.stage(k - 1, keepFor(step))}) AS ${s} ON ${on}`;
+    }
+
+    unmet(before: string, last: SequenceStep): string {
+        const [r, s] = [`${last.target.alias}_r`, `${last.target.alias}_c`];
+        const window = [`${r}.p = ${s}.p`, `${r}.t > ${s}.t`, ...(last.within ? [`${r}.t <= ${s}.u`] : [])].join(' AND ');
+        return `SELECT ${s}.p AS p FROM (${before}) AS ${s} WHERE NOT EXISTS (SELECT 1 FROM (${stepRows(last, this.audience, this.ctx)}) AS ${r} WHERE ${window})`;
     }
 }

@@ -1,4 +1,4 @@
-import { finiteNumber, inSubquery, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, probedItem, quoteDoubled, quoteString, type Dialect } from './dialect.js';
+import { finiteNumber, inSubquery, offsetAmount, integerDigits, likePattern, nestedSetOperation, notExistsAmong, quoteDoubled, quoteString, type Dialect } from './dialect.js';
 import { sqliteBoolean, sqliteDate, sqliteDateTime, sqliteDecimalAverage, sqliteDecimalUnits, sqliteKey, sqliteNumber, sqliteStoredDayBound, sqliteText } from './sqlite-reads.js';
 
 /**
@@ -46,12 +46,6 @@ export const sqliteDialect: Dialect = {
     // SQLite's unary plus keeps a term from using an index.
     groupByScan: column => `+${column}`,
     correlatedAggregates: true,
-    // SQLite has no hash join. `LIMIT -1` keeps each side from being flattened into the join:
-    // `scanned` runs as a co-routine (its table read once, in order, each row's expressions
-    // computed once), `probed` is materialized and given an automatic index on its key, and
-    // CROSS JOIN keeps that order (a foreign key's index would otherwise look up the large
-    // table's rows one by one, in random order).
-    probeJoin: (scanned, a, probed, b, on) => `(${scanned} LIMIT -1) AS ${a} CROSS JOIN ${probedItem(probed, b, q => `${q} LIMIT -1`)} ON ${on}`,
     isTrue: condition => `((${condition}) IS TRUE)`,
     // SQLite does not decorrelate: either the subquery's values are listed once into an index
     // probed per row, or the subquery runs per row (when its values would be most of a table).
