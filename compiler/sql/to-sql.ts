@@ -91,15 +91,15 @@ function dynamicSql(groups: readonly BlockPlan[], audience: SchemaEntity, ctx: S
  * group, which a pass over the records answers only when no key is held by two records (the
  * engine looks; reference, section 2: a key stored twice is one member).
  */
-function keyedGroups(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: SqlContext): boolean {
+function keyedGroups(groups: readonly BlockPlan[], audience: SchemaEntity, ctx: SqlContext): boolean {
     return groups.some(g => g.operator === 'intersect' || g.operator === 'exclude') && !(ctx.storage?.keysDistinct(audience) ?? false);
 }
 
-/** A dynamic segment as each group's keys, combined left to right by set operations. */
-function groupKeysSql(groups: readonly GroupPlan[], audience: SchemaEntity, ctx: SqlContext): string {
+/** A dynamic segment as each block's keys (a group's or a sequence's), combined left to right by set operations. */
+function groupKeysSql(groups: readonly BlockPlan[], audience: SchemaEntity, ctx: SqlContext): string {
     let sql = dynamicSql([groups[0]], audience, ctx);
     groups.slice(1).forEach((g, i) => {
-        sql = ctx.dialect.setOperation(sql, g.operator ?? 'union', dynamicSql([{ root: g.root, condition: g.condition }], audience, ctx), `group_${i + 1}`);
+        sql = ctx.dialect.setOperation(sql, g.operator ?? 'union', dynamicSql([{ ...g, operator: undefined }], audience, ctx), `group_${i + 1}`);
     });
     return sql;
 }
