@@ -92,6 +92,19 @@ describe('the evaluator on DuckDB and PostgreSQL', () => {
                 }
             });
 
+            it('counts a sequence\'s funnel, and explains it with the same record times, as sql.js does', async () => {
+                for (const segment of ['AbandonedCart', 'EmailConverted']) {
+                    const request = { op: 'preview', segment, pageOffset: 0, pageSize: 5 } as const;
+                    const [a, b] = [await baseline.request(request), await evaluator.request(request)];
+                    if (a.state !== 'result' || b.state !== 'result') throw new Error(`${a.state} / ${b.state}`);
+                    expect(b.report.groups.map(g => g.steps.map(s => s.count))).toEqual(a.report.groups.map(g => g.steps.map(s => s.count)));
+                    for (const key of [...a.report.page.rows.map(r => r[0] as number), 1003, 1037, 1500]) {
+                        const [x, y] = [await baseline.request({ op: 'explain', segment, key }), await evaluator.request({ op: 'explain', segment, key })];
+                        expect([key, y.member, y.groups.map(g => g.conditions.map(c => c.detail ?? c.passes))]).toEqual([key, x.member, x.groups.map(g => g.conditions.map(c => c.detail ?? c.passes))]);
+                    }
+                }
+            });
+
             it('shows the SQL in the engine\'s own dialect', async () => {
                 const sql = await evaluator.request({ op: 'sql', segment: 'ValentinesLastMinute' });
                 expect(sql).toMatch(name === 'DuckDB' ? /TIMESTAMP|CAST/ : /TIMESTAMP|::/);

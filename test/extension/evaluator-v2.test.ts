@@ -170,3 +170,137 @@ compound segment Split { Rich union Some sample 50% }
         }
     });
 });
+
+const JOURNEYS = `
+CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE interactions (id INTEGER PRIMARY KEY, customer_id INTEGER, kind TEXT, at TEXT);
+CREATE TABLE purchases (id INTEGER PRIMARY KEY, customer_id INTEGER, at TEXT);
+INSERT INTO customers VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd'), (5, 'e'), (6, 'f'), (7, 'g'), (8, 'h');
+INSERT INTO interactions VALUES
+  (1, 1, 'open', '2027-01-01 10:00:00'), (2, 1, 'visit', '2027-01-01 20:00:00'),
+  (3, 2, 'open', '2027-01-01 10:00:00'), (4, 2, 'visit', '2027-01-03 10:00:00'),
+  (5, 3, 'open', '2027-01-01 10:00:00'), (6, 3, 'visit', '2027-01-02 09:00:00'),
+  (7, 4, 'visit', '2027-01-01 10:00:00'),
+  (8, 5, 'open', '2027-01-01 10:00:00'), (9, 5, 'visit', '2027-01-01 11:00:00'),
+  (10, 6, 'cart', '2027-01-01 10:00:00'), (11, 6, 'cart', '2027-01-10 10:00:00'),
+  (12, 7, 'cart', '2027-01-05 10:00:00'),
+  (13, 8, 'cart', '2027-01-08 10:00:00');
+INSERT INTO purchases VALUES (1, 1, '2027-01-03 10:00:00'), (2, 3, '2027-01-20 10:00:00'), (3, 5, '2027-01-02 10:00:00'),
+  (4, 6, '2027-01-02 10:00:00'), (5, 7, '2027-01-06 09:00:00');
+`;
+
+describe('evaluator: sequences', () => {
+    let evaluator: InProcessEvaluator;
+
+    beforeAll(async () => {
+        evaluator = await smallWorkspace(JOURNEYS, `
+entity Customer from customers key Id { Id number column id  Name text column name }
+entity Interaction from interactions key InteractionId time At {
+  InteractionId number column id
+  CustomerId number column customer_id -> Customer
+  Kind text column kind
+  At datetime column at
+}
+entity Purchase from purchases key PurchaseId time At {
+  PurchaseId number column id
+  CustomerId number column customer_id -> Customer
+  At datetime column at
+}
+dynamic segment Converted {
+  audience Customer
+  sequence Journey {
+    Interaction where Interaction.Kind = "open"
+    then Interaction where Interaction.Kind = "visit" within 1 day
+    then Purchase within 7 days
+  }
+  intersect group Early { Customer.Id < 5 }
+}
+dynamic segment Abandoned {
+  audience Customer
+  sequence { Interaction where Interaction.Kind = "cart" then no Purchase within 2 days }
+}
+`);
+    });
+    afterAll(() => evaluator.session.close());
+
+    it('previews a sequence as its funnel: the profiles in the sequence cut after each step, before the set operations', async () => {
+        const r = report(await evaluator.request({ op: 'preview', segment: 'Converted', pageOffset: 0, pageSize: 10 }));
+        expect(r.groups.map(g => [g.label, g.block, g.operator ?? '', g.count])).toEqual([['Journey', 'sequence', '', 2], ['Early', 'group', 'intersect', 4]]);
+        expect(r.groups[0].steps.map(s => [s.text, s.count])).toEqual([
+            ['Interaction where Interaction.Kind = "open"', 4],
+            ['then Interaction where Interaction.Kind = "visit" within 1 day', 3],
+            ['then Purchase within 7 days', 2]
+        ]);
+        expect(r.page.rows.map(row => row[0])).toEqual([1]);
+        const cart = report(await evaluator.request({ op: 'preview', segment: 'Abandoned', pageOffset: 0, pageSize: 10 }));
+        // For a `then no` step, the whole sequence: 6 abandoned the later cart, 8 its only one.
+        expect(cart.groups[0].steps.map(s => [s.count, s.none ?? false])).toEqual([[3, false], [2, true]]);
+        expect(cart.page.rows.map(row => row[0])).toEqual([6, 8]);
+    });
+
+    it('draws a sequence in the flow as a box per step with its count', async () => {
+        const flow = await evaluator.request({ op: 'flow', segment: 'Converted' });
+        if (flow.state !== 'result') throw new Error(flow.state);
+        const [journey, early] = flow.flow.root.groups;
+        expect(journey).toMatchObject({ label: 'Journey', block: 'sequence', count: 2, paths: ['Interaction → Customer', 'Purchase → Customer'] });
+        expect(journey.conditions.map(c => c.count)).toEqual([4, 3, 2]);
+        expect(early).toMatchObject({ block: 'group', operator: 'intersect', count: 4 });
+        const cart = await evaluator.request({ op: 'flow', segment: 'Abandoned' });
+        if (cart.state !== 'result') throw new Error(cart.state);
+        expect(cart.flow.root.groups[0].conditions.map(c => [c.count, c.none ?? false])).toEqual([[3, false], [2, true]]);
+    });
+
+    it('explains which step a profile fails, with the record times of the chain found up to there', async () => {
+        const detail = async (segment: string, key: number): Promise<[boolean, string | undefined][]> =>
+            (await evaluator.request({ op: 'explain', segment, key })).groups[0].conditions.map(c => [c.passes, c.detail]);
+        expect(await detail('Converted', 1)).toEqual([
+            [true, 'Its Interaction record at 2027-01-01 10:00:00 starts the chain.'],
+            [true, 'Its Interaction record at 2027-01-01 20:00:00 came within 1 day after the Interaction record of step 1 at 2027-01-01 10:00:00.'],
+            [true, 'Its Purchase record at 2027-01-03 10:00:00 came within 7 days after the Interaction record of step 2 at 2027-01-01 20:00:00.']
+        ]);
+        expect(await detail('Converted', 2)).toEqual([
+            [true, 'Its Interaction record at 2027-01-01 10:00:00 starts the chain.'],
+            [false, 'No Interaction record satisfying its where came within 1 day after a chain of the steps before it (the earliest chain ends at 2027-01-01 10:00:00).'],
+            [false, 'Not reached: a step before it fails.']
+        ]);
+        expect((await detail('Converted', 3))[2]).toEqual([false, 'No Purchase record came within 7 days after a chain of the steps before it (the earliest chain ends at 2027-01-02 09:00:00).']);
+        expect((await detail('Converted', 4))[0]).toEqual([false, 'This profile has no Interaction record satisfying its where, so no chain starts.']);
+        expect(await detail('Abandoned', 6)).toEqual([
+            [true, 'Its Interaction record at 2027-01-10 10:00:00 starts the chain.'],
+            [true, 'No Purchase record within 2 days after the Interaction record of step 1 at 2027-01-10 10:00:00: the sequence holds.']
+        ]);
+        expect(await detail('Abandoned', 7)).toEqual([
+            [true, 'Its Interaction record at 2027-01-05 10:00:00 starts the chain.'],
+            [false, 'A Purchase record at 2027-01-06 09:00:00 came within 2 days after the Interaction record of step 1 at 2027-01-05 10:00:00 (and after every other chain of the steps before it).']
+        ]);
+        // In the sequence, but not in the intersected group: not a member.
+        const five = await evaluator.request({ op: 'explain', segment: 'Converted', key: 5 });
+        expect([five.member, five.groups.map(g => g.passes)]).toEqual([false, [true, false]]);
+        expect(five.groups[0].conditions.map(c => c.time)).toEqual(['2027-01-01 10:00:00', '2027-01-01 11:00:00', '2027-01-02 10:00:00']);
+    });
+
+    it('Explain reads only the asked profile\'s records, and its verdict is the member list', async () => {
+        const { engine } = await evaluator.session.openEngine();
+        const sent: string[] = [];
+        const query = engine.query.bind(engine);
+        engine.query = async sql => {
+            sent.push(sql);
+            return query(sql);
+        };
+        try {
+            for (const segment of ['Converted', 'Abandoned']) {
+                const members = report(await evaluator.request({ op: 'preview', segment, pageOffset: 0, pageSize: 10 })).page.rows.map(r => r[0]);
+                for (let key = 1; key <= 8; key++) {
+                    sent.length = 0;
+                    const e = await evaluator.request({ op: 'explain', segment, key });
+                    expect([segment, key, e.member]).toEqual([segment, key, members.includes(key)]);
+                    // Every query Explain sends is filtered on the key.
+                    expect(sent.length).toBeGreaterThanOrEqual(segment === 'Converted' ? 5 : 3);
+                    expect(sent.filter(sql => !new RegExp(`= ${key}(\\s|\\)|$)`).test(sql))).toEqual([]);
+                }
+            }
+        } finally {
+            engine.query = query;
+        }
+    });
+});

@@ -8,8 +8,9 @@ import { segmentSql } from '../../../compiler/sql/to-sql.js';
 import type { SqlEngine } from '../../../engine/engine.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { ExplainedCondition, ExplainedGroup, ExplainedPart, Explanation, Key, SetOperatorName } from '../shared/data.js';
-import { sequencePrefix, singleBlockPlan } from '../../../compiler/sequence-funnel.js';
+import { singleBlockPlan } from '../../../compiler/sequence-funnel.js';
 import { astConjuncts, conditionOf, conditionText, groupLabel, planConjuncts, singleGroupPlan } from './conjuncts.js';
+import { explainSequence, inSequence } from './explain-sequence.js';
 import { locationOf } from './session.js';
 import { explainSteps } from './steps.js';
 
@@ -18,7 +19,7 @@ type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
 /**
  * Explain Membership: which groups and conditions one key passes, which parts hold it, what each
  * step did with it, and whether it is a member in the end. Every query is filtered on the key
- * (a group's, a condition's); membership is decided from those answers by the set operations,
+ * (a group's, a condition's, a sequence step's records); membership is decided from those answers by the set operations,
  * not by evaluating the whole segment. Only a `top` step needs the members before it (a rank).
  */
 export async function explain(plan: SegmentPlan, segment: ast.Segment, asked: Key, runner: SegmentRunner, engine: SqlEngine, segments: ReadonlyMap<string, ast.Segment>): Promise<Explanation> {
@@ -61,10 +62,10 @@ async function explainGroups(plan: DynamicPlan, segment: ast.DynamicSegment, mem
         const conditions: ExplainedCondition[] = [];
         const operator: SetOperatorName | undefined = group.operator;
         if (group.node === 'sequence') {
-            // Each step: is the key in the sequence cut after it (reference 6.3's funnel)?
-            const events = ast.isSequence(node) ? node.steps : [];
-            for (const [k, event] of events.entries()) conditions.push({ text: conditionText(event), passes: await membership.inPlan(singleBlockPlan(plan, sequencePrefix(group, k + 1))), location: locationOf(event) });
-            groups.push({ label: groupLabel(node, i), block: 'sequence', ...(operator ? { operator } : {}), passes: await membership.inPlan(singleBlockPlan(plan, group)), conditions, location: locationOf(node) });
+            if (!ast.isSequence(node)) throw new Error(`block ${i + 1} of ${plan.name} is a sequence in its plan but not in its text`);
+            // Step by step from the profile's own records: which step it fails, and the chain found up to there.
+            const found = await explainSequence(plan, group, node, membership.key, membership.runner, membership.engine);
+            groups.push({ label: groupLabel(node, i), block: 'sequence', ...(operator ? { operator } : {}), passes: found.passes, conditions: found.conditions, location: locationOf(node) });
             continue;
         }
         const items = planConjuncts(group.condition);
@@ -94,8 +95,8 @@ export class KeyMembership {
 
     constructor(
         readonly key: KeyValue,
-        private readonly runner: SegmentRunner,
-        private readonly engine: SqlEngine,
+        readonly runner: SegmentRunner,
+        readonly engine: SqlEngine,
         private readonly nodes: ReadonlyMap<string, ast.Segment>
     ) {}
 
@@ -127,7 +128,10 @@ export class KeyMembership {
             before = combine(parts);
         } else {
             const blocks = [];
-            for (const group of plan.groups) blocks.push({ operator: group.operator, passes: await this.inPlan(singleBlockPlan(plan, group)) });
+            for (const group of plan.groups) {
+                const passes = group.node === 'sequence' ? await inSequence(plan, group, this.key, this.runner, this.engine) : await this.inPlan(singleBlockPlan(plan, group));
+                blocks.push({ operator: group.operator, passes });
+            }
             before = combine(blocks);
         }
         if (!node || !(ast.isDynamicSegment(node) || ast.isCompoundSegment(node)) || plan.steps.length === 0) return before;

@@ -1,5 +1,5 @@
 import * as ast from '../../../grammar/generated/ast.js';
-import type { JoinNode, SegmentPlan } from '../../../compiler/ir.js';
+import type { BlockPlan, JoinNode, SegmentPlan } from '../../../compiler/ir.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { SqlEngine } from '../../../engine/engine.js';
 import type { FlowCondition, FlowGroup, FlowSegment, FlowState } from '../shared/flow.js';
@@ -59,7 +59,7 @@ async function flowGroups(plan: DynamicPlan, segment: ast.DynamicSegment, runner
     return breakdowns.map((g, i) => {
         // One condition (or conditions the breakdown could not count): the texts from the source.
         const conditions: FlowCondition[] = g.steps.length
-            ? g.steps.map(s => ({ text: s.text, count: s.count, location: s.location }))
+            ? g.steps.map(s => ({ text: s.text, count: s.count, location: s.location, ...(s.none ? { none: true } : {}) }))
             : astConjuncts(conditionOf(segment.groups[i])).map((c, _j, all) => ({ text: conditionText(c), ...(all.length === 1 ? { count: g.count } : {}), location: locationOf(c) }));
         return {
             label: g.label,
@@ -67,10 +67,17 @@ async function flowGroups(plan: DynamicPlan, segment: ast.DynamicSegment, runner
             ...(g.operator ? { operator: g.operator } : {}),
             count: g.count,
             conditions,
-            paths: joinPaths(plan.groups[i].root),
+            paths: blockPaths(plan.groups[i]),
             location: g.location
         };
     });
+}
+
+/** The entities a group joins, or a sequence's steps are about, each as its path to the audience. */
+function blockPaths(block: BlockPlan): string[] {
+    if (block.node === 'group') return joinPaths(block.root);
+    const paths = block.steps.filter(s => s.path.length > 0).map(s => [...s.path.map(p => p.entity.name).reverse(), block.root.entity.name].join(' → '));
+    return [...new Set(paths)];
 }
 
 /** Each entity a group joins, as the path from it to the audience: `Product → Purchase → Customer`. */
