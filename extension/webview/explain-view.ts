@@ -71,7 +71,7 @@ function groupItem(g: ExplainedGroup): HTMLElement {
         mark(g.passes), ' ',
         g.operator ? h('span', { class: 'operator' }, `${g.operator} `) : null,
         linkButton(g.label, () => host.post({ type: 'reveal', location: g.location }), `Go to the ${g.block}`),
-        g.block === 'sequence' ? h('span', { class: 'tag' }, 'sequence') : null,
+        g.block === 'sequence' && !g.label.startsWith('sequence ') ? h('span', { class: 'tag' }, 'sequence') : null,
         h('span', { class: 'outcome' }, ` ${g.passes ? 'passes' : 'fails'}${effect}`),
         g.conditions.length ? h(g.block === 'sequence' ? 'ol' : 'ul', { class: `conditions${g.block === 'sequence' ? ' chain' : ''}` }, ...g.conditions.map(c =>
             h('li', { class: `condition ${c.passes ? 'pass' : 'fail'}`, 'data-passes': String(c.passes), ...(c.time ? { 'data-time': c.time } : {}) },

@@ -32,6 +32,8 @@ const THEN = 44;
 /** A funnel step's box, and the gap (with an arrow) between two. */
 const FUNNEL_STEP = 42;
 const FUNNEL_GAP = 12;
+/** A funnel step's text is cut beyond this width (its whole text in a tooltip). */
+const MAX_STEP_TEXT = 420;
 const MIN_WIDTH = 170;
 const MAX_TEXT = 300;
 const MARGIN = 12;
@@ -126,7 +128,7 @@ function sequenceBlock(g: FlowGroup, actions: FlowActions): Block {
         ...g.paths.map(p => textWidth(p, 'path')),
         ...g.conditions.map(c => 22 + textWidth(c.text, 'condition-text') + 12 + countWidth + 2 * PAD)
     );
-    const width = Math.max(MIN_WIDTH + 60, Math.min(inner, MAX_TEXT + 60 + countWidth) + 2 * PAD);
+    const width = Math.max(MIN_WIDTH + 60, Math.min(inner, MAX_STEP_TEXT + 22 + 3 * PAD + countWidth) + 2 * PAD);
     const steps = g.conditions.length;
     const height = PAD + HEAD + g.paths.length * SUB + 4 + steps * FUNNEL_STEP + Math.max(0, steps - 1) * FUNNEL_GAP + PAD;
     return {
@@ -134,12 +136,15 @@ function sequenceBlock(g: FlowGroup, actions: FlowActions): Block {
         height,
         draw: (x, y) => {
             const node = button(['node', 'group', 'sequence'], `Go to sequence ${g.label}`, () => actions.reveal(g.location), { 'data-group': g.label, 'data-block': 'sequence', 'data-count': g.count });
+            const tagged = !g.label.startsWith('sequence ');
             const tagX = x + PAD + textWidth(g.label, 'box-title') + 8;
-            const tagWidth = textWidth('sequence', 'tag-text') + 12;
+            const tagWidth = tagged ? textWidth('sequence', 'tag-text') + 12 : 0;
             node.append(frame(x, y, width, height), text(x + PAD, y + PAD + 15, g.label, 'box-title', width - 4 * PAD - tagWidth - textWidth(countText, 'box-count')),
-                svg('rect', { x: tagX, y: y + PAD + 3, width: tagWidth, height: 16, rx: 8, class: 'tag' }),
-                svg('text', { x: tagX + tagWidth / 2, y: y + PAD + 15, class: 'tag-text middle' }, 'sequence'),
                 svg('text', { x: x + width - PAD, y: y + PAD + 15, class: 'box-count end' }, countText));
+            if (tagged) {
+                node.append(svg('rect', { x: tagX, y: y + PAD + 3, width: tagWidth, height: 16, rx: 8, class: 'tag' }),
+                    svg('text', { x: tagX + tagWidth / 2, y: y + PAD + 15, class: 'tag-text middle' }, 'sequence'));
+            }
             let top = y + PAD + HEAD;
             for (const p of g.paths) {
                 node.appendChild(text(x + PAD, top + 12, p, 'path', width - 2 * PAD));

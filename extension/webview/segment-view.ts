@@ -134,17 +134,17 @@ function sequenceBox(g: GroupBreakdown): HTMLElement {
     const first = Math.max(1, g.steps[0]?.count ?? 0);
     const steps = g.steps.map((s, i) => {
         const previous = i > 0 ? g.steps[i - 1].count : undefined;
-        const share = previous ? ` · ${percent(s.count, previous)} of step ${i}` : '';
+        const share = previous === undefined ? '' : `${percent(s.count, previous)} of step ${i}`;
         return h('li', { class: `funnel-step${s.none ? ' none' : ''}`, 'data-step': String(i + 1), 'data-count': String(s.count) },
             h('div', { class: 'funnel-line' },
                 h('span', { class: 'funnel-index', 'aria-hidden': 'true' }, String(i + 1)),
                 linkButton(s.text, () => host.post({ type: 'reveal', location: s.location }), 'Go to the step'),
                 h('span', { class: 'step-count', title: s.none ? 'Profiles in the whole sequence' : `Profiles in the sequence cut after step ${i + 1}` }, formatNumber(s.count))),
             funnelBar(s.count / first),
-            i > 0 ? h('div', { class: 'funnel-share' }, s.none ? `no such record: the whole sequence${share}` : `then${share}`) : null);
+            i > 0 ? h('div', { class: 'funnel-share' }, s.none ? `with no such record after: the whole sequence, ${share}` : `went on: ${share}`) : null);
     });
     return h('div', { class: 'box sequence', 'data-group': g.label, 'data-block': 'sequence' },
-        h('div', { class: 'box-title' }, linkButton(g.label, () => host.post({ type: 'reveal', location: g.location }), 'Go to the sequence'), ' ', h('span', { class: 'tag' }, 'sequence')),
+        h('div', { class: 'box-title' }, linkButton(g.label, () => host.post({ type: 'reveal', location: g.location }), 'Go to the sequence'), g.label.startsWith('sequence ') ? null : h('span', { class: 'tag' }, 'sequence')),
         h('div', { class: 'box-count' }, formatNumber(g.count)),
         h('ol', { class: 'funnel' }, ...steps));
 }

@@ -269,6 +269,70 @@ describe('webviews in Chromium', () => {
         await view.page.close();
     });
 
+    it('shows a sequence as a funnel in the preview and the flow, each step linking to its text', async () => {
+        const view = await openWebview(browser, 'segment-view.js', { view: 'preview' });
+        const preview = await evaluator.request({ op: 'preview', segment: 'EmailConverted', pageOffset: 0, pageSize: 100 });
+        const r = report(preview);
+        const funnel = r.groups[0].steps;
+        expect(funnel).toHaveLength(3);
+        await view.post({ type: 'preview', preview });
+        await expect.poll(() => view.page.textContent('[data-testid=count]')).toBe(String(r.count));
+        const steps = view.page.locator('.box.sequence ol.funnel li.funnel-step');
+        expect(await steps.evaluateAll(ls => ls.map(l => [l.getAttribute('data-step'), l.getAttribute('data-count')]))).toEqual(funnel.map((f, i) => [String(i + 1), String(f.count)]));
+        expect(await steps.locator('button.link').allTextContents()).toEqual(funnel.map(f => f.text));
+        // Each bar is as wide as the step's share of step 1, centred: the funnel narrows.
+        const widths = await steps.locator('rect.funnel-fill').evaluateAll(rs => rs.map(x => Number(x.getAttribute('width'))));
+        expect(widths[0]).toBe(100);
+        for (let i = 1; i < widths.length; i++) expect(widths[i]).toBeLessThanOrEqual(widths[i - 1]);
+        expect(await view.page.locator('.flow > .operator').allTextContents()).toEqual(['intersect', '=']);
+        await steps.nth(1).locator('button.link').click();
+        expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: funnel[1].location });
+        expect(await view.violations()).toEqual([]);
+        await view.page.screenshot({ path: join(SHOTS, 'webview-preview-funnel.png'), fullPage: true });
+
+        const cart = report(await evaluator.request({ op: 'preview', segment: 'AbandonedCart', pageOffset: 0, pageSize: 100 }));
+        await view.post({ type: 'preview', preview: { state: 'result', report: cart } });
+        await expect.poll(() => view.page.locator('li.funnel-step.none').count()).toBe(1);
+        expect(await view.page.getAttribute('li.funnel-step.none', 'data-count')).toBe(String(cart.count));
+        await view.page.close();
+
+        const flowView = await openWebview(browser, 'flow-view.js', { view: 'flow' });
+        const flow = await evaluator.request({ op: 'flow', segment: 'EmailConverted' });
+        await flowView.post({ type: 'flow', flow });
+        await expect.poll(() => flowView.page.textContent('[data-testid=flow-total]')).toBe(String(r.count));
+        const boxes = flowView.page.locator('.flow-diagram .node.sequence .funnel-step');
+        expect(await boxes.evaluateAll(bs => bs.map(b => [b.getAttribute('data-step'), b.getAttribute('data-count')]))).toEqual(funnel.map((f, i) => [String(i + 1), String(f.count)]));
+        // One box per step, top to bottom, none overlapping.
+        const tops = await boxes.locator('rect.step-frame').evaluateAll(rs => rs.map(x => { const b = x.getBoundingClientRect(); return [b.top, b.bottom]; }));
+        for (let i = 1; i < tops.length; i++) expect(tops[i][0]).toBeGreaterThan(tops[i - 1][1]);
+        expect(await flowView.page.textContent('p.count')).toBe(`${r.count} Customer profiles · 1 group, 1 sequence`);
+        expect(await flowView.page.locator('.connector[data-operator]').evaluateAll(cs => cs.map(c => c.getAttribute('data-operator')))).toEqual(['intersect']);
+        await flowView.page.screenshot({ path: join(SHOTS, 'webview-flow-funnel.png'), fullPage: true });
+        await boxes.nth(2).click();
+        expect((await flowView.sent()).pop()).toEqual({ type: 'reveal', location: funnel[2].location });
+        expect(await flowView.violations()).toEqual([]);
+        await flowView.page.close();
+    });
+
+    it('explains a sequence step by step, with the times of the chain found', async () => {
+        const view = await openWebview(browser, 'explain-view.js', { view: 'explain' });
+        const member = report(await evaluator.request({ op: 'preview', segment: 'EmailConverted', pageOffset: 0, pageSize: 1 })).page.rows[0][0] as number;
+        const e = await evaluator.request({ op: 'explain', segment: 'EmailConverted', key: member });
+        await view.post({ type: 'explanation', explanation: e });
+        await expect.poll(() => view.page.textContent('[data-testid=verdict]')).toBe(`✓ ${member} is a member of EmailConverted.`);
+        const steps = view.page.locator('li.sequence ol.chain li.condition');
+        expect(await steps.evaluateAll(ls => ls.map(l => l.getAttribute('data-passes')))).toEqual(['true', 'true', 'true']);
+        expect(await steps.locator('.detail').allTextContents()).toEqual(e.groups[0].conditions.map(c => c.detail));
+        expect(await steps.evaluateAll(ls => ls.map(l => l.getAttribute('data-time')))).toEqual(e.groups[0].conditions.map(c => c.time));
+        await view.page.screenshot({ path: join(SHOTS, 'webview-explain-sequence.png'), fullPage: true });
+        const out = await evaluator.request({ op: 'explain', segment: 'AbandonedCart', key: 1003 });
+        await view.post({ type: 'explanation', explanation: out });
+        await expect.poll(() => view.page.textContent('[data-testid=verdict]')).toContain('AbandonedCart');
+        expect(await view.page.locator('li.sequence ol.chain li.condition .detail').allTextContents()).toEqual(out.groups[0].conditions.map(c => c.detail));
+        expect(await view.violations()).toEqual([]);
+        await view.page.close();
+    });
+
     it('shows top and sample steps after the groups or parts, with the members before and after each', async () => {
         const view = await openWebview(browser, 'segment-view.js', { view: 'preview' });
         const preview = await evaluator.request({ op: 'preview', segment: 'TopSpenders', pageOffset: 0, pageSize: 100 });
