@@ -6,7 +6,7 @@ import { simulateDay } from '../../samples/retail/simulate-day.js';
 import { packageWithDuckDb, VSIX_WITH_DUCKDB } from './bundle-lock.js';
 import { hasChromium, launchChromium } from './chromium.js';
 import { hasCodeServer, startCodeServer, type RunningCodeServer } from './code-server.js';
-import { copySample, REPO } from './sample-workspace.js';
+import { copySample, InProcessEvaluator, REPO } from './sample-workspace.js';
 import { goToLine, inWebview, openFile, runCommand, webviewFrame } from './workbench.js';
 
 const SHOTS = join(REPO, 'test-results');
@@ -183,6 +183,30 @@ describe('the extension in code-server', () => {
         await frame.click('[data-segment=DoNotCall] > text.box-title');
         await page.locator('.statusbar-item', { hasText: 'Ln 5, Col 1' }).first().waitFor({ timeout: 20_000 });
     });
+
+    it('previews a journey of the sample as its funnel, and draws the funnel in the flow view', async () => {
+        // The funnel as the evaluator counts it on the same workspace, as of the same day.
+        const evaluator = new InProcessEvaluator(workspace);
+        const expected = await evaluator.request({ op: 'preview', segment: 'EmailConverted', pageOffset: 0, pageSize: 1 }).finally(() => evaluator.session.close());
+        if (expected.state !== 'result') throw new Error(expected.state);
+        const funnel = expected.report.groups[0].steps.map(s => String(s.count));
+        expect(funnel).toHaveLength(3);
+        await openFile(page, 'journeys.segment');
+        await goToLine(page, 25);
+        await runCommand(page, 'Segments: Open Preview to the Side');
+        const frame = await webviewFrame(page, '.box.sequence li.funnel-step', 90_000);
+        await expect.poll(() => frame.locator('h1').textContent(), { timeout: 30_000 }).toContain('Converted by email');
+        const steps = frame.locator('.box.sequence li.funnel-step');
+        await expect.poll(() => steps.evaluateAll(ls => ls.map(l => l.getAttribute('data-count'))), { timeout: 30_000 }).toEqual(funnel);
+        expect(await frame.locator('[data-testid=count]').textContent()).toBe(String(expected.report.count));
+        await page.screenshot({ path: join(SHOTS, 'vscode-preview-funnel.png') });
+        await page.locator('.tab[aria-label^="journeys.segment"]').click();
+        await goToLine(page, 25);
+        await runCommand(page, 'Segments: Open Flow View');
+        const flow = await webviewFrame(page, 'svg.flow-diagram .node.sequence', 90_000);
+        await expect.poll(() => flow.locator('.node.sequence .funnel-step').evaluateAll(bs => bs.map(b => b.getAttribute('data-count'))), { timeout: 30_000 }).toEqual(funnel);
+        await page.screenshot({ path: join(SHOTS, 'vscode-flow-funnel.png') });
+    }, 180_000);
 
     it('explains why a high-balance customer on the do-not-call list is left out of the follow-up', async () => {
         await openFile(page, 'contact.segment');
