@@ -68,3 +68,78 @@ WHERE c.customer_id IN (SELECT customer_id FROM interactions
   AND NOT EXISTS (SELECT 1 FROM purchases p JOIN products pr ON pr.product_id = p.product_id
     WHERE p.customer_id = c.customer_id AND pr.category = 'Gifts' AND ${window('p.purchased_at', '2027-02-08')})`
 };
+
+/** The engines' families for hand-tuned SQL: sql.js and native SQLite run the same text. */
+export type HandFamily = 'sqlite' | 'duckdb' | 'postgres';
+
+/** `col` within the last 90 days as of 2027-02-11 ([2026-11-13 23:59:59, 2027-02-11 23:59:59]), exactly, in each family. */
+function last90(family: HandFamily, col: string): string {
+    if (family === 'sqlite') return window(col, '2026-11-13');
+    // Every stored form starts with the day, so a text range narrows first; the cast reads `T` and `Z` alike.
+    return `${col} >= '2026-11-13' AND ${col} < '2027-02-12' AND CAST(${col} AS TIMESTAMP) BETWEEN TIMESTAMP '2026-11-13 23:59:59' AND TIMESTAMP '2027-02-11 23:59:59'`;
+}
+
+/** `GROUP BY` a column without the index on it (SQLite reads a big table in index order otherwise). */
+const scan = (family: HandFamily, col: string): string => (family === 'sqlite' ? `+${col}` : col);
+
+/**
+ * Hand-tuned queries of the measure segments (samples/retail/measures.segment), written
+ * independently of the compiler: several shapes each, per engine family. The benchmark runs
+ * every shape in turns with the compiled query, checks each returns the same keys, and keeps
+ * the fastest that does. Same meaning as the segments, event time included (reference 6.1:
+ * customers and purchases exist from their time on): the data's times are in plain forms
+ * without offsets, so a text comparison with the next day says exactly which exist.
+ */
+export function handTunedShapes(segment: string, family: HandFamily): readonly string[] {
+    const recent = (p: string): string => last90(family, `${p}purchased_at`);
+    const bought = (p: string): string => `${p}purchased_at < '2027-02-12'`;
+    const customer = (c: string): string => `${c}signed_up_at < '2027-02-12'`;
+    switch (segment) {
+        // Customer.LifetimeValue > 5000 and Customer.RecentOrders >= 3
+        case 'LoyalHighValue': return [
+            // Two grouped semi-joins.
+            `SELECT customer_id FROM customers WHERE ${customer('')} AND customer_id IN (
+  SELECT customer_id FROM purchases WHERE ${bought('')} GROUP BY ${scan(family, 'customer_id')} HAVING sum(amount) > 5000)
+  AND customer_id IN (SELECT customer_id FROM purchases WHERE ${recent('')} GROUP BY ${scan(family, 'customer_id')} HAVING count(*) >= 3)`,
+            // One pass over the purchases, both measures at once.
+            `SELECT customer_id FROM customers WHERE ${customer('')} AND customer_id IN (
+  SELECT customer_id FROM purchases WHERE ${bought('')} GROUP BY ${scan(family, 'customer_id')}
+  HAVING sum(amount) > 5000 AND sum(CASE WHEN ${recent('')} THEN 1 ELSE 0 END) >= 3)`,
+            // The recent orders first (few customers), then their lifetime value only.
+            `WITH r AS (SELECT customer_id FROM purchases WHERE ${recent('')} GROUP BY ${scan(family, 'customer_id')} HAVING count(*) >= 3)
+SELECT customer_id FROM customers WHERE ${customer('')} AND customer_id IN (
+  SELECT customer_id FROM purchases WHERE ${bought('')} AND customer_id IN (SELECT customer_id FROM r) GROUP BY customer_id HAVING sum(amount) > 5000)`
+        ];
+        // Product in segment BestSellers, BestSellers being Product.Buyers >= 300.
+        case 'BoughtABestSeller': {
+            const best = `SELECT p.product_id FROM purchases p JOIN customers c ON c.customer_id = p.customer_id WHERE ${bought('p.')} AND ${customer('c.')}
+    GROUP BY ${scan(family, 'p.product_id')} HAVING count(DISTINCT p.customer_id) >= 300`;
+            return [
+                `SELECT customer_id FROM customers WHERE ${customer('')} AND customer_id IN (
+  SELECT customer_id FROM purchases WHERE ${bought('')} AND product_id IN (SELECT product_id FROM products WHERE product_id IN (${best})))`,
+                `SELECT DISTINCT p.customer_id FROM purchases p JOIN (${best}) b ON b.product_id = p.product_id
+  WHERE ${bought('p.')} AND p.customer_id IN (SELECT customer_id FROM customers WHERE ${customer('')})`,
+                `SELECT c.customer_id FROM customers c WHERE ${customer('c.')} AND EXISTS (
+  SELECT 1 FROM purchases p WHERE p.customer_id = c.customer_id AND ${bought('p.')} AND p.product_id IN (${best}))`
+            ];
+        }
+        // Product.Buyers >= 300
+        case 'BestSellers': return [
+            `SELECT product_id FROM products WHERE product_id IN (SELECT p.product_id FROM purchases p JOIN customers c ON c.customer_id = p.customer_id
+  WHERE ${bought('p.')} AND ${customer('c.')} GROUP BY ${scan(family, 'p.product_id')} HAVING count(DISTINCT p.customer_id) >= 300)`,
+            `SELECT product_id FROM products WHERE product_id IN (SELECT product_id FROM purchases
+  WHERE ${bought('')} AND customer_id IN (SELECT customer_id FROM customers WHERE ${customer('')}) GROUP BY ${scan(family, 'product_id')} HAVING count(DISTINCT customer_id) >= 300)`,
+            `SELECT r.product_id FROM products r JOIN (SELECT p.product_id, count(DISTINCT p.customer_id) AS n FROM purchases p JOIN customers c ON c.customer_id = p.customer_id
+  WHERE ${bought('p.')} AND ${customer('c.')} GROUP BY p.product_id) b ON b.product_id = r.product_id WHERE b.n >= 300`
+        ];
+        // Purchase.Amount < Product.Price and Purchase.PurchasedAt in last 90 days
+        case 'DiscountBuyers': return [
+            `SELECT customer_id FROM customers WHERE ${customer('')} AND customer_id IN (
+  SELECT p.customer_id FROM purchases p JOIN products r ON r.product_id = p.product_id WHERE p.amount < r.price AND ${recent('p.')})`,
+            `SELECT c.customer_id FROM customers c WHERE ${customer('c.')} AND EXISTS (
+  SELECT 1 FROM purchases p JOIN products r ON r.product_id = p.product_id
+  WHERE p.customer_id = c.customer_id AND p.amount < r.price AND ${recent('p.')})`
+        ];
+        default: return [];
+    }
+}

@@ -73,12 +73,18 @@ export function planConditions(plan: SegmentPlan): Condition[] {
  * its `top` steps, each once, in order of first use.
  */
 export function measuresUsed(plan: SegmentPlan, steps = true): MeasurePlan[] {
+    const found = new Set(measuresInConditions(plan));
+    for (const column of plan.show) if (column.measure) found.add(column.measure);
+    if (steps) for (const step of stepsOf(plan)) if (step.node === 'top' && step.by.node === 'measure') found.add(step.by.measure);
+    return [...found];
+}
+
+/** The measures a plan's conditions read (its members' query; `show` and `top` read theirs apart). */
+export function measuresInConditions(plan: SegmentPlan): MeasurePlan[] {
     const found = new Set<MeasurePlan>();
     for (const condition of planConditions(plan)) {
         walkCondition(condition, { operand: o => { if (o.node === 'measure') found.add(o.measure); } });
     }
-    for (const column of plan.show) if (column.measure) found.add(column.measure);
-    if (steps) for (const step of stepsOf(plan)) if (step.node === 'top' && step.by.node === 'measure') found.add(step.by.measure);
     return [...found];
 }
 
@@ -97,6 +103,15 @@ export function segmentReferences(plan: SegmentPlan): string[] {
     if (plan.kind === 'compound') for (const p of plan.parts) names.add(p.segment);
     for (const condition of planConditions(plan)) membersIn(condition, names);
     for (const measure of measuresUsed(plan)) if (measure.aggregate.where) membersIn(measure.aggregate.where, names);
+    return [...names];
+}
+
+/** The segments a plan's members query reads: `segmentReferences` without those only its `show` needs. */
+export function queryReferences(plan: SegmentPlan): string[] {
+    const names = new Set<string>();
+    if (plan.kind === 'compound') for (const p of plan.parts) names.add(p.segment);
+    for (const condition of planConditions(plan)) membersIn(condition, names);
+    for (const measure of measuresInConditions(plan)) if (measure.aggregate.where) membersIn(measure.aggregate.where, names);
     return [...names];
 }
 

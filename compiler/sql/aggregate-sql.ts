@@ -24,17 +24,11 @@ export function aggregateCondition(c: AggregateCondition, compare: (value: strin
     if (zeroPasses && a.fn === 'count' && !passesAt(a.fn, c, 1) && c.node === 'compare' && ['=', '<', '<='].includes(c.operator)) {
         return `NOT EXISTS (SELECT 1 FROM ${parts.from} WHERE ${[parts.correlation, ...parts.where].join(' AND ')})`;
     }
-    const aggregated = aggregateExpression(a, parts.oneEach ? parts.valueColumn : 'd.v', ctx);
+    const g = groupedRecords(a, parts, [], ctx);
     // A datetime aggregate compared with a date compares its calendar date (the aggregate is already read).
-    const value = a.attribute?.type === 'datetime' && c.domain === 'date' ? ctx.dialect.columnAsDate(aggregated, 'datetime', PLAIN_STORAGE) : aggregated;
-    // `count(E)` with no `where` reads only the foreign key: an index on it covers the grouping.
-    const covered = a.fn === 'count' && parts.where.length === 0;
+    const value = a.attribute?.type === 'datetime' && c.domain === 'date' ? ctx.dialect.columnAsDate(g.value, 'datetime', PLAIN_STORAGE) : g.value;
     const having = zeroPasses ? `NOT (${compare(value)})` : compare(value);
-    // Records with no link to an outer record belong to none: leave them out of the groups.
-    const linked = [...parts.where, `${parts.inner} IS NOT NULL`];
-    const grouped = parts.oneEach
-        ? `SELECT ${parts.inner} AS l FROM ${parts.from}${where(linked)} GROUP BY ${covered ? parts.inner : ctx.dialect.groupByScan(parts.inner)} HAVING ${having}`
-        : `SELECT d.l FROM (SELECT DISTINCT ${parts.inner} AS l, ${parts.key} AS k${parts.valueColumn ? `, ${parts.valueColumn} AS v` : ''} FROM ${parts.from}${where(linked)}) AS d GROUP BY d.l HAVING ${having}`;
+    const grouped = `SELECT ${g.link} AS l FROM ${g.from} GROUP BY ${g.groupBy} HAVING ${having}`;
     if (!zeroPasses) return `${parts.outer} IN (${grouped})`;
     const alias = `${a.target.alias}_g`;
     return ctx.dialect.notAmong(parts.outer, { column: `${alias}.l`, from: `(${grouped}) AS ${alias}`, where: [] });
@@ -90,12 +84,38 @@ function aggregateExpression(a: AggregateRef, column: string | undefined, ctx: R
  */
 export function aggregateTable(a: AggregateRef, ctx: RenderContext, within?: string): string {
     const parts = aggregateParts(a, ctx);
-    const aggregated = aggregateExpression(a, parts.oneEach ? parts.valueColumn : 'd.v', ctx);
-    const linked = [...parts.where, `${parts.inner} IS NOT NULL`, ...(within !== undefined ? [`${parts.inner} IN (${within})`] : [])];
-    const covered = a.fn === 'count' && parts.where.length === 0;
-    return parts.oneEach
-        ? `SELECT ${parts.inner} AS k, ${aggregated} AS v FROM ${parts.from}${where(linked)} GROUP BY ${covered ? parts.inner : ctx.dialect.groupByScan(parts.inner)}`
-        : `SELECT d.l AS k, ${aggregated} AS v FROM (SELECT DISTINCT ${parts.inner} AS l, ${parts.key} AS k${parts.valueColumn ? `, ${parts.valueColumn} AS v` : ''} FROM ${parts.from}${where(linked)}) AS d GROUP BY d.l`;
+    const g = groupedRecords(a, parts, within !== undefined ? [`${parts.inner} IN (${within})`] : [], ctx);
+    return `SELECT ${g.link} AS k, ${g.value} AS v FROM ${g.from} GROUP BY ${g.groupBy}`;
+}
+
+/**
+ * The related records grouped by their link to the outer record: the FROM (with its WHERE),
+ * the link, the aggregate and the GROUP BY term. Records with no link to an outer record belong
+ * to none and are left out. With one row per aggregated record, they are grouped as they are;
+ * when the path or the `where` joins repeat a record, `min` and `max` are not changed by the
+ * repeats, `count` counts distinct keys of a record reached by a foreign key (whose key is never
+ * missing), and the others aggregate the distinct records first.
+ */
+function groupedRecords(a: AggregateRef, parts: AggregateParts, extra: readonly string[], ctx: RenderContext): { from: string; link: string; value: string; groupBy: string } {
+    const linked = [...parts.where, `${parts.inner} IS NOT NULL`, ...extra];
+    const last = a.path[a.path.length - 1];
+    const keyNeverMissing = last !== undefined && last.step.relationship.from === last.step.from;
+    if (parts.oneEach || a.fn === 'min' || a.fn === 'max' || (a.fn === 'count' && keyNeverMissing)) {
+        // `count(E)` with no `where` and one row each reads only the foreign key: an index on it covers the grouping.
+        const covered = parts.oneEach && a.fn === 'count' && parts.where.length === 0;
+        return {
+            from: `${parts.from}${where(linked)}`,
+            link: parts.inner,
+            value: parts.oneEach || a.fn !== 'count' ? aggregateExpression(a, parts.valueColumn, ctx) : `COUNT(DISTINCT ${parts.key})`,
+            groupBy: covered ? parts.inner : ctx.dialect.groupByScan(parts.inner)
+        };
+    }
+    return {
+        from: `(SELECT DISTINCT ${parts.inner} AS l, ${parts.key} AS k${parts.valueColumn ? `, ${parts.valueColumn} AS v` : ''} FROM ${parts.from}${where(linked)}) AS d`,
+        link: 'd.l',
+        value: aggregateExpression(a, 'd.v', ctx),
+        groupBy: 'd.l'
+    };
 }
 
 /**

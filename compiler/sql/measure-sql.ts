@@ -1,5 +1,5 @@
 import { lastSample, type Domain, type JoinNode, type MeasurePlan, type MeasureRef, type SegmentPlan } from '../ir.js';
-import { measuresUsed, membersIn, planTables, segmentReferences } from '../plan-walk.js';
+import { measuresInConditions, membersIn, planTables, queryReferences, segmentReferences } from '../plan-walk.js';
 import { PLAIN_STORAGE } from '../storage.js';
 import { aggregateTable, isDecimal, passesAt, type ValueTest } from './aggregate-sql.js';
 import { aliasOf, entitySource, keyColumn, stepCondition, stepLink } from './relations.js';
@@ -16,8 +16,9 @@ import type { RenderContext } from './to-sql.js';
  */
 
 /**
- * The measures a statement computes for `plan`: those it reads, and those of the segments it
- * refers to, each after the measures that the segments named in its own `where` read.
+ * The measures a statement computes for `plan`'s members: those its conditions read, and those
+ * of the segments it refers to, each after the measures that the segments named in its own
+ * `where` read (`show` is computed apart, for the members it lists).
  */
 export function measuresReached(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPlan> | undefined): MeasurePlan[] {
     const order: MeasurePlan[] = [];
@@ -29,8 +30,8 @@ export function measuresReached(plan: SegmentPlan, plans: ReadonlyMap<string, Se
         // After its last sample, a segment's query reads the keys that sample kept (6.6); a `top`
         // step computes its measure for the members before it only (`measureValueJoin`'s `within`).
         if (lastSample(p) >= 0) return;
-        for (const m of measuresUsed(p, false)) visitMeasure(m);
-        for (const name of segmentReferences(p)) {
+        for (const m of measuresInConditions(p)) visitMeasure(m);
+        for (const name of queryReferences(p)) {
             const other = plans?.get(name);
             if (other) visitPlan(other);
         }

@@ -644,6 +644,62 @@ describe('reference evaluator on stored values (section 2)', () => {
     });
 });
 
+describe('reference evaluator: measures, attribute comparisons and in segment (reference 6.2, 6.4, 6.5)', () => {
+    const MEASURES = `measure Customer.Spent = sum(Purchase.Amount)
+measure Product.Buyers = count(Customer)
+dynamic segment Big { audience Product group { Product.Buyers >= 2 } }
+`;
+    const keys = async (condition: string, audience = 'Customer'): Promise<ReferenceKey[]> =>
+        evaluateReference(await parse(`${MEASURES}dynamic segment T { audience ${audience} group { ${condition} } }`), TABLES, 'T', '2027-02-11');
+
+    it('a measure is the aggregate over the records related to each record: sum 0 with none', async () => {
+        // Ada 30 + 70, bob 5 (and a missing amount), Émile 100; customers 3 and 5 bought nothing.
+        expect(await keys('Customer.Spent = 100')).toEqual([1, 4]);
+        expect(await keys('Customer.Spent = 0')).toEqual([3, 5]);
+    });
+
+    it('a measure of a related entity is about the joined record; counts distinct related records', async () => {
+        // Product 10 was bought by Ada and bob (bob twice): two buyers; 11 by Ada (and customer 99, who is no customer).
+        expect(await keys('Product.Buyers = 2', 'Product')).toEqual([10]);
+        expect(await keys('Product.Buyers >= 2')).toEqual([1, 2]);
+    });
+
+    it('two attributes of the joined records: the amount of a purchase against its customer\'s satisfaction', async () => {
+        // Ada: 70 > 40; bob: 5 and a missing amount (false); Émile: 100 > 60.
+        expect(await keys('Purchase.Amount > Customer.Satisfaction')).toEqual([1, 4]);
+        expect(await keys('Purchase.Amount > Customer.Spent')).toEqual([]);
+        expect(await keys('Purchase.Amount >= Customer.Spent')).toEqual([2, 4]);
+    });
+
+    it('offsets apply first, months clamped; then a datetime compared with a date compares its calendar date', async () => {
+        // Émile: 2026-03-31 + 11 months is 2027-02-28 (clamped), after his 2027-02-12 sighting;
+        // bob: 2027-02-11 + 11 months is 2028-01-11; Ada: 2026-02-28 + 11 months is 2027-01-28, before 2027-02-11.
+        expect(await keys('Customer.SeenAt before Customer.Birthday + 11 months')).toEqual([2, 4]);
+        // Ada was seen 2027-02-11 10:00 UTC, the day of her birthday + 11 months + 14 days: equal by date, not after.
+        expect(await keys('Customer.SeenAt after Customer.Birthday + 11 months + 14 days')).toEqual([]);
+        expect(await keys('Customer.SeenAt = Customer.Birthday + 11 months + 14 days')).toEqual([1]);
+    });
+
+    it('in segment is about the joined record, existentially; not in segment needs a record', async () => {
+        expect(await keys('Product in segment Big')).toEqual([1, 2]);
+        expect(await keys('Product not in segment Big')).toEqual([1, 4]);
+        const never = await parse(`${MEASURES}dynamic segment T { audience Customer group { Customer.CustomerId > 0 } exclude group { Product in segment Big } }`);
+        expect(evaluateReference(never, TABLES, 'T', '2027-02-11')).toEqual([3, 4, 5]);
+    });
+
+    it('errors: a measure in an aggregate, hours on a date, a segment of another audience, a cycle', async () => {
+        const errorOf = async (segments: string): Promise<string> => {
+            const result = evaluateAll(await parse(`${MEASURES}${segments}`), TABLES, '2027-02-11').get('T');
+            return result instanceof SegmentError ? 'error' : 'runs';
+        };
+        expect(await errorOf('dynamic segment T { audience Customer group { count(Purchase where Product.Buyers > 1) > 0 } }')).toBe('error');
+        expect(await errorOf('dynamic segment T { audience Customer group { Customer.SeenAt > Customer.Birthday + 2 hours } }')).toBe('error');
+        expect(await errorOf('dynamic segment T { audience Customer group { Customer in segment Big } }')).toBe('error');
+        expect(await errorOf('dynamic segment T { audience Customer group { Customer in segment T } }')).toBe('error');
+        expect(await errorOf('dynamic segment T { audience Customer group { Customer in segment Big2 } }\ndynamic segment Big2 { audience Customer group { Customer.Spent > 1 } }')).toBe('runs');
+    });
+});
+
 // -------------------------------------------------------------------------------------------------
 // Minimal cases where the SQL path and the reference evaluator disagree (found by the property
 // above). Each states the keys the reference text gives, worked out by hand.
