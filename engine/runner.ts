@@ -172,13 +172,12 @@ export class SegmentRunner {
             const id = `${typeof key === 'string' ? 's' : 'n'}${String(key)}`;
             if (!byKey.has(id)) byKey.set(id, [key, ...row.slice(1)]);
         }
-        rows.length = 0;
-        rows.push(...byKey.values());
-        rows.sort((a, b) => compareKeys(a[0] as KeyValue, b[0] as KeyValue));
+        // Not `rows.push(...)`: spreading a hundred thousand rows overflows the stack.
+        const unique = [...byKey.values()].sort((a, b) => compareKeys(a[0] as KeyValue, b[0] as KeyValue));
         const booleans = plan.show.map((s, i) => (s.type === 'boolean' ? i + 1 : -1)).filter(i => i > 0);
         const decimals = plan.show.map((s, i) => (s.measure && isDecimalMeasure(s.measure) ? i + 1 : -1)).filter(i => i > 0);
-        const typed: ShowValue[][] = booleans.length === 0 && decimals.length === 0 ? rows
-            : rows.map(row => row.map((v, i) => (booleans.includes(i) && typeof v === 'number' ? v !== 0 : decimals.includes(i) ? unitsAsNumber(v) : v)));
+        const typed: ShowValue[][] = booleans.length === 0 && decimals.length === 0 ? unique
+            : unique.map(row => row.map((v, i) => (booleans.includes(i) && typeof v === 'number' ? v !== 0 : decimals.includes(i) ? unitsAsNumber(v) : v)));
         return { columns, rows: typed };
     }
 
