@@ -6,8 +6,9 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
-    await page.keyboard.press('Enter');
+    // The row of exactly this command: the first row is often another ("View: Close Editor" lists
+    // "View: Close All Editor Groups" first).
+    await page.locator('.quick-input-list .monaco-list-row .label-name').getByText(title, { exact: true }).first().click({ timeout: 20_000 });
 }
 
 export async function openFile(page: Page, name: string): Promise<void> {
@@ -17,7 +18,13 @@ export async function openFile(page: Page, name: string): Promise<void> {
     await input.fill(name);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('Enter');
-    await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 20_000 });
+    try {
+        await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 20_000 });
+    } catch (e) {
+        // What the window showed instead, for whoever reads the failure.
+        await page.screenshot({ path: `test-results/failed-open-${name}.png` }).catch(() => undefined);
+        throw e;
+    }
 }
 
 export async function goToLine(page: Page, line: number): Promise<void> {
