@@ -37,8 +37,10 @@ export class SegmentScopeProvider extends DefaultScopeProvider {
             return this.attributesOf(container);
         }
         // Completion asks for the references the parser expected next, on the node it recovered
-        // to: a segment, for an incomplete condition. A node without that reference has no scope.
+        // to: a segment, for an incomplete condition. A node without that reference has no scope,
+        // nor has one the parser left out of the tree while recovering (no document above it).
         if (!this.isReferenceOf(container.$type, context.property)) return EMPTY_SCOPE;
+        if (!AstUtils.findRootNode(container).$document) return EMPTY_SCOPE;
         return super.getScope(context);
     }
 
