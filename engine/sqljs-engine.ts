@@ -122,10 +122,19 @@ export class SqlJsEngine implements SqlEngine {
  */
 const DECIMAL_RANGE = 'a sum or average is beyond the exact decimal range of SQLite (±922,337,203.6854775807 with 10 decimal places), so it cannot be counted exactly here: run it with --engine duckdb or --engine postgres';
 
+/**
+ * SQLite plans a statement's subqueries and named queries once per reference, and stops past
+ * 1,000 in one statement (SQLITE_LIMIT_EXPR_DEPTH): reached by `in segment` of a segment with
+ * sequences inside another sequence's step, each written in place. A plain sequence of 12 steps
+ * stays far below it.
+ */
+const NESTING = 'this segment nests more queries than SQLite plans in one statement (`in segment` conditions and sequence steps, each written in place), so it cannot be counted here: run it with --engine duckdb or --engine postgres';
+
 function dataError(file: string, e: unknown): unknown {
     const message = e instanceof Error ? e.message : String(e);
     if (/malformed|not a database|file is encrypted|disk I\/O error/i.test(message)) return new DatabaseError(file, `the database file is damaged or changed while it was read (${message})`);
     if (/^no such (table|column)/i.test(message)) return new DatabaseError(file, `the database does not have what the schema names (${message}): run \`segments check\``);
     if (/integer overflow/i.test(message)) return new DatabaseError(file, DECIMAL_RANGE);
+    if (/VIEWs and\/or subqueries nested too deep/i.test(message)) return new DatabaseError(file, NESTING);
     return e;
 }

@@ -382,6 +382,26 @@ insert into purchases values (1, 2, 10, '2027-01-12 10:00:00');`;
     });
 });
 
+describe('what SQLite cannot plan in one statement', () => {
+    test('`in segment` of a segment with sequences, inside a step: sql.js says to run it on DuckDB or PostgreSQL, which count it', async () => {
+        const steps = 'Interaction\n    then Purchase within 6 days\n    then Purchase\n    then Interaction where Interaction.Kind != "x"';
+        const built = await build(files(`dynamic segment Inner {\n  audience Customer\n  group { Customer.CustomerSatisfaction > 0 }\n`
+            + `  exclude sequence {\n    ${steps}\n  }\n  intersect sequence {\n    ${steps}\n  }\n}\n`
+            + `dynamic segment Outer {\n  audience Customer\n  sequence {\n    Interaction where Customer in segment Inner\n    then Interaction within 2 days\n  }\n`
+            + `  exclude sequence {\n    Customer where Customer not in segment Inner\n    then Interaction\n    then no Purchase within 1 day\n  }\n}\n`));
+        expect(built.diagnostics.filter(d => d.severity === 1)).toEqual([]);
+        const source = await database(TABLES + customers(3) + `insert into interactions values (1, 1, 'visit', '2027-02-01 10:00:00'), (2, 1, 'visit', '2027-02-02 10:00:00');`);
+        const clock = clockAsOf('2027-02-11');
+        await expect(new SegmentRunner(source, built.plans.plans, clock).keys('Outer'))
+            .rejects.toThrow('this segment nests more queries than SQLite plans in one statement (`in segment` conditions and sequence steps, each written in place), so it cannot be counted here: run it with --engine duckdb or --engine postgres');
+        // No purchases: Inner's intersected sequence holds for no one, so Inner, and Outer's first sequence, are empty.
+        const inner = await Promise.all((await otherEngines(source)).map(e => new SegmentRunner(e, built.plans.plans, clock).keys('Inner')));
+        const outer = await Promise.all((await otherEngines(source)).map(e => new SegmentRunner(e, built.plans.plans, clock).keys('Outer')));
+        expect(inner.every(k => k.length === 0)).toBe(true);
+        expect(outer.every(k => k.length === 0)).toBe(true);
+    });
+});
+
 describe('validation: each mistake has its code and says what to do', () => {
     const segment = (body: string): Record<string, string> => files(`dynamic segment S {\n  audience Customer\n  ${body}\n}`);
     const diagnostics = async (body: string) => (await build(segment(body))).diagnostics;

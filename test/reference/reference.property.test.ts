@@ -87,6 +87,8 @@ let showCompared = 0;
 let errorCases = 0;
 /** Segments sql.js would not count because a decimal sum leaves its exact range: said, never rounded (README, stored values). */
 let flagged = 0;
+/** Segments sql.js says it cannot plan in one statement (nested `in segment` and sequences). */
+let tooDeep = 0;
 const comparedOn = new Map<string, number>();
 const KEEP_GOING = process.env.REFERENCE_KEEP_GOING !== undefined;
 /** Disagreements seen with REFERENCE_KEEP_GOING, by kind (engine and first line, keys left out): count and smallest report. */
@@ -208,6 +210,10 @@ async function compare(ws: Workspace, others: OtherEngines, c: GeneratedCase): P
                     flagged++;
                     continue;
                 }
+                if (engine.name === 'sqljs' && /nests more queries than SQLite plans/.test(message) && /in segment/.test(c.workspace.source) && /sequence/.test(c.workspace.source)) {
+                    tooDeep++;
+                    continue;
+                }
                 disagree(`fails on ${engine.name}: ${message.split('\n')[0].replace(/"[^"]*"/g, '"…"').slice(0, 120)}`,
                     `the SQL path fails on ${engine.name} for ${name} (reference ${stringifyJson(expected)}): ${message}${context(name)}`);
                 continue;
@@ -274,7 +280,7 @@ describe('SQL path and reference evaluator', () => {
             for (const name of engines) expect(comparedOn.get(name) ?? 0, name).toBeGreaterThan(RUNS * 1.5);
             expect(showCompared).toBeGreaterThan(RUNS * engines.length / 2);
         }
-        console.info(`reference comparison, seed ${SEED}: ${RUNS} cases, ${[...comparedOn].map(([e, n]) => `${n} segments on ${e}`).join(', ')}, ${errorCases} errors agreed upon, ${showCompared} shows compared, ${flagged} sums sql.js cannot count exactly (said so)`);
+        console.info(`reference comparison, seed ${SEED}: ${RUNS} cases, ${[...comparedOn].map(([e, n]) => `${n} segments on ${e}`).join(', ')}, ${errorCases} errors agreed upon, ${showCompared} shows compared, ${flagged} sums sql.js cannot count exactly and ${tooDeep} segments it cannot plan in one statement (said so)`);
     }, 1_800_000);
 });
 
