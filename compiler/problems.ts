@@ -55,9 +55,7 @@ export const ProblemCodes = {
     WithinOnFirstStep: 'within-first-step',
     WithinNotWhole: 'within-not-whole',
     /** A warning: `within 0 ...`, a window that holds no later record. */
-    EmptyWithin: 'empty-within',
-    /** Version 2 constructs that parse and are checked but that the compiler does not lower yet (temporary, while version 2 is built). */
-    NotCompiledYet: 'not-compiled-yet'
+    EmptyWithin: 'empty-within'
 } as const;
 
 export type ProblemCode = typeof ProblemCodes[keyof typeof ProblemCodes];

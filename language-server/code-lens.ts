@@ -28,8 +28,6 @@ export class SegmentCodeLensProvider implements CodeLensProvider {
             if (!segment.name || !range) continue;
             const args = [segment.name, document.uri.toString()];
             const state = this.counts.state(segment.name);
-            // A segment the compiler cannot lower yet shows no count and no SQL, rather than an error.
-            if (state.kind === 'not-compiled-yet') continue;
             if (state.kind !== 'not-runnable' || state.retry) wanted.push(segment.name);
             const at = { start: range.start, end: range.start };
             lenses.push(
@@ -42,7 +40,7 @@ export class SegmentCodeLensProvider implements CodeLensProvider {
     }
 }
 
-export function countTitle(state: Exclude<CountState, { kind: 'not-compiled-yet' }>): string {
+export function countTitle(state: CountState): string {
     switch (state.kind) {
         case 'counted': return `${state.count.toLocaleString('en-US')} ${state.count === 1 ? 'member' : 'members'}${state.stale ? ' (updating…)' : ''}`;
         case 'counting': return state.previous !== undefined ? `${state.previous.toLocaleString('en-US')} members (updating…)` : 'Counting members…';

@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import { Emitter, type Event } from 'vscode-languageserver';
 import * as ast from '../grammar/generated/ast.js';
 import type { SegmentPlan } from '../compiler/ir.js';
-import { ProblemCodes } from '../compiler/problems.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import { segmentSql } from '../compiler/sql/to-sql.js';
 import { sqlitePlainValue } from '../compiler/sql/sqlite-reads.js';
@@ -23,9 +22,7 @@ export type CountState =
     | { readonly kind: 'counted'; readonly count: number; readonly at: Date; readonly stale: boolean }
     | { readonly kind: 'counting'; readonly previous?: number }
     /** `retry`: the reason is in the data (a table or column the segment reads is missing), so ask again later. */
-    | { readonly kind: 'not-runnable'; readonly reason: string; readonly retry?: boolean }
-    /** The segment, or one it uses, has a version 2 construct the compiler does not lower yet (`not-compiled-yet`): nothing to show. */
-    | { readonly kind: 'not-compiled-yet' };
+    | { readonly kind: 'not-runnable'; readonly reason: string; readonly retry?: boolean };
 
 interface Entry {
     sql?: string;
@@ -99,7 +96,6 @@ export class SegmentCounts {
     /** What is known now; never waits. */
     state(name: string): CountState {
         const plan = this.plans(this.workspace.model).get(name);
-        if (!plan && this.notCompiledYet(this.workspace.model, name)) return { kind: 'not-compiled-yet' };
         if (!plan) return { kind: 'not-runnable', reason: this.workspace.model.segments.has(name) ? 'has errors' : 'unknown segment' };
         if (!this.workspace.model.database) return { kind: 'not-runnable', reason: 'no database' };
         const e = this.entries.get(name);
@@ -233,13 +229,12 @@ export class SegmentCounts {
         return keys;
     }
 
-    private planCache: { model: WorkspaceModel; plans: Map<string, SegmentPlan | undefined>; pending: Map<string, boolean> } | undefined;
+    private planCache: { model: WorkspaceModel; plans: Map<string, SegmentPlan | undefined> } | undefined;
 
     /** Plans of the model's segments, made on demand and kept until the model changes. */
     private plans(model: WorkspaceModel): ReadonlyMap<string, SegmentPlan> {
-        if (this.planCache?.model !== model) this.planCache = { model, plans: new Map(), pending: new Map() };
+        if (this.planCache?.model !== model) this.planCache = { model, plans: new Map() };
         const cache = this.planCache.plans;
-        const pending = this.planCache.pending;
         const planOf = (name: string, seen: Set<string>): SegmentPlan | undefined => {
             if (cache.has(name)) return cache.get(name);
             const segment = model.segments.get(name);
@@ -248,29 +243,14 @@ export class SegmentCounts {
             const lowered = lowerRecovered(segment, model);
             let plan = lowered.plan;
             const errors = lowered.problems.filter(p => p.severity === 'error');
-            // Only constructs the compiler does not lower yet stand in the way (in it, or in a part).
-            let notCompiled = errors.length > 0 && errors.every(p => p.code === ProblemCodes.NotCompiledYet);
-            if (ast.isCompoundSegment(segment) && errors.length === 0) {
-                const missing = segment.parts.filter(p => !planOf(p.segment?.$refText ?? '', seen)).map(p => p.segment?.$refText ?? '');
-                if (missing.length > 0) {
-                    plan = undefined;
-                    notCompiled = missing.every(m => pending.get(m) === true);
-                }
-            }
+            if (ast.isCompoundSegment(segment) && errors.length === 0 && segment.parts.some(p => !planOf(p.segment?.$refText ?? '', seen))) plan = undefined;
             cache.set(name, plan);
-            pending.set(name, !plan && notCompiled);
             return plan;
         };
         return {
             get: (name: string) => planOf(name, new Set()),
             has: (name: string) => planOf(name, new Set()) !== undefined
         } as ReadonlyMap<string, SegmentPlan>;
-    }
-
-    /** Whether `name` has no plan only because of constructs the compiler does not lower yet. */
-    private notCompiledYet(model: WorkspaceModel, name: string): boolean {
-        this.plans(model).get(name);
-        return this.planCache?.pending.get(name) === true;
     }
 
     dispose(): void {

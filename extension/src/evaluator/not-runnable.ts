@@ -4,8 +4,8 @@ import type { SegmentProblem } from '../shared/data.js';
 import { blockedProblems, locationOf, problemsOf, type LoadedModel } from './session.js';
 
 /**
- * Why a segment has no plan, as problems every view can show: its own errors (or a construct
- * the compiler does not lower yet, or a schema fault in the data), else the first segment or
+ * Why a segment has no plan, as problems every view can show: its own errors (or a schema
+ * fault in the data), else the first segment or
  * measure it uses that cannot run, named, with that one's first problem. Never empty.
  */
 export function whyNotRunnable(segment: ast.Segment, model: LoadedModel, seen: Set<string> = new Set()): SegmentProblem[] {
