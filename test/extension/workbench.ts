@@ -29,9 +29,14 @@ export async function openFile(page: Page, name: string): Promise<void> {
 
 export async function goToLine(page: Page, line: number): Promise<void> {
     await page.keyboard.press('Control+G');
-    await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible' });
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible' });
     await page.keyboard.type(String(line));
+    // Enter only once the picker has read the number (an early Enter is lost, and what is typed
+    // next goes into the picker), then on until the cursor is there.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('Enter');
+    await page.locator('.statusbar-item', { hasText: `Ln ${line},` }).first().waitFor({ timeout: 20_000 });
 }
 
 /** The webview frame (inside VS Code's two nested iframes) whose document has `selector`. */

@@ -47,9 +47,9 @@ describe('the language server process on samples/retail', () => {
         const items = result.items.map(i => [i.label, i.detail]);
         expect(items).toContainEqual(['City', 'text (column city)']);
         expect(items).toContainEqual(['DoNotCall', 'boolean (column do_not_call)']);
-        // Nine attributes and the measure LifetimeValue.
-        expect(items.map(i => i[0])).toContain('LifetimeValue');
-        expect(items).toHaveLength(10);
+        // Nine attributes and the measures LifetimeValue and RecentOrders.
+        expect(items.map(i => i[0])).toEqual(expect.arrayContaining(['LifetimeValue', 'RecentOrders']));
+        expect(items).toHaveLength(11);
     }, 60_000);
 
     test('hover on an attribute shows its type, column, description and values from the data', async () => {
