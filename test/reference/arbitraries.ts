@@ -823,7 +823,7 @@ const WITHINS: readonly (readonly [number, string])[] = [
     [1, 'week'], [1, 'month'], [2, 'months'], [1, 'year'], [3, 'years'], [31, 'days'], [12, 'hours']
 ];
 
-/** The mistakes the reference makes errors of, each made by one sequence in 50 or so. */
+/** The mistakes the reference makes errors of, each made by one sequence in 200 or so (an error spreads to the segments using it). */
 type SequenceMistake = 'none' | 'one-step' | 'no-not-last' | 'within-first' | 'not-event' | 'ambiguous';
 
 /**
@@ -835,7 +835,7 @@ type SequenceMistake = 'none' | 'one-step' | 'no-not-last' | 'within-first' | 'n
  */
 function sequenceArb(audience: string, lits: Literals, first: boolean, names: GenNames): fc.Arbitrary<string> {
     const mistakes: readonly SequenceMistake[] = ['one-step', 'no-not-last', 'within-first', 'not-event', 'ambiguous'];
-    const mistakeArb = fc.integer({ min: 0, max: 50 }).map((n): SequenceMistake => mistakes[n] ?? 'none');
+    const mistakeArb = fc.integer({ min: 0, max: 200 }).map((n): SequenceMistake => mistakes[n] ?? 'none');
     return fc.tuple(pick(VIA_CHOICES), fc.option(pick(['Journey', 'Abandoned', 'Converted']), { nil: undefined }), pick(['union', 'intersect', 'exclude']), mistakeArb, fc.constantFrom(2, 2, 2, 2, 3, 3, 4), fc.integer({ min: 1, max: 10 }))
         .chain(([via, name, op, mistake, length, noRoll]) => {
             const events = reachable(audience, via).filter(e => EVENT_ENTITIES.includes(e));

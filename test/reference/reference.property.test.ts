@@ -278,7 +278,8 @@ describe('SQL path and reference evaluator', () => {
             expect(compared).toBeGreaterThan(RUNS * 1.5 * engines.length);
             expect(errorCases).toBeLessThan(compared / engines.length / 10);
             for (const name of engines) expect(comparedOn.get(name) ?? 0, name).toBeGreaterThan(RUNS * 1.5);
-            expect(showCompared).toBeGreaterThan(RUNS * engines.length / 2);
+            // A show is compared on members only, and many generated sequences hold for no profile.
+            expect(showCompared).toBeGreaterThan(RUNS * engines.length / 3);
         }
         console.info(`reference comparison, seed ${SEED}: ${RUNS} cases, ${[...comparedOn].map(([e, n]) => `${n} segments on ${e}`).join(', ')}, ${errorCases} errors agreed upon, ${showCompared} shows compared, ${flagged} sums sql.js cannot count exactly and ${tooDeep} segments it cannot plan in one statement (said so)`);
     }, 1_800_000);
