@@ -1,4 +1,4 @@
-import { AstUtils, GrammarAST, stream, type AstNode, type AstNodeDescription, type LangiumDocument, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
+import { AstUtils, CstUtils, GrammarAST, stream, type AstNode, type AstNodeDescription, type LangiumDocument, type MaybePromise, type ReferenceInfo, type Stream } from 'langium';
 import { DefaultCompletionProvider, type CompletionAcceptor, type CompletionProviderOptions, type CompletionContext, type CompletionValueItem, type NextFeature } from 'langium/lsp';
 import { CompletionItemKind, MarkupKind, type CancellationToken, type CompletionList, type CompletionParams, type Position } from 'vscode-languageserver';
 import * as ast from '../grammar/generated/ast.js';
@@ -50,6 +50,8 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
 
     /** Items of attributes (and measures) with what the data holds, when it is known within a moment. */
     override async getCompletion(document: LangiumDocument, params: CompletionParams, token?: CancellationToken): Promise<CompletionList | undefined> {
+        const quoted = await this.valuesInQuotes(document, params.position);
+        if (quoted) return quoted;
         const list = await super.getCompletion(document, params, token);
         if (!list) return list;
         const fields = list.items.flatMap(item => {
@@ -68,6 +70,25 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
         await Promise.race([samples, new Promise(resolve => { timer = setTimeout(resolve, SAMPLES_WAIT_MS); })]);
         clearTimeout(timer);
         return list;
+    }
+
+    /**
+     * Inside the quotes of a text compared with a text attribute (`City = "Du|"`, in an `in`
+     * list too): the attribute's values from the data, each replacing the whole quoted text.
+     * The parser sees one finished token there, so Langium's completion offers nothing.
+     */
+    private async valuesInQuotes(document: LangiumDocument, position: Position): Promise<CompletionList | undefined> {
+        const root = document.parseResult.value.$cstNode;
+        const offset = document.textDocument.offsetAt(position);
+        const leaf = root ? CstUtils.findLeafNodeAtOffset(root, offset) : undefined;
+        if (!leaf || leaf.tokenType.name !== 'STRING' || offset <= leaf.offset || offset >= leaf.end) return undefined;
+        const condition = AstUtils.getContainerOfType(leaf.astNode, n => ast.isCompareCondition(n) || ast.isInCondition(n) || ast.isTextCondition(n));
+        const model = this.workspace.model;
+        const attribute = comparedTextAttribute(condition, model);
+        if (!attribute) return undefined;
+        const range = { start: document.textDocument.positionAt(leaf.offset), end: document.textDocument.positionAt(leaf.end) };
+        const items = await valueItems(attribute, model, this.facts);
+        return { isIncomplete: false, items: items.map(item => ({ ...item, filterText: item.label, textEdit: { range, newText: item.label } })) };
     }
 
     /** The field an item's `data` names (`fieldData`), if it is still in the model. */

@@ -51,6 +51,25 @@ describe('completion', () => {
         });
     });
 
+    test('inside the quotes of a text value, the values from the data, each replacing the whole quoted text', async () => {
+        const complete = await withSchema('', await sqliteFile());
+        // Each case: the text, and the columns of the quoted text on its line (the range each value replaces).
+        const cases: [string, number, number][] = [['Customer.City = "<|>"', 20, 22], ['Customer.City = "Du<|>"', 20, 24], ['Customer.City = "Du<|>blin"', 20, 28], ['Customer.City in ("Cork", "<|>")', 30, 32]];
+        for (const [text, start, end] of cases) {
+            await complete({
+                text: inGroup(text), index: 0, disposeAfterCheck: true,
+                assert: list => {
+                    const values = list.items.filter(i => i.kind === CompletionItemKind.Value);
+                    expect(values.map(i => i.label), text).toEqual(['"Dublin"', '"Cork"', '"Galway"']);
+                    expect(values.map(i => i.textEdit), text).toEqual(values.map(i => ({ range: { start: { line: 3, character: start }, end: { line: 3, character: end } }, newText: i.label })));
+                }
+            });
+        }
+        // Outside the quotes, or quotes compared with no text attribute: not these values.
+        await complete({ text: inGroup('Customer.City = "Dublin"<|>'), index: 0, disposeAfterCheck: true, assert: list => expect(list.items.some(i => i.kind === CompletionItemKind.Value && i.label === '"Cork"')).toBe(false) });
+        await complete({ text: inGroup('Customer.Score = "1<|>"'), index: 0, disposeAfterCheck: true, assert: list => expect(list.items.filter(i => i.kind === CompletionItemKind.Value)).toEqual([]) });
+    });
+
     test('segments of the same audience only, in compound bodies and after union', async () => {
         const complete = await withSchema('dynamic segment Buyers { audience Customer group { Score > 1 } }\ndynamic segment Cheap { audience Product group { Category = "x" } }\nstatic segment Vip { audience Customer members 1 }');
         await complete({ text: 'compound segment C {\n  audience Customer\n  <|>\n}', index: 0, disposeAfterCheck: true, assert: list => expect(list.items.filter(i => i.kind === 6 || i.detail?.endsWith('segment')).map(i => i.label).sort()).toEqual(['Buyers', 'Vip']) });
