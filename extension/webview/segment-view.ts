@@ -9,6 +9,8 @@ import { membersTable } from './members-table.js';
 /** The preview beside the editor and the segment details page: one script, two layouts. */
 const app = document.getElementById('app')!;
 let state: ViewState = host.state();
+/** The last result shown, kept dimmed under the errors while the text has them (as the Markdown preview keeps its last render). */
+let lastGood: SegmentReport | undefined;
 const busy = h('div', { class: 'busy', role: 'status', hidden: '' }, 'Running…');
 document.body.prepend(busy);
 
@@ -37,13 +39,25 @@ function render(preview: PreviewState): void {
         return;
     }
     if (preview.state === 'errors') {
-        remember(preview.segment, 0);
-        replaceChildren(app, errorsView(preview.segment, preview.problems));
+        const kept = lastGood?.header.name === preview.segment ? lastGood : undefined;
+        if (!kept) {
+            remember(preview.segment, 0);
+            replaceChildren(app, errorsView(preview.segment, preview.problems));
+            return;
+        }
+        const banner = errorsView(preview.segment, preview.problems, `${preview.segment} has errors: below is its last result, as of ${kept.asOf}, until they are fixed`);
+        banner.classList.add('stale-banner');
+        replaceChildren(app, banner, h('div', { class: 'stale', inert: '', 'data-testid': 'stale' }, ...layout(kept)));
         return;
     }
     const r = preview.report;
+    lastGood = r;
     remember(r.header.name, r.page.offset);
-    replaceChildren(app, ...(state.view === 'details' ? detailsLayout(r) : previewLayout(r)));
+    replaceChildren(app, ...layout(r));
+}
+
+function layout(r: SegmentReport): Node[] {
+    return state.view === 'details' ? detailsLayout(r) : previewLayout(r);
 }
 
 function remember(segment: string, offset: number): void {

@@ -142,17 +142,52 @@ describe('webviews in Chromium', () => {
         await view.page.close();
     });
 
+    it('keeps the last result, dimmed, under the errors while the text has a syntax error, as the Markdown preview does', async () => {
+        const view = await openWebview(browser, 'segment-view.js', { view: 'preview' });
+        const good = await evaluator.request({ op: 'preview', segment: 'SecurityLowSatisfaction', pageOffset: 0, pageSize: 100 });
+        await view.post({ type: 'preview', preview: good });
+        await expect.poll(() => view.page.textContent('[data-testid=count]')).toBe('182');
+        const file = join(evaluator.root, 'security.segment');
+        const typing = new InProcessEvaluator(evaluator.root, SAMPLE_AS_OF, new Map([[file, readFileSync(file, 'utf8').replace('< 60', '<')]]));
+        try {
+            const broken = await typing.request({ op: 'preview', segment: 'SecurityLowSatisfaction', pageOffset: 0, pageSize: 100 });
+            if (broken.state !== 'errors') throw new Error(`expected errors, got ${broken.state}`);
+            await view.post({ type: 'preview', preview: broken });
+            await expect.poll(() => view.page.textContent('.stale-banner h1')).toBe(`SecurityLowSatisfaction has errors: below is its last result, as of ${report(good).asOf}, until they are fixed`);
+            expect(await view.page.textContent('.stale [data-testid=count]')).toBe('182');
+            expect(await view.page.locator('.stale table.members tbody tr').count()).toBe(100);
+            expect(await view.page.getAttribute('.stale', 'inert')).toBe('');
+            expect(Number(await view.page.locator('.stale').evaluate(e => getComputedStyle(e).opacity))).toBeLessThan(1);
+            await view.page.click('.stale-banner li button');
+            // `<` with nothing after it: the parser stops at the `}` of the next line.
+            expect((await view.sent()).pop()).toMatchObject({ type: 'reveal', location: { line: 12 } });
+            await view.page.screenshot({ path: join(SHOTS, 'webview-preview-stale.png'), fullPage: true });
+        } finally {
+            await typing.session.close();
+        }
+        // Another segment's errors keep nothing of this one; fixed, the result is shown as it is.
+        await view.post({ type: 'preview', preview: { state: 'errors', segment: 'Broken', problems: [{ severity: 'error', message: 'Customer has no attribute X.', location: { uri: 'file:///x.segment', line: 4, character: 2 } }] } });
+        await expect.poll(() => view.page.textContent('.errors h1')).toBe('Broken has errors and was not run');
+        expect(await view.page.locator('.stale').count()).toBe(0);
+        await view.post({ type: 'preview', preview: good });
+        await expect.poll(() => view.page.textContent('[data-testid=count]')).toBe('182');
+        expect(await view.page.locator('.stale, .stale-banner').count()).toBe(0);
+        expect(await view.violations()).toEqual([]);
+        await view.page.close();
+    });
+
     it('lists every sample segment on the dashboard with counts, sparklines and overlaps', async () => {
         const view = await openWebview(browser, 'dashboard.js', { view: 'dashboard' });
         const dashboard = await evaluator.request({ op: 'dashboard', record: false });
         await view.post({ type: 'dashboard', dashboard });
         const names = await view.page.locator('table.dashboard tbody tr').evaluateAll(rows => rows.map(r => r.getAttribute('data-segment')));
-        expect(names).toHaveLength(19);
+        // Every segment of the sample's files (journeys and measures included).
+        expect(names).toHaveLength(22);
         expect(names).toContain('HighBalanceFollowUp');
         expect(await view.page.textContent('tr[data-segment=HighBalanceFollowUp] [data-testid=count]')).toBe('169');
         expect(await view.page.locator('svg.sparkline polyline').count()).toBeGreaterThanOrEqual(11);
         // Overlaps are between segments of one audience: BestSellers (of products) has none.
-        expect(await view.page.locator('table.matrix tbody tr').count()).toBe(18);
+        expect(await view.page.locator('table.matrix tbody tr').count()).toBe(21);
         // Where the history is kept; and when it is not beside the database, why.
         expect(await view.page.textContent('[data-testid=history]')).toBe(`History: ${dashboard.history?.file}`);
         expect(dashboard.history?.file).toMatch(/retail\.history\.sqlite$/);
@@ -177,7 +212,7 @@ describe('webviews in Chromium', () => {
         expect(await view.page.textContent('[data-group=Engaged] > .box-count')).toBe('824');
         const steps = await view.page.locator('[data-group=Engaged] .condition .count-small').allTextContents();
         expect(steps).toEqual(f.root.groups[0].conditions.map(c => (c.count ?? 0).toLocaleString('en')));
-        expect(steps).toEqual(['1,118', '1,037', '1,009', '824']);
+        expect(steps).toEqual(['1,160', '1,076', '1,009', '824']);
         expect(await view.page.locator('[data-group=OwnsSecurity] .path').allTextContents()).toEqual(['Product → Purchase → Customer']);
         expect(await view.page.locator('.connector[data-operator]').evaluateAll(cs => cs.map(c => c.getAttribute('data-operator')))).toEqual(['exclude']);
         expect(await view.page.textContent('[data-audience=Customer] [data-testid=flow-count]')).toBe('373 profiles');
