@@ -16,10 +16,11 @@ export async function openFile(page: Page, name: string): Promise<void> {
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible' });
     await input.fill(name);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20_000 });
-    await page.keyboard.press('Enter');
+    // Clicked, as a user picks it: Enter was lost now and then when the focus came from a webview.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click({ timeout: 20_000 });
     try {
-        await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 20_000 });
+        // In the group that has the focus (another group may show the file too).
+        await page.locator(`.editor-group-container.active .tab.active[aria-label^="${name}"]`).waitFor({ timeout: 20_000 });
     } catch (e) {
         // What the window showed instead, for whoever reads the failure.
         await page.screenshot({ path: `test-results/failed-open-${name}.png` }).catch(() => undefined);
