@@ -16,6 +16,7 @@ import { DatabaseFacts } from './data/database-facts.js';
 import { InProcessQueryService } from './data/in-process-query-service.js';
 import type { QueryService } from './data/query-service.js';
 import { SegmentDocumentBuilder } from './document-builder.js';
+import { SegmentDocumentUpdateHandler } from './document-close.js';
 import { SegmentDocumentValidator } from './document-validator.js';
 import { SegmentParserErrorMessageProvider } from './parser-messages.js';
 import { createSegmentParser } from './balanced-parser.js';
@@ -99,10 +100,16 @@ export function createSegmentModule(data: SegmentDataContext): Module<SegmentSer
 }
 
 /** Shared services replaced for the segment language. */
-export const SegmentSharedModule: Module<LangiumSharedServices, { workspace: { WorkspaceManager: (s: LangiumSharedServices) => SegmentWorkspaceManager; DocumentBuilder: (s: LangiumSharedServices) => SegmentDocumentBuilder } }> = {
+export const SegmentSharedModule: Module<LangiumSharedServices, {
+    workspace: { WorkspaceManager: (s: LangiumSharedServices) => SegmentWorkspaceManager; DocumentBuilder: (s: LangiumSharedServices) => SegmentDocumentBuilder };
+    lsp: { DocumentUpdateHandler: (s: LangiumSharedServices) => SegmentDocumentUpdateHandler };
+}> = {
     workspace: {
         WorkspaceManager: services => new SegmentWorkspaceManager(services),
         DocumentBuilder: services => new SegmentDocumentBuilder(services)
+    },
+    lsp: {
+        DocumentUpdateHandler: services => new SegmentDocumentUpdateHandler(services)
     }
 };
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import { DidOpenTextDocumentNotification, ExitNotification, InitializedNotification, InitializeRequest, LogMessageNotification, MessageType, PublishDiagnosticsNotification, type InitializeResult, ShutdownRequest, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, ExitNotification, InitializedNotification, InitializeRequest, LogMessageNotification, MessageType, PublishDiagnosticsNotification, type InitializeResult, ShutdownRequest, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -67,6 +67,15 @@ export class ServerProcess {
         const uri = URI.file(file).toString();
         await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'segment', version: 1, text } });
         return uri;
+    }
+
+    /** Opens a document that is no file (`untitled:...`), as the editor does for a new buffer. */
+    async openUri(uri: string, text: string): Promise<void> {
+        await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'segment', version: 1, text } });
+    }
+
+    async close(uri: string): Promise<void> {
+        await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
     }
 
     async stop(): Promise<number | null> {

@@ -37,6 +37,29 @@ describe('the language server process on samples/retail', () => {
         expect(diagnostics.map(d => [d.code, d.message])).toEqual([['unknown-attribute', 'Customer has no attribute or measure CustomerSatisfction. Did you mean CustomerSatisfaction?']]);
     }, 60_000);
 
+    test('a document closed without saving leaves the model: a file as it is on disk, an untitled one gone with its clashes', async () => {
+        // security.segment is open with the mistake typed above: closed with "Don't Save", its saved text counts again.
+        const file = URI.file(join(SAMPLE, 'security.segment')).toString();
+        const reread = server.nextDiagnostics(file);
+        await server.close(file);
+        expect(await reread).toEqual([]);
+        // An untitled buffer declaring Customer again clashes with the schema; closed, it is gone:
+        // its diagnostics are cleared, and a new buffer may use the names it declared.
+        const untitled = 'untitled:Untitled-1';
+        const clashing = server.nextDiagnostics(untitled);
+        await server.openUri(untitled, 'entity Customer from customers key CustomerId {\n  CustomerId  number  column customer_id\n}\n'
+            + 'dynamic segment Scratch {\n  audience Customer\n  group { CustomerId > 1 }\n}\n');
+        expect((await clashing).map(d => d.code)).toEqual(['duplicate-name']);
+        const cleared = server.nextDiagnostics(untitled);
+        await server.close(untitled);
+        expect(await cleared).toEqual([]);
+        const next = 'untitled:Untitled-2';
+        const again = server.nextDiagnostics(next);
+        await server.openUri(next, 'dynamic segment Scratch {\n  audience Customer\n  group { CustomerId > 2 }\n}\n');
+        expect(await again).toEqual([]);
+        await server.close(next);
+    }, 60_000);
+
     test('completion after `Customer.` lists its attributes with their types', async () => {
         const file = join(SAMPLE, 'scratch-completion.segment');
         const text = 'dynamic segment Scratch {\n  audience Customer\n  group {\n    Customer.\n  }\n}\n';
