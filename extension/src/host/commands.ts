@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ViewCommand } from '../shared/messages.js';
-import { contextFor, currentRoot } from './context.js';
+import { contextFor, currentRoot, warnNoSegments } from './context.js';
 import { CancelledRequest, type EvaluatorClient } from './evaluator-client.js';
 import { pickKey } from './pick-key.js';
 import { resolveSegment, toUri } from './pick-segment.js';
@@ -32,7 +32,8 @@ export function registerCommands(evaluator: EvaluatorClient, views: Views): vsco
             await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
         })),
         vscode.commands.registerCommand('segments.openDashboard', () => report(views.openDashboard())),
-        vscode.commands.registerCommand('segments.refreshAll', () => {
+        vscode.commands.registerCommand('segments.refreshAll', async () => {
+            if (!(await currentRoot())) return warnNoSegments();
             evaluator.invalidate();
             return report(views.refreshAll(true));
         }),
@@ -72,7 +73,7 @@ export function registerCommands(evaluator: EvaluatorClient, views: Views): vsco
         })),
         vscode.commands.registerCommand('segments.backfill', async () => {
             const root = await currentRoot();
-            if (!root) return;
+            if (!root) return warnNoSegments();
             const ctx = contextFor(root);
             const end = ctx.asOf?.slice(0, 10) ?? new Date().toISOString().slice(0, 10);
             const from = await vscode.window.showInputBox({ title: 'Back-fill the trendlines: first date', value: shiftDays(end, -84), validateInput: validDate });

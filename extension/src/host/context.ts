@@ -38,6 +38,17 @@ export async function currentRoot(): Promise<string | undefined> {
     return first ? workspaceRootOf(first.fsPath) : undefined;
 }
 
+/**
+ * Says why a command has no segments to work on: no folder is open, or the open folders hold no
+ * `.segment` file yet (and how to start one).
+ */
+export function warnNoSegments(): void {
+    const message = (vscode.workspace.workspaceFolders?.length ?? 0) === 0
+        ? 'Segments: open a folder with .segment files first.'
+        : 'Segments: this folder has no .segment files yet. Start with a schema: run "Segments: Generate Schema from Database" on a SQLite file, or write a .segment file.';
+    void vscode.window.showWarningMessage(message);
+}
+
 /** Every workspace root holding `.segment` files. */
 export async function allRoots(): Promise<string[]> {
     const files = await vscode.workspace.findFiles('**/*.segment', '**/node_modules/**', 500);

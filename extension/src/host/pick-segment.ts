@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { contextFor, currentRoot, isSegmentDocument } from './context.js';
+import { contextFor, currentRoot, isSegmentDocument, warnNoSegments } from './context.js';
 import type { EvaluatorClient } from './evaluator-client.js';
 import { workspaceRootOf } from './workspace-root.js';
 
@@ -24,7 +24,7 @@ export async function resolveSegment(evaluator: EvaluatorClient, name: unknown, 
     const editor = vscode.window.activeTextEditor;
     const root = uri ? workspaceRootOf(uri.fsPath) : rootHint ?? (await currentRoot());
     if (!root) {
-        void vscode.window.showWarningMessage('Segments: open a folder with .segment files first.');
+        warnNoSegments();
         return undefined;
     }
     if (typeof name === 'string' && name) return { root, segment: name };

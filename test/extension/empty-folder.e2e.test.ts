@@ -1,0 +1,69 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { packageWithDuckDb, VSIX_WITH_DUCKDB } from './bundle-lock.js';
+import { hasChromium, launchChromium } from './chromium.js';
+import { hasCodeServer, startCodeServer, type RunningCodeServer } from './code-server.js';
+import { REPO } from './sample-workspace.js';
+import { runCommand } from './workbench.js';
+
+const VSIX = process.env.SEGMENTS_VSIX ?? VSIX_WITH_DUCKDB;
+const NO_SEGMENTS = 'Segments: this folder has no .segment files yet. Start with a schema: run "Segments: Generate Schema from Database" on a SQLite file, or write a .segment file.';
+
+/** The packaged extension in code-server on a folder that has no `.segment` file yet: every command says what to do. */
+describe('the extension in a folder without .segment files', () => {
+    let server: RunningCodeServer;
+    let browser: Browser;
+    let page: Page;
+
+    beforeAll(async () => {
+        if (!hasCodeServer || !hasChromium) throw new Error('code-server or Chromium is missing: run `bash scripts/install-code-server.sh` (npm test does).');
+        if (!process.env.SEGMENTS_VSIX) await packageWithDuckDb();
+        if (!existsSync(VSIX)) throw new Error(`no ${VSIX}: run npm run package:with-duckdb`);
+        const folder = mkdtempSync(join(tmpdir(), 'segments-empty-'));
+        writeFileSync(join(folder, 'notes.md'), '# Not segments yet\n');
+        server = await startCodeServer(VSIX, { 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'chat.commandCenter.enabled': false });
+        browser = await launchChromium();
+        page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+        await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`);
+        await page.locator('.explorer-folders-view').waitFor({ timeout: 90_000 });
+        // No file activates the extension here; its commands are in the palette once the
+        // extension host has read the installed extensions (the palette lists what it knew when opened).
+        const deadline = Date.now() + 90_000;
+        for (;;) {
+            await page.keyboard.press('F1');
+            const input = page.locator('.quick-input-widget input.input');
+            await input.waitFor({ state: 'visible' });
+            await input.fill('>Segments: Refresh All');
+            const found = await page.locator('.quick-input-list .monaco-list-row .label-name').getByText('Segments: Refresh All', { exact: true }).first()
+                .waitFor({ timeout: 2_000 }).then(() => true, () => false);
+            await page.keyboard.press('Escape');
+            if (found) break;
+            if (Date.now() > deadline) throw new Error('the extension\'s commands never appeared in the palette');
+        }
+    }, 180_000);
+
+    afterEach(async ({ task }) => {
+        if (task.result?.state === 'fail' && page) await page.screenshot({ path: join(REPO, 'test-results', 'failed-empty-folder.png') }).catch(() => undefined);
+    });
+
+    afterAll(async () => {
+        await browser?.close();
+        await server?.stop();
+    });
+
+    it('says the folder has no segments yet, and how to start, for Refresh All, Back-fill and Run Segment', async () => {
+        for (const command of ['Segments: Refresh All', 'Segments: Back-fill Trendlines', 'Segments: Run Segment']) {
+            await runCommand(page, command);
+            const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'this folder has no .segment files yet' });
+            await toast.first().waitFor({ timeout: 60_000 });
+            expect(await toast.first().locator('.notification-list-item-message').textContent(), command).toBe(NO_SEGMENTS);
+            // Cleared, so that the next command's message is its own.
+            await runCommand(page, 'Notifications: Clear All Notifications');
+            await toast.first().waitFor({ state: 'detached', timeout: 10_000 });
+        }
+        expect(await page.locator('.quick-input-widget:visible').count()).toBe(0);
+    }, 240_000);
+});
