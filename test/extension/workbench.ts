@@ -1,23 +1,43 @@
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 
 /** Driving the VS Code workbench (code-server in Chromium) the way a user does: keyboard first. */
-export async function runCommand(page: Page, title: string): Promise<void> {
-    await page.keyboard.press('F1');
+
+/**
+ * Types `text` into the quick input opened by `key` and clicks `row`, as a user picks a file or
+ * a command. When the key does not reach the workbench (the focus was left in a closed editor or
+ * a webview), the command center above the editors opens it; when it closes under the typing (the
+ * focus moving on after an editor closed), it is opened again.
+ */
+async function pickInQuickInput(page: Page, key: string, text: string, row: Locator): Promise<void> {
     const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
+    let failure: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+            await page.keyboard.press(key);
+            if (!(await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false))) {
+                await page.locator('.command-center-center').first().click({ timeout: 5_000 });
+                await input.waitFor({ state: 'visible', timeout: 5_000 });
+            }
+            await input.fill(text, { timeout: 5_000 });
+            await row.click({ timeout: 20_000 });
+            return;
+        } catch (e) {
+            failure = e;
+            await page.keyboard.press('Escape');
+        }
+    }
+    throw failure;
+}
+
+export async function runCommand(page: Page, title: string): Promise<void> {
     // The row of exactly this command: the first row is often another ("View: Close Editor" lists
     // "View: Close All Editor Groups" first).
-    await page.locator('.quick-input-list .monaco-list-row .label-name').getByText(title, { exact: true }).first().click({ timeout: 20_000 });
+    await pickInQuickInput(page, 'F1', `>${title}`, page.locator('.quick-input-list .monaco-list-row .label-name').getByText(title, { exact: true }).first());
 }
 
 export async function openFile(page: Page, name: string): Promise<void> {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(name);
     // Clicked, as a user picks it: Enter was lost now and then when the focus came from a webview.
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click({ timeout: 20_000 });
+    await pickInQuickInput(page, 'Control+P', name, page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first());
     try {
         // In the group that has the focus (another group may show the file too).
         await page.locator(`.editor-group-container.active .tab.active[aria-label^="${name}"]`).waitFor({ timeout: 20_000 });
