@@ -1,19 +1,13 @@
 import * as ast from '../grammar/generated/ast.js';
 import type { SequencePlan, SequenceStep, SetOperator } from './ir.js';
 import { AliasSource, JoinTreeBuilder } from './join-tree.js';
-import { lowerCondition, type ConditionContext, type ConditionModel } from './lower-condition.js';
+import { lowerCondition, type ConditionContext } from './lower-condition.js';
 import { findPath } from './paths.js';
-import { ProblemCodes, type ProblemSink } from './problems.js';
-import { eventTime, eventTimeFault, type Schema, type SchemaEntity } from './schema.js';
+import { ProblemCodes } from './problems.js';
+import { eventTime, eventTimeFault, type SchemaEntity } from './schema.js';
 import { unitOf } from './time.js';
 
-export interface SequenceContext {
-    readonly schema: Schema;
-    readonly audience: SchemaEntity;
-    readonly via: ReadonlySet<string>;
-    readonly sink: ProblemSink;
-    readonly aliases: AliasSource;
-    readonly model: ConditionModel;
+export interface SequenceContext extends Pick<ConditionContext, 'schema' | 'audience' | 'via' | 'sink' | 'aliases' | 'model'> {
     /** Set when a reference did not resolve (the linker reports it); no plan is made then. */
     unresolved: boolean;
 }

@@ -1511,14 +1511,8 @@ function stepOrder(a: Value, b: Value): number {
     const instant = (v: Value): string | undefined => (v.type === 'date' ? `${v.v} 00:00:00.000` : v.type === 'datetime' ? v.v : undefined);
     const [x, y] = [instant(a), instant(b)];
     if (x !== undefined && y !== undefined) return x < y ? -1 : x > y ? 1 : 0;
-    // Numbers by value, decimal sums and averages (a measure's value) among them.
-    if (a.type === 'number' && b.type === 'number') return compareNumbers(a, b);
-    if (a.type === 'decimal' && b.type === 'number') return compareUnits(a.units, b);
-    if (a.type === 'number' && b.type === 'decimal') return -compareUnits(b.units, a);
-    if (a.type === 'decimal' && b.type === 'decimal') return a.units < b.units ? -1 : a.units > b.units ? 1 : 0;
-    if (a.type === 'text' && b.type === 'text') return compareCodePoints(a.v, b.v);
-    if (a.type === 'boolean' && b.type === 'boolean') return a.v === b.v ? 0 : a.v ? 1 : -1;
-    throw new Error(`cannot order ${a.type} and ${b.type}`);
+    // Numbers (decimal sums and averages among them), text and booleans as comparisons order them.
+    return order(a, b);
 }
 
 function applySteps(steps: readonly CheckedStep[], members: KeySet, rows: readonly Row[], keyOf: (row: Row) => ReferenceKey | undefined, evaluator: Evaluator): KeySet {
