@@ -7,7 +7,8 @@ import { EngineChoiceError, openEngine as openSqlEngine, type EngineName } from 
 import { SegmentRunner } from '../engine/runner.js';
 import { SqlJsEngine } from '../engine/sqljs-engine.js';
 import { properties } from '../compiler/lower.js';
-import { allDiagnostics, formatDiagnostic, isError } from './diagnostics.js';
+import { formatCheckReport, type CheckFormat } from './check-report.js';
+import { allDiagnostics, formatDiagnostic, isError, type FileDiagnostic } from './diagnostics.js';
 import { UsageError } from './errors.js';
 import { formatCsv, formatJson, formatTable, type RunOutput } from './output.js';
 import { blockingErrors, openWorkspace, type CliWorkspace } from './workspace.js';
@@ -17,24 +18,31 @@ export interface Io {
     err(text: string): void;
 }
 
-/** `segments check PATH...`: every error and warning in PATH; 1 when any is an error. */
-export async function check(paths: readonly string[], io: Io): Promise<number> {
-    let failed = false;
+/**
+ * `segments check PATH...`: every error and warning in PATH, as text (`file:line:col`), JSON or
+ * GitHub workflow commands; 1 when any is an error.
+ */
+export async function check(paths: readonly string[], io: Io, format: CheckFormat = 'text'): Promise<number> {
+    const problems: FileDiagnostic[] = [];
     const seen = new Set<string>();
+    const files = new Set<string>();
     for (const path of paths) {
         const cw = await openWorkspace(path);
         const target = resolve(path);
+        const inTarget = (file: string): boolean => file === target || file.startsWith(target.endsWith(sep) ? target : target + sep);
+        for (const document of cw.ws.documents) if (inTarget(document.uri.fsPath)) files.add(document.uri.fsPath);
         for (const d of allDiagnostics(cw.ws)) {
-            if (d.file !== target && !d.file.startsWith(target.endsWith(sep) ? target : target + sep)) continue;
+            if (!inTarget(d.file)) continue;
             if ((d.diagnostic.severity ?? 1) > 2) continue;
             const line = formatDiagnostic(d);
             if (seen.has(line)) continue;
             seen.add(line);
-            io.out(line);
-            failed ||= isError(d.diagnostic);
+            problems.push(d);
         }
     }
-    return failed ? 1 : 0;
+    const text = formatCheckReport({ problems, files: files.size }, format);
+    if (text) io.out(text);
+    return problems.some(d => isError(d.diagnostic)) ? 1 : 0;
 }
 
 export interface RunOptions {

@@ -3,6 +3,7 @@ import { DatabaseError } from '../engine/engine.js';
 import { MembersFileError } from '../engine/members-file.js';
 import type { DialectName } from '../compiler/sql/dialect.js';
 import { check, run, schema, sql, type EngineName, type Io } from './commands.js';
+import type { CheckFormat } from './check-report.js';
 import { UsageError } from './errors.js';
 
 const io: Io = {
@@ -23,9 +24,10 @@ const program = new Command()
     .exitOverride();
 
 program.command('check')
-    .description('print every error and warning as file:line:col: severity: message [code]; exit 1 on errors')
+    .description('print every error and warning (text: file:line:col: severity: message [code]); exit 1 on errors')
     .argument('<paths...>', '.segment files or folders')
-    .action(async (paths: string[]) => { process.exitCode = await check(paths, io); });
+    .addOption(new Option('-f, --format <format>', 'text, JSON (diagnostics and a summary) or GitHub Actions annotations').choices(['text', 'json', 'github']).default('text'))
+    .action(async (paths: string[], options: { format: CheckFormat }) => { process.exitCode = await check(paths, io, options.format); });
 
 program.command('run')
     .description('run the named segment, or every segment declared in PATH, and print its members')
