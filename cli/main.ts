@@ -5,6 +5,7 @@ import type { DialectName } from '../compiler/sql/dialect.js';
 import { check, run, schema, sql, type EngineName, type Io } from './commands.js';
 import type { CheckFormat } from './check-report.js';
 import { UsageError } from './errors.js';
+import { fmt } from './fmt-command.js';
 
 const io: Io = {
     out: text => process.stdout.write(`${text}\n`),
@@ -28,6 +29,12 @@ program.command('check')
     .argument('<paths...>', '.segment files or folders')
     .addOption(new Option('-f, --format <format>', 'text, JSON (diagnostics and a summary) or GitHub Actions annotations').choices(['text', 'json', 'github']).default('text'))
     .action(async (paths: string[], options: { format: CheckFormat }) => { process.exitCode = await check(paths, io, options.format); });
+
+program.command('fmt')
+    .description("format .segment files as the editor does (files with syntax errors are left as they are); exit 1 on a syntax error")
+    .argument('<paths...>', '.segment files or folders')
+    .option('--check', 'write nothing; name the files that would change and exit 1 if any would')
+    .action(async (paths: string[], options: { check?: boolean }) => { process.exitCode = await fmt(paths, options, io); });
 
 program.command('run')
     .description('run the named segment, or every segment declared in PATH, and print its members')

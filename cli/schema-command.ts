@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { generateSchema, type TableInfo } from '../compiler/schema-text.js';
 import { describeDuckDb, describePostgres } from '../engine/describe.js';
 import type { SqlEngine } from '../engine/engine.js';
 import { EngineChoiceError, openEngine, type EngineName } from '../engine/open-engine.js';
 import { SqlJsEngine } from '../engine/sqljs-engine.js';
+import { writeAtomically } from './atomic-write.js';
 import { UsageError } from './errors.js';
 
 export interface SchemaOptions {
@@ -98,22 +98,5 @@ function isSqliteFile(file: string): boolean {
         }
     } catch {
         return false;
-    }
-}
-
-/** Writes `text` to a temporary file beside `file`, then renames it over `file`: never a partial file. */
-function writeAtomically(file: string, text: string, shownAs: string): void {
-    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-        writeFileSync(temporary, text, { flag: 'wx' });
-        renameSync(temporary, file);
-    } catch (e) {
-        try {
-            unlinkSync(temporary);
-        } catch {
-            // Never created, or already renamed.
-        }
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new UsageError(`cannot write ${shownAs}: ${code === 'EISDIR' ? 'it is a folder' : code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? String(e)}`);
     }
 }
