@@ -66,4 +66,25 @@ describe('the extension in a folder without .segment files', () => {
         }
         expect(await page.locator('.quick-input-widget:visible').count()).toBe(0);
     }, 240_000);
+
+    it('shows the extension\'s page with its screenshots, read from the installed package', async () => {
+        await runCommand(page, 'Extensions: Show Enabled Extensions');
+        await page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'Segments' }).first().click();
+        // The page is a webview inside the extension editor: find the frame that shows the readme.
+        const alts = ['The preview beside the editor', 'The dashboard of every segment'];
+        const deadline = Date.now() + 60_000;
+        let loaded: readonly { alt: string; width: number }[] = [];
+        while (Date.now() < deadline) {
+            for (const frame of page.frames()) {
+                const images = await frame.evaluate(() => [...document.querySelectorAll('img')]
+                    .map(img => ({ alt: img.alt, width: img.complete ? img.naturalWidth : 0 }))).catch(() => []);
+                if (images.some(i => alts.includes(i.alt))) loaded = images.filter(i => alts.includes(i.alt));
+            }
+            if (loaded.length === alts.length && loaded.every(i => i.width > 0)) break;
+            await new Promise(r => setTimeout(r, 500));
+        }
+        expect(loaded.map(i => i.alt)).toEqual(alts);
+        // A broken image has no natural size; the screenshots are 1,000 pixels or more wide.
+        for (const image of loaded) expect(image.width, image.alt).toBeGreaterThan(500);
+    }, 120_000);
 });
