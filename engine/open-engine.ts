@@ -19,7 +19,8 @@ export interface EngineTarget {
 
 /** A target that cannot be opened as asked: a setting or option is missing. One line for the user. */
 export class EngineChoiceError extends Error {
-    constructor(message: string) {
+    /** `engine-not-installed`: this build or installation has no driver for the engine (`engine`). */
+    constructor(message: string, readonly code?: 'engine-not-installed', readonly engine?: EngineName) {
         super(message);
         this.name = 'EngineChoiceError';
     }
@@ -32,7 +33,7 @@ export class EngineChoiceError extends Error {
 export async function openEngine(target: EngineTarget): Promise<SqlEngine> {
     if (target.engine === 'postgres') {
         if (!target.postgresUrl) throw new EngineChoiceError('The PostgreSQL engine needs a connection URL (postgres://user@host:port/database).');
-        await driver('PostgreSQL', () => import('pg'));
+        await driver('postgres', () => import('pg'));
         const { PostgresEngine } = await import('./postgres-engine.js');
         return PostgresEngine.connect(target.postgresUrl, target.postgresSchema || undefined);
     }
@@ -40,18 +41,33 @@ export async function openEngine(target: EngineTarget): Promise<SqlEngine> {
     if (target.engine === 'duckdb') {
         // DuckDB also reads a folder of Parquet or CSV files.
         await checkDatabasePath(target.file, { folder: true });
-        await driver('DuckDB', () => import('@duckdb/node-api'));
+        await driver('duckdb', () => import('@duckdb/node-api'));
         const { DuckDbEngine } = await import('./duckdb-engine.js');
         return DuckDbEngine.open(target.file);
     }
     return SqlJsEngine.open(target.file);
 }
 
-/** Loads a driver ahead of use, so that a build without it gets a sentence, not a resolver error. */
-async function driver(name: string, load: () => Promise<unknown>): Promise<void> {
+/** How to get each engine's driver, for the sentence a build without it shows. */
+const INSTALL_HINTS: Readonly<Record<Exclude<EngineName, 'sqljs'>, string>> = {
+    duckdb: 'the build for your platform includes it (`npm run package:with-duckdb` for the extension; `npm install @duckdb/node-api` beside the command line)',
+    postgres: 'every build includes it, so this installation is damaged: install Segments again'
+};
+
+/**
+ * Loads a driver ahead of use, so that a build without it gets a sentence, not a resolver error:
+ * a missing module says which build has the engine; a module that is there but fails to load
+ * (a native library for another platform) says so with the loader's first line.
+ */
+async function driver(engine: Exclude<EngineName, 'sqljs'>, load: () => Promise<unknown>): Promise<void> {
     try {
         await load();
     } catch (e) {
-        throw new EngineChoiceError(`The ${name} engine is not available in this installation (${(e as Error).message.split('\n')[0]}); pick sql.js, or install a build that includes it.`);
+        const code = (e as { code?: unknown }).code;
+        const label = ENGINE_LABELS[engine];
+        if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+            throw new EngineChoiceError(`This installation of Segments does not include the ${label} engine: ${INSTALL_HINTS[engine]}. Or pick sql.js, which every build has.`, 'engine-not-installed', engine);
+        }
+        throw new EngineChoiceError(`The ${label} engine could not load on this machine (${(e as Error).message.split('\n')[0]}); pick sql.js, or install the build for this platform.`);
     }
 }

@@ -4,6 +4,7 @@ import { isViewState, VIEW_KINDS } from './shared/messages.js';
 import { registerCommands, runViewCommand } from './host/commands.js';
 import { isSegmentDocument, useStorageFolder } from './host/context.js';
 import { watchDatabases } from './host/database-watcher.js';
+import { offerOtherEngine } from './host/engine-missing.js';
 import { EvaluatorClient } from './host/evaluator-client.js';
 import { startLanguageClient } from './host/language-client.js';
 import { SqlDocuments } from './host/sql-documents.js';
@@ -24,7 +25,7 @@ export interface SegmentsApi {
 export async function activate(context: vscode.ExtensionContext): Promise<SegmentsApi> {
     useStorageFolder((context.storageUri ?? context.globalStorageUri).fsPath);
     const output = vscode.window.createOutputChannel('Segments');
-    const evaluator = new EvaluatorClient(context.asAbsolutePath('out/evaluator.cjs'), output);
+    const evaluator = new EvaluatorClient(context.asAbsolutePath('out/evaluator.cjs'), output, offerOtherEngine());
     const views = new Views(context.extensionUri, evaluator, runViewCommand);
     const sqlDocuments = new SqlDocuments(evaluator);
     const mirror = (doc: vscode.TextDocument): void => {

@@ -76,7 +76,7 @@ describe('the extension in a folder without .segment files', () => {
         let loaded: readonly { alt: string; width: number }[] = [];
         while (Date.now() < deadline) {
             for (const frame of page.frames()) {
-                const images = await frame.evaluate(() => [...document.querySelectorAll('img')]
+                const images = await frame.evaluate(() => Array.from(document.querySelectorAll('img'))
                     .map(img => ({ alt: img.alt, width: img.complete ? img.naturalWidth : 0 }))).catch(() => []);
                 if (images.some(i => alts.includes(i.alt))) loaded = images.filter(i => alts.includes(i.alt));
             }

@@ -67,5 +67,6 @@ export type HostToWorker =
 
 export type WorkerToHost =
     | { readonly type: 'result'; readonly id: number; readonly result: EvaluatorResults[EvaluatorRequest['op']] }
-    | { readonly type: 'error'; readonly id: number; readonly message: string }
+    /** `code`: a stable code the host acts on (`engine-not-installed`: offer sql.js). */
+    | { readonly type: 'error'; readonly id: number; readonly message: string; readonly code?: string }
     | { readonly type: 'cancelled'; readonly id: number };

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { CancelledError, CancelToken } from './cancel.js';
+import { EngineChoiceError } from '../../../engine/open-engine.js';
 import { handleRequest } from './handle-request.js';
 import type { HostToWorker, WorkerToHost } from './protocol.js';
 import { WorkspaceSession } from './session.js';
@@ -50,7 +51,7 @@ port.on('message', (message: HostToWorker) => {
                     post({ type: 'result', id: message.id, result });
                 } catch (e) {
                     if (e instanceof CancelledError) post({ type: 'cancelled', id: message.id });
-                    else post({ type: 'error', id: message.id, message: e instanceof Error ? e.message : String(e) });
+                    else post({ type: 'error', id: message.id, message: e instanceof Error ? e.message : String(e), ...(e instanceof EngineChoiceError && e.code ? { code: e.code } : {}) });
                 } finally {
                     tokens.delete(message.id);
                 }

@@ -25,7 +25,8 @@ export class EvaluatorClient implements vscode.Disposable {
     private readonly pending = new Map<number, Pending>();
     private readonly overlays = new Map<string, string>();
 
-    constructor(private readonly script: string, private readonly log: vscode.OutputChannel) {}
+    /** `onEngineNotInstalled`: called when an answer says the picked engine is not in this build. */
+    constructor(private readonly script: string, private readonly log: vscode.OutputChannel, private readonly onEngineNotInstalled: () => void = () => undefined) {}
 
     request<K extends EvaluatorRequest['op']>(context: EvaluationContext, request: Extract<EvaluatorRequest, { op: K }>, token?: vscode.CancellationToken): Promise<EvaluatorResults[K]> {
         const worker = this.ensureWorker();
@@ -70,7 +71,10 @@ export class EvaluatorClient implements vscode.Disposable {
         this.pending.delete(m.id);
         if (m.type === 'result') p.resolve(m.result);
         else if (m.type === 'cancelled') p.reject(new CancelledRequest());
-        else p.reject(new Error(m.message));
+        else {
+            if (m.code === 'engine-not-installed') this.onEngineNotInstalled();
+            p.reject(new Error(m.message));
+        }
     }
 
     private post(message: HostToWorker, worker = this.worker): void {
