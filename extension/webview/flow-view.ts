@@ -4,12 +4,13 @@ import { host } from './api.js';
 import { button, formatNumber, h, linkButton, replaceChildren } from './dom.js';
 import { errorsView } from './errors-list.js';
 import { flowDiagram } from './flow-diagram.js';
+import { zoomDiagram, type Zoom } from './flow-zoom.js';
 
 /** The Flow view: the segment under the cursor as a diagram; a click on a box goes to its text. */
 const app = document.getElementById('app')!;
 let state: ViewState = host.state();
-/** Whether a wide diagram is scaled down to the panel's width (else it scrolls). */
-let fit = false;
+/** The diagram's zoom, kept across updates: a scale, or fitted to the panel's width. */
+let zoom: Zoom = 1;
 const busy = h('div', { class: 'busy', role: 'status', hidden: '' }, 'Running…');
 document.body.prepend(busy);
 
@@ -54,7 +55,10 @@ function remember(segment: string): void {
 function layout(f: SegmentFlow): Node[] {
     const seg = f.header.name;
     const root = f.root;
-    const drawn = diagram(f);
+    const drawn = flowDiagram(f, { reveal: location => host.post({ type: 'reveal', location }) });
+    const scroller = h('div', { class: 'scroll flow-scroll' }, drawn);
+    const controls = zoomDiagram(drawn, scroller, zoom, z => { zoom = z; });
+    requestAnimationFrame(() => controls.apply());
     const sequences = root.groups.filter(g => g.block === 'sequence').length;
     const groups = root.groups.length - sequences;
     const what = [
@@ -73,31 +77,16 @@ function layout(f: SegmentFlow): Node[] {
             h('div', { class: 'actions' },
                 button('Details', () => host.post({ type: 'openDetails', segment: seg })),
                 button('Explain…', () => host.post({ type: 'command', command: 'explain', segment: seg })),
-                fitButton(drawn))),
+                controls.toolbar)),
         h('p', { class: 'count' }, h('strong', { 'data-testid': 'flow-total' }, formatNumber(root.count)), ` ${f.header.audience} ${root.count === 1 ? 'profile' : 'profiles'} · ${what}`),
-        h('div', { class: 'scroll flow-scroll' }, drawn),
+        scroller,
         h('p', { class: 'hint' }, [
             root.groups.length ? 'Each condition’s count is how many profiles remain after it and those above it. Groups combine left to right.' : 'Parts combine left to right.',
             sequences ? 'A sequence is a funnel: each step’s count is how many profiles have its steps so far in order and within their windows (a “then no” step: the whole sequence).' : '',
             root.steps.length ? 'Top and sample steps then apply in turn, each with the members before and after it.' : '',
-            'Click a box or a line to go to its text.'
+            'Click a box or a line to go to its text; drag the background to pan, Ctrl+wheel to zoom.'
         ].filter(Boolean).join(' '))
     ];
-}
-
-function diagram(f: SegmentFlow): SVGSVGElement {
-    const el = flowDiagram(f, { reveal: location => host.post({ type: 'reveal', location }) });
-    el.classList.toggle('fit', fit);
-    return el;
-}
-
-function fitButton(drawn: SVGSVGElement): HTMLButtonElement {
-    const b = button('Fit to Width', () => {
-        fit = !fit;
-        drawn.classList.toggle('fit', fit);
-        b.setAttribute('aria-pressed', String(fit));
-    }, { 'aria-pressed': String(fit), 'data-action': 'fit' });
-    return b;
 }
 
 function plural(n: number, word: string): string {
