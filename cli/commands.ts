@@ -128,7 +128,7 @@ function selectSegments(cw: CliWorkspace, name: string | undefined) {
 export type { EngineName };
 
 /** The engine for `run`: the workspace's database file on sql.js or DuckDB, or a PostgreSQL server. */
-async function openEngine(cw: CliWorkspace, engine: EngineName, url: string | undefined, postgresSchema?: string): Promise<SqlEngine> {
+export async function openEngine(cw: CliWorkspace, engine: EngineName, url: string | undefined, postgresSchema?: string): Promise<SqlEngine> {
     const postgresUrl = url ?? process.env.SEGMENTS_PG_URL;
     if (engine === 'postgres' && !postgresUrl) throw new UsageError('--engine postgres needs --url postgres://user@host:port/database (or SEGMENTS_PG_URL)');
     const file = cw.ws.model.database?.uri.fsPath;
@@ -141,7 +141,7 @@ async function openEngine(cw: CliWorkspace, engine: EngineName, url: string | un
     }
 }
 
-function parseClock(asOf: string | undefined): Clock {
+export function parseClock(asOf: string | undefined): Clock {
     try {
         return clockAsOf(asOf);
     } catch (e) {

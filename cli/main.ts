@@ -4,6 +4,7 @@ import { MembersFileError } from '../engine/members-file.js';
 import type { DialectName } from '../compiler/sql/dialect.js';
 import { check, run, schema, sql, type EngineName, type Io } from './commands.js';
 import type { CheckFormat } from './check-report.js';
+import { diff, type DiffOptions } from './diff-command.js';
 import { UsageError } from './errors.js';
 import { fmt } from './fmt-command.js';
 
@@ -68,6 +69,18 @@ program.command('schema')
     .action(async (file: string | undefined, options: { out?: string; engine: EngineName; url?: string; schema?: string }) => {
         process.exitCode = await schema(file, options, io);
     });
+
+program.command('diff')
+    .description('the segments whose definition differs between a git revision and the working tree, or that depend on one that does: members before and after on the same data')
+    .argument('[path]', 'a .segment file or a folder (default: the current folder; the whole workspace folder is loaded)')
+    .option('-b, --base <rev>', 'the git revision to compare with', 'HEAD')
+    .option('--as-of <date>', 'run both sides as of this date or datetime, UTC (default: now)')
+    .addOption(new Option('-f, --format <format>', 'output format (markdown: a pull-request comment)').choices(['table', 'json', 'markdown']).default('table'))
+    .option('-l, --limit <n>', 'list at most n entered and n left keys per segment (default 10; counts are complete)', positiveInteger)
+    .addOption(new Option('-e, --engine <engine>', 'the database engine, as for run').choices(['sqljs', 'duckdb', 'postgres']).default('sqljs'))
+    .option('--url <url>', 'PostgreSQL connection URL for --engine postgres (default: $SEGMENTS_PG_URL)')
+    .option('--schema <name>', 'the PostgreSQL schema to read for --engine postgres (default: public)')
+    .action(async (path: string | undefined, options: DiffOptions) => { process.exitCode = await diff(path, options, io); });
 
 async function main(): Promise<void> {
     try {

@@ -30,6 +30,11 @@ export async function openWorkspace(path: string): Promise<CliWorkspace> {
     const info = statSync(target);
     if (!info.isDirectory() && !info.isFile()) throw new UsageError(`${path}: not a .segment file or a folder (it is a device, FIFO or socket)`);
     const ws = await loadWorkspace(findWorkspaceRoot(target));
+    return cliWorkspace(ws, target);
+}
+
+/** Plans a loaded workspace: `declared` lists the segments of the files at or under `target`. */
+export async function cliWorkspace(ws: LoadedWorkspace, target: string): Promise<CliWorkspace> {
     const inTarget = (file: string): boolean => file === target || file.startsWith(target.endsWith(sep) ? target : target + sep);
     const declared = ws.documents
         .filter(d => inTarget(d.uri.fsPath))

@@ -66,10 +66,14 @@ function declaresDatabase(dir: string): boolean {
     }
 }
 
-export async function loadWorkspace(root: string, services = createSegmentServices({ ...NodeFileSystem }).Segment): Promise<LoadedWorkspace> {
+/**
+ * Loads `files` (default: every `.segment` file under `root`) through the services' file system,
+ * so a workspace can be loaded from texts held in memory (`overlay-fs.ts`).
+ */
+export async function loadWorkspace(root: string, services = createSegmentServices({ ...NodeFileSystem }).Segment, files: readonly string[] = segmentFiles(root)): Promise<LoadedWorkspace> {
     const shared = services.shared;
     const documents: LangiumDocument[] = [];
-    for (const file of segmentFiles(root)) {
+    for (const file of files) {
         documents.push(await shared.workspace.LangiumDocuments.getOrCreateDocument(URI.file(file)));
     }
     await shared.workspace.DocumentBuilder.build(documents, { validation: true });

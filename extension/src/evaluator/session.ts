@@ -11,7 +11,7 @@ import { loadWorkspace, type LoadedWorkspace } from '../../../language-server/no
 import { blockedSegments, withoutBlocked, type BlockedSegment } from '../../../language-server/schema-faults.js';
 import { createSegmentServices } from '../../../language-server/segment-module.js';
 import type { SegmentProblem, SourceLocation } from '../shared/data.js';
-import { OverlayFileSystemProvider } from './overlay-fs.js';
+import { OverlayFileSystemProvider } from '../../../language-server/overlay-fs.js';
 import type { EvaluationContext } from './protocol.js';
 
 export interface LoadedModel {

@@ -1,7 +1,10 @@
 import { NodeFileSystemProvider } from 'langium/node';
 import type { URI } from 'langium';
 
-/** The file system as the editor sees it: unsaved editor text wins over the file on disk. */
+/**
+ * The file system with some files' text given: the editor's unsaved text, or the files of a git
+ * revision (`segments diff`). A given text wins over the file on disk.
+ */
 export class OverlayFileSystemProvider extends NodeFileSystemProvider {
     constructor(private readonly overlays: ReadonlyMap<string, string>) {
         super();
