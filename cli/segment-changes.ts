@@ -82,9 +82,11 @@ export function segmentChanges(before: CliWorkspace, after: CliWorkspace, scope:
             if (ownChange(next) !== undefined || changedMeasures(next).length > 0) because.add(next);
             stack.push(...references(next));
         }
-        const change = kind ?? (because.size > 0 ? 'depends' : undefined);
-        if (change === undefined) continue;
         const { before: b, after: a } = sideOf(name);
+        // Errors on one side only, with its own text the same: they come from what it depends on when that changed.
+        const same = kind === 'changed' && b.state !== 'absent' && a.state !== 'absent' && b.state !== a.state && tokens(b.segment) === tokens(a.segment);
+        const change = same && because.size > 0 ? 'depends' : kind ?? (because.size > 0 ? 'depends' : undefined);
+        if (change === undefined) continue;
         result.push({ name, change, because: [...because].sort(), before: b, after: a });
     }
     return result;
