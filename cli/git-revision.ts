@@ -76,9 +76,30 @@ export async function revisionFiles(top: string, commit: string, folder: string)
         if (folders.some(f => SKIP.has(f) || f.startsWith('.'))) continue;
         blobs.push({ path: join(folder, ...inner.split('/')), id });
     }
-    const texts = new Map<string, string>();
-    for (const blob of blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-        texts.set(blob.path, await git(top, ['cat-file', 'blob', blob.id]));
-    }
-    return { commit, texts };
+    blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const contents = await readBlobs(top, blobs.map(b => b.id));
+    return { commit, texts: new Map(blobs.map((b, i) => [b.path, contents[i]])) };
+}
+
+/** The texts of blobs, in order, from one `git cat-file --batch` (one process however many files). */
+function readBlobs(top: string, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return new Promise((resolvePromise, reject) => {
+        const child = execFile('git', ['cat-file', '--batch'], { cwd: top, encoding: 'buffer', maxBuffer: MAX_OUTPUT, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }, (error, stdout, stderr) => {
+            if (error) return reject(new GitFailed(stderr.toString('utf8').trim() || error.message, false));
+            // Each blob: `<id> blob <size>\n<size bytes>\n`.
+            const texts: string[] = [];
+            let at = 0;
+            for (const id of ids) {
+                const end = stdout.indexOf(0x0a, at);
+                const [got, type, size] = stdout.subarray(at, end).toString('utf8').split(' ');
+                if (got !== id || type !== 'blob') return reject(new GitFailed(`git cat-file: no blob ${id}`, false));
+                const start = end + 1;
+                texts.push(stdout.subarray(start, start + Number(size)).toString('utf8'));
+                at = start + Number(size) + 1;
+            }
+            resolvePromise(texts);
+        });
+        child.stdin?.end(ids.map(id => `${id}\n`).join(''));
+    });
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -237,7 +237,15 @@ describe('segments diff --base REV', () => {
         const repo = sampleRepository();
         dirs.push(repo);
         edit(join(repo, 'contact.segment'), 'Customer.CreditBalance > 5000', 'Customer.CreditBalance > 4000');
-        git(repo, 'commit', '-q', '-a', '-m', 'a lower threshold');
+        // A file in a subfolder is part of the workspace; files under node_modules and dot folders are not (as on disk).
+        mkdirSync(join(repo, 'more'));
+        writeFileSync(join(repo, 'more', 'extra.segment'), 'dynamic segment Extra {\n  audience Customer\n  group {\n    Customer.CreditBalance > 9000\n  }\n}\n');
+        for (const folder of ['node_modules/pkg', '.hidden']) {
+            mkdirSync(join(repo, folder), { recursive: true });
+            writeFileSync(join(repo, folder, 'other.segment'), 'dynamic segment Skipped {\n  audience Customer\n  group {\n    Customer.CreditBalance > 1\n  }\n}\n');
+        }
+        git(repo, 'add', '-f', '.');
+        git(repo, 'commit', '-q', '-m', 'a lower threshold, one more segment');
         const state = (): string => git(repo, '--no-optional-locks', 'status', '--porcelain', '--ignored', '--untracked-files=all') + readdirSync(join(repo, '.git')).sort().join(',') + statSync(join(repo, '.git', 'index')).mtimeMs;
         const was = state();
 
@@ -251,10 +259,14 @@ describe('segments diff --base REV', () => {
         expect(r.code).toBe(0);
         const report = JSON.parse(r.stdout) as DiffJson;
         expect(report.commit).toBe(git(repo, 'rev-parse', 'HEAD~1').trim());
-        expect(report.segments.map(s => [s.name, s.change])).toEqual([['HighBalance', 'changed'], ['HighBalanceFollowUp', 'depends']]);
+        expect(report.segments.map(s => [s.name, s.change])).toEqual([['HighBalance', 'changed'], ['HighBalanceFollowUp', 'depends'], ['Extra', 'added']]);
         expect(report.segments[0].left!.count).toBe(0);
         expect(report.segments[0].entered!.count).toBeGreaterThan(0);
         expect(state()).toBe(was);
+
+        rmSync(join(repo, 'more'), { recursive: true });
+        const removed = segments(['diff', '--as-of', AS_OF, '--format', 'json'], repo);
+        expect((JSON.parse(removed.stdout) as DiffJson).segments.map(s => [s.name, s.change, s.before.state, s.after.state])).toEqual([['Extra', 'removed', 'ok', 'absent']]);
     });
 
     test('outside a git repository, and with an unknown revision: one line on stderr, exit 2', () => {
