@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findChain, shift, timeText, timeValue } from '../../extension/src/evaluator/sequence-chain.js';
+import { findChain, shift, timeText, timeValue } from '../../explain/sequence-chain.js';
 
 const t = (text: string): number => timeValue(text)!;
 const day = { sign: 1, amount: 1, unit: 'day' } as const;

@@ -6,7 +6,7 @@ import type { SegmentRunner } from '../../../engine/runner.js';
 import type { SqlEngine } from '../../../engine/engine.js';
 import type { GroupBreakdown, PartBreakdown } from '../shared/data.js';
 import type { CancelToken } from './cancel.js';
-import { astConjuncts, conditionOf, conditionText, groupLabel, planConjuncts, prefixCondition, singleGroupPlan } from './conjuncts.js';
+import { astConjuncts, conditionOf, conditionText, groupLabel, planConjuncts, prefixCondition, singleGroupPlan } from '../../../explain/conjuncts.js';
 import { locationOf } from './session.js';
 
 type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;

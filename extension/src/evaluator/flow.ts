@@ -6,7 +6,7 @@ import type { FlowCondition, FlowGroup, FlowSegment, FlowState } from '../shared
 import { groupBreakdowns } from './breakdown.js';
 import { stepBreakdowns } from './steps.js';
 import type { CancelToken } from './cancel.js';
-import { astConjuncts, conditionOf, conditionText } from './conjuncts.js';
+import { astConjuncts, conditionOf, conditionText } from '../../../explain/conjuncts.js';
 import { kindOf } from './find-segment.js';
 import type { EvaluationContext } from './protocol.js';
 import { headerOf, memoBreakdowns, runnableTarget, type PreviewRequest } from './reports.js';

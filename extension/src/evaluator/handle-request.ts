@@ -2,7 +2,7 @@ import { properties } from '../../../compiler/lower.js';
 import { clockAsOf } from '../../../compiler/time.js';
 import { SqlJsEngine } from '../../../engine/sqljs-engine.js';
 import { simulateDay } from '../../../samples/retail/simulate-day.js';
-import { explain } from './explain.js';
+import { explain } from '../../../explain/explain.js';
 import type { CancelToken } from './cancel.js';
 import { exportCsv } from './csv-export.js';
 import { kindOf } from './find-segment.js';

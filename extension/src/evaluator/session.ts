@@ -10,7 +10,8 @@ import { SegmentRunner } from '../../../engine/runner.js';
 import { loadWorkspace, type LoadedWorkspace } from '../../../language-server/node-workspace.js';
 import { blockedSegments, withoutBlocked, type BlockedSegment } from '../../../language-server/schema-faults.js';
 import { createSegmentServices } from '../../../language-server/segment-module.js';
-import type { SegmentProblem, SourceLocation } from '../shared/data.js';
+import type { SegmentProblem } from '../shared/data.js';
+import { locationOf } from '../../../explain/location.js';
 import { OverlayFileSystemProvider } from '../../../language-server/overlay-fs.js';
 import type { EvaluationContext } from './protocol.js';
 
@@ -137,11 +138,7 @@ export class WorkspaceSession {
 }
 
 /** Where a node starts, as a location to link to. */
-export function locationOf(node: ast.Segment | import('langium').AstNode): SourceLocation {
-    const doc = AstUtils.getDocument(node);
-    const start = node.$cstNode?.range.start ?? { line: 0, character: 0 };
-    return { uri: doc.uri.toString(), line: start.line, character: start.character };
-}
+export { locationOf };
 
 /** Why a segment blocked by the data does not run: the diagnostics of what it reads, as problems. */
 export function blockedProblems(segment: ast.Segment, model: LoadedModel): SegmentProblem[] {

@@ -1,14 +1,14 @@
-import type * as ast from '../../../grammar/generated/ast.js';
-import type { SegmentPlan, SequencePlan, SequenceStep } from '../../../compiler/ir.js';
-import type { KeyValue } from '../../../compiler/keys.js';
-import { keyLiteral } from '../../../compiler/sql/dialect.js';
-import { stepRows } from '../../../compiler/sql/sequence-steps.js';
-import type { SqlEngine } from '../../../engine/engine.js';
-import type { SegmentRunner } from '../../../engine/runner.js';
-import type { ExplainedCondition } from '../shared/data.js';
+import type * as ast from '../grammar/generated/ast.js';
+import type { SegmentPlan, SequencePlan, SequenceStep } from '../compiler/ir.js';
+import type { KeyValue } from '../compiler/keys.js';
+import { keyLiteral } from '../compiler/sql/dialect.js';
+import { stepRows } from '../compiler/sql/sequence-steps.js';
+import type { SqlEngine } from '../engine/engine.js';
+import type { SegmentRunner } from '../engine/runner.js';
+import type { ExplainedCondition } from './types.js';
 import { conditionText } from './conjuncts.js';
 import { findChain, timeText, timeValue, type ChainFound } from './sequence-chain.js';
-import { locationOf } from './session.js';
+import { locationOf } from './location.js';
 
 /**
  * One profile in a sequence (reference 6.3): its own records of each step (a query per step

@@ -1,18 +1,18 @@
-import * as ast from '../../../grammar/generated/ast.js';
-import type { SegmentPlan } from '../../../compiler/ir.js';
-import { keyFromStored, type KeyValue } from '../../../compiler/keys.js';
-import { eventTime } from '../../../compiler/schema.js';
-import { keyLiteral } from '../../../compiler/sql/dialect.js';
-import { entitySource } from '../../../compiler/sql/relations.js';
-import { segmentSql } from '../../../compiler/sql/to-sql.js';
-import type { SqlEngine } from '../../../engine/engine.js';
-import type { SegmentRunner } from '../../../engine/runner.js';
-import type { ExplainedCondition, ExplainedGroup, ExplainedPart, Explanation, Key, SetOperatorName } from '../shared/data.js';
-import { singleBlockPlan } from '../../../compiler/sequence-funnel.js';
+import * as ast from '../grammar/generated/ast.js';
+import type { SegmentPlan } from '../compiler/ir.js';
+import { keyFromStored, type KeyValue } from '../compiler/keys.js';
+import { eventTime } from '../compiler/schema.js';
+import { keyLiteral } from '../compiler/sql/dialect.js';
+import { entitySource } from '../compiler/sql/relations.js';
+import { segmentSql } from '../compiler/sql/to-sql.js';
+import type { SqlEngine } from '../engine/engine.js';
+import type { SegmentRunner } from '../engine/runner.js';
+import type { ExplainedCondition, ExplainedGroup, ExplainedPart, Explanation, Key, SetOperatorName } from './types.js';
+import { singleBlockPlan } from '../compiler/sequence-funnel.js';
 import { astConjuncts, conditionOf, conditionText, groupLabel, planConjuncts, singleGroupPlan } from './conjuncts.js';
 import { explainSequence, inSequence } from './explain-sequence.js';
-import { locationOf } from './session.js';
-import { explainSteps } from './steps.js';
+import { locationOf } from './location.js';
+import { explainSteps } from './explain-steps.js';
 
 type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
 

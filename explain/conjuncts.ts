@@ -1,5 +1,5 @@
-import * as ast from '../../../grammar/generated/ast.js';
-import type { Condition, GroupPlan, SegmentPlan } from '../../../compiler/ir.js';
+import * as ast from '../grammar/generated/ast.js';
+import type { Condition, GroupPlan, SegmentPlan } from '../compiler/ir.js';
 
 /** The top-level `and` conditions of a group, as the AST holds them (parentheses flattened). */
 export function astConjuncts(condition: ast.Condition | undefined): ast.Condition[] {

@@ -1,4 +1,4 @@
-import { addOffset, type TimeOffset } from '../../../compiler/time.js';
+import { addOffset, type TimeOffset } from '../compiler/time.js';
 
 /**
  * One profile's journey through a sequence (reference 6.3), for Explain Membership: from the
