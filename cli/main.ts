@@ -7,6 +7,8 @@ import type { CheckFormat } from './check-report.js';
 import { diff, type DiffOptions } from './diff-command.js';
 import { UsageError } from './errors.js';
 import { fmt } from './fmt-command.js';
+import { test } from './test-command.js';
+import { REPORTERS, type ReporterName } from './test-reporters.js';
 
 const io: Io = {
     out: text => process.stdout.write(`${text}\n`),
@@ -81,6 +83,15 @@ program.command('diff')
     .option('--url <url>', 'PostgreSQL connection URL for --engine postgres (default: $SEGMENTS_PG_URL)')
     .option('--schema <name>', 'the PostgreSQL schema to read for --engine postgres (default: public)')
     .action(async (path: string | undefined, options: DiffOptions) => { process.exitCode = await diff(path, options, io); });
+program.command('test')
+    .description('run the tests written beside the segments in PATH (`test NAME as of DATE { ... }`); exit 1 when one fails')
+    .argument('<path>', 'a .segment file or a folder (the whole workspace folder is loaded)')
+    .addOption(new Option('-e, --engine <engine...>', 'the engines to run every test on (several allowed)').choices(['sqljs', 'duckdb', 'postgres']).default(['sqljs']))
+    .addOption(new Option('-r, --reporter <reporter>', 'output: text, JSON, JUnit XML, or GitHub annotations').choices([...REPORTERS]).default('default'))
+    .option('--url <url>', 'PostgreSQL connection URL for --engine postgres (default: $SEGMENTS_PG_URL)')
+    .action(async (path: string, options: { engine: EngineName[]; reporter: ReporterName; url?: string }) => {
+        process.exitCode = await test(path, options, io);
+    });
 
 async function main(): Promise<void> {
     try {

@@ -55,7 +55,19 @@ export const ProblemCodes = {
     WithinOnFirstStep: 'within-first-step',
     WithinNotWhole: 'within-not-whole',
     /** A warning: `within 0 ...`, a window that holds no later record. */
-    EmptyWithin: 'empty-within'
+    EmptyWithin: 'empty-within',
+    // Segment tests (this project's addition).
+    TestInstantMissing: 'test-instant-missing',
+    TestInstantRelative: 'test-instant-relative',
+    TestValueType: 'test-value-type',
+    TestDuplicateAttribute: 'test-duplicate-attribute',
+    TestDuplicateKey: 'test-duplicate-key',
+    TestReason: 'test-reason',
+    TestAudience: 'test-audience-mismatch',
+    TestCount: 'test-count',
+    TestShare: 'test-share-range',
+    /** A warning: a test without a check. */
+    TestNoChecks: 'test-no-checks'
 } as const;
 
 export type ProblemCode = typeof ProblemCodes[keyof typeof ProblemCodes];

@@ -12,7 +12,8 @@ const KEYWORDS: ReadonlySet<string> = new Set(`
     after count sum avg min max where true false today now day days week weeks month months year
     years hour hours minute minutes
     time measure sequence then no within top by asc desc sample seed destination file webhook
-    table activate`.trim().split(/\s+/));
+    table activate
+    test as of`.trim().split(/\s+/));
 
 export function keywords(): ReadonlySet<string> {
     return KEYWORDS;

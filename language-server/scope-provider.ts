@@ -9,7 +9,7 @@ import type { SegmentWorkspace, WorkspaceModel } from './workspace-model.js';
  * any file of the workspace (reference, 6.4; an attribute wins a name both have, and the measure
  * is reported); a bare `Attribute` among the attributes of the segment's audience (in a
  * measure's aggregate, of the measure's entity); `key` and `time` among the entity's own
- * attributes.
+ * attributes; a test's row among its entity's attributes.
  */
 export class SegmentScopeProvider extends DefaultScopeProvider {
     /** An entity's attributes as a scope, per entity node: a file parsed again has new nodes. */
@@ -35,6 +35,11 @@ export class SegmentScopeProvider extends DefaultScopeProvider {
         }
         if ((context.property === 'key' || context.property === 'time') && ast.isEntity(container)) {
             return this.attributesOf(container);
+        }
+        // A test's row (`with Customer { CreditBalance = 12000 }`) names attributes of its entity.
+        if (context.property === 'attribute' && ast.isRowValue(container)) {
+            const entity = container.$container.entity?.ref;
+            return entity ? this.attributesOf(entity) : EMPTY_SCOPE;
         }
         // Completion asks for the references the parser expected next, on the node it recovered
         // to: a segment, for an incomplete condition. A node without that reference has no scope,

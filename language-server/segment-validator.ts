@@ -2,6 +2,7 @@ import { AstUtils, type ValidationAcceptor, type ValidationChecks } from 'langiu
 import * as ast from '../grammar/generated/ast.js';
 import { destinationProblems } from '../compiler/destinations.js';
 import { lowerSegment, measureOf, properties, type LowerContext, type LowerResult } from '../compiler/lower.js';
+import { lowerTest } from '../compiler/lower-test.js';
 import { cycleThrough } from './segment-cycles.js';
 import { checkContradictions } from './contradiction-checks.js';
 import { IssueCodes } from './issue-codes.js';
@@ -18,6 +19,7 @@ export function registerValidationChecks(services: SegmentServices): void {
         Destination: validator.checkDestination,
         Measure: validator.checkMeasure,
         Segment: [validator.checkProperties, validator.checkCycle, validator.checkLowering],
+        Test: validator.checkTest,
         CompoundSegment: validator.checkInactiveParts,
         Group: (group, accept) => checkContradictions(group.condition, accept),
         Event: (event, accept) => checkContradictions(event.where, accept, event.none
@@ -143,6 +145,14 @@ export class SegmentValidator {
             accept('hint', `${target.name} is inactive: it is not refreshed automatically, so ${segment.name} may use stale members.`,
                 { node: part, property: 'segment', code: IssueCodes.InactiveReference, data: { code: IssueCodes.InactiveReference, index } });
         });
+    }
+
+    /** A segment test: its instant, its rows' values and keys, its checks (`compiler/lower-test.ts`). */
+    checkTest(test: ast.Test, accept: ValidationAcceptor): void {
+        for (const p of lowerTest(test, this.workspace.model).problems) {
+            const range = p.property && p.index !== undefined ? itemRange(p.node, p.property, p.index) : undefined;
+            accept(p.severity, p.message, { node: p.node, code: p.code, ...(range ? { range } : p.property ? { property: p.property } : {}) });
+        }
     }
 
     checkLowering(segment: ast.Segment, accept: ValidationAcceptor): void {

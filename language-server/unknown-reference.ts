@@ -14,7 +14,7 @@ export interface UnknownReference {
 
 /** The message for a name the linker could not resolve, with the closest names declared. */
 export function unknownReference(container: AstNode, property: string, name: string, model: WorkspaceModel): UnknownReference {
-    if (ast.isSegmentPart(container) || (ast.isSegmentCondition(container) && property === 'segment')) {
+    if (ast.isSegmentPart(container) || (ast.isSegmentCondition(container) && property === 'segment') || (property === 'segment' && (ast.isTest(container) || ast.isTestCheck(container)))) {
         const suggestions = closest(name, model.segments.keys());
         return { code: IssueCodes.UnknownSegment, suggestions, message: `No segment is named ${name}.${didYouMean(suggestions)}` };
     }
@@ -23,6 +23,11 @@ export function unknownReference(container: AstNode, property: string, name: str
         const message = suggestions.length > 0 ? `No destination is named ${name}.${didYouMean(suggestions)}`
             : `No destination is named ${name}: declare one, for example \`destination ${name} { file "exports/{segment}.csv" }\`.`;
         return { code: IssueCodes.UnknownDestination, suggestions, message };
+    }
+    if (ast.isRowValue(container)) {
+        const entity = container.$container.entity?.ref;
+        const suggestions = entity ? closest(name, entity.attributes.map(a => a.name)) : [];
+        return { code: IssueCodes.UnknownAttribute, suggestions, message: `${entity ? `${entity.name} has no attribute ${name}.` : `No attribute ${name}.`}${didYouMean(suggestions)}` };
     }
     if ((ast.isAttributeRef(container) && property === 'attribute') || (ast.isEntity(container) && property === 'key')) {
         const entity = ast.isEntity(container) ? container : owner(container);

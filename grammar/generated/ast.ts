@@ -38,6 +38,7 @@ export type SegmentLanguageKeywordNames =
     | "active"
     | "after"
     | "and"
+    | "as"
     | "asc"
     | "audience"
     | "avg"
@@ -87,6 +88,7 @@ export type SegmentLanguageKeywordNames =
     | "not"
     | "now"
     | "number"
+    | "of"
     | "or"
     | "sample"
     | "seed"
@@ -98,6 +100,7 @@ export type SegmentLanguageKeywordNames =
     | "status"
     | "sum"
     | "table"
+    | "test"
     | "text"
     | "then"
     | "time"
@@ -280,7 +283,7 @@ export function isBlockStep(item: unknown): item is BlockStep {
 }
 
 export interface BooleanLiteral extends langium.AstNode {
-    readonly $container: BetweenCondition | CompareCondition | InCondition | OrderCondition | TextCondition;
+    readonly $container: BetweenCondition | CompareCondition | InCondition | OrderCondition | RowValue | TextCondition;
     readonly $type: 'BooleanLiteral';
     value: boolean;
 }
@@ -379,6 +382,25 @@ export function isCountAggregate(item: unknown): item is CountAggregate {
     return reflection.isInstance(item, CountAggregate.$type);
 }
 
+export interface CountCheck extends langium.AstNode {
+    readonly $container: Test;
+    readonly $type: 'CountCheck';
+    high?: number;
+    low?: number;
+    value?: number;
+}
+
+export const CountCheck = {
+    $type: 'CountCheck',
+    high: 'high',
+    low: 'low',
+    value: 'value'
+} as const;
+
+export function isCountCheck(item: unknown): item is CountCheck {
+    return reflection.isInstance(item, CountCheck.$type);
+}
+
 export interface Database extends langium.AstNode {
     readonly $container: Model;
     readonly $type: 'Database';
@@ -462,6 +484,21 @@ export type DestinationKind = 'file' | 'table' | 'webhook';
 
 export function isDestinationKind(item: unknown): item is DestinationKind {
     return item === 'file' || item === 'webhook' || item === 'table';
+}
+
+export interface DisjointCheck extends langium.AstNode {
+    readonly $container: Test;
+    readonly $type: 'DisjointCheck';
+    segment: langium.Reference<Segment>;
+}
+
+export const DisjointCheck = {
+    $type: 'DisjointCheck',
+    segment: 'segment'
+} as const;
+
+export function isDisjointCheck(item: unknown): item is DisjointCheck {
+    return reflection.isInstance(item, DisjointCheck.$type);
 }
 
 export interface DynamicSegment extends langium.AstNode {
@@ -660,6 +697,21 @@ export function isMembers(item: unknown): item is Members {
     return reflection.isInstance(item, Members.$type);
 }
 
+export interface MembersCheck extends langium.AstNode {
+    readonly $container: Test;
+    readonly $type: 'MembersCheck';
+    keys: Array<KeyLiteral>;
+}
+
+export const MembersCheck = {
+    $type: 'MembersCheck',
+    keys: 'keys'
+} as const;
+
+export function isMembersCheck(item: unknown): item is MembersCheck {
+    return reflection.isInstance(item, MembersCheck.$type);
+}
+
 export interface Model extends langium.AstNode {
     readonly $type: 'Model';
     databases: Array<Database>;
@@ -667,6 +719,7 @@ export interface Model extends langium.AstNode {
     entities: Array<Entity>;
     measures: Array<Measure>;
     segments: Array<Segment>;
+    tests: Array<Test>;
 }
 
 export const Model = {
@@ -675,17 +728,18 @@ export const Model = {
     destinations: 'destinations',
     entities: 'entities',
     measures: 'measures',
-    segments: 'segments'
+    segments: 'segments',
+    tests: 'tests'
 } as const;
 
 export function isModel(item: unknown): item is Model {
     return reflection.isInstance(item, Model.$type);
 }
 
-export type Name = 'activate' | 'active' | 'after' | 'and' | 'asc' | 'audience' | 'avg' | 'before' | 'between' | 'boolean' | 'by' | 'column' | 'compound' | 'contains' | 'count' | 'database' | 'date' | 'datetime' | 'day' | 'days' | 'desc' | 'description' | 'destination' | 'dynamic' | 'empty' | 'ends' | 'entity' | 'exclude' | 'false' | 'file' | 'from' | 'group' | 'hour' | 'hours' | 'in' | 'inactive' | 'intersect' | 'is' | 'key' | 'last' | 'max' | 'measure' | 'members' | 'min' | 'minute' | 'minutes' | 'month' | 'months' | 'next' | 'no' | 'not' | 'now' | 'number' | 'or' | 'sample' | 'seed' | 'segment' | 'sequence' | 'show' | 'starts' | 'static' | 'status' | 'sum' | 'table' | 'text' | 'then' | 'time' | 'title' | 'today' | 'top' | 'true' | 'union' | 'via' | 'webhook' | 'week' | 'weeks' | 'where' | 'with' | 'within' | 'year' | 'years' | string;
+export type Name = 'activate' | 'active' | 'after' | 'and' | 'as' | 'asc' | 'audience' | 'avg' | 'before' | 'between' | 'boolean' | 'by' | 'column' | 'compound' | 'contains' | 'count' | 'database' | 'date' | 'datetime' | 'day' | 'days' | 'desc' | 'description' | 'destination' | 'dynamic' | 'empty' | 'ends' | 'entity' | 'exclude' | 'false' | 'file' | 'from' | 'group' | 'hour' | 'hours' | 'in' | 'inactive' | 'intersect' | 'is' | 'key' | 'last' | 'max' | 'measure' | 'members' | 'min' | 'minute' | 'minutes' | 'month' | 'months' | 'next' | 'no' | 'not' | 'now' | 'number' | 'of' | 'or' | 'sample' | 'seed' | 'segment' | 'sequence' | 'show' | 'starts' | 'static' | 'status' | 'sum' | 'table' | 'test' | 'text' | 'then' | 'time' | 'title' | 'today' | 'top' | 'true' | 'union' | 'via' | 'webhook' | 'week' | 'weeks' | 'where' | 'with' | 'within' | 'year' | 'years' | string;
 
 export function isName(item: unknown): item is Name {
-    return item === 'database' || item === 'entity' || item === 'from' || item === 'key' || item === 'column' || item === 'text' || item === 'number' || item === 'boolean' || item === 'date' || item === 'datetime' || item === 'static' || item === 'dynamic' || item === 'compound' || item === 'segment' || item === 'title' || item === 'description' || item === 'audience' || item === 'status' || item === 'active' || item === 'inactive' || item === 'show' || item === 'group' || item === 'via' || item === 'union' || item === 'intersect' || item === 'exclude' || item === 'members' || item === 'not' || item === 'and' || item === 'or' || item === 'in' || item === 'between' || item === 'contains' || item === 'starts' || item === 'ends' || item === 'with' || item === 'is' || item === 'empty' || item === 'last' || item === 'next' || item === 'before' || item === 'after' || item === 'count' || item === 'sum' || item === 'avg' || item === 'min' || item === 'max' || item === 'where' || item === 'true' || item === 'false' || item === 'today' || item === 'now' || item === 'day' || item === 'days' || item === 'week' || item === 'weeks' || item === 'month' || item === 'months' || item === 'year' || item === 'years' || item === 'hour' || item === 'hours' || item === 'minute' || item === 'minutes' || item === 'time' || item === 'measure' || item === 'sequence' || item === 'then' || item === 'no' || item === 'within' || item === 'top' || item === 'by' || item === 'asc' || item === 'desc' || item === 'sample' || item === 'seed' || item === 'destination' || item === 'file' || item === 'webhook' || item === 'table' || item === 'activate' || (typeof item === 'string' && (/[_a-zA-Z][\w]*/.test(item)));
+    return item === 'database' || item === 'entity' || item === 'from' || item === 'key' || item === 'column' || item === 'text' || item === 'number' || item === 'boolean' || item === 'date' || item === 'datetime' || item === 'static' || item === 'dynamic' || item === 'compound' || item === 'segment' || item === 'title' || item === 'description' || item === 'audience' || item === 'status' || item === 'active' || item === 'inactive' || item === 'show' || item === 'group' || item === 'via' || item === 'union' || item === 'intersect' || item === 'exclude' || item === 'members' || item === 'not' || item === 'and' || item === 'or' || item === 'in' || item === 'between' || item === 'contains' || item === 'starts' || item === 'ends' || item === 'with' || item === 'is' || item === 'empty' || item === 'last' || item === 'next' || item === 'before' || item === 'after' || item === 'count' || item === 'sum' || item === 'avg' || item === 'min' || item === 'max' || item === 'where' || item === 'true' || item === 'false' || item === 'today' || item === 'now' || item === 'day' || item === 'days' || item === 'week' || item === 'weeks' || item === 'month' || item === 'months' || item === 'year' || item === 'years' || item === 'hour' || item === 'hours' || item === 'minute' || item === 'minutes' || item === 'time' || item === 'measure' || item === 'sequence' || item === 'then' || item === 'no' || item === 'within' || item === 'top' || item === 'by' || item === 'asc' || item === 'desc' || item === 'sample' || item === 'seed' || item === 'destination' || item === 'file' || item === 'webhook' || item === 'table' || item === 'activate' || item === 'test' || item === 'as' || item === 'of' || (typeof item === 'string' && (/[_a-zA-Z][\w]*/.test(item)));
 }
 
 export interface NotCondition extends langium.AstNode {
@@ -703,6 +757,23 @@ export function isNotCondition(item: unknown): item is NotCondition {
     return reflection.isInstance(item, NotCondition.$type);
 }
 
+export interface NotMembersCheck extends langium.AstNode {
+    readonly $container: Test;
+    readonly $type: 'NotMembersCheck';
+    keys: Array<KeyLiteral>;
+    reason?: TestReason;
+}
+
+export const NotMembersCheck = {
+    $type: 'NotMembersCheck',
+    keys: 'keys',
+    reason: 'reason'
+} as const;
+
+export function isNotMembersCheck(item: unknown): item is NotMembersCheck {
+    return reflection.isInstance(item, NotMembersCheck.$type);
+}
+
 export interface NowLiteral extends langium.AstNode {
     readonly $container: TimeExpression;
     readonly $type: 'NowLiteral';
@@ -717,7 +788,7 @@ export function isNowLiteral(item: unknown): item is NowLiteral {
 }
 
 export interface NumberLiteral extends langium.AstNode {
-    readonly $container: BetweenCondition | CompareCondition | InCondition | Members | OrderCondition | TextCondition;
+    readonly $container: BetweenCondition | CompareCondition | InCondition | Members | MembersCheck | NotMembersCheck | OrderCondition | RowValue | TextCondition;
     readonly $type: 'NumberLiteral';
     negative: boolean;
     value: number;
@@ -787,6 +858,23 @@ export const Property = {
 
 export function isProperty(item: unknown): item is Property {
     return reflection.isInstance(item, Property.$type);
+}
+
+export interface RowValue extends langium.AstNode {
+    readonly $container: TestRow;
+    readonly $type: 'RowValue';
+    attribute: langium.Reference<Attribute>;
+    value: Value;
+}
+
+export const RowValue = {
+    $type: 'RowValue',
+    attribute: 'attribute',
+    value: 'value'
+} as const;
+
+export function isRowValue(item: unknown): item is RowValue {
+    return reflection.isInstance(item, RowValue.$type);
 }
 
 export interface SampleStep extends langium.AstNode {
@@ -879,6 +967,25 @@ export function isSetOperator(item: unknown): item is SetOperator {
     return item === 'union' || item === 'intersect' || item === 'exclude';
 }
 
+export interface ShareCheck extends langium.AstNode {
+    readonly $container: Test;
+    readonly $type: 'ShareCheck';
+    segment: langium.Reference<Segment>;
+    share: number;
+    tolerance: number;
+}
+
+export const ShareCheck = {
+    $type: 'ShareCheck',
+    segment: 'segment',
+    share: 'share',
+    tolerance: 'tolerance'
+} as const;
+
+export function isShareCheck(item: unknown): item is ShareCheck {
+    return reflection.isInstance(item, ShareCheck.$type);
+}
+
 export interface ShowProperty extends langium.AstNode {
     readonly $container: CompoundSegment | DynamicSegment | StaticSegment;
     readonly $type: 'ShowProperty';
@@ -935,7 +1042,7 @@ export function isStatusProperty(item: unknown): item is StatusProperty {
 }
 
 export interface StringLiteral extends langium.AstNode {
-    readonly $container: BetweenCondition | CompareCondition | InCondition | Members | OrderCondition | TextCondition;
+    readonly $container: BetweenCondition | CompareCondition | InCondition | Members | MembersCheck | NotMembersCheck | OrderCondition | RowValue | TextCondition;
     readonly $type: 'StringLiteral';
     value: string;
 }
@@ -947,6 +1054,92 @@ export const StringLiteral = {
 
 export function isStringLiteral(item: unknown): item is StringLiteral {
     return reflection.isInstance(item, StringLiteral.$type);
+}
+
+export interface SubsetCheck extends langium.AstNode {
+    readonly $container: Test;
+    readonly $type: 'SubsetCheck';
+    segment: langium.Reference<Segment>;
+}
+
+export const SubsetCheck = {
+    $type: 'SubsetCheck',
+    segment: 'segment'
+} as const;
+
+export function isSubsetCheck(item: unknown): item is SubsetCheck {
+    return reflection.isInstance(item, SubsetCheck.$type);
+}
+
+export interface Test extends langium.AstNode {
+    readonly $container: Model;
+    readonly $type: 'Test';
+    checks: Array<TestCheck>;
+    instant?: TimeExpression;
+    rows: Array<TestRow>;
+    segment: langium.Reference<Segment>;
+    title?: string;
+}
+
+export const Test = {
+    $type: 'Test',
+    checks: 'checks',
+    instant: 'instant',
+    rows: 'rows',
+    segment: 'segment',
+    title: 'title'
+} as const;
+
+export function isTest(item: unknown): item is Test {
+    return reflection.isInstance(item, Test.$type);
+}
+
+export type TestCheck = CountCheck | DisjointCheck | MembersCheck | NotMembersCheck | ShareCheck | SubsetCheck;
+
+export const TestCheck = {
+    $type: 'TestCheck'
+} as const;
+
+export function isTestCheck(item: unknown): item is TestCheck {
+    return reflection.isInstance(item, TestCheck.$type);
+}
+
+export interface TestReason extends langium.AstNode {
+    readonly $container: NotMembersCheck;
+    readonly $type: 'TestReason';
+    block?: 'group' | 'sequence';
+    index?: number;
+    label?: string;
+    step?: 'sample' | 'top';
+}
+
+export const TestReason = {
+    $type: 'TestReason',
+    block: 'block',
+    index: 'index',
+    label: 'label',
+    step: 'step'
+} as const;
+
+export function isTestReason(item: unknown): item is TestReason {
+    return reflection.isInstance(item, TestReason.$type);
+}
+
+export interface TestRow extends langium.AstNode {
+    readonly $container: Test;
+    readonly $type: 'TestRow';
+    entity: langium.Reference<Entity>;
+    values: Array<RowValue>;
+}
+
+export const TestRow = {
+    $type: 'TestRow',
+    entity: 'entity',
+    values: 'values'
+} as const;
+
+export function isTestRow(item: unknown): item is TestRow {
+    return reflection.isInstance(item, TestRow.$type);
 }
 
 export interface TextCondition extends langium.AstNode {
@@ -985,7 +1178,7 @@ export function isTimeBase(item: unknown): item is TimeBase {
 }
 
 export interface TimeExpression extends langium.AstNode {
-    readonly $container: BetweenCondition | CompareCondition | InCondition | OrderCondition | TextCondition;
+    readonly $container: BetweenCondition | CompareCondition | InCondition | OrderCondition | RowValue | Test | TextCondition;
     readonly $type: 'TimeExpression';
     base: TimeBase;
     offsets: Array<TimeOffset>;
@@ -1142,11 +1335,13 @@ export type SegmentLanguageAstType = {
     CompoundSegment: CompoundSegment
     Condition: Condition
     CountAggregate: CountAggregate
+    CountCheck: CountCheck
     Database: Database
     DateLiteral: DateLiteral
     DateTimeLiteral: DateTimeLiteral
     DescriptionProperty: DescriptionProperty
     Destination: Destination
+    DisjointCheck: DisjointCheck
     DynamicSegment: DynamicSegment
     EmptyCondition: EmptyCondition
     Entity: Entity
@@ -1158,23 +1353,32 @@ export type SegmentLanguageAstType = {
     KeyLiteral: KeyLiteral
     Measure: Measure
     Members: Members
+    MembersCheck: MembersCheck
     Model: Model
     NotCondition: NotCondition
+    NotMembersCheck: NotMembersCheck
     NowLiteral: NowLiteral
     NumberLiteral: NumberLiteral
     Operand: Operand
     OrCondition: OrCondition
     OrderCondition: OrderCondition
     Property: Property
+    RowValue: RowValue
     SampleStep: SampleStep
     Segment: Segment
     SegmentCondition: SegmentCondition
     SegmentPart: SegmentPart
     Sequence: Sequence
+    ShareCheck: ShareCheck
     ShowProperty: ShowProperty
     StaticSegment: StaticSegment
     StatusProperty: StatusProperty
     StringLiteral: StringLiteral
+    SubsetCheck: SubsetCheck
+    Test: Test
+    TestCheck: TestCheck
+    TestReason: TestReason
+    TestRow: TestRow
     TextCondition: TextCondition
     TimeBase: TimeBase
     TimeExpression: TimeExpression
@@ -1387,6 +1591,24 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
             },
             superTypes: [Aggregate.$type]
         },
+        CountCheck: {
+            name: CountCheck.$type,
+            properties: {
+                high: {
+                    name: CountCheck.high,
+                    optional: true
+                },
+                low: {
+                    name: CountCheck.low,
+                    optional: true
+                },
+                value: {
+                    name: CountCheck.value,
+                    optional: true
+                }
+            },
+            superTypes: [TestCheck.$type]
+        },
         Database: {
             name: Database.$type,
             properties: {
@@ -1437,6 +1659,16 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 }
             },
             superTypes: []
+        },
+        DisjointCheck: {
+            name: DisjointCheck.$type,
+            properties: {
+                segment: {
+                    name: DisjointCheck.segment,
+                    referenceType: Segment.$type
+                }
+            },
+            superTypes: [TestCheck.$type]
         },
         DynamicSegment: {
             name: DynamicSegment.$type,
@@ -1632,6 +1864,16 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
             },
             superTypes: []
         },
+        MembersCheck: {
+            name: MembersCheck.$type,
+            properties: {
+                keys: {
+                    name: MembersCheck.keys,
+                    defaultValue: []
+                }
+            },
+            superTypes: [TestCheck.$type]
+        },
         Model: {
             name: Model.$type,
             properties: {
@@ -1659,6 +1901,11 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                     name: Model.segments,
                     defaultValue: [],
                     optional: true
+                },
+                tests: {
+                    name: Model.tests,
+                    defaultValue: [],
+                    optional: true
                 }
             },
             superTypes: []
@@ -1671,6 +1918,20 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 }
             },
             superTypes: [Condition.$type]
+        },
+        NotMembersCheck: {
+            name: NotMembersCheck.$type,
+            properties: {
+                keys: {
+                    name: NotMembersCheck.keys,
+                    defaultValue: []
+                },
+                reason: {
+                    name: NotMembersCheck.reason,
+                    optional: true
+                }
+            },
+            superTypes: [TestCheck.$type]
         },
         NowLiteral: {
             name: NowLiteral.$type,
@@ -1728,6 +1989,19 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
         Property: {
             name: Property.$type,
             properties: {
+            },
+            superTypes: []
+        },
+        RowValue: {
+            name: RowValue.$type,
+            properties: {
+                attribute: {
+                    name: RowValue.attribute,
+                    referenceType: Attribute.$type
+                },
+                value: {
+                    name: RowValue.value
+                }
             },
             superTypes: []
         },
@@ -1806,6 +2080,22 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
             },
             superTypes: [Block.$type, BlockStep.$type]
         },
+        ShareCheck: {
+            name: ShareCheck.$type,
+            properties: {
+                segment: {
+                    name: ShareCheck.segment,
+                    referenceType: Segment.$type
+                },
+                share: {
+                    name: ShareCheck.share
+                },
+                tolerance: {
+                    name: ShareCheck.tolerance
+                }
+            },
+            superTypes: [TestCheck.$type]
+        },
         ShowProperty: {
             name: ShowProperty.$type,
             properties: {
@@ -1850,6 +2140,87 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 }
             },
             superTypes: [KeyLiteral.$type, Value.$type]
+        },
+        SubsetCheck: {
+            name: SubsetCheck.$type,
+            properties: {
+                segment: {
+                    name: SubsetCheck.segment,
+                    referenceType: Segment.$type
+                }
+            },
+            superTypes: [TestCheck.$type]
+        },
+        Test: {
+            name: Test.$type,
+            properties: {
+                checks: {
+                    name: Test.checks,
+                    defaultValue: [],
+                    optional: true
+                },
+                instant: {
+                    name: Test.instant,
+                    optional: true
+                },
+                rows: {
+                    name: Test.rows,
+                    defaultValue: [],
+                    optional: true
+                },
+                segment: {
+                    name: Test.segment,
+                    referenceType: Segment.$type
+                },
+                title: {
+                    name: Test.title,
+                    optional: true
+                }
+            },
+            superTypes: []
+        },
+        TestCheck: {
+            name: TestCheck.$type,
+            properties: {
+            },
+            superTypes: []
+        },
+        TestReason: {
+            name: TestReason.$type,
+            properties: {
+                block: {
+                    name: TestReason.block,
+                    optional: true
+                },
+                index: {
+                    name: TestReason.index,
+                    optional: true
+                },
+                label: {
+                    name: TestReason.label,
+                    optional: true
+                },
+                step: {
+                    name: TestReason.step,
+                    optional: true
+                }
+            },
+            superTypes: []
+        },
+        TestRow: {
+            name: TestRow.$type,
+            properties: {
+                entity: {
+                    name: TestRow.entity,
+                    referenceType: Entity.$type
+                },
+                values: {
+                    name: TestRow.values,
+                    defaultValue: [],
+                    optional: true
+                }
+            },
+            superTypes: []
         },
         TextCondition: {
             name: TextCondition.$type,

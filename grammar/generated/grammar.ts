@@ -78,6 +78,18 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               },
               "arguments": []
             }
+          },
+          {
+            "$type": "Assignment",
+            "feature": "tests",
+            "operator": "+=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@37"
+              },
+              "arguments": []
+            }
           }
         ],
         "cardinality": "*"
@@ -102,7 +114,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@70"
+                "$ref": "#/rules@81"
               },
               "arguments": []
             }
@@ -130,7 +142,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@69"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             }
@@ -260,7 +272,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@69"
+                  "$ref": "#/rules@80"
                 },
                 "arguments": []
               },
@@ -291,7 +303,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@70"
+                "$ref": "#/rules@81"
               },
               "arguments": []
             },
@@ -311,7 +323,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@47"
+                    "$ref": "#/rules@58"
                   },
                   "arguments": []
                 }
@@ -330,7 +342,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@47"
+                        "$ref": "#/rules@58"
                       },
                       "arguments": []
                     }
@@ -352,7 +364,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@50"
+                "$ref": "#/rules@61"
               },
               "arguments": []
             }
@@ -380,7 +392,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@69"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             }
@@ -408,7 +420,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@70"
+                "$ref": "#/rules@81"
               },
               "arguments": []
             }
@@ -485,7 +497,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@70"
+                "$ref": "#/rules@81"
               },
               "arguments": []
             },
@@ -532,7 +544,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@69"
+                      "$ref": "#/rules@80"
                     },
                     "arguments": []
                   },
@@ -599,7 +611,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@70"
+              "$ref": "#/rules@81"
             },
             "arguments": []
           }
@@ -619,7 +631,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@69"
+              "$ref": "#/rules@80"
             },
             "arguments": []
           },
@@ -946,6 +958,18 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "Keyword",
             "value": "activate"
+          },
+          {
+            "$type": "Keyword",
+            "value": "test"
+          },
+          {
+            "$type": "Keyword",
+            "value": "as"
+          },
+          {
+            "$type": "Keyword",
+            "value": "of"
           }
         ]
       },
@@ -1007,7 +1031,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@69"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             }
@@ -1098,7 +1122,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@69"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             }
@@ -1163,7 +1187,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@69"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             }
@@ -1304,7 +1328,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@70"
+                "$ref": "#/rules@81"
               },
               "arguments": []
             }
@@ -1332,7 +1356,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@70"
+                "$ref": "#/rules@81"
               },
               "arguments": []
             }
@@ -1365,7 +1389,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@69"
+                  "$ref": "#/rules@80"
                 },
                 "arguments": []
               },
@@ -1430,7 +1454,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@47"
+                "$ref": "#/rules@58"
               },
               "arguments": []
             }
@@ -1449,7 +1473,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@47"
+                    "$ref": "#/rules@58"
                   },
                   "arguments": []
                 }
@@ -1485,7 +1509,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@69"
+                  "$ref": "#/rules@80"
                 },
                 "arguments": []
               },
@@ -1512,7 +1536,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@69"
+                      "$ref": "#/rules@80"
                     },
                     "arguments": []
                   },
@@ -1571,7 +1595,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@69"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             },
@@ -1591,7 +1615,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@47"
+                    "$ref": "#/rules@58"
                   },
                   "arguments": []
                 }
@@ -1610,7 +1634,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@47"
+                        "$ref": "#/rules@58"
                       },
                       "arguments": []
                     }
@@ -1632,7 +1656,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@37"
+                "$ref": "#/rules@48"
               },
               "arguments": []
             }
@@ -1680,7 +1704,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@69"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             },
@@ -1700,7 +1724,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@47"
+                    "$ref": "#/rules@58"
                   },
                   "arguments": []
                 }
@@ -1719,7 +1743,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@47"
+                        "$ref": "#/rules@58"
                       },
                       "arguments": []
                     }
@@ -1741,7 +1765,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@37"
+                "$ref": "#/rules@48"
               },
               "arguments": []
             }
@@ -1825,7 +1849,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@69"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             },
@@ -1845,7 +1869,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@47"
+                    "$ref": "#/rules@58"
                   },
                   "arguments": []
                 }
@@ -1864,7 +1888,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@47"
+                        "$ref": "#/rules@58"
                       },
                       "arguments": []
                     }
@@ -1947,7 +1971,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@69"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             },
@@ -1967,7 +1991,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@47"
+                    "$ref": "#/rules@58"
                   },
                   "arguments": []
                 }
@@ -1986,7 +2010,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@47"
+                        "$ref": "#/rules@58"
                       },
                       "arguments": []
                     }
@@ -2058,7 +2082,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@69"
+                  "$ref": "#/rules@80"
                 },
                 "arguments": []
               },
@@ -2080,7 +2104,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@48"
                   },
                   "arguments": []
                 }
@@ -2102,7 +2126,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@68"
+                    "$ref": "#/rules@79"
                   },
                   "arguments": []
                 }
@@ -2114,7 +2138,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@62"
+                    "$ref": "#/rules@73"
                   },
                   "arguments": []
                 }
@@ -2169,7 +2193,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@69"
+                  "$ref": "#/rules@80"
                 },
                 "arguments": []
               },
@@ -2191,7 +2215,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@48"
                   },
                   "arguments": []
                 }
@@ -2213,7 +2237,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@68"
+                    "$ref": "#/rules@79"
                   },
                   "arguments": []
                 }
@@ -2225,7 +2249,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@62"
+                    "$ref": "#/rules@73"
                   },
                   "arguments": []
                 }
@@ -2282,7 +2306,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@68"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             }
@@ -2308,7 +2332,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@47"
+                "$ref": "#/rules@58"
               },
               "arguments": []
             }
@@ -2355,7 +2379,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@68"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             }
@@ -2378,7 +2402,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@70"
+                    "$ref": "#/rules@81"
                   },
                   "arguments": []
                 }
@@ -2407,7 +2431,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           "terminal": {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@69"
+              "$ref": "#/rules@80"
             },
             "arguments": []
           },
@@ -2453,7 +2477,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@69"
+                  "$ref": "#/rules@80"
                 },
                 "arguments": []
               },
@@ -2533,7 +2557,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@70"
+                        "$ref": "#/rules@81"
                       },
                       "arguments": []
                     }
@@ -2557,16 +2581,748 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@55"
+              "$ref": "#/rules@66"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@54"
+              "$ref": "#/rules@65"
             },
             "arguments": []
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "Test",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "test"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "segment",
+            "operator": "=",
+            "terminal": {
+              "$type": "CrossReference",
+              "type": {
+                "$ref": "#/rules@10"
+              },
+              "terminal": {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@80"
+                },
+                "arguments": []
+              },
+              "deprecatedSyntax": false,
+              "isMulti": false
+            }
+          },
+          {
+            "$type": "Assignment",
+            "feature": "title",
+            "operator": "=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@81"
+              },
+              "arguments": []
+            },
+            "cardinality": "?"
+          },
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Keyword",
+                "value": "as"
+              },
+              {
+                "$type": "Keyword",
+                "value": "of"
+              },
+              {
+                "$type": "Assignment",
+                "feature": "instant",
+                "operator": "=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@68"
+                  },
+                  "arguments": []
+                }
+              }
+            ],
+            "cardinality": "?"
+          },
+          {
+            "$type": "Keyword",
+            "value": "{"
+          },
+          {
+            "$type": "Alternatives",
+            "elements": [
+              {
+                "$type": "Assignment",
+                "feature": "rows",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@38"
+                  },
+                  "arguments": []
+                }
+              },
+              {
+                "$type": "Assignment",
+                "feature": "checks",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@40"
+                  },
+                  "arguments": []
+                }
+              }
+            ],
+            "cardinality": "*"
+          },
+          {
+            "$type": "Keyword",
+            "value": "}"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "TestRow",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "with"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "entity",
+            "operator": "=",
+            "terminal": {
+              "$type": "CrossReference",
+              "type": {
+                "$ref": "#/rules@2"
+              },
+              "terminal": {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@80"
+                },
+                "arguments": []
+              },
+              "deprecatedSyntax": false,
+              "isMulti": false
+            }
+          },
+          {
+            "$type": "Keyword",
+            "value": "{"
+          },
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Assignment",
+                "feature": "values",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@39"
+                  },
+                  "arguments": []
+                }
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": ","
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "values",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@39"
+                      },
+                      "arguments": []
+                    }
+                  }
+                ],
+                "cardinality": "*"
+              }
+            ],
+            "cardinality": "?"
+          },
+          {
+            "$type": "Keyword",
+            "value": "}"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "RowValue",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Assignment",
+            "feature": "attribute",
+            "operator": "=",
+            "terminal": {
+              "$type": "CrossReference",
+              "type": {
+                "$ref": "#/rules@6"
+              },
+              "terminal": {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@9"
+                },
+                "arguments": []
+              },
+              "deprecatedSyntax": false,
+              "isMulti": false
+            }
+          },
+          {
+            "$type": "Keyword",
+            "value": "="
+          },
+          {
+            "$type": "Assignment",
+            "feature": "value",
+            "operator": "=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@64"
+              },
+              "arguments": []
+            }
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "TestCheck",
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@41"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@42"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@43"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@44"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@45"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@46"
+            },
+            "arguments": []
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "MembersCheck",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "members"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "keys",
+            "operator": "+=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@36"
+              },
+              "arguments": []
+            }
+          },
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Keyword",
+                "value": ","
+              },
+              {
+                "$type": "Assignment",
+                "feature": "keys",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@36"
+                  },
+                  "arguments": []
+                }
+              }
+            ],
+            "cardinality": "*"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "NotMembersCheck",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "not"
+          },
+          {
+            "$type": "Keyword",
+            "value": "members"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "keys",
+            "operator": "+=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@36"
+              },
+              "arguments": []
+            }
+          },
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Keyword",
+                "value": ","
+              },
+              {
+                "$type": "Assignment",
+                "feature": "keys",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@36"
+                  },
+                  "arguments": []
+                }
+              }
+            ],
+            "cardinality": "*"
+          },
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Keyword",
+                "value": "by"
+              },
+              {
+                "$type": "Assignment",
+                "feature": "reason",
+                "operator": "=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@47"
+                  },
+                  "arguments": []
+                }
+              }
+            ],
+            "cardinality": "?"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "CountCheck",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "count"
+          },
+          {
+            "$type": "Alternatives",
+            "elements": [
+              {
+                "$type": "Assignment",
+                "feature": "value",
+                "operator": "=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@79"
+                  },
+                  "arguments": []
+                }
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "between"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "low",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@79"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": "and"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "high",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@79"
+                      },
+                      "arguments": []
+                    }
+                  }
+                ]
+              }
+            ]
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "ShareCheck",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "count"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "share",
+            "operator": "=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@79"
+              },
+              "arguments": []
+            }
+          },
+          {
+            "$type": "Keyword",
+            "value": "%"
+          },
+          {
+            "$type": "Keyword",
+            "value": "of"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "segment",
+            "operator": "=",
+            "terminal": {
+              "$type": "CrossReference",
+              "type": {
+                "$ref": "#/rules@10"
+              },
+              "terminal": {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@80"
+                },
+                "arguments": []
+              },
+              "deprecatedSyntax": false,
+              "isMulti": false
+            }
+          },
+          {
+            "$type": "Keyword",
+            "value": "within"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "tolerance",
+            "operator": "=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@79"
+              },
+              "arguments": []
+            }
+          },
+          {
+            "$type": "Keyword",
+            "value": "%"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "SubsetCheck",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "members"
+          },
+          {
+            "$type": "Keyword",
+            "value": "within"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "segment",
+            "operator": "=",
+            "terminal": {
+              "$type": "CrossReference",
+              "type": {
+                "$ref": "#/rules@10"
+              },
+              "terminal": {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@80"
+                },
+                "arguments": []
+              },
+              "deprecatedSyntax": false,
+              "isMulti": false
+            }
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "DisjointCheck",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "no"
+          },
+          {
+            "$type": "Keyword",
+            "value": "members"
+          },
+          {
+            "$type": "Keyword",
+            "value": "in"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "segment",
+            "operator": "=",
+            "terminal": {
+              "$type": "CrossReference",
+              "type": {
+                "$ref": "#/rules@10"
+              },
+              "terminal": {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@80"
+                },
+                "arguments": []
+              },
+              "deprecatedSyntax": false,
+              "isMulti": false
+            }
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "TestReason",
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "Assignment",
+            "feature": "label",
+            "operator": "=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@80"
+              },
+              "arguments": []
+            }
+          },
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Assignment",
+                "feature": "block",
+                "operator": "=",
+                "terminal": {
+                  "$type": "Alternatives",
+                  "elements": [
+                    {
+                      "$type": "Keyword",
+                      "value": "group"
+                    },
+                    {
+                      "$type": "Keyword",
+                      "value": "sequence"
+                    }
+                  ]
+                }
+              },
+              {
+                "$type": "Assignment",
+                "feature": "index",
+                "operator": "=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@79"
+                  },
+                  "arguments": []
+                }
+              }
+            ]
+          },
+          {
+            "$type": "Assignment",
+            "feature": "step",
+            "operator": "=",
+            "terminal": {
+              "$type": "Alternatives",
+              "elements": [
+                {
+                  "$type": "Keyword",
+                  "value": "top"
+                },
+                {
+                  "$type": "Keyword",
+                  "value": "sample"
+                }
+              ]
+            }
           }
         ]
       },
@@ -2580,7 +3336,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
       "definition": {
         "$type": "RuleCall",
         "rule": {
-          "$ref": "#/rules@38"
+          "$ref": "#/rules@49"
         },
         "arguments": []
       },
@@ -2601,7 +3357,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@39"
+              "$ref": "#/rules@50"
             },
             "arguments": []
           },
@@ -2628,7 +3384,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@39"
+                    "$ref": "#/rules@50"
                   },
                   "arguments": []
                 }
@@ -2655,7 +3411,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@40"
+              "$ref": "#/rules@51"
             },
             "arguments": []
           },
@@ -2682,7 +3438,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@40"
+                    "$ref": "#/rules@51"
                   },
                   "arguments": []
                 }
@@ -2727,7 +3483,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@40"
+                    "$ref": "#/rules@51"
                   },
                   "arguments": []
                 }
@@ -2737,7 +3493,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@41"
+              "$ref": "#/rules@52"
             },
             "arguments": []
           }
@@ -2767,7 +3523,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@37"
+                  "$ref": "#/rules@48"
                 },
                 "arguments": []
               },
@@ -2780,14 +3536,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@42"
+              "$ref": "#/rules@53"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@43"
+              "$ref": "#/rules@54"
             },
             "arguments": []
           }
@@ -2815,7 +3571,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@69"
+                  "$ref": "#/rules@80"
                 },
                 "arguments": []
               },
@@ -2853,7 +3609,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@69"
+                  "$ref": "#/rules@80"
                 },
                 "arguments": []
               },
@@ -2880,7 +3636,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@46"
+              "$ref": "#/rules@57"
             },
             "arguments": []
           },
@@ -2906,7 +3662,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@44"
+                        "$ref": "#/rules@55"
                       },
                       "arguments": []
                     }
@@ -2918,7 +3674,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@48"
+                        "$ref": "#/rules@59"
                       },
                       "arguments": []
                     }
@@ -2962,7 +3718,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@53"
+                        "$ref": "#/rules@64"
                       },
                       "arguments": []
                     }
@@ -2981,7 +3737,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@53"
+                            "$ref": "#/rules@64"
                           },
                           "arguments": []
                         }
@@ -3018,7 +3774,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@53"
+                        "$ref": "#/rules@64"
                       },
                       "arguments": []
                     }
@@ -3034,7 +3790,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@53"
+                        "$ref": "#/rules@64"
                       },
                       "arguments": []
                     }
@@ -3060,7 +3816,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@45"
+                        "$ref": "#/rules@56"
                       },
                       "arguments": []
                     }
@@ -3072,7 +3828,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@53"
+                        "$ref": "#/rules@64"
                       },
                       "arguments": []
                     }
@@ -3152,7 +3908,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@68"
+                        "$ref": "#/rules@79"
                       },
                       "arguments": []
                     }
@@ -3164,7 +3920,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@62"
+                        "$ref": "#/rules@73"
                       },
                       "arguments": []
                     }
@@ -3208,7 +3964,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@48"
+                        "$ref": "#/rules@59"
                       },
                       "arguments": []
                     }
@@ -3312,14 +4068,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@47"
+              "$ref": "#/rules@58"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@50"
+              "$ref": "#/rules@61"
             },
             "arguments": []
           }
@@ -3350,7 +4106,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@69"
+                      "$ref": "#/rules@80"
                     },
                     "arguments": []
                   },
@@ -3396,7 +4152,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@69"
+                  "$ref": "#/rules@80"
                 },
                 "arguments": []
               },
@@ -3419,14 +4175,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@53"
+              "$ref": "#/rules@64"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@49"
+              "$ref": "#/rules@60"
             },
             "arguments": []
           }
@@ -3449,7 +4205,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@47"
+                "$ref": "#/rules@58"
               },
               "arguments": []
             }
@@ -3461,7 +4217,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@61"
+                "$ref": "#/rules@72"
               },
               "arguments": []
             },
@@ -3482,14 +4238,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@51"
+              "$ref": "#/rules@62"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@52"
+              "$ref": "#/rules@63"
             },
             "arguments": []
           }
@@ -3530,7 +4286,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@69"
+                  "$ref": "#/rules@80"
                 },
                 "arguments": []
               },
@@ -3552,7 +4308,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@48"
                   },
                   "arguments": []
                 }
@@ -3613,7 +4369,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@47"
+                "$ref": "#/rules@58"
               },
               "arguments": []
             }
@@ -3632,7 +4388,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@48"
                   },
                   "arguments": []
                 }
@@ -3659,28 +4415,28 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@54"
+              "$ref": "#/rules@65"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@55"
+              "$ref": "#/rules@66"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@56"
+              "$ref": "#/rules@67"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@57"
+              "$ref": "#/rules@68"
             },
             "arguments": []
           }
@@ -3700,7 +4456,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@70"
+            "$ref": "#/rules@81"
           },
           "arguments": []
         }
@@ -3732,7 +4488,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@68"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             }
@@ -3793,7 +4549,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@58"
+                "$ref": "#/rules@69"
               },
               "arguments": []
             }
@@ -3805,7 +4561,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@61"
+                "$ref": "#/rules@72"
               },
               "arguments": []
             },
@@ -3858,14 +4614,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@59"
+              "$ref": "#/rules@70"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@60"
+              "$ref": "#/rules@71"
             },
             "arguments": []
           }
@@ -3885,7 +4641,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@67"
+            "$ref": "#/rules@78"
           },
           "arguments": []
         }
@@ -3904,7 +4660,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@66"
+            "$ref": "#/rules@77"
           },
           "arguments": []
         }
@@ -3944,7 +4700,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@68"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             }
@@ -3956,7 +4712,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@62"
+                "$ref": "#/rules@73"
               },
               "arguments": []
             }
