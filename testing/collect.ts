@@ -36,7 +36,7 @@ export function workspaceTests(sources: TestSources, inside: (file: string) => b
             const title = test.title;
             tests.push({
                 id: `${document.uri.fsPath}:${line}`, file: document.uri.fsPath, line, segment,
-                name: title !== undefined ? `${segment}: ${title}` : `${segment} as of ${test.instant?.$cstNode?.text ?? '?'}`,
+                name: title !== undefined ? `${segment}: ${title}` : test.instant?.$cstNode ? `${segment} as of ${test.instant.$cstNode.text}` : segment,
                 problems: lowered && !lowered.plan ? ['the test has errors'] : problems,
                 ...(lowered?.plan ? { plan: lowered.plan } : {})
             });

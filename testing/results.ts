@@ -9,7 +9,7 @@ export interface SegmentTest {
     readonly file: string;
     /** 1-based line of `test`. */
     readonly line: number;
-    /** `Segment: title`, or `Segment as of D` for a test without a title. */
+    /** `Segment: title`, or `Segment as of D` for a test without a title (`Segment` without an instant either). */
     readonly name: string;
     readonly segment: string;
     /** Its plan; absent when the test has errors (`problems`). */

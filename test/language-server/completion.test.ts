@@ -78,7 +78,7 @@ describe('completion', () => {
 
     test('keywords where they fit', async () => {
         const complete = await withSchema();
-        await complete({ text: '<|>', index: 0, disposeAfterCheck: true, expectedItems: ['database', 'entity', 'dynamic', 'static', 'compound', 'measure', 'destination'] });
+        await complete({ text: '<|>', index: 0, disposeAfterCheck: true, expectedItems: ['database', 'entity', 'dynamic', 'static', 'compound', 'measure', 'destination', 'test'] });
     });
 
     test('a node the parser recovered to that has no such reference gets an empty scope, not an error', async () => {
