@@ -15,7 +15,7 @@ export interface Layout {
  * The canonical layout: declarations separated by a blank line, except consecutive measures and
  * consecutive destinations (one per line, as a list); attributes, properties, members, groups,
  * sequences, their steps (`then` at the start of a line) and `top` / `sample` steps one per line,
- * indented one level per block; a destination on one line, or as a block when written as one;
+ * indented one level per block; a test's rows (each on one line) and checks one per line; a destination on one line, or as a block when written as one;
  * attribute names, types and descriptions aligned in columns; the `and` / `or` of a group's
  * top-level condition at the start of a line; no space around `.`, before `,`, `)` and `%`,
  * after `(` and a minus sign; one space elsewhere.
@@ -31,7 +31,7 @@ export function layout(model: ast.Model, tabSize: number): Layout {
     const depth = (leaf: CstNode): number => {
         let d = 0;
         for (let n: AstNode | undefined = leaf.astNode; n; n = n.$container) {
-            if (ast.isEntity(n) || ast.isSegment(n) || ast.isGroup(n) || ast.isSequence(n) || ast.isDestination(n)) {
+            if (ast.isEntity(n) || ast.isSegment(n) || ast.isGroup(n) || ast.isSequence(n) || ast.isDestination(n) || ast.isTest(n)) {
                 const open = n.$cstNode && CstUtils.flattenCst(n.$cstNode).find(l => l.text === '{' && !l.hidden);
                 if (open && leaf.offset > open.offset && !(leaf.text === '}' && leaf.astNode === n)) d++;
             }
@@ -48,13 +48,13 @@ export function layout(model: ast.Model, tabSize: number): Layout {
             const declaration = nodes.find(n => n.$container && ast.isModel(n.$container));
             if (declaration) return line(listed(declaration) && declarationOf(previous)?.$type === declaration.$type ? 1 : 2);
             if (ast.isDestination(leaf.astNode) && blocks.has(leaf.astNode) && (leaf.text === '}' || previous.text === '{')) return line(1);
-            if (leaf.text === '}' && (ast.isEntity(leaf.astNode) || ast.isSegment(leaf.astNode) || ast.isGroup(leaf.astNode) || ast.isSequence(leaf.astNode))) return line(1);
+            if (leaf.text === '}' && (ast.isEntity(leaf.astNode) || ast.isSegment(leaf.astNode) || ast.isGroup(leaf.astNode) || ast.isSequence(leaf.astNode) || ast.isTest(leaf.astNode))) return line(1);
             const block = nodes.find(n => ast.isGroup(n) || ast.isSequence(n));
             if (block) {
                 const segment = block.$container as ast.DynamicSegment;
                 return line(segment.groups[0] === block && segment.properties.length > 0 ? 2 : 1);
             }
-            if (nodes.some(n => ast.isAttribute(n) || ast.isSegmentPart(n) || ast.isMembers(n) || isProperty(n) || ast.isEvent(n) || ast.isTopStep(n) || ast.isSampleStep(n))) return line(1);
+            if (nodes.some(n => ast.isAttribute(n) || ast.isSegmentPart(n) || ast.isMembers(n) || isProperty(n) || ast.isEvent(n) || ast.isTopStep(n) || ast.isSampleStep(n) || ast.isTestRow(n) || ast.isTestCheck(n))) return line(1);
             if (nodes.some(n => n.$container && ast.isGroup(n.$container) && n.$containerProperty === 'condition')) return line(1);
             if ((leaf.text === 'and' || leaf.text === 'or') && (ast.isAndCondition(leaf.astNode) || ast.isOrCondition(leaf.astNode)) && isTopLevel(leaf.astNode)) return line(1);
             const padding = columns.get(leaf.offset);

@@ -58,7 +58,7 @@ describe('the example workflow', () => {
 
     test('runs setup steps and segments commands only; check and fmt --check are real steps', () => {
         expect(run.filter(c => !c.startsWith('npx segments '))).toEqual(SETUP);
-        expect(segmentsSteps).toEqual(['npx segments check samples/retail --format github', 'npx segments fmt --check samples/retail']);
+        expect(segmentsSteps).toEqual(['npx segments check samples/retail --format github', 'npx segments fmt --check samples/retail', 'npx segments test samples/retail --reporter github']);
     });
 
     test('a placeholder stays a placeholder only while the command is missing from the command line', () => {
@@ -70,7 +70,6 @@ describe('the example workflow', () => {
             if (available(name)) expect(real, `segments ${name} is on main: make its step in docs/ci-example.yml a real step (and add it to this test)`).toBe(true);
             else expect(placeholder && !real, `segments ${name} is not on main: docs/ci-example.yml keeps its step as a marked placeholder`).toBe(true);
         }
-        expect(TEXT).toMatch(/# Placeholder: `segments test` is not on main yet/);
         expect(TEXT).toMatch(/# Placeholder: `segments diff` is not on main yet/);
     });
 
@@ -83,11 +82,12 @@ describe('the example workflow', () => {
             stderr: ''
         });
         expect(results.get('fmt')).toEqual({ code: 0, stdout: '9 files already formatted\n', stderr: '' });
+        expect(results.get('test')).toEqual({ code: 0, stdout: expect.stringMatching(/^\d+ passed, 0 failed, 0 could not run \(sql\.js\)\n$/), stderr: '' });
     });
 
     test('on a broken copy the steps fail: an annotation per error, the files that need formatting named, nothing written', () => {
         const dir = checkout();
-        const broken = 'dynamic segment Unhappy {   audience Customer\n  group { Customer.CustomerSatisfaction < "sixty" } }\n';
+        const broken = 'dynamic segment Unhappy {   audience Customer\n  group { Customer.CustomerSatisfaction < "sixty" } }\ntest Unhappy as of 2027-02-11 {\n  count 1\n}\n';
         const typo = 'dynamic segment Typo {\n  audience Customer\n  group { Customer.Name = }\n}\n';
         writeFileSync(join(dir, 'samples/retail/unhappy.segment'), broken);
         writeFileSync(join(dir, 'samples/retail/typo.segment'), typo);
@@ -111,6 +111,10 @@ describe('the example workflow', () => {
             ''
         ].join('\n'));
         expect(fmt.stderr).toMatch(/^samples\/retail\/typo\.segment: not formatted: it has syntax errors\n {2}samples\/retail\/typo\.segment:3:\d+: error: .+ \[syntax-error\]\n$/);
+        // The tests of the segments that have no errors still run and pass; one of a broken segment could not run.
+        const tests = results.get('test')!;
+        expect(tests.code).toBe(1);
+        expect(tests.stdout).toMatch(/^::error file=samples\/retail\/unhappy\.segment,line=3,title=Unhappy as of 2027-02-11 \[sql\.js\]::Unhappy has errors, so it was not run: see `segments check`\.\n\d+ passed, 0 failed, 1 could not run \(sql\.js\)\n$/);
         expect(readFileSync(join(dir, 'samples/retail/unhappy.segment'), 'utf8')).toBe(broken);
         expect(readFileSync(join(dir, 'samples/retail/typo.segment'), 'utf8')).toBe(typo);
     });
