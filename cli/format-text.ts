@@ -25,8 +25,17 @@ export async function formatSegmentText(services: SegmentServices, text: string,
         return { ok: false, document, errors: diagnostics.filter(d => d.severity === 1) };
     }
     const edits = await services.lsp.Formatter!.formatDocument(document, { textDocument: { uri: document.textDocument.uri }, options: { tabSize: TAB_SIZE, insertSpaces: true } });
-    const formatted = TextDocument.applyEdits(document.textDocument, edits);
-    return { ok: true, text: withLineEnding(formatted, lineEnding(text)) };
+    const formatted = withLineEnding(TextDocument.applyEdits(document.textDocument, edits), lineEnding(text));
+    // Formatting changes the space between tokens only; a file is never written otherwise.
+    if (tokens(services, formatted) !== tokens(services, text)) throw new Error(`formatting ${file} would change its tokens or comments; the file was left as it is`);
+    return { ok: true, text: formatted };
+}
+
+/** The text's tokens and comments, one per line, without the space between them. */
+function tokens(services: SegmentServices, text: string): string {
+    const { tokens: words, hidden } = services.parser.Lexer.tokenize(text);
+    const comments = hidden.filter(t => /^(\/\/|\/\*)/.test(t.image));
+    return [...words, ...comments].sort((a, b) => a.startOffset - b.startOffset).map(t => t.image.replace(/\r/g, '')).join('\n');
 }
 
 /** CRLF when most of the text's line breaks are CRLF, else LF. */
