@@ -47,6 +47,8 @@ if (webviewEntries.length > 0) {
         platform: 'browser',
         target: 'es2022',
         format: 'iife',
+        // A view that draws charts also gets NAME.css (uPlot's stylesheet), linked by the page's script.
+        minify: true,
         sourcemap: true,
         logLevel: 'warning'
     });

@@ -102,7 +102,7 @@ function detailsLayout(r: SegmentReport): Node[] {
     return [
         header(r),
         countBlock(r),
-        h('section', { class: 'trend' }, h('h2', {}, 'Membership over time'), r.trend.length ? trendline(r.trend, 720, 200) : h('p', { class: 'hint' }, 'No history yet.')),
+        h('section', { class: 'trend' }, h('h2', {}, 'Membership over time'), r.trend.length ? trendline(r.trend, 220) : h('p', { class: 'hint' }, 'No history yet.')),
         changes(r),
         h('section', {}, h('h2', {}, 'Members'), membersTable(r.page, page)),
         flow(r),

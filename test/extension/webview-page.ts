@@ -28,12 +28,25 @@ export interface WebviewHarness {
 /**
  * A webview page exactly as the extension builds it (same HTML, CSP, script and stylesheet),
  * served from a fake webview origin, with `acquireVsCodeApi` stubbed to record messages.
- * Theme variables come from a small dark theme, as VS Code would inject them.
+ * Theme variables come from a small dark, light or high-contrast theme, as VS Code would inject
+ * them, with the body class VS Code sets (`vscode-dark`, `vscode-light`, `vscode-high-contrast`).
  */
 export type WebviewScript = 'segment-view.js' | 'dashboard.js' | 'flow-view.js' | 'explain-view.js';
 
-export async function openWebview(browser: Browser, script: WebviewScript, state: ViewState): Promise<WebviewHarness> {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+/** The three kinds of theme VS Code has, as the body class it sets and a stand-in set of its variables. */
+export type WebviewTheme = 'dark' | 'light' | 'high-contrast';
+
+export const THEMES: readonly WebviewTheme[] = ['dark', 'light', 'high-contrast'];
+
+export interface WebviewOptions {
+    readonly theme?: WebviewTheme;
+    readonly width?: number;
+    readonly height?: number;
+}
+
+export async function openWebview(browser: Browser, script: WebviewScript, state: ViewState, options: WebviewOptions = {}): Promise<WebviewHarness> {
+    const themeName = options.theme ?? 'dark';
+    const page = await browser.newPage({ viewport: { width: options.width ?? 1100, height: options.height ?? 900 } });
     const dialogs: string[] = [];
     page.on('dialog', d => { dialogs.push(d.message()); void d.dismiss(); });
     await page.addInitScript(() => {
@@ -54,13 +67,13 @@ export async function openWebview(browser: Browser, script: WebviewScript, state
         styleUri: `${ORIGIN}/extension/media/webview.css`,
         title: 'test',
         state
-    });
-    const theme = await readFile(join(ROOT, 'test/extension/theme-dark.css'), 'utf8');
+    }).replace('<body ', `<body class="vscode-${themeName}" `);
+    const theme = await readFile(join(ROOT, `test/extension/theme-${themeName}.css`), 'utf8');
     await page.route(`${ORIGIN}/**`, async route => {
         const path = new URL(route.request().url()).pathname;
         if (path === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
         if (path === '/extension/media/webview.css') return route.fulfill({ contentType: 'text/css', body: theme + await readFile(join(ROOT, path), 'utf8') });
-        if (path.startsWith('/out/webview/')) return route.fulfill({ contentType: 'text/javascript', body: await readFile(join(ROOT, path)) });
+        if (path.startsWith('/out/webview/')) return route.fulfill({ contentType: path.endsWith('.css') ? 'text/css' : 'text/javascript', body: await readFile(join(ROOT, path)) });
         return route.fulfill({ status: 404, body: '' });
     });
     await page.goto(`${ORIGIN}/index.html`);
