@@ -82,6 +82,23 @@ export async function sqliteTableVersions(engine: SqlEngine, tables: Iterable<st
     return versions;
 }
 
+/**
+ * Table versions on any engine: SQLite as above; DuckDB and PostgreSQL by row count and the sum
+ * of a hash of each whole row (`hash(t)`, `hashtext(t::text)`), one scan per table. Equal
+ * versions mean unchanged data but for a collision of the sums.
+ */
+export async function tableVersions(engine: SqlEngine, tables: Iterable<string>): Promise<TableVersions> {
+    if (engine.name === 'sqljs') return sqliteTableVersions(engine, tables);
+    const q = engine.dialect.quoteIdentifier;
+    const rowHash = engine.name === 'postgres' ? 'sum(hashtext(t::text)::numeric)::text' : 'CAST(sum(hash(t)) AS VARCHAR)';
+    const versions = new Map<string, string>();
+    for (const table of tables) {
+        const [row] = await engine.query(`SELECT count(*), ${rowHash} FROM ${q(table)} AS t`);
+        versions.set(table, JSON.stringify((row ?? []).map(v => (typeof v === 'bigint' ? v.toString() : v))));
+    }
+    return versions;
+}
+
 export interface RefreshReport {
     /** Segments run against the database in this refresh (compound segments: combined again from their parts). */
     readonly evaluated: readonly string[];

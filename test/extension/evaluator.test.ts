@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../../extension/src/evaluator/csv-export.js';
-import { defaultHistoryFile, HistoryStore } from '../../extension/src/evaluator/history-store.js';
+import { defaultHistoryFile, HistoryStore } from '../../history/history-store.js';
 import { webviewPage } from '../../extension/src/host/webview-html.js';
 import { keyProblem, parseKey } from '../../extension/src/shared/keys.js';
 import { SqlJsEngine } from '../../engine/sqljs-engine.js';

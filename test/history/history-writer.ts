@@ -3,7 +3,7 @@
 // the process is killed in the middle of its first save, after writing half its temporary
 // file, holding the lock: what a crash or a kill -9 leaves behind.
 import { writeFileSync } from 'node:fs';
-import { HistoryStore, nodeHistoryFileSystem } from '../../extension/src/evaluator/history-store.js';
+import { HistoryStore, nodeHistoryFileSystem } from '../../history/history-store.js';
 
 const [file, writer, runs, mode] = process.argv.slice(2);
 const killed = mode === '--killed';

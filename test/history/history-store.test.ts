@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { historyLocation } from '../../extension/src/evaluator/history-location.js';
-import { HistoryLockTimeout, HistoryStore, HistoryWriteError, nodeHistoryFileSystem, type HistoryFileSystem } from '../../extension/src/evaluator/history-store.js';
-import { copySample, InProcessEvaluator, REPO } from './sample-workspace.js';
+import { historyLocation } from '../../history/history-location.js';
+import { HistoryLockTimeout, HistoryStore, HistoryWriteError, nodeHistoryFileSystem, type HistoryFileSystem } from '../../history/history-store.js';
+import { copySample, InProcessEvaluator, REPO } from '../extension/sample-workspace.js';
 
 function folder(): string {
     return mkdtempSync(join(tmpdir(), 'segments-history-'));
@@ -13,7 +13,7 @@ function folder(): string {
 
 function runWriter(file: string, writer: number, runs: number, killed = false): Promise<string> {
     return new Promise((resolve, reject) => {
-        const args = [join(REPO, 'test/extension/history-writer.ts'), file, String(writer), String(runs), ...(killed ? ['--killed'] : [])];
+        const args = [join(REPO, 'test/history/history-writer.ts'), file, String(writer), String(runs), ...(killed ? ['--killed'] : [])];
         const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';

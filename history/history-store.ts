@@ -3,7 +3,49 @@ import { hostname } from 'node:os';
 import { link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
-import type { Key, MemberChanges, TrendPoint } from '../shared/data.js';
+
+/** A member's key as the history holds it: a 64-bit key beyond 2^53 as its digits. */
+export type Key = string | number;
+
+export interface TrendPoint {
+    /** The evaluation instant, `YYYY-MM-DD HH:MM:SS` (UTC). */
+    readonly asOf: string;
+    readonly count: number;
+}
+
+export interface MemberChanges {
+    /** When the previous refresh happened; absent when there was none. */
+    readonly since?: string;
+    readonly entered: readonly Key[];
+    readonly left: readonly Key[];
+}
+
+/**
+ * What a refresh saw when it recorded a segment, so the next one can tell whether anything it
+ * depends on changed: a fingerprint of its definition (and of the instants it resolves), and
+ * the version of each table it reads. Written by the command line's refresh; a run recorded
+ * without one (the extension's) clears it, so the next command-line refresh evaluates again.
+ */
+export interface RefreshState {
+    readonly fingerprint: string;
+    readonly tables: Readonly<Record<string, string>>;
+}
+
+/** One recorded run of a segment, oldest first in `runs`. */
+export interface RunRecord {
+    /** The run's number in the store (increasing across segments). */
+    readonly id: number;
+    /** When the run was recorded, `YYYY-MM-DD HH:MM:SS` (UTC). */
+    readonly recordedAt: string;
+    /** The instant the segment was evaluated at. */
+    readonly asOf: string;
+    readonly count: number;
+    /** Members entered and left since the run before; absent at the first run and for back-filled points. */
+    readonly entered?: number;
+    readonly left?: number;
+    /** A back-filled point of the trendline: a count only, no members. */
+    readonly backfill: boolean;
+}
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
@@ -22,6 +64,7 @@ CREATE INDEX IF NOT EXISTS runs_segment ON runs (segment, id);
 CREATE TABLE IF NOT EXISTS changes (run_id INTEGER NOT NULL, member, change TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS changes_run ON changes (run_id);
 CREATE TABLE IF NOT EXISTS members (segment TEXT NOT NULL, member NOT NULL, PRIMARY KEY (segment, member));
+CREATE TABLE IF NOT EXISTS refresh_state (segment TEXT PRIMARY KEY, run_id INTEGER NOT NULL, fingerprint TEXT NOT NULL, tables TEXT NOT NULL);
 `;
 
 /** How long a writer waits for another writer's lock before giving up with a message. */
@@ -77,7 +120,7 @@ export class HistoryLockTimeout extends HistoryWriteError {
 
 /** A refresh or a back-filled point recorded by this writer and not yet saved. */
 type Pending =
-    | { readonly kind: 'record'; readonly segment: string; readonly asOf: string; readonly keys: readonly Key[]; readonly recordedAt: string }
+    | { readonly kind: 'record'; readonly segment: string; readonly asOf: string; readonly keys: readonly Key[]; readonly recordedAt: string; readonly state?: RefreshState }
     | { readonly kind: 'point'; readonly segment: string; readonly asOf: string; readonly count: number; readonly recordedAt: string };
 
 /**
@@ -100,10 +143,59 @@ export class HistoryStore {
         return new HistoryStore(await load(file), file, options);
     }
 
-    /** Records a refresh: the count, who entered and left since the previous snapshot. */
-    record(segment: string, asOf: string, keys: readonly Key[], recordedAt = isoNow()): { entered: Key[]; left: Key[]; first: boolean } {
-        this.pending.push({ kind: 'record', segment, asOf, keys: [...keys], recordedAt });
-        return applyRecord(this.db, segment, asOf, keys, recordedAt);
+    /**
+     * Records a refresh: the count, who entered and left since the previous snapshot. `state`
+     * (the command line's refresh) is what the run depended on; without it the segment's
+     * refresh state is cleared.
+     */
+    record(segment: string, asOf: string, keys: readonly Key[], recordedAt = isoNow(), state?: RefreshState): { entered: Key[]; left: Key[]; first: boolean } {
+        this.pending.push({ kind: 'record', segment, asOf, keys: [...keys], recordedAt, ...(state ? { state } : {}) });
+        return applyRecord(this.db, segment, asOf, keys, recordedAt, state);
+    }
+
+    /** What the latest refresh recorded by the command line depended on, if it is the latest run. */
+    refreshState(segment: string): RefreshState | undefined {
+        const rows = this.db.exec('SELECT fingerprint, tables FROM refresh_state WHERE segment = ?', [segment]);
+        if (rows.length === 0) return undefined;
+        const [fingerprint, tables] = rows[0].values[0];
+        return { fingerprint: String(fingerprint), tables: JSON.parse(String(tables)) as Record<string, string> };
+    }
+
+    /** Every run of a segment (refreshes and back-filled points), in the order recorded. */
+    runs(segment: string): RunRecord[] {
+        const rows = this.db.exec('SELECT id, recorded_at, as_of, count, entered, left_count, backfill FROM runs WHERE segment = ? ORDER BY id', [segment]);
+        return rows.length === 0 ? [] : rows[0].values.map(r => ({
+            id: Number(r[0]), recordedAt: String(r[1]), asOf: String(r[2]), count: Number(r[3]),
+            ...(r[4] === null ? {} : { entered: Number(r[4]) }),
+            ...(r[5] === null ? {} : { left: Number(r[5]) }),
+            backfill: Number(r[6]) === 1
+        }));
+    }
+
+    /** The members that entered and left at run `runId`, each in ascending order. */
+    changesAt(runId: number): { entered: Key[]; left: Key[] } {
+        const rows = this.db.exec('SELECT member, change FROM changes WHERE run_id = ? ORDER BY member', [runId]);
+        const values = rows.length ? rows[0].values : [];
+        return {
+            entered: values.filter(r => r[1] === 'entered').map(r => r[0] as Key),
+            left: values.filter(r => r[1] === 'left').map(r => r[0] as Key)
+        };
+    }
+
+    /**
+     * The members of `segment` just after refresh `runId`: the latest snapshot with the changes
+     * of every later refresh undone. Undefined when `runId` is not a refresh of the segment.
+     */
+    membersAfter(segment: string, runId: number): Key[] | undefined {
+        const runs = this.runs(segment).filter(r => !r.backfill);
+        if (!runs.some(r => r.id === runId)) return undefined;
+        const members = snapshotOf(this.db, segment) ?? new Set<Key>();
+        for (const run of runs.filter(r => r.id > runId).reverse()) {
+            const { entered, left } = this.changesAt(run.id);
+            for (const k of entered) members.delete(k);
+            for (const k of left) members.add(k);
+        }
+        return [...members].sort(compareStoredKeys);
     }
 
     /** A back-filled point of the trendline ("as of" a past date); the member snapshot is kept. */
@@ -165,7 +257,7 @@ export class HistoryStore {
             const merged = await load(this.file);
             try {
                 for (const p of this.pending) {
-                    if (p.kind === 'record') applyRecord(merged, p.segment, p.asOf, p.keys, p.recordedAt);
+                    if (p.kind === 'record') applyRecord(merged, p.segment, p.asOf, p.keys, p.recordedAt, p.state);
                     else applyPoint(merged, p.segment, p.asOf, p.count, p.recordedAt);
                 }
                 await writeAtomically(this.file, merged.export(), this.options.fs);
@@ -202,7 +294,7 @@ async function load(file: string): Promise<Database> {
     return db;
 }
 
-function applyRecord(db: Database, segment: string, asOf: string, keys: readonly Key[], recordedAt: string): { entered: Key[]; left: Key[]; first: boolean } {
+function applyRecord(db: Database, segment: string, asOf: string, keys: readonly Key[], recordedAt: string, state?: RefreshState): { entered: Key[]; left: Key[]; first: boolean } {
     const previous = snapshotOf(db, segment);
     const now = new Set<Key>(keys);
     const entered = previous ? keys.filter(k => !previous.has(k)) : [];
@@ -219,6 +311,8 @@ function applyRecord(db: Database, segment: string, asOf: string, keys: readonly
     const member = db.prepare('INSERT INTO members (segment, member) VALUES (?, ?)');
     for (const k of keys) member.run([segment, k]);
     member.free();
+    db.run('DELETE FROM refresh_state WHERE segment = ?', [segment]);
+    if (state) db.run('INSERT INTO refresh_state (segment, run_id, fingerprint, tables) VALUES (?, ?, ?, ?)', [segment, runId, state.fingerprint, JSON.stringify(state.tables)]);
     db.run('COMMIT');
     return { entered, left, first: !previous };
 }
@@ -377,6 +471,14 @@ function reasonOf(e: unknown): string {
         case 'ENOENT': return 'its folder does not exist (ENOENT)';
         default: return code ?? (e instanceof Error ? e.message : String(e));
     }
+}
+
+/** Numbers before text, numbers by value, text by code unit: the order the engines give keys in. */
+export function compareStoredKeys(a: Key, b: Key): number {
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    if (typeof a === 'number') return -1;
+    if (typeof b === 'number') return 1;
+    return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function isoNow(): string {
