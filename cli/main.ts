@@ -9,6 +9,8 @@ import { UsageError } from './errors.js';
 import { fmt } from './fmt-command.js';
 import { test } from './test-command.js';
 import { REPORTERS, type ReporterName } from './test-reporters.js';
+import { history, type HistoryOptions } from './history-command.js';
+import { parseDuration, refreshCommand, type WatchOptions } from './watch.js';
 
 const io: Io = {
     out: text => process.stdout.write(`${text}\n`),
@@ -92,6 +94,30 @@ program.command('test')
     .action(async (path: string, options: { engine: EngineName[]; reporter: ReporterName; url?: string }) => {
         process.exitCode = await test(path, options, io);
     });
+
+program.command('refresh')
+    .description('evaluate the active segments whose data or definition changed since the last refresh, record them in the history store, send them to their destinations; one line per segment')
+    .argument('<path>', 'a .segment file or a folder (the whole workspace folder is loaded)')
+    .option('--as-of <date>', 'evaluate as of this date or datetime (UTC) instead of now')
+    .addOption(new Option('-e, --engine <engine>', 'the database engine').choices(['sqljs', 'duckdb', 'postgres']).default('sqljs'))
+    .option('--url <url>', 'PostgreSQL connection URL for --engine postgres (default: $SEGMENTS_PG_URL)')
+    .option('--schema <name>', 'the PostgreSQL schema to read for --engine postgres (default: public)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--history <file>', 'the history store (default: NAME.history.sqlite beside the database)')
+    .option('-w, --watch', 'keep running: refresh when the database file or a .segment file changes (PostgreSQL: every --poll)')
+    .option('--every <duration>', 'keep running: refresh on a schedule (30s, 15m, 1h)', parseDuration)
+    .option('--poll <duration>', 'with --watch on PostgreSQL, how often to look for changes (default 30s)', parseDuration)
+    .action(async (path: string, options: WatchOptions) => { process.exitCode = await refreshCommand(path, options, io); });
+
+program.command('history')
+    .description("a segment's recorded refreshes (instant, count, entered, left), the keys that moved, or its members at one refresh")
+    .argument('<path>', 'a .segment file or a folder')
+    .requiredOption('-s, --segment <name>', 'the segment')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .option('--changes', 'list the keys that entered and left at each refresh')
+    .option('--members-at <run>', 'the members just after a refresh: its number, or an instant (the latest refresh recorded at or before it)')
+    .option('--history <file>', 'the history store (default: NAME.history.sqlite beside the database)')
+    .action(async (path: string, options: HistoryOptions) => { process.exitCode = await history(path, options, io); });
 
 async function main(): Promise<void> {
     try {

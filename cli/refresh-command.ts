@@ -1,0 +1,207 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { stringifyJson } from '../compiler/keys.js';
+import { properties } from '../compiler/lower.js';
+import type { DestinationPlan, KeyValue, SegmentPlan } from '../compiler/ir.js';
+import { DatabaseError } from '../engine/engine.js';
+import type { EngineName } from '../engine/open-engine.js';
+import { tableVersions } from '../engine/refresh.js';
+import { SegmentRunner } from '../engine/runner.js';
+import { defaultHistoryFile, HistoryStore, HistoryWriteError, type Key } from '../history/history-store.js';
+import { openEngine, parseClock, type Io } from './commands.js';
+import { formatDiagnostic } from './diagnostics.js';
+import { UsageError } from './errors.js';
+import { FileDestinationError, writeFileDestination } from './file-destination.js';
+import { refreshTables, sameState, segmentFingerprint, stateOf } from './refresh-state.js';
+import { blockingErrors, openWorkspace, type CliWorkspace } from './workspace.js';
+
+export interface RefreshOptions {
+    readonly asOf?: string;
+    readonly engine?: EngineName;
+    readonly url?: string;
+    readonly schema?: string;
+    readonly format?: 'text' | 'json';
+    /** The history store (default: `NAME.history.sqlite` beside the database). */
+    readonly history?: string;
+}
+
+/** What became of one destination at a refresh. */
+export interface DestinationOutcome {
+    readonly name: string;
+    readonly kind: DestinationPlan['kind'];
+    /** `sent`: written; `not-sent`: this version does not send this kind; `failed`: tried, and `reason` says why. */
+    readonly status: 'sent' | 'not-sent' | 'failed';
+    readonly path?: string;
+    readonly reason?: string;
+}
+
+export interface SegmentOutcome {
+    readonly name: string;
+    /** `refreshed`: evaluated and recorded; `unchanged`: nothing it depends on changed, nothing recorded. */
+    readonly status: 'refreshed' | 'unchanged' | 'error' | 'inactive';
+    readonly count?: number;
+    /** Members that entered and left since the previous recorded refresh (the first: every member entered). */
+    readonly entered?: number;
+    readonly left?: number;
+    readonly first?: boolean;
+    readonly destinations: readonly DestinationOutcome[];
+    readonly errors?: readonly string[];
+}
+
+export interface RefreshResult {
+    readonly asOf: string;
+    readonly history: string;
+    readonly segments: readonly SegmentOutcome[];
+    /** 0, or 1 when a segment has errors or a destination failed. */
+    readonly code: number;
+}
+
+/**
+ * One refresh of the segments declared in `path`: each active segment whose definition or data
+ * changed since its last recorded refresh is evaluated, its file destinations are replaced, and
+ * the runs are recorded in the history store in one save. Destinations are written before the
+ * history: a refresh stopped between the two leaves files newer than the history, and the next
+ * refresh evaluates those segments again (their refresh state was not saved).
+ */
+export async function refreshOnce(path: string, options: RefreshOptions): Promise<RefreshResult> {
+    const clock = parseClock(options.asOf);
+    const cw = await openWorkspace(path);
+    const database = cw.ws.model.database?.uri.fsPath;
+    const historyFile = options.history ?? (database ? defaultHistoryFile(database) : undefined);
+    if (!historyFile) throw new UsageError('there is no database file to keep the history beside: give --history FILE');
+    const outcomes: SegmentOutcome[] = [];
+    const targets: SegmentPlan[] = [];
+    for (const s of cw.declared) {
+        const plan = cw.runnable.get(s.name);
+        if (!plan) {
+            if (properties(s).status === 'inactive') outcomes.push({ name: s.name, status: 'inactive', destinations: [] });
+            else outcomes.push({ name: s.name, status: 'error', destinations: [], errors: blockingErrors(cw, s).map(d => formatDiagnostic(d)) });
+            continue;
+        }
+        if (!plan.active) outcomes.push({ name: s.name, status: 'inactive', destinations: [] });
+        else targets.push(plan);
+    }
+    const store = await openStore(historyFile);
+    try {
+        if (targets.length > 0) {
+            const engine = await openEngine(cw, options.engine ?? 'sqljs', options.url, options.schema);
+            try {
+                const runner = new SegmentRunner(engine, cw.runnable, clock);
+                const tables = new Map(targets.map(p => [p.name, refreshTables(p, cw.runnable)]));
+                const versions = await tableVersions(engine, new Set([...tables.values()].flat()));
+                for (const plan of targets) {
+                    outcomes.push(await refreshSegment(plan, cw, runner, store, stateOf(await segmentFingerprint(plan, cw, runner), tables.get(plan.name)!, versions)));
+                }
+            } finally {
+                await engine.close();
+            }
+        }
+        try {
+            await store.save();
+        } catch (e) {
+            if (e instanceof HistoryWriteError) throw new UsageError(e.message);
+            throw e;
+        }
+    } finally {
+        store.close();
+    }
+    const order = new Map(cw.declared.map((s, i) => [s.name, i]));
+    outcomes.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+    const failed = outcomes.some(o => o.status === 'error' || o.destinations.some(d => d.status === 'failed'));
+    return { asOf: clock.now, history: historyFile, segments: outcomes, code: failed ? 1 : 0 };
+}
+
+async function openStore(file: string): Promise<HistoryStore> {
+    try {
+        return await HistoryStore.open(file);
+    } catch (e) {
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
+}
+
+async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: SegmentRunner, store: HistoryStore, state: ReturnType<typeof stateOf>): Promise<SegmentOutcome> {
+    const filesThere = plan.destinations.every(d => d.kind !== 'file' || existsSync(d.path));
+    if (filesThere && sameState(store.refreshState(plan.name), state)) return { name: plan.name, status: 'unchanged', destinations: [] };
+    let keys: readonly KeyValue[];
+    try {
+        keys = await runner.keys(plan.name);
+    } catch (e) {
+        if (e instanceof DatabaseError) throw e;
+        return { name: plan.name, status: 'error', destinations: [], errors: [(e as Error).message] };
+    }
+    const destinations: DestinationOutcome[] = [];
+    for (const d of plan.destinations) destinations.push(await send(d, plan, keys, cw, runner));
+    const sentAll = destinations.every(d => d.status !== 'failed');
+    const recorded = store.record(plan.name, runner.clock.now, storedKeys(keys), undefined, sentAll ? state : undefined);
+    return {
+        name: plan.name, status: 'refreshed', count: keys.length,
+        entered: recorded.first ? keys.length : recorded.entered.length, left: recorded.left.length,
+        ...(recorded.first ? { first: true } : {}),
+        destinations
+    };
+}
+
+async function send(d: DestinationPlan, plan: SegmentPlan, keys: readonly KeyValue[], cw: CliWorkspace, runner: SegmentRunner): Promise<DestinationOutcome> {
+    switch (d.kind) {
+        case 'file':
+            try {
+                await writeFileDestination(d.path, cw.ws.root, await runner.showRows(plan.name, keys), d.format);
+                return { name: d.name, kind: d.kind, status: 'sent', path: d.path };
+            } catch (e) {
+                if (e instanceof FileDestinationError) return { name: d.name, kind: d.kind, status: 'failed', path: d.path, reason: e.message };
+                throw e;
+            }
+        case 'webhook':
+            return { name: d.name, kind: d.kind, status: 'not-sent', reason: 'webhook destinations are not sent by this version of segments refresh (only file destinations are)' };
+        case 'table':
+            return { name: d.name, kind: d.kind, status: 'not-sent', reason: 'table destinations are not written by this version of segments refresh (only file destinations are)' };
+    }
+}
+
+/** Keys as the history store holds them: a 64-bit key beyond 2^53 as its digits. */
+function storedKeys(keys: readonly KeyValue[]): Key[] {
+    return keys.map(k => (typeof k === 'bigint' ? k.toString() : k));
+}
+
+/** One line per segment (text), or one JSON object (json). */
+export function formatRefresh(result: RefreshResult, format: 'text' | 'json', cwd = process.cwd()): string {
+    const shown = (p: string): string => relative(cwd, p) || p;
+    if (format === 'json') {
+        return stringifyJson({
+            asOf: result.asOf, history: result.history,
+            segments: result.segments.map(s => ({ ...s, destinations: s.destinations.map(d => ({ ...d, ...(d.path ? { path: shown(d.path) } : {}) })) }))
+        }, 2);
+    }
+    const width = Math.max(0, ...result.segments.map(s => s.name.length));
+    const digits = Math.max(0, ...result.segments.map(s => String(s.count ?? '').length));
+    return result.segments.map(s => {
+        const name = s.name.padEnd(width);
+        switch (s.status) {
+            case 'unchanged': return `${name}  unchanged`;
+            case 'inactive': return `${name}  inactive, not refreshed`;
+            case 'error': return `${name}  has errors, not refreshed (on stderr)`;
+            case 'refreshed': {
+                const sent = s.destinations.map(d => d.status === 'sent' ? `sent ${d.name} (${shown(d.path ?? '')})`
+                    : d.status === 'failed' ? `${d.name} failed: ${d.reason}` : `${d.name} not sent: ${d.reason}`);
+                return [`${name}  ${String(s.count).padStart(digits)}  +${s.entered} -${s.left}${s.first ? ' (first refresh)' : ''}`, ...sent].join('  ');
+            }
+        }
+    }).join('\n');
+}
+
+/** Prints a refresh: the lines on stdout, each segment's errors on stderr. */
+export function reportRefresh(result: RefreshResult, format: 'text' | 'json', io: Io): void {
+    io.out(formatRefresh(result, format));
+    for (const s of result.segments) {
+        if (s.status !== 'error') continue;
+        io.err(`${s.name} has errors and was not refreshed:`);
+        for (const e of s.errors ?? []) io.err(`  ${e}`);
+    }
+}
+
+/** `segments refresh PATH` once: prints the lines, returns the exit code. */
+export async function refresh(path: string, options: RefreshOptions, io: Io): Promise<number> {
+    const result = await refreshOnce(path, options);
+    reportRefresh(result, options.format ?? 'text', io);
+    return result.code;
+}
