@@ -1,5 +1,5 @@
-import { mkdir, realpath } from 'node:fs/promises';
-import { dirname, relative, sep } from 'node:path';
+import { mkdir, readdir, realpath, unlink } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import Papa from 'papaparse';
 import { stringifyJson } from '../compiler/keys.js';
 import type { ShowValue } from '../engine/runner.js';
@@ -43,6 +43,7 @@ export async function writeFileDestination(path: string, workspace: string, memb
         throw new FileDestinationError(`the folder ${folder} cannot be created (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
     await checkInside(await realpath(folder), root, path);
+    await removeOrphans(path);
     try {
         await writeAtomically(path, new TextEncoder().encode(renderMembers(members, format)));
     } catch (e) {
@@ -64,6 +65,28 @@ async function existingAncestor(folder: string): Promise<string> {
         } catch (e) {
             if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(current) === current) throw e;
         }
+    }
+}
+
+/**
+ * Deletes the temporary files of `path` (`.NAME.PID.RANDOM.tmp`, see `writeAtomically`) left by
+ * a refresher that was killed while writing: those whose process no longer runs.
+ */
+async function removeOrphans(path: string): Promise<void> {
+    const prefix = `.${basename(path)}.`;
+    const folder = dirname(path);
+    for (const name of await readdir(folder).catch(() => [] as string[])) {
+        const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length)) : null;
+        if (m && !processRuns(Number(m[1]))) await unlink(join(folder, name)).catch(() => undefined);
+    }
+}
+
+function processRuns(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'EPERM';
     }
 }
 
