@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { UsageError } from './errors.js';
 
 /** A revision's `.segment` files under one folder, read from git without a checkout. */
@@ -77,29 +77,60 @@ export async function revisionFiles(top: string, commit: string, folder: string)
         blobs.push({ path: join(folder, ...inner.split('/')), id });
     }
     blobs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const contents = await readBlobs(top, blobs.map(b => b.id));
-    return { commit, texts: new Map(blobs.map((b, i) => [b.path, contents[i]])) };
+    const contents = await readObjects(top, blobs.map(b => b.id));
+    return { commit, texts: new Map(blobs.map((b, i) => [b.path, contents[i]?.toString('utf8') ?? ''])) };
 }
 
-/** The texts of blobs, in order, from one `git cat-file --batch` (one process however many files). */
-function readBlobs(top: string, ids: readonly string[]): Promise<string[]> {
-    if (ids.length === 0) return Promise.resolve([]);
+/**
+ * The bytes of files (absolute paths in the working tree at `top`) at `commit`; `undefined` for
+ * a file the commit does not have.
+ */
+export async function filesAt(top: string, commit: string, files: readonly string[]): Promise<Map<string, Buffer | undefined>> {
+    const names = files.map(f => `${commit}:${relative(top, realFolder(dirname(f))).split(sep).concat(basename(f)).filter(Boolean).join('/')}`);
+    const contents = await readObjects(top, names);
+    return new Map(files.map((f, i) => [f, contents[i]]));
+}
+
+/** The real path of a folder, or of its nearest existing parent with the rest appended. */
+function realFolder(folder: string): string {
+    try {
+        return realpathSync(folder);
+    } catch {
+        const parent = dirname(folder);
+        return parent === folder ? folder : join(realFolder(parent), basename(folder));
+    }
+}
+
+/**
+ * Objects (`<id>` or `<commit>:<path>`), in order, from one `git cat-file --batch` (one process
+ * however many files): a blob's bytes, `undefined` for a name that is missing or no blob.
+ */
+function readObjects(top: string, names: readonly string[]): Promise<(Buffer | undefined)[]> {
+    if (names.length === 0) return Promise.resolve([]);
+    // A name holding a line break would be read as two.
+    if (names.some(n => /[\n\r]/.test(n))) return Promise.resolve(names.map(() => undefined));
     return new Promise((resolvePromise, reject) => {
         const child = execFile('git', ['cat-file', '--batch'], { cwd: top, encoding: 'buffer', maxBuffer: MAX_OUTPUT, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }, (error, stdout, stderr) => {
             if (error) return reject(new GitFailed(stderr.toString('utf8').trim() || error.message, false));
-            // Each blob: `<id> blob <size>\n<size bytes>\n`.
-            const texts: string[] = [];
+            // Each object: `<id> <type> <size>\n<size bytes>\n`, or `<name> missing\n`.
+            const found: (Buffer | undefined)[] = [];
             let at = 0;
-            for (const id of ids) {
+            for (let i = 0; i < names.length; i++) {
                 const end = stdout.indexOf(0x0a, at);
-                const [got, type, size] = stdout.subarray(at, end).toString('utf8').split(' ');
-                if (got !== id || type !== 'blob') return reject(new GitFailed(`git cat-file: no blob ${id}`, false));
-                const start = end + 1;
-                texts.push(stdout.subarray(start, start + Number(size)).toString('utf8'));
-                at = start + Number(size) + 1;
+                if (end < 0) return reject(new GitFailed('git cat-file stopped early', false));
+                // A missing name is echoed as given (it may hold spaces); a found object starts with its id.
+                const header = /^[0-9a-f]{40,64} (\S+) (\d+)$/.exec(stdout.subarray(at, end).toString('utf8'));
+                at = end + 1;
+                if (!header) {
+                    found.push(undefined);
+                    continue;
+                }
+                const size = Number(header[2]);
+                found.push(header[1] === 'blob' ? stdout.subarray(at, at + size) : undefined);
+                at += size + 1;
             }
-            resolvePromise(texts);
+            resolvePromise(found);
         });
-        child.stdin?.end(ids.map(id => `${id}\n`).join(''));
+        child.stdin?.end(names.map(n => `${n}\n`).join(''));
     });
 }

@@ -31,10 +31,11 @@ export interface SegmentChange {
 /**
  * The segments named in `scope` whose members may differ between `before` and `after`: added,
  * removed, changed (their plans' fingerprints differ, `compiler/plan-fingerprint.ts`; for a
- * segment with errors on both sides, its tokens or first error differ), or depending on a changed
- * segment or measure. In `scope` order.
+ * segment with errors on both sides, its tokens or first error differ; a static segment whose
+ * members file differs, `membersChanged`), or depending on a changed segment or measure. In
+ * `scope` order.
  */
-export function segmentChanges(before: CliWorkspace, after: CliWorkspace, scope: readonly string[]): SegmentChange[] {
+export function segmentChanges(before: CliWorkspace, after: CliWorkspace, scope: readonly string[], membersChanged: ReadonlySet<string> = new Set()): SegmentChange[] {
     const sides = new Map<string, { before: SegmentSide; after: SegmentSide }>();
     const sideOf = (name: string): { before: SegmentSide; after: SegmentSide } => {
         let known = sides.get(name);
@@ -48,7 +49,7 @@ export function segmentChanges(before: CliWorkspace, after: CliWorkspace, scope:
     const ownChange = (name: string): ChangeKind | undefined => {
         if (own.has(name)) return own.get(name);
         const { before: b, after: a } = sideOf(name);
-        const kind = compare(b, a);
+        const kind = compare(b, a) ?? (membersChanged.has(name) ? 'changed' : undefined);
         own.set(name, kind);
         return kind;
     };

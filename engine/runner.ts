@@ -32,10 +32,12 @@ export class SegmentRunner {
     /** The members each `sample` step keeps, drawn once per run. */
     private readonly samples: SampleDraws;
 
+    /** `readMembers` reads a static segment's members file (`segments diff` reads a git revision's). */
     constructor(
         private readonly engine: SqlEngine,
         private readonly plans: ReadonlyMap<string, SegmentPlan>,
-        readonly clock: Clock
+        readonly clock: Clock,
+        private readonly readMembers: typeof readMembersFile = readMembersFile
     ) {
         this.samples = new SampleDraws(plans, plan => (plan.kind === 'compound' && plan.steps.length === 0 ? this.combineParts(plan, new Set([plan.name])) : this.queryKeys(plan)));
     }
@@ -186,7 +188,7 @@ export class SegmentRunner {
         if (seen.has(name)) return;
         seen.add(name);
         if (plan.kind === 'static' && plan.members.kind === 'file' && !this.fileKeys.has(name)) {
-            this.fileKeys.set(name, await readMembersFile(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text', plan.members.within));
+            this.fileKeys.set(name, await this.readMembers(plan.members.path, plan.audience.key.type === 'number' ? 'number' : 'text', plan.members.within));
         }
         for (const other of segmentReferences(plan)) await this.readStaticFiles(other, seen);
     }

@@ -269,6 +269,39 @@ describe('segments diff --base REV', () => {
         expect((JSON.parse(removed.stdout) as DiffJson).segments.map(s => [s.name, s.change, s.before.state, s.after.state])).toEqual([['Extra', 'removed', 'ok', 'absent']]);
     });
 
+    test('a members file is part of the definition: the base runs on its file as committed', () => {
+        const repo = sampleRepository();
+        dirs.push(repo);
+        writeFileSync(join(repo, 'vip.csv'), 'CustomerId\n1001\n1002\n1003\n');
+        writeFileSync(join(repo, 'vip.segment'), 'static segment Vip {\n  audience Customer\n  members from "vip.csv"\n}\n\ncompound segment VipOrHighBalance {\n  audience Customer\n  Vip\n  union HighBalance\n}\n');
+        git(repo, 'add', '.');
+        git(repo, 'commit', '-q', '-m', 'vip list');
+        writeFileSync(join(repo, 'vip.csv'), 'CustomerId\n1002\n1003\n1004\n1005\n');
+        const r = segments(['diff', '--as-of', AS_OF, '--format', 'json'], repo);
+        expect(r.stderr).toBe('');
+        const report = JSON.parse(r.stdout) as DiffJson;
+        expect(report.segments.map(s => [s.name, s.change, s.because, s.before, s.after, s.entered, s.left])).toEqual([
+            ['Vip', 'changed', [], { state: 'ok', count: 3, audience: 'Customer' }, { state: 'ok', count: 4, audience: 'Customer' }, { count: 2, keys: [1004, 1005] }, { count: 1, keys: [1001] }],
+            ['VipOrHighBalance', 'depends', ['Vip'], expect.objectContaining({ state: 'ok' }), expect.objectContaining({ state: 'ok' }), expect.anything(), expect.anything()]
+        ]);
+        // The compound segment's movement is the list's, but for customers with a high balance (in it on both sides).
+        const high = new Set((JSON.parse(segments(['run', '.', '--segment', 'HighBalance', '--as-of', AS_OF, '--format', 'json'], repo).stdout) as RunJson[])[0].keys);
+        const compound = report.segments[1];
+        expect(compound.entered!.keys).toEqual([1004, 1005].filter(k => !high.has(k)));
+        expect(compound.left!.keys).toEqual([1001].filter(k => !high.has(k)));
+        // The base's file is read from git at that revision, and a file with an error there is reported on that side.
+        git(repo, 'commit', '-q', '-a', '-m', 'vip list, longer');
+        writeFileSync(join(repo, 'vip.csv'), 'CustomerId\n10x4\n');
+        git(repo, 'commit', '-q', '-a', '-m', 'vip list, broken');
+        writeFileSync(join(repo, 'vip.csv'), 'CustomerId\n1002\n');
+        const earlier = JSON.parse(segments(['diff', '--base', 'HEAD~1', '--as-of', AS_OF, '--format', 'json', 'vip.segment'], repo).stdout) as DiffJson;
+        expect(earlier.segments.map(s => [s.name, s.entered, s.left])).toEqual([['Vip', { count: 0, keys: [] }, { count: 3, keys: [1003, 1004, 1005] }], ['VipOrHighBalance', expect.anything(), expect.anything()]]);
+        const broken = JSON.parse(segments(['diff', '--as-of', AS_OF, '--format', 'json', 'vip.segment'], repo).stdout) as DiffJson;
+        const vip = broken.segments[0];
+        expect([vip.name, vip.change, vip.before.state, vip.after, vip.entered]).toEqual(['Vip', 'changed', 'error', { state: 'ok', count: 1, audience: 'Customer' }, null]);
+        expect(vip.before.state === 'error' && vip.before.error).toContain('10x4');
+    });
+
     test('outside a git repository, and with an unknown revision: one line on stderr, exit 2', () => {
         const plain = mkdtempSync(join(tmpdir(), 'segments-diff-plain-'));
         dirs.push(plain);
