@@ -101,15 +101,20 @@ export function formatDiffMarkdown(report: DiffReport): string {
     if (report.segments.length === 0) return [...out, noChange(report)].join('\n');
     out.push('| Segment | Change | Before | After | Entered | Left |', '| --- | --- | ---: | ---: | ---: | ---: |');
     for (const s of report.segments) {
-        const change = s.change === 'depends' ? `depends on ${s.because.map(code).join(', ')}` : s.change;
+        const change = s.change === 'depends' ? `depends on ${s.because.map(reason).join(', ')}` : s.change;
         out.push(`| ${code(s.name)} | ${change.replace(/\|/g, '\\|')} | ${count(s.before)} | ${count(s.after)} | ${signed(s.entered, '+')} | ${signed(s.left, '-')} |`);
     }
     for (const s of report.segments) {
         const lines = detailLines(s, report.limit, k => code(keyText(k)), code);
         if (lines.length === 0) continue;
-        out.push('', `#### ${code(s.name)}${s.title !== s.name ? ` ${escapeMarkdown(s.title)}` : ''}`, '', ...lines.map(l => `- ${l.charAt(0).toUpperCase()}${l.slice(1)}`));
+        out.push('', `#### ${code(s.name)}${s.title !== s.name ? `: ${escapeMarkdown(s.title)}` : ''}`, '', ...lines.map(l => `- ${l.charAt(0).toUpperCase()}${l.slice(1)}`));
     }
     return out.join('\n');
+}
+
+/** A segment's name, or `measure Entity.Name`, with the name as code. */
+function reason(because: string): string {
+    return because.startsWith('measure ') ? `measure ${code(because.slice('measure '.length))}` : code(because);
 }
 
 /** A code span that holds any text: fenced with more backticks than it contains in a row. */

@@ -186,12 +186,13 @@ describe('segments diff: the working tree against HEAD', () => {
         expect(rows[1]).toMatch(/^\| `HighBalanceFollowUp` \| depends on `HighBalance` \| \d+ \| \d+ \| \+0 \| -\d+ \|$/);
         expect(rows).toContain(`| \`BigSpenders\` | changed | ${before.get('BigSpenders')!.length} | error |  |  |`);
         expect(rows).toContain(`| \`SecurityLowSatisfaction\` | removed | ${before.get('SecurityLowSatisfaction')!.length} | - | +0 | -${before.get('SecurityLowSatisfaction')!.length} |`);
-        const details = lines.slice(lines.indexOf('#### `HighBalance` High credit balance'));
+        const details = lines.slice(lines.indexOf('#### `HighBalance`: High credit balance'));
         expect(details.slice(0, 3)).toEqual([
-            '#### `HighBalance` High credit balance',
+            '#### `HighBalance`: High credit balance',
             '',
             `- Left ${high.left!.count}: ${high.left!.keys.slice(0, 3).map(k => `\`${k}\``).join(', ')} (the first 3 of ${high.left!.count})`
         ]);
+        expect(rows).toContain(`| \`LoyalHighValue\` | depends on measure \`Customer.RecentOrders\` | ${before.get('LoyalHighValue')!.length} | ${after.get('LoyalHighValue')!.length} | +0 | -${before.get('LoyalHighValue')!.filter(k => !after.get('LoyalHighValue')!.includes(k)).length} |`);
         expect(lines).toContain(`- Errors now: \`${(report.segments.find(s => s.name === 'BigSpenders')!.after as { error: string }).error}\``);
     });
 
