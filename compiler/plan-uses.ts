@@ -142,8 +142,11 @@ export function planUses(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPl
     for (const a of attributes.values()) {
         const table = records.get(a.entity)?.table;
         const key = storageKey(a.entity, a.column, a.type);
-        const distinct = counted.has(a.entity) && records.get(a.entity)?.key === a;
-        if (table !== undefined && !columns.has(key)) columns.set(key, { entity: a.entity, table, column: a.column, type: a.type, ...(distinct ? { distinct } : {}) });
+        const record = records.get(a.entity);
+        const distinct = counted.has(a.entity) && record?.key === a;
+        const time = record && eventTime(record);
+        const latest = time !== undefined && time.column === a.column && time.type === a.type;
+        if (table !== undefined && !columns.has(key)) columns.set(key, { entity: a.entity, table, column: a.column, type: a.type, ...(distinct ? { distinct } : {}), ...(latest ? { latest } : {}) });
     }
     return { entities, attributes: new Set(attributes.keys()), columns: [...columns.values()] };
 }

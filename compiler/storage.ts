@@ -33,6 +33,11 @@ export interface ColumnRequest {
      * whether its keys are distinct, no key held by two records (reference, section 2).
      */
     readonly distinct?: boolean;
+    /**
+     * An event entity's time (reference 6.1): also asks for the latest time stored, when every
+     * record has a readable one, so a query as of an instant no record is after need not hide any.
+     */
+    readonly latest?: boolean;
 }
 
 export const storageKey = (entity: string, column: string, type: AttributeType): string => `${entity}\u0000${column}\u0000${type}`;
@@ -41,7 +46,8 @@ export const storageKey = (entity: string, column: string, type: AttributeType):
 export class StorageFacts {
     constructor(
         private readonly facts: ReadonlyMap<string, ColumnStorage> = new Map(),
-        private readonly distinct: ReadonlyMap<string, boolean> = new Map()
+        private readonly distinct: ReadonlyMap<string, boolean> = new Map(),
+        private readonly latest: ReadonlyMap<string, string | undefined> = new Map()
     ) {}
 
     of(attribute: SchemaAttribute): ColumnStorage {
@@ -51,6 +57,16 @@ export class StorageFacts {
     /** Whether no key of the entity is held by two of its records (false when not looked at). */
     keysDistinct(entity: SchemaEntity): boolean {
         return this.distinct.get(storageKey(entity.name, entity.key.column, entity.key.type)) ?? false;
+    }
+
+    /**
+     * The latest value of a time column as the dialect reads it (`columnAsDate` for a date,
+     * `columnAsDateTime` for a datetime: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.fraction]`), when
+     * every record has a readable one; undefined when some record has none (missing or
+     * unreadable), when the table is empty, or when not looked at.
+     */
+    latestTime(attribute: SchemaAttribute): string | undefined {
+        return this.latest.get(storageKey(attribute.entity, attribute.column, attribute.type));
     }
 
 }

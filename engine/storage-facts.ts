@@ -1,5 +1,6 @@
 import type { Dialect } from '../compiler/sql/dialect.js';
 import { PLAIN_STORAGE, storageKey, StorageFacts, UNKNOWN_STORAGE, type ColumnRequest, type ColumnStorage } from '../compiler/storage.js';
+import { addOffset } from '../compiler/time.js';
 import type { SqlValue } from './engine.js';
 
 /**
@@ -24,13 +25,18 @@ export interface StorageProbe {
 export class StorageCache {
     private readonly known = new Map<string, ColumnStorage>();
     private readonly distinct = new Map<string, boolean>();
+    private readonly latest = new Map<string, string | undefined>();
 
     async facts(probe: StorageProbe, requests: readonly ColumnRequest[]): Promise<StorageFacts> {
         const missing = requests.filter(r => !this.known.has(storageKey(r.entity, r.column, r.type)));
         for (const [table, columns] of groupBy(missing, r => r.table)) await this.probeTable(probe, table, columns);
         const keys = requests.filter(r => r.distinct && !this.distinct.has(storageKey(r.entity, r.column, r.type)));
         for (const [table, columns] of groupBy(keys, r => r.table)) await this.probeKeys(probe, table, columns);
-        return new StorageFacts(this.known, this.distinct);
+        for (const r of requests) {
+            const key = storageKey(r.entity, r.column, r.type);
+            if (r.latest && !this.latest.has(key)) this.latest.set(key, await latestTime(probe, r, this.known.get(key) ?? UNKNOWN_STORAGE));
+        }
+        return new StorageFacts(this.known, this.distinct, this.latest);
     }
 
     /** Whether the keys of each key column are distinct: one pass over the table, keys read as the language reads them. */
@@ -83,6 +89,35 @@ export class StorageCache {
     }
 }
 
+/** A time as `columnAsDate` / `columnAsDateTime` give it, in text: what `StorageFacts.latestTime` compares with the clock. */
+const TIME_TEXT = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?$/;
+
+/**
+ * The latest time of an event time column as the dialect reads it (`StorageFacts.latestTime`),
+ * or undefined when some record has no readable time or the table is empty. Two cheap passes
+ * rather than a reading of every value: the stored values' count and latest text (every
+ * readable form starts with its day), then the reading of the values of the last days only
+ * (an offset moves a value's day by at most one either way, so with offsets the two days
+ * before the latest stored day are read too).
+ */
+async function latestTime(probe: StorageProbe, r: ColumnRequest, storage: ColumnStorage): Promise<string | undefined> {
+    if (storage.unreadable || (r.type !== 'date' && r.type !== 'datetime')) return undefined;
+    const d = probe.dialect;
+    const c = d.quoteIdentifier(r.column);
+    const table = d.quoteIdentifier(r.table);
+    const text = (v: string): string => `CAST(${v} AS ${d.name === 'duckdb' ? 'VARCHAR' : 'TEXT'})`;
+    const q = (sql: string): Promise<SqlValue[] | undefined> => probe.query(sql).then(rows => rows[0], () => undefined);
+    const stored = await q(`SELECT count(*) - count(${c}), max(${text(c)}) FROM ${table}`);
+    if (stored === undefined || Number(stored[0]) !== 0 || typeof stored[1] !== 'string') return undefined;
+    const day = stored[1].slice(0, 10);
+    if (!TIME_TEXT.test(day)) return undefined;
+    const from = storage.offsets ? addOffset(day, false, { sign: -1, amount: 2, unit: 'day' }) : day;
+    const bound = d.storedDayBound(c, 'from', from);
+    const read = r.type === 'date' ? d.columnAsDate(c, 'date', storage) : d.columnAsDateTime(c, 'datetime', storage);
+    const latest = await q(`SELECT max(${text(read)}) FROM ${table}${bound !== undefined ? ` WHERE ${bound}` : ''}`);
+    const value = latest?.[0];
+    return typeof value === 'string' && TIME_TEXT.test(value) ? value : undefined;
+}
 
 /**
  * The storage of columns on an engine with typed columns (PostgreSQL, DuckDB): the catalog's

@@ -36,7 +36,8 @@ export function entitySource(entity: SchemaEntity, alias: string, dialect: Diale
 /**
  * The condition that a record `alias` of `entity` exists at the clock's instant (its time is
  * not after it), read through the dialect in every stored form; `undefined` for an entity
- * without `time`, whose records exist at every instant.
+ * without `time`, whose records exist at every instant, and when the engine found every
+ * record's time readable and none after the instant (`StorageFacts.latestTime`).
  */
 export function existsAt(entity: SchemaEntity, alias: string, dialect: Dialect, ctx: SourceContext): string | undefined {
     const time = eventTime(entity);
@@ -44,6 +45,11 @@ export function existsAt(entity: SchemaEntity, alias: string, dialect: Dialect, 
         if (entity.time || entity.unknownTime !== undefined) throw new Error(`the time of ${entity.name} is not a date or datetime: the segment should not have a plan`);
         return undefined;
     }
+    // When no record's time is missing, unreadable or after the instant, every record exists
+    // (the usual case: a query as of now), and the records are read with no condition (a
+    // `NOT EXISTS` through the foreign key's index then reads the index alone, not each row).
+    const latest = ctx.storage?.latestTime(time);
+    if (latest !== undefined && (time.type === 'date' ? latest.slice(0, 10) <= ctx.clock.today : latest <= ctx.clock.now)) return undefined;
     const column = `${alias}.${dialect.quoteIdentifier(time.column)}`;
     const storage = storageOf(ctx, time);
     const exact = time.type === 'date'

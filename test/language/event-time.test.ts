@@ -270,3 +270,63 @@ insert into customers values (8, 'Hal', NULL, '2027-02-12 07:00:00');
         if (name === 'Everyone') expect(nextDay).toEqual([1, 2, 3, 4, 5, 8]);
     });
 });
+
+describe('when no record is after the instant, none is hidden and none is filtered', () => {
+    // Every time readable, none after 2027-02-11 03:00 UTC. 301 is stored on the 10th and is the
+    // latest purchase in UTC; 302, stored on the 11th, is earlier than 301 and than 300.
+    const CLEAN = `${TABLES}
+insert into customers values (1, 'Ada', NULL, '2026-01-10 09:00:00'), (2, 'Bob', NULL, '2026-06-01T12:00:00Z'), (3, 'Cy', NULL, '2027-02-11');
+insert into products values (10, 'Books');
+insert into purchases values
+  (300, 1, 10, '2027-02-11 01:00:00', 20),
+  (301, 2, 10, '2027-02-10T22:00:00-05:00', 30),
+  (302, 1, 10, '2027-02-11T02:00:00+03:00', 40);
+insert into interactions values (900, 1, 'call', '2027-02-11'), (901, 3, 'call', '2027-02-01');
+`;
+    const purchaseTime = { entity: 'Purchase', table: 'purchases', column: 'purchased_at', type: 'datetime', latest: true } as const;
+    const customerTime = { entity: 'Customer', table: 'customers', column: 'signed_up_at', type: 'datetime', latest: true } as const;
+    const interactionTime = { entity: 'Interaction', table: 'interactions', column: 'occurred_on', type: 'date', latest: true } as const;
+    const attribute = (r: typeof purchaseTime | typeof customerTime | typeof interactionTime) =>
+        ({ entity: r.entity, name: 'Time', column: r.column, type: r.type });
+
+    test('every engine finds the latest time as the language reads it (an offset counted), or none when a time is missing or unreadable', async () => {
+        const clean = await database(CLEAN);
+        for (const engine of [clean, ...await otherEngines(clean)]) {
+            const facts = await engine.storage([purchaseTime, customerTime, interactionTime]);
+            expect(facts.latestTime(attribute(purchaseTime)), engine.name).toBe('2027-02-11 03:00:00');
+            expect(facts.latestTime(attribute(customerTime)), engine.name).toBe('2027-02-11 00:00:00');
+            expect(facts.latestTime(attribute(interactionTime)), engine.name).toBe('2027-02-11');
+        }
+        const missing = await database(`${CLEAN} insert into purchases values (303, 1, 10, NULL, 1);`);
+        const unreadable = await database(`${CLEAN} insert into purchases values (303, 1, 10, '2027/01/01', 1);`);
+        for (const engine of [missing, ...await otherEngines(missing), unreadable, ...await otherEngines(unreadable)]) {
+            expect((await engine.storage([purchaseTime])).latestTime(attribute(purchaseTime)), engine.name).toBeUndefined();
+        }
+    });
+
+    test('as of an instant after every record, the records are read without a condition on their time; before the latest, the later ones are hidden', async () => {
+        const segments = `${customerSegment('Purchase.PurchaseId = 301', 'Latest')}${customerSegment('count(Purchase) = 0', 'NoPurchase')}
+${customerSegment('count(Interaction) = 0', 'NoCall')}`;
+        const built = await build(files(segments));
+        const clean = await database(CLEAN);
+        for (const engine of [clean, ...await otherEngines(clean)]) {
+            const asOf = async (instant: string, name: string): Promise<{ keys: readonly KeyValue[]; sql: string }> => {
+                const runner = new SegmentRunner(engine, built.plans.plans, clockAsOf(instant));
+                return { keys: await runner.keys(name), sql: await runner.sql(name) };
+            };
+            const all = await asOf('2027-02-11T03:00:00', 'Latest');
+            expect(all.keys, engine.name).toEqual([2]);
+            expect(all.sql, engine.name).not.toMatch(/\(SELECT \* FROM/);
+            const before = await asOf('2027-02-11T02:59:59', 'Latest');
+            expect(before.keys, engine.name).toEqual([]);
+            expect(before.sql, engine.name).toMatch(/\(SELECT \* FROM "purchases"/);
+            // Cy signed up at 2027-02-11 00:00: as of the 10th he does not exist yet.
+            expect((await asOf('2027-02-11', 'NoPurchase')).keys, engine.name).toEqual([3]);
+            expect((await asOf('2027-02-10', 'NoPurchase')).keys, engine.name).toEqual([2]);
+            // A date time: the records of today exist at every instant of today.
+            const today = await asOf('2027-02-11T00:00:00', 'NoCall');
+            expect(today.keys, engine.name).toEqual([2]);
+            expect(today.sql, engine.name).not.toMatch(/\(SELECT \* FROM "interactions"/);
+        }
+    });
+});

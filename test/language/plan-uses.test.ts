@@ -41,7 +41,7 @@ static segment Listed { audience Customer members 1 }`);
         const plans = built.plans.plans;
         const buyers = planUses(plans.get('Buyers')!, plans);
         expect([...buyers.attributes].sort()).toEqual(['Customer.CustomerId', 'Customer.SignedUpAt', 'Product.Category', 'Product.ProductID', 'Purchase.CustomerId', 'Purchase.ProductID', 'Purchase.PurchaseId', 'Purchase.PurchasedAt']);
-        expect(buyers.columns).toContainEqual({ entity: 'Purchase', table: 'purchases', column: 'purchased_at', type: 'datetime' });
+        expect(buyers.columns).toContainEqual({ entity: 'Purchase', table: 'purchases', column: 'purchased_at', type: 'datetime', latest: true });
         expect([...planUses(plans.get('Listed')!, plans).attributes].sort()).toEqual(['Customer.CustomerId', 'Customer.SignedUpAt']);
     });
 });
