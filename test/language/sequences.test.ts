@@ -390,7 +390,8 @@ describe('what SQLite cannot plan in one statement', () => {
             + `dynamic segment Outer {\n  audience Customer\n  sequence {\n    Interaction where Customer in segment Inner\n    then Interaction within 2 days\n  }\n`
             + `  exclude sequence {\n    Customer where Customer not in segment Inner\n    then Interaction\n    then no Purchase within 1 day\n  }\n}\n`));
         expect(built.diagnostics.filter(d => d.severity === 1)).toEqual([]);
-        const source = await database(TABLES + customers(3) + `insert into interactions values (1, 1, 'visit', '2027-02-01 10:00:00'), (2, 1, 'visit', '2027-02-02 10:00:00');`);
+        // An interaction after the instant: the records are read through the condition that hides it (with none, the statement is shallower).
+        const source = await database(TABLES + customers(3) + `insert into interactions values (1, 1, 'visit', '2027-02-01 10:00:00'), (2, 1, 'visit', '2027-02-02 10:00:00'), (3, 2, 'visit', '2027-03-01 10:00:00');`);
         const clock = clockAsOf('2027-02-11');
         await expect(new SegmentRunner(source, built.plans.plans, clock).keys('Outer'))
             .rejects.toThrow('this segment nests more queries than SQLite plans in one statement (`in segment` conditions and sequence steps, each written in place), so it cannot be counted here: run it with --engine duckdb or --engine postgres');
