@@ -32,6 +32,18 @@ export interface TableInfo {
 export interface GeneratedSchema {
     readonly text: string;
     readonly warnings: readonly string[];
+    /** Entities written (tables the workspace did not declare yet). */
+    readonly entities: number;
+    /** Columns of declared tables that no attribute reads (listed in comments). */
+    readonly undeclaredColumns: number;
+}
+
+/** An entity a workspace already declares: its table, key column and attributes' columns. */
+export interface DeclaredEntity {
+    readonly name: string;
+    readonly table: string;
+    readonly keyColumn: string;
+    readonly attributes: readonly { readonly name: string; readonly column: string }[];
 }
 
 /** PascalCase singular entity name for a table: `purchase_items` → `PurchaseItem`. */
@@ -141,19 +153,31 @@ interface Planned {
  * the language cannot say is written as a comment and a warning: a composite or missing
  * primary key, a foreign key to a column other than the target's key, a self-reference.
  */
-export function generateSchema(databasePath: string | undefined, tables: readonly TableInfo[], header: readonly string[] = []): GeneratedSchema {
+export function generateSchema(databasePath: string | undefined, tables: readonly TableInfo[], header: readonly string[] = [], declared: readonly DeclaredEntity[] = []): GeneratedSchema {
     const warnings: string[] = [];
     // A comment ends at a line break: header text (a file name, say) keeps to its line.
     const lines = [...header.map(h => `// ${h.replace(/[\r\n]+/g, ' ')}`)];
     if (databasePath !== undefined) lines.push(`database ${segmentString(databasePath)}`);
     lines.push('');
-    const entityNames = new Set<string>();
+    const entityNames = new Set<string>(declared.map(d => d.name));
     const firstTableOf = new Map<string, string>();
     const planned: Planned[] = [];
     const byTable = new Map<string, Planned>();
     const renamed = new Map<TableInfo, string>();
+    const known = declaredTables(tables, declared);
+    let undeclaredColumns = 0;
     for (const table of tables) {
         if (table.columns.length === 0) continue;
+        const already = known.get(table);
+        if (already) {
+            // Declared in the workspace: not written again; relationships to it use its name.
+            byTable.set(table.name, already.plan);
+            if (already.missing.length) {
+                undeclaredColumns += already.missing.length;
+                lines.push(...missingColumnsComment(already.entity, table, already.missing));
+            }
+            continue;
+        }
         const wanted = entityNameFor(table.name);
         const entity = uniqueName(wanted, [toIdentifier(identifierWords(table.name), 'Table')], entityNames);
         if (entity !== wanted) renamed.set(table, `The table ${shown(table.name)} would be named ${wanted}${firstTableOf.has(wanted) ? `, like the table ${shown(firstTableOf.get(wanted)!)}` : ' (a keyword)'}: it is ${entity} here.`);
@@ -167,6 +191,12 @@ export function generateSchema(databasePath: string | undefined, tables: readonl
         const plan: Planned = { table, entity, attributes, key, exact: primaryKey.length === 1 || unique !== undefined, primaryKey };
         planned.push(plan);
         byTable.set(table.name, plan);
+    }
+    if (known.size > 0) {
+        const names = [...known.values()].map(k => k.entity.name);
+        lines.push(`// Already declared in this workspace, so not written here: ${names.join(', ')}.`);
+        if (planned.length) lines.push('// The tables below are not declared yet.');
+        lines.push('');
     }
     for (const plan of planned) {
         const { table, entity, attributes, key } = plan;
@@ -216,7 +246,52 @@ export function generateSchema(databasePath: string | undefined, tables: readonl
         });
         lines.push('}', '');
     }
-    return { text: lines.join('\n'), warnings };
+    return { text: lines.join('\n'), warnings, entities: planned.length, undeclaredColumns };
+}
+
+interface KnownTable {
+    readonly entity: DeclaredEntity;
+    readonly plan: Planned;
+    readonly missing: readonly ColumnInfo[];
+}
+
+/**
+ * The tables a workspace's entities already read (names compared as SQLite does, ignoring
+ * case), each with a plan standing for its entity (for relationships from new tables) and the
+ * columns none of its attributes reads.
+ */
+function declaredTables(tables: readonly TableInfo[], declared: readonly DeclaredEntity[]): Map<TableInfo, KnownTable> {
+    const known = new Map<TableInfo, KnownTable>();
+    for (const table of tables) {
+        const entity = declared.find(d => d.table.toLowerCase() === table.name.toLowerCase());
+        if (!entity) continue;
+        const read = new Set(entity.attributes.map(a => a.column.toLowerCase()));
+        const attributes = new Map(table.columns.flatMap(c => {
+            const a = entity.attributes.find(x => x.column.toLowerCase() === c.name.toLowerCase());
+            return a ? [[c.name, a.name] as const] : [];
+        }));
+        const key = table.columns.find(c => c.name.toLowerCase() === entity.keyColumn.toLowerCase()) ?? table.columns[0];
+        known.set(table, {
+            entity,
+            plan: { table, entity: entity.name, attributes, key, exact: true, primaryKey: [key] },
+            missing: table.columns.filter(c => !read.has(c.name.toLowerCase()))
+        });
+    }
+    return known;
+}
+
+/** Comment lines listing a declared table's columns that no attribute reads, written as attributes to paste. */
+function missingColumnsComment(entity: DeclaredEntity, table: TableInfo, missing: readonly ColumnInfo[]): string[] {
+    const taken = new Set(entity.attributes.map(a => a.name));
+    const names = missing.map(c => uniqueName(attributeNameFor(c.name), [], taken));
+    const types = missing.map(c => inferType(c.declaredType, c.sample, c.name));
+    const width = Math.max(...names.map(n => n.length));
+    const typeWidth = Math.max(...types.map(t => t.length));
+    return [
+        `// ${shown(table.name)} has ${missing.length === 1 ? 'a column' : 'columns'} that entity ${entity.name} does not read; to use ${missing.length === 1 ? 'it' : 'them'}, add to entity ${entity.name}:`,
+        ...missing.map((c, i) => `//   ${names[i].padEnd(width)}  ${types[i].padEnd(typeWidth)}${names[i] === c.name ? '' : `  column ${sqlNameText(c.name)}`}`.trimEnd()),
+        ''
+    ];
 }
 
 /** The entity a one-column foreign key is written to with `->`, or undefined with a comment saying why not. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { packageWithDuckDb, VSIX_WITH_DUCKDB } from './bundle-lock.js';
 import { hasChromium, launchChromium } from './chromium.js';
 import { hasCodeServer, startCodeServer, type RunningCodeServer } from './code-server.js';
-import { REPO } from './sample-workspace.js';
-import { runCommand } from './workbench.js';
+import { copySample, REPO } from './sample-workspace.js';
+import { explorerMenuCommand, runCommand } from './workbench.js';
 
 const VSIX = process.env.SEGMENTS_VSIX ?? VSIX_WITH_DUCKDB;
 const NO_SEGMENTS = 'Segments: this folder has no .segment files yet. Start with a schema: run "Segments: Generate Schema from Database" on a SQLite file, or write a .segment file.';
@@ -24,6 +24,7 @@ describe('the extension in a folder without .segment files', () => {
         if (!existsSync(VSIX)) throw new Error(`no ${VSIX}: run npm run package:with-duckdb`);
         const folder = mkdtempSync(join(tmpdir(), 'segments-empty-'));
         writeFileSync(join(folder, 'notes.md'), '# Not segments yet\n');
+        copyFileSync(join(copySample(), 'retail.sqlite'), join(folder, 'retail.sqlite'));
         server = await startCodeServer(VSIX, { 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'chat.commandCenter.enabled': false });
         browser = await launchChromium();
         page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -66,6 +67,19 @@ describe('the extension in a folder without .segment files', () => {
         }
         expect(await page.locator('.quick-input-widget:visible').count()).toBe(0);
     }, 240_000);
+
+    it('generates the whole schema of a database from the explorer, as an unsaved document without errors', async () => {
+        await explorerMenuCommand(page, 'retail.sqlite', 'Generate Schema from Database');
+        // The editor draws spaces as no-break spaces.
+        const text = async (): Promise<string> => (await page.locator('.editor-group-container.active .monaco-editor .view-lines').textContent() ?? '').replace(/\u00a0/g, ' ');
+        await expect.poll(text, { timeout: 60_000 }).toContain('database "retail.sqlite"');
+        expect(await text()).toContain('entity Customer from customers key CustomerId');
+        expect(await page.locator('.editor-group-container.active .tab.active').textContent()).toMatch(/Untitled/);
+        // The language server checks it: no error squiggle, none in the status bar.
+        await page.waitForTimeout(3000);
+        expect(await page.locator('.monaco-editor .squiggly-error').count()).toBe(0);
+        await runCommand(page, 'View: Revert and Close Editor');
+    }, 120_000);
 
     it('shows the extension\'s page with its screenshots, read from the installed package', async () => {
         await runCommand(page, 'Extensions: Show Enabled Extensions');

@@ -181,14 +181,6 @@ describe('evaluator on the retail sample', () => {
         expect(after).not.toBe(before);
         await expect(before.query('SELECT 1')).rejects.toThrow();
     });
-
-    it('generates a schema from the database', async () => {
-        const text = await evaluator.request({ op: 'generateSchema', database: join(evaluator.root, 'retail.sqlite') });
-        expect(text).toContain('entity Customer from customers key CustomerId {');
-        expect(text).toMatch(/CustomerId\s+number\s+column customer_id\s+-> Customer/);
-        expect(text).toMatch(/DoNotCall\s+boolean\s+column do_not_call/);
-        expect(text.split('\n')[1]).toBe('database "retail.sqlite"');
-    });
 });
 
 describe('history store', () => {

@@ -7,7 +7,7 @@ import { packageWithDuckDb, VSIX_WITH_DUCKDB } from './bundle-lock.js';
 import { hasChromium, launchChromium } from './chromium.js';
 import { hasCodeServer, startCodeServer, type RunningCodeServer } from './code-server.js';
 import { copySample, InProcessEvaluator, REPO } from './sample-workspace.js';
-import { goToLine, inWebview, openFile, runCommand, webviewFrame } from './workbench.js';
+import { explorerMenuCommand, goToLine, inWebview, openFile, runCommand, webviewFrame } from './workbench.js';
 
 const SHOTS = join(REPO, 'test-results');
 const VSIX = process.env.SEGMENTS_VSIX ?? VSIX_WITH_DUCKDB;
@@ -78,6 +78,17 @@ describe('the extension in code-server', () => {
         await problem.waitFor({ timeout: 30_000 });
         expect(await problem.textContent()).toContain('CreditBalanse');
         await page.screenshot({ path: join(SHOTS, 'vscode-diagnostics.png') });
+    });
+
+    it('generates no clashing schema for the database the workspace already declares: it says so and opens nothing', async () => {
+        const untitled = (): Promise<number> => page.locator('.tab', { hasText: 'Untitled' }).count();
+        const before = await untitled();
+        await explorerMenuCommand(page, 'retail.sqlite', 'Generate Schema from Database');
+        const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'is already declared' });
+        await toast.first().waitFor({ timeout: 60_000 });
+        expect(await toast.first().locator('.notification-list-item-message').textContent()).toBe('Segments: every table and column of retail.sqlite is already declared in this folder\'s .segment files.');
+        expect(await untitled()).toBe(before);
+        await runCommand(page, 'Notifications: Clear All Notifications');
     });
 
     it('completes the attributes after `Customer.`', async () => {

@@ -35,6 +35,28 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     await pickInQuickInput(page, 'F1', `>${title}`, page.locator('.quick-input-list .monaco-list-row .label-name').getByText(title, { exact: true }).first());
 }
 
+/**
+ * Runs `title` from the explorer's context menu on the file `name`, as a user right-clicks it.
+ * The extension's items join the menu once the workbench has read the installed extensions: until
+ * then the menu is closed and opened again. The hovered item runs on Enter (a click could land
+ * while the menu still settles).
+ */
+export async function explorerMenuCommand(page: Page, name: string, title: string, timeout = 60_000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+        await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click({ button: 'right' });
+        const item = page.locator('.context-view .action-label', { hasText: title }).first();
+        if (await item.waitFor({ timeout: 2_000 }).then(() => true, () => false)) {
+            await item.hover();
+            await page.keyboard.press('Enter');
+            return;
+        }
+        await page.keyboard.press('Escape');
+        if (Date.now() > deadline) throw new Error(`"${title}" never appeared in the explorer's menu for ${name}`);
+        await page.waitForTimeout(1_000);
+    }
+}
+
 export async function openFile(page: Page, name: string): Promise<void> {
     // Clicked, as a user picks it: Enter was lost now and then when the focus came from a webview.
     await pickInQuickInput(page, 'Control+P', name, page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first());

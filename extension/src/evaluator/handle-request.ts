@@ -71,7 +71,8 @@ export async function handleRequest(session: WorkspaceSession, ctx: EvaluationCo
         case 'generateSchema': {
             const engine = await SqlJsEngine.open(request.database);
             try {
-                return schemaText(engine, request.database);
+                const model = await session.loaded();
+                return schemaText(engine, request.database, { database: model.workspace.model.database?.uri.fsPath, schema: model.workspace.model.schema });
             } finally {
                 await engine.close();
             }

@@ -35,6 +35,17 @@ export type EvaluatorRequest =
     | { readonly op: 'segments' }
     | { readonly op: 'simulateDay' };
 
+/** What Generate Schema made: the text, and what it left out because the workspace declares it. */
+export interface GeneratedSchemaText {
+    readonly text: string;
+    /** Entities written: tables no entity of the workspace reads yet. */
+    readonly entities: number;
+    /** Entities left out because the workspace already declares them. */
+    readonly declared: number;
+    /** Columns of declared tables that no attribute reads (listed in comments, ready to paste). */
+    readonly undeclaredColumns: number;
+}
+
 export interface SegmentListItem {
     readonly name: string;
     readonly kind: string;
@@ -52,7 +63,7 @@ export interface EvaluatorResults {
     exportCsv: { readonly rows: number; readonly file: string };
     freeze: { readonly text: string; readonly count: number };
     backfill: { readonly points: number; readonly segments: number };
-    generateSchema: string;
+    generateSchema: GeneratedSchemaText;
     segments: readonly SegmentListItem[];
     simulateDay: { readonly day: string; readonly purchases: number; readonly interactions: number };
 }

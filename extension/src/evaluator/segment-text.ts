@@ -1,5 +1,7 @@
 import { keyText, type KeyValue } from '../../../compiler/keys.js';
-import { generateSchema, segmentString } from '../../../compiler/schema-text.js';
+import { generateSchema, segmentString, type DeclaredEntity } from '../../../compiler/schema-text.js';
+import type { Schema } from '../../../compiler/schema.js';
+import type { GeneratedSchemaText } from './protocol.js';
 import type { SqlJsEngine } from '../../../engine/sqljs-engine.js';
 
 /** A `.segment` string literal. */
@@ -27,10 +29,26 @@ export function staticSegmentText(name: string, title: string, audience: string,
 /**
  * Generate Schema from Database: the command line's generator (odd names written as strings,
  * unique names, comments on what the language cannot express), the database named by its file
- * name, as the schema is saved beside it.
+ * name, as the schema is saved beside it. When the workspace already reads this database, the
+ * text holds only what it does not declare yet (its tables' entities, and columns its entities
+ * do not read, as comments), so that it never clashes with the workspace's own schema.
  */
-export function schemaText(engine: SqlJsEngine, databasePath: string): string {
+export function schemaText(engine: SqlJsEngine, databasePath: string, workspace?: { readonly database?: string; readonly schema: Schema }): GeneratedSchemaText {
     const file = databasePath.split(/[\\/]/).pop() ?? databasePath;
-    const { text } = generateSchema(file, engine.describe(), [`Generated from ${file}: check the types, add descriptions, save beside the database.`]);
-    return text;
+    const same = workspace?.database !== undefined && workspace.database === databasePath;
+    const declared: DeclaredEntity[] = same ? [...workspace.schema.entities.values()].map(e => ({
+        name: e.name, table: e.table, keyColumn: e.key.column,
+        attributes: [...e.attributes.values()].map(a => ({ name: a.name, column: a.column }))
+    })) : [];
+    const header = same
+        ? [`Generated from ${file}: what this workspace does not declare yet. Check the types, add descriptions, and add it to the workspace's schema.`]
+        : [`Generated from ${file}: check the types, add descriptions, save beside the database.`];
+    const generated = generateSchema(same ? undefined : file, engine.describe(), header, declared);
+    const tablesDeclared = new Set(declared.map(d => d.table.toLowerCase()));
+    return {
+        text: generated.text,
+        entities: generated.entities,
+        declared: engine.describe().filter(t => tablesDeclared.has(t.name.toLowerCase())).length,
+        undeclaredColumns: generated.undeclaredColumns
+    };
 }

@@ -62,9 +62,18 @@ export function registerCommands(evaluator: EvaluatorClient, views: Views): vsco
             const picked = toUri(file) ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { SQLite: ['sqlite', 'sqlite3', 'db'] }, title: 'Database to describe' }))?.[0];
             if (!picked) return;
             await report((async () => {
-                const text = await evaluator.request(contextFor(dirname(picked.fsPath)), { op: 'generateSchema', database: picked.fsPath });
-                const doc = await vscode.workspace.openTextDocument({ language: 'segment', content: text });
+                const generated = await evaluator.request(contextFor(dirname(picked.fsPath)), { op: 'generateSchema', database: picked.fsPath });
+                const name = basename(picked.fsPath);
+                if (generated.entities === 0 && generated.undeclaredColumns === 0 && generated.declared > 0) {
+                    void vscode.window.showInformationMessage(`Segments: every table and column of ${name} is already declared in this folder's .segment files.`);
+                    return;
+                }
+                const doc = await vscode.workspace.openTextDocument({ language: 'segment', content: generated.text });
                 await vscode.window.showTextDocument(doc);
+                if (generated.declared > 0) {
+                    const what = [generated.entities ? `${generated.entities} new ${generated.entities === 1 ? 'table' : 'tables'}` : '', generated.undeclaredColumns ? `${generated.undeclaredColumns} undeclared ${generated.undeclaredColumns === 1 ? 'column' : 'columns'}` : ''].filter(Boolean).join(' and ');
+                    void vscode.window.showInformationMessage(`Segments: this folder already declares ${generated.declared} of the tables in ${name}; the new document holds only what it does not (${what}).`);
+                }
             })());
         }),
         vscode.commands.registerCommand('segments.explain', withSegment(async (root, segment) => {
