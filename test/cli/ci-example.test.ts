@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -24,22 +24,49 @@ function workflowCommands(text: string): { run: string[]; placeholders: string[]
     return { run, placeholders };
 }
 
-/** Runs `npx segments ARGS` as the bundled CLI (the package's `segments` bin) in `cwd`. */
+/** What the workflow's expressions stand for in a pull request against main. */
+const EXPRESSIONS: Record<string, string> = { 'github.base_ref': 'main' };
+
+/**
+ * Runs `npx segments ARGS [> FILE]` as the bundled CLI (the package's `segments` bin) in `cwd`,
+ * with the workflow's `${{ ... }}` expressions replaced as GitHub replaces them; `> FILE` writes
+ * stdout to FILE, as the shell does.
+ */
 function runStep(command: string, cwd: string): { code: number; stdout: string; stderr: string } {
-    const args = command.replace(/^npx segments /, '').split(/\s+/);
+    const expanded = command.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => {
+        const value = EXPRESSIONS[name];
+        if (value === undefined) throw new Error(`the test does not know what \${{ ${name} }} is`);
+        return value;
+    });
+    const [line, redirect] = expanded.split(/\s+>\s+/);
+    const args = line.replace(/^npx segments /, '').split(/\s+/);
     const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    if (redirect === undefined) return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    writeFileSync(join(cwd, redirect), r.stdout);
+    return { code: r.status ?? -1, stdout: readFileSync(join(cwd, redirect), 'utf8'), stderr: r.stderr };
 }
 
-/** A checkout: the sample (with the database `npm run sample` builds) at samples/retail. */
+function git(args: readonly string[], cwd: string): void {
+    const r = spawnSync('git', ['-c', 'user.name=CI', '-c', 'user.email=ci@example.com', ...args], { cwd, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+}
+
+/**
+ * A pull request's checkout: the sample (with the database `npm run sample` builds) at
+ * samples/retail, its `.segment` files committed on main, which is also `origin/main`.
+ */
 function checkout(): string {
     const dir = mkdtempSync(join(tmpdir(), 'segments-ci-'));
     mkdirSync(join(dir, 'samples'));
     cpSync(SAMPLE, join(dir, 'samples/retail'), { recursive: true, filter: src => !src.endsWith('.ts') });
+    git(['init', '-q', '-b', 'main'], dir);
+    git(['add', ...readdirSync(join(dir, 'samples/retail')).filter(f => f.endsWith('.segment')).map(f => `samples/retail/${f}`)], dir);
+    git(['commit', '-q', '-m', 'the base'], dir);
+    git(['update-ref', 'refs/remotes/origin/main', 'HEAD'], dir);
     return dir;
 }
 
-const SETUP = ['npm ci', 'npm run sample'];
+const SETUP = ['npm ci', 'npm run sample', 'gh pr comment ${{ github.event.pull_request.number }} --body-file segments-diff.md'];
 const TEXT = readFileSync(WORKFLOW, 'utf8');
 const { run, placeholders } = workflowCommands(TEXT);
 const segmentsSteps = run.filter(c => c.startsWith('npx segments '));
@@ -56,21 +83,22 @@ describe('the example workflow', () => {
         expect(readme).toContain('```yaml\n' + TEXT + '```\n');
     });
 
-    test('runs setup steps and segments commands only; check and fmt --check are real steps', () => {
+    test('runs setup steps, segments commands and the comment only; check, fmt --check, test and diff are real steps', () => {
         expect(run.filter(c => !c.startsWith('npx segments '))).toEqual(SETUP);
-        expect(segmentsSteps).toEqual(['npx segments check samples/retail --format github', 'npx segments fmt --check samples/retail', 'npx segments test samples/retail --reporter github']);
+        expect(segmentsSteps).toEqual([
+            'npx segments check samples/retail --format github',
+            'npx segments fmt --check samples/retail',
+            'npx segments test samples/retail --reporter github',
+            'npx segments diff samples/retail --base origin/${{ github.base_ref }} --as-of 2027-02-11 --format markdown > segments-diff.md'
+        ]);
+        // The comment posts the file the diff step writes.
+        expect(segmentsSteps[3].split(' > ')[1]).toBe(/--body-file (\S+)$/.exec(SETUP[2])![1]);
     });
 
-    test('a placeholder stays a placeholder only while the command is missing from the command line', () => {
+    test('each of its segments commands exists on the command line', () => {
         const help = runStep('npx segments --help', ROOT).stdout;
-        const available = (name: string): boolean => new RegExp(`^  ${name} `, 'm').test(help);
-        for (const name of ['test', 'diff']) {
-            const real = segmentsSteps.some(c => subcommand(c) === name);
-            const placeholder = placeholders.some(c => c.startsWith(`npx segments ${name} `));
-            if (available(name)) expect(real, `segments ${name} is on main: make its step in docs/ci-example.yml a real step (and add it to this test)`).toBe(true);
-            else expect(placeholder && !real, `segments ${name} is not on main: docs/ci-example.yml keeps its step as a marked placeholder`).toBe(true);
-        }
-        expect(TEXT).toMatch(/# Placeholder: `segments diff` is not on main yet/);
+        for (const c of segmentsSteps) expect(help, subcommand(c)).toMatch(new RegExp(`^  ${subcommand(c)} `, 'm'));
+        expect(placeholders).toEqual([]);
     });
 
     test('on the sample every step passes: the one warning annotated, every file formatted', () => {
@@ -83,6 +111,7 @@ describe('the example workflow', () => {
         });
         expect(results.get('fmt')).toEqual({ code: 0, stdout: '9 files already formatted\n', stderr: '' });
         expect(results.get('test')).toEqual({ code: 0, stdout: expect.stringMatching(/^\d+ passed, 0 failed, 0 could not run \(sql\.js\)\n$/), stderr: '' });
+        expect(results.get('diff')).toEqual({ code: 0, stdout: expect.stringContaining("No segment's definition differs from origin/main"), stderr: '' });
     });
 
     test('on a broken copy the steps fail: an annotation per error, the files that need formatting named, nothing written', () => {
@@ -115,7 +144,26 @@ describe('the example workflow', () => {
         const tests = results.get('test')!;
         expect(tests.code).toBe(1);
         expect(tests.stdout).toMatch(/^::error file=samples\/retail\/unhappy\.segment,line=3,title=Unhappy as of 2027-02-11 \[sql\.js\]::Unhappy has errors, so it was not run: see `segments check`\.\n\d+ passed, 0 failed, 1 could not run \(sql\.js\)\n$/);
+        // The comment lists the added segments, with their errors instead of members.
+        const diff = results.get('diff')!;
+        expect(diff.code).toBe(0);
+        expect(diff.stdout).toContain('| `Typo` | added | - | error |  |  |\n');
+        expect(diff.stdout).toContain('| `Unhappy` | added | - | error |  |  |\n');
+        expect(diff.stdout).toMatch(/- Errors now: `samples\/retail\/unhappy\.segment:2:43: error: Customer\.CustomerSatisfaction is a number, but this value is text/);
         expect(readFileSync(join(dir, 'samples/retail/unhappy.segment'), 'utf8')).toBe(broken);
         expect(readFileSync(join(dir, 'samples/retail/typo.segment'), 'utf8')).toBe(typo);
+    });
+
+    test('a change to a segment: the diff step writes the comment with the membership before and after', () => {
+        const dir = checkout();
+        const file = join(dir, 'samples/retail/contact.segment');
+        writeFileSync(file, readFileSync(file, 'utf8').replace('Customer.CreditBalance > 5000', 'Customer.CreditBalance > 6000'));
+        const step = segmentsSteps.find(c => subcommand(c) === 'diff')!;
+        const r = runStep(step, dir);
+        expect(r.code).toBe(0);
+        expect(readFileSync(join(dir, 'segments-diff.md'), 'utf8')).toBe(r.stdout);
+        expect(r.stdout).toMatch(/^### Segment membership: `origin\/main` \([0-9a-f]{7}\) → this change\n\nAs of 2027-02-11 on sql\.js, the same data on both sides\.\n/);
+        expect(r.stdout).toContain('| `HighBalance` | changed | 173 | 165 | +0 | -8 |\n');
+        expect(r.stdout).toContain('| `HighBalanceFollowUp` | depends on `HighBalance` | 169 | 161 | +0 | -8 |\n');
     });
 });

@@ -27,12 +27,13 @@ function sampleCopy(): string {
     return dir;
 }
 
-const TOKENS = /("(?:\\.|[^"\\\r\n])*")|(\/\/[^\n]*)|(\/\*[\s\S]*?\*\/)|([,(){}.])/g;
+const TOKENS = /("(?:\\.|[^"\\\r\n])*")|(\/\/[^\n]*)|(\/\*[\s\S]*?\*\/)|([,(){}]|\.(?!\d))/g;
 
 /**
  * The text badly laid out: every line indented with a tab; spaces around `,`, `(`, `)`, `{`, `}`
- * and `.` outside strings and comments; spaces at the end of code lines; two blank lines between
- * code lines. Comments keep their lines (the formatter keeps them where they are).
+ * and `.` (not a decimal point) outside strings and comments; spaces at the end of code lines;
+ * two blank lines between code lines. Comments keep their lines (the formatter keeps them where
+ * they are).
  */
 function mangle(text: string): string {
     const lines = text.split('\n');
