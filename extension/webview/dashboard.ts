@@ -29,6 +29,12 @@ host.onMessage(message => {
 });
 host.post({ type: 'ready', state });
 
+/** The columns, and the class of those folded into the segment's cell when the view is narrow (webview.css). */
+const COLUMNS: readonly (readonly [string, string])[] = [
+    ['Segment', 'segment'], ['Kind', 'wide-only'], ['Audience', 'wide-only'], ['Status', 'wide-only'],
+    ['Members', 'number'], ['Change', 'number'], ['Trend', 'trend']
+];
+
 function render(d: DashboardData): void {
     replaceChildren(app,
         h('header', {},
@@ -39,7 +45,7 @@ function render(d: DashboardData): void {
                 : d.history ? h('p', { class: 'meta', 'data-testid': 'history', title: d.history.file }, `History: ${d.history.file}`) : null,
             h('div', { class: 'actions' }, button('Refresh All', () => host.post({ type: 'command', command: 'refreshAll' })))),
         h('table', { class: 'dashboard' },
-            h('thead', {}, h('tr', {}, ...['Segment', 'Kind', 'Audience', 'Status', 'Members', 'Change', 'Trend'].map(c => h('th', { scope: 'col' }, c)))),
+            h('thead', {}, h('tr', {}, ...COLUMNS.map(([c, cls]) => h('th', { scope: 'col', class: cls }, c)))),
             h('tbody', {}, ...d.rows.map(row))),
         ...d.overlaps.map(overlap));
 }
@@ -50,13 +56,15 @@ function row(r: DashboardRow): HTMLTableRowElement {
         h('th', { scope: 'row' },
             linkButton(r.name, () => host.post({ type: 'openDetails', segment: r.name }), 'Open the details'),
             h('div', { class: 'title' }, r.title),
+            // In a narrow view the kind, audience and status columns fold in here, under the name.
+            h('div', { class: 'folded', 'data-testid': 'folded' }, h('span', { class: `kind ${r.kind}` }, r.kind), ' ', r.audience, ' · ', h('span', { class: `status ${r.status}` }, r.status)),
             r.error ? h('div', { class: 'error' }, linkButton(r.error, () => host.post({ type: 'reveal', location: r.location }), 'Go to the segment')) : null),
-        h('td', {}, h('span', { class: `kind ${r.kind}` }, r.kind)),
-        h('td', {}, r.audience),
-        h('td', {}, h('span', { class: `status ${r.status}` }, r.status)),
+        h('td', { class: 'wide-only' }, h('span', { class: `kind ${r.kind}` }, r.kind)),
+        h('td', { class: 'wide-only' }, r.audience),
+        h('td', { class: 'wide-only' }, h('span', { class: `status ${r.status}` }, r.status)),
         h('td', { class: 'number', 'data-testid': 'count' }, r.count === undefined ? '—' : formatNumber(r.count)),
         h('td', { class: `number change ${r.change ? (r.change > 0 ? 'up' : 'down') : ''}`, 'data-testid': 'change' }, change),
-        h('td', {}, sparkline(r.trend)));
+        h('td', { class: 'trend' }, sparkline(r.trend)));
 }
 
 function overlap(m: OverlapMatrix): HTMLElement {

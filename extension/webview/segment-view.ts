@@ -119,12 +119,14 @@ function page(offset: number): void {
  * set operations, then the `top` and `sample` steps with the count before and after each.
  */
 function flow(r: SegmentReport): HTMLElement {
+    // Each operator travels with the box after it, so a narrow view never leaves one (the `=` above all) alone at the end of a line.
     const boxes: Node[] = [];
-    r.groups.forEach(g => { if (g.operator) boxes.push(h('div', { class: 'operator' }, g.operator)); boxes.push(g.block === 'sequence' ? sequenceBox(g) : groupBox(g)); });
-    r.parts.forEach(p => { if (p.operator) boxes.push(h('div', { class: 'operator' }, p.operator)); boxes.push(partBox(p)); });
+    const item = (operator: HTMLElement | null, box: HTMLElement): HTMLElement => h('div', { class: 'flow-item' }, operator, box);
+    r.groups.forEach(g => boxes.push(item(g.operator ? h('div', { class: 'operator' }, g.operator) : null, g.block === 'sequence' ? sequenceBox(g) : groupBox(g))));
+    r.parts.forEach(p => boxes.push(item(p.operator ? h('div', { class: 'operator' }, p.operator) : null, partBox(p))));
     if (boxes.length === 0) return h('div');
-    r.steps.forEach(s => boxes.push(h('div', { class: 'operator then', 'aria-label': 'then' }, '→'), stepBox(s)));
-    boxes.push(h('div', { class: 'operator' }, '='), h('div', { class: 'box result' }, h('div', { class: 'box-title' }, r.header.audience), h('div', { class: 'box-count' }, formatNumber(r.count))));
+    r.steps.forEach(s => boxes.push(item(h('div', { class: 'operator then', 'aria-label': 'then' }, '→'), stepBox(s))));
+    boxes.push(item(h('div', { class: 'operator' }, '='), h('div', { class: 'box result' }, h('div', { class: 'box-title' }, r.header.audience), h('div', { class: 'box-count' }, formatNumber(r.count)))));
     const title = r.groups.length ? (r.groups.every(g => g.block === 'sequence') ? 'Sequence' : 'Groups') : 'Parts';
     return h('section', { class: 'flow-section' }, h('h2', {}, r.steps.length ? `${title} and steps` : title), h('div', { class: 'flow' }, ...boxes));
 }

@@ -349,7 +349,7 @@ describe('webviews in Chromium', () => {
         const widths = await steps.locator('rect.funnel-fill').evaluateAll(rs => rs.map(x => Number(x.getAttribute('width'))));
         expect(widths[0]).toBe(100);
         for (let i = 1; i < widths.length; i++) expect(widths[i]).toBeLessThanOrEqual(widths[i - 1]);
-        expect(await view.page.locator('.flow > .operator').allTextContents()).toEqual(['intersect', '=']);
+        expect(await view.page.locator('.flow .operator').allTextContents()).toEqual(['intersect', '=']);
         await steps.nth(1).locator('button.link').click();
         expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: funnel[1].location });
         expect(await view.violations()).toEqual([]);
@@ -408,7 +408,7 @@ describe('webviews in Chromium', () => {
         expect([await step.getAttribute('data-before'), await step.getAttribute('data-after')]).toEqual([String(r.steps[0].before), '100']);
         expect(await step.locator('.box-count').textContent()).toBe(`${r.steps[0].before.toLocaleString('en')} → 100`);
         // The step comes after the group, before the result.
-        const order = await view.page.locator('.flow > .box').evaluateAll(bs => bs.map(b => b.className));
+        const order = await view.page.locator('.flow .box').evaluateAll(bs => bs.map(b => b.className));
         expect(order).toEqual(['box group', 'box step top', 'box result']);
         // The measure shown is a column of the members.
         expect(await view.page.locator('table.members thead th').allTextContents()).toEqual(['CustomerId', 'Name', 'City', 'LifetimeValue']);
