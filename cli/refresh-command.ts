@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
+import { sendToDestinations, type DestinationOutcome } from '../activation/send.js';
 import { stringifyJson } from '../compiler/keys.js';
 import { properties } from '../compiler/lower.js';
-import type { DestinationPlan, KeyValue, SegmentPlan } from '../compiler/ir.js';
+import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
 import { DatabaseError } from '../engine/engine.js';
 import type { EngineName } from '../engine/open-engine.js';
 import { tableVersions } from '../engine/refresh.js';
@@ -11,7 +12,6 @@ import { defaultHistoryFile, HistoryStore, HistoryWriteError, type Key } from '.
 import { openEngine, parseClock, type Io } from './commands.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { UsageError } from './errors.js';
-import { FileDestinationError, writeFileDestination } from './file-destination.js';
 import { refreshTables, sameState, segmentFingerprint, stateOf } from './refresh-state.js';
 import { blockingErrors, openWorkspace, type CliWorkspace } from './workspace.js';
 
@@ -23,16 +23,6 @@ export interface RefreshOptions {
     readonly format?: 'text' | 'json';
     /** The history store (default: `NAME.history.sqlite` beside the database). */
     readonly history?: string;
-}
-
-/** What became of one destination at a refresh. */
-export interface DestinationOutcome {
-    readonly name: string;
-    readonly kind: DestinationPlan['kind'];
-    /** `sent`: written; `not-sent`: this version does not send this kind; `failed`: tried, and `reason` says why. */
-    readonly status: 'sent' | 'not-sent' | 'failed';
-    readonly path?: string;
-    readonly reason?: string;
 }
 
 export interface SegmentOutcome {
@@ -129,8 +119,7 @@ async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: Segme
         if (e instanceof DatabaseError) throw e;
         return { name: plan.name, status: 'error', destinations: [], errors: [(e as Error).message] };
     }
-    const destinations: DestinationOutcome[] = [];
-    for (const d of plan.destinations) destinations.push(await send(d, plan, keys, cw, runner));
+    const destinations = await sendToDestinations(plan, keys, runner, cw.ws.root);
     const sentAll = destinations.every(d => d.status !== 'failed');
     const recorded = store.record(plan.name, runner.clock.now, storedKeys(keys), undefined, sentAll ? state : undefined);
     return {
@@ -139,23 +128,6 @@ async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: Segme
         ...(recorded.first ? { first: true } : {}),
         destinations
     };
-}
-
-async function send(d: DestinationPlan, plan: SegmentPlan, keys: readonly KeyValue[], cw: CliWorkspace, runner: SegmentRunner): Promise<DestinationOutcome> {
-    switch (d.kind) {
-        case 'file':
-            try {
-                await writeFileDestination(d.path, cw.ws.root, await runner.showRows(plan.name, keys), d.format);
-                return { name: d.name, kind: d.kind, status: 'sent', path: d.path };
-            } catch (e) {
-                if (e instanceof FileDestinationError) return { name: d.name, kind: d.kind, status: 'failed', path: d.path, reason: e.message };
-                throw e;
-            }
-        case 'webhook':
-            return { name: d.name, kind: d.kind, status: 'not-sent', reason: 'webhook destinations are not sent by this version of segments refresh (only file destinations are)' };
-        case 'table':
-            return { name: d.name, kind: d.kind, status: 'not-sent', reason: 'table destinations are not written by this version of segments refresh (only file destinations are)' };
-    }
 }
 
 /** Keys as the history store holds them: a 64-bit key beyond 2^53 as its digits. */

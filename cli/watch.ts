@@ -56,7 +56,7 @@ async function refreshLoop(path: string, options: WatchOptions, io: Io, stop: St
     const postgres = options.engine === 'postgres';
     if (options.watch && !postgres) {
         if (!database) throw new UsageError(`--watch needs a \`database "file"\` line in the workspace ${cw.ws.root}`);
-        const names = new Set([basename(database), `${basename(database)}-wal`]);
+        const names = new Set([basename(database), `${basename(database)}-wal`, `${basename(database)}.wal`]);
         watchers.push(watch(dirname(database), (_event, name) => { if (name && names.has(String(name))) trigger.fire('the database changed', DEBOUNCE_MS); }));
     }
     if (options.watch) {
@@ -74,8 +74,9 @@ async function refreshLoop(path: string, options: WatchOptions, io: Io, stop: St
             try {
                 reportRefresh(await refreshOnce(path, options), options.format ?? 'text', io);
             } catch (e) {
-                // A problem with the data or the files is reported; the next change refreshes again.
-                if (!(e instanceof UsageError || e instanceof DatabaseError || e instanceof MembersFileError)) throw e;
+                // A mistake at the first refresh ends the command (exit 2); a later problem with the data
+                // or the files is reported, and the next change refreshes again.
+                if (reason === 'start' || !(e instanceof UsageError || e instanceof DatabaseError || e instanceof MembersFileError)) throw e;
                 io.err(`segments: ${e.message}`);
             }
             if (stop.stopped) break;

@@ -33,10 +33,10 @@ export function spawnSegments(args: readonly string[], cwd: string): { child: Ch
 }
 
 /** Waits until `condition` holds, checking every 50 ms; fails after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string, output?: () => string): Promise<void> {
     const started = Date.now();
     while (!condition()) {
-        if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${output ? `; the output so far:\n${output()}` : ''}`);
         await new Promise(r => setTimeout(r, 50));
     }
 }

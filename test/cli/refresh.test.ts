@@ -156,8 +156,8 @@ destination Warehouse { table "segment_members" }
         expect(r.code).toBe(0);
         const line = r.stdout.split('\n').find(l => l.startsWith('HighBalanceFollowUp'))!;
         expect(line).toContain('sent CallCenter (exports/call-center/HighBalanceFollowUp.jsonl)');
-        expect(line).toContain('Crm not sent: webhook destinations are not sent by this version of segments refresh (only file destinations are)');
-        expect(line).toContain('Warehouse not sent: table destinations are not written by this version of segments refresh (only file destinations are)');
+        expect(line).toContain('Crm not sent: webhook destinations are not sent by this version of Segments (only file destinations are)');
+        expect(line).toContain('Warehouse not sent: table destinations are not written by this version of Segments (only file destinations are)');
     });
 
     test('a segment with errors is reported (exit 1) and the others still refresh; a database that is not SQLite is exit 2', () => {
@@ -192,6 +192,20 @@ describe('segments refresh --watch and signals', () => {
         }
         expect(await watch.exit).toBe(0);
         expect(watch.errors()).toContain('segments: stopped');
+    }, 150_000);
+
+    test('--every 1s refreshes on a schedule (the second run finds nothing changed) and stops on SIGINT', async () => {
+        const dir = sampleCopy();
+        const every = spawnSegments(['refresh', '.', '--as-of', AS_OF, '--every', '1s'], dir);
+        try {
+            await waitFor(() => /\(scheduled\)\n(\w+ +unchanged\n){22}/.test(every.output()), 90_000, 'a scheduled refresh');
+        } finally {
+            every.child.kill('SIGINT');
+        }
+        expect(await every.exit).toBe(0);
+        expect(every.output().split('\n')[0]).toMatch(/^-- \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(start\)$/);
+        expect(every.errors()).toMatch(/^segments: watching every 1 s; Ctrl\+C to stop\nsegments: stopped\n$/);
+        expect(segments(['refresh', '.', '--every', '0.5s'], dir).stderr).toContain("option '--every <duration>' argument '0.5s' is invalid. expected a duration of a second or more");
     }, 150_000);
 
     test('SIGTERM in the middle of a refresh lets it complete: every destination file and the history are whole and agree', async () => {

@@ -8,6 +8,7 @@ import { groupBreakdowns, partBreakdowns } from './breakdown.js';
 import { stepBreakdowns } from './steps.js';
 import type { CancelToken } from './cancel.js';
 import { kindOf, segmentAt } from './find-segment.js';
+import { sendToDestinations } from '../../../activation/send.js';
 import { historyLocation } from '../../../history/history-location.js';
 import { HistoryStore, HistoryWriteError } from '../../../history/history-store.js';
 import type { EvaluationContext } from './protocol.js';
@@ -162,6 +163,7 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
     const { store: history, info } = await openHistory(session, ctx);
     const rows: DashboardRow[] = [];
     const members = new Map<string, readonly Key[]>();
+    const sendProblems: string[] = [];
     for (const segment of model.workspace.model.segments.values()) {
         const header = headerOf(segment, model);
         const plan = model.plans.plans.get(segment.name);
@@ -180,7 +182,13 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
         }
         const viewed = viewKeys(keys);
         members.set(plan.name, viewed);
-        if (record && history && (isRefreshed(plan) || !history.snapshot(plan.name))) history.record(plan.name, clock.now, viewed);
+        if (record && history && (isRefreshed(plan) || !history.snapshot(plan.name))) {
+            history.record(plan.name, clock.now, viewed);
+            // A refresh sends the segment to its destinations (reference, section 7); a preview never does.
+            for (const d of await sendToDestinations(plan, keys, runner, model.workspace.root)) {
+                if (d.status === 'failed') sendProblems.push(`${plan.name} was not written to ${d.name}: ${d.reason}.`);
+            }
+        }
         const change = history?.change(plan.name);
         rows.push({
             ...base,
@@ -200,7 +208,7 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
     } finally {
         history?.close();
     }
-    const note = [info?.note, problem].filter(Boolean).join(' ');
+    const note = [info?.note, problem, ...sendProblems].filter(Boolean).join(' ');
     return {
         asOf: clock.now,
         refreshedAt: new Date().toISOString(),
