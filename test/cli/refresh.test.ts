@@ -144,16 +144,21 @@ describe('segments refresh: destinations and errors', () => {
         expect(again.result.segments.filter(s => s.status === 'refreshed').map(s => s.name)).toEqual(['HighBalanceFollowUp']);
     });
 
-    test('webhook and table destinations say plainly that they were not sent', () => {
+    test('webhook and table destinations say plainly that they were not sent; an inactive segment is not refreshed', () => {
         const dir = sampleCopy();
         writeFileSync(join(dir, 'activation.segment'), `${readFileSync(join(dir, 'activation.segment'), 'utf8')}
 destination Crm { webhook "http://127.0.0.1:8787/segments" }
 destination Warehouse { table "segment_members" }
 `);
         const contact = join(dir, 'contact.segment');
-        writeFileSync(contact, readFileSync(contact, 'utf8').replace('activate CallCenter', 'activate CallCenter, Crm, Warehouse'));
+        writeFileSync(contact, readFileSync(contact, 'utf8').replace('activate CallCenter', 'activate CallCenter, Crm, Warehouse')
+            .replace('title "Do not call"', 'title "Do not call"\n  status inactive'));
         const r = segments(['refresh', 'contact.segment', '--as-of', AS_OF], dir);
         expect(r.code).toBe(0);
+        // Only the segments of the file named; an inactive one is not refreshed (reference, 3), though a compound segment still reads it.
+        expect(r.stdout.split('\n').filter(Boolean).map(l => l.replace(/ {2,}.*$/, ''))).toEqual(['DoNotCall', 'HighBalance', 'HighBalanceFollowUp']);
+        expect(r.stdout).toMatch(/^DoNotCall +inactive, not refreshed$/m);
+        expect(r.stdout).toMatch(/^HighBalanceFollowUp +169 /m);
         const line = r.stdout.split('\n').find(l => l.startsWith('HighBalanceFollowUp'))!;
         expect(line).toContain('sent CallCenter (exports/call-center/HighBalanceFollowUp.jsonl)');
         expect(line).toContain('Crm not sent: webhook destinations are not sent by this version of Segments (only file destinations are)');
