@@ -13,6 +13,7 @@ import { astConjuncts, conditionOf, conditionText, groupLabel, planConjuncts, si
 import { explainSequence, inSequence } from './explain-sequence.js';
 import { locationOf } from './location.js';
 import { explainSteps } from './explain-steps.js';
+import { explainRecords } from './group-records.js';
 
 type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
 
@@ -70,10 +71,13 @@ async function explainGroups(plan: DynamicPlan, segment: ast.DynamicSegment, mem
         }
         const items = planConjuncts(group.condition);
         const texts = astConjuncts(conditionOf(node));
-        if (texts.length === items.length) {
+        const named = texts.length === items.length;
+        if (named) {
             for (const [j, item] of items.entries()) conditions.push({ text: conditionText(texts[j]), passes: await membership.inPlan(singleGroupPlan(plan, group, item)), location: locationOf(texts[j]) });
         }
-        groups.push({ label: groupLabel(node, i), block: 'group', ...(operator ? { operator } : {}), passes: await membership.inPlan(singleBlockPlan(plan, group)), conditions, location: locationOf(node) });
+        // Over related records, the conditions must hold on the same ones: show the closest.
+        const records = named ? await explainRecords(plan, group, items, membership.key, membership.runner, membership.engine) : undefined;
+        groups.push({ label: groupLabel(node, i), block: 'group', ...(operator ? { operator } : {}), passes: await membership.inPlan(singleBlockPlan(plan, group)), conditions, location: locationOf(node), ...(records ? { records } : {}) });
     }
     return groups;
 }

@@ -47,6 +47,22 @@ export interface ExplainedGroup {
      */
     readonly conditions: readonly ExplainedCondition[];
     readonly location: SourceLocation;
+    /**
+     * A group over related records: its conditions must hold on the same records (one joined
+     * row). The profile's rows closest to passing, and which conditions fail on each.
+     */
+    readonly records?: ExplainedRecords;
+}
+
+/** One profile's joined rows in a group, for Explain Membership. */
+export interface ExplainedRecords {
+    /** The related entities each row joins, in order (the audience's record left out). */
+    readonly entities: readonly string[];
+    /** How many joined rows the profile has (counted up to `cap`). */
+    readonly rows: number;
+    readonly cap: number;
+    /** The rows meeting most conditions, best first: their records' keys (as `entities`), and the indices of the conditions (in `conditions`) that fail on them. */
+    readonly closest: readonly { readonly keys: readonly Key[]; readonly failing: readonly number[] }[];
 }
 
 export interface ExplainedCondition {

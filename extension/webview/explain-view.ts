@@ -1,4 +1,4 @@
-import type { Explanation, ExplainedGroup, ExplainedPart, ExplainedStep } from '../src/shared/data.js';
+import type { Explanation, ExplainedGroup, ExplainedPart, ExplainedRecords, ExplainedStep } from '../src/shared/data.js';
 import type { ViewState } from '../src/shared/messages.js';
 import { host } from './api.js';
 import { button, h, linkButton, replaceChildren } from './dom.js';
@@ -65,20 +65,45 @@ function groupsSection(e: Explanation): HTMLElement {
 }
 
 function groupItem(g: ExplainedGroup): HTMLElement {
-    const effect = g.operator === 'exclude' ? (g.passes ? ' — so it is excluded' : ' — so it is not excluded by it')
-        : g.operator === 'intersect' && !g.passes ? ' — so the intersection drops it' : '';
+    // An excluded group: holding the profile is the bad outcome, so the mark says what happens to it.
+    const excluded = g.operator === 'exclude';
+    const outcome = excluded ? (g.passes ? ` holds it: excluded by ${g.label}` : ' does not hold it: not excluded')
+        : `${g.passes ? ' passes' : ' fails'}${g.operator === 'intersect' && !g.passes ? ' — so the intersection drops it' : ''}`;
     return h('li', { class: `${g.block} ${g.passes ? 'pass' : 'fail'}`, 'data-group': g.label, 'data-block': g.block, 'data-passes': String(g.passes) },
-        mark(g.passes), ' ',
+        mark(excluded ? !g.passes : g.passes), ' ',
         g.operator ? h('span', { class: 'operator' }, `${g.operator} `) : null,
         linkButton(g.label, () => host.post({ type: 'reveal', location: g.location }), `Go to the ${g.block}`),
         g.block === 'sequence' && !g.label.startsWith('sequence ') ? h('span', { class: 'tag' }, 'sequence') : null,
-        h('span', { class: 'outcome' }, ` ${g.passes ? 'passes' : 'fails'}${effect}`),
+        h('span', { class: 'outcome' }, outcome),
         g.conditions.length ? h(g.block === 'sequence' ? 'ol' : 'ul', { class: `conditions${g.block === 'sequence' ? ' chain' : ''}` }, ...g.conditions.map(c =>
             h('li', { class: `condition ${c.passes ? 'pass' : 'fail'}`, 'data-passes': String(c.passes), ...(c.time ? { 'data-time': c.time } : {}) },
                 mark(c.passes), ' ',
                 linkButton(c.text, () => host.post({ type: 'reveal', location: c.location }), g.block === 'sequence' ? 'Go to the step' : 'Go to the condition'),
-                h('span', { class: 'outcome' }, c.passes ? ' passes' : ' fails'),
-                c.detail ? h('div', { class: 'detail' }, c.detail) : null))) : null);
+                h('span', { class: 'outcome' }, c.passes ? (g.records ? ' passes alone' : ' passes') : ' fails'),
+                c.detail ? h('div', { class: 'detail' }, c.detail) : null))) : null,
+        g.records ? recordsNote(g, g.records) : null);
+}
+
+/** Which of the profile's related records come closest to meeting the group's conditions together. */
+function recordsNote(g: ExplainedGroup, r: ExplainedRecords): HTMLElement {
+    const what = r.entities.join(' with ');
+    const of = (keys: readonly (string | number)[]): string => keys.map((k, i) => `${r.entities[i]} ${k}`).join(', ');
+    const note = h('div', { class: 'records', 'data-testid': 'records', 'data-rows': String(r.rows) });
+    if (r.rows === 0) {
+        note.append(h('p', { class: 'detail' }, `This profile has no ${what} record, so no condition on it can hold.`));
+        return note;
+    }
+    const count = r.rows >= r.cap ? `${r.cap.toLocaleString('en')} or more` : r.rows.toLocaleString('en');
+    if (g.passes) {
+        const met = r.closest.find(c => c.failing.length === 0);
+        note.append(h('p', { class: 'detail' }, `Every condition holds on the same record${met ? `: ${of(met.keys)}` : ''} (of ${count} ${what} ${r.rows === 1 ? 'record' : 'records'}).`));
+        return note;
+    }
+    note.append(h('p', { class: 'detail' }, `The conditions must hold on the same ${what} record, and none of its ${count} does. Closest:`),
+        h('ul', { class: 'closest' }, ...r.closest.map(c => h('li', { 'data-keys': c.keys.join(','), 'data-failing': c.failing.join(',') },
+            h('span', { class: 'record' }, of(c.keys)), ' fails ',
+            ...c.failing.flatMap((i, n) => [n > 0 ? ', ' : '', h('code', {}, g.conditions[i]?.text ?? `condition ${i + 1}`)])))));
+    return note;
 }
 
 function partsSection(parts: readonly ExplainedPart[]): HTMLElement {

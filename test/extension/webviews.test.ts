@@ -318,7 +318,22 @@ describe('webviews in Chromium', () => {
         await expect.poll(() => view.page.textContent('[data-testid=verdict]')).toBe('✗ 1003 is not a member of IrishSecurityProspects.');
         expect(await view.page.getAttribute('[data-group=Engaged]', 'data-passes')).toBe('false');
         expect(await view.page.locator('[data-group=Engaged] li.condition').evaluateAll(ls => ls.map(l => l.getAttribute('data-passes')))).toEqual(['false', 'true', 'true', 'true']);
-        expect(await view.page.textContent('[data-group=OwnsSecurity] > .outcome')).toBe(' passes — so it is excluded');
+        expect(await view.page.textContent('[data-group=OwnsSecurity] > .outcome')).toBe(' holds it: excluded by OwnsSecurity');
+        // Holding the profile is the bad outcome of an excluded group: its mark says so.
+        expect(await view.page.textContent('[data-group=OwnsSecurity] > .mark')).toBe('✗');
+
+        // Each condition holds on some Interaction of 1092, none on the same one: the closest are named.
+        const joined = await evaluator.request({ op: 'explain', segment: 'IrishSecurityProspects', key: 1092 });
+        await view.post({ type: 'explanation', explanation: joined });
+        await expect.poll(() => view.page.textContent('[data-testid=verdict]')).toBe('✗ 1092 is not a member of IrishSecurityProspects.');
+        expect(await view.page.locator('[data-group=Engaged] li.condition .outcome').allTextContents()).toEqual(Array(4).fill(' passes alone'));
+        expect(await view.page.textContent('[data-group=Engaged] [data-testid=records] p')).toBe('The conditions must hold on the same Interaction record, and none of its 2 does. Closest:');
+        expect(await view.page.locator('[data-group=Engaged] ul.closest li').allTextContents()).toEqual([
+            'Interaction 501453 fails (Interaction.Topic = "security" or Interaction.Kind contains "visit")',
+            'Interaction 511433 fails Interaction.OccurredAt in last 90 days'
+        ]);
+        await view.page.screenshot({ path: join(SHOTS, 'webview-explain-records.png'), fullPage: true });
+        await view.post({ type: 'explanation', explanation: e });
         await view.page.click('[data-group=Engaged] li.condition:first-child button.link');
         expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: e.groups[0].conditions[0].location });
         await view.page.screenshot({ path: join(SHOTS, 'webview-explain.png'), fullPage: true });

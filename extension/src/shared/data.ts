@@ -2,9 +2,9 @@
  * What the evaluator computes and the views show: plain JSON data shared by the evaluator
  * worker, the extension host and the webview scripts. No functions, no classes.
  */
-import type { BlockKind, Explanation, ExplainedCondition, ExplainedGroup, ExplainedPart, ExplainedStep, Key, SegmentKind, SetOperatorName, SourceLocation } from '../../../explain/types.js';
+import type { BlockKind, Explanation, ExplainedCondition, ExplainedGroup, ExplainedPart, ExplainedRecords, ExplainedStep, Key, SegmentKind, SetOperatorName, SourceLocation } from '../../../explain/types.js';
 
-export type { BlockKind, Explanation, ExplainedCondition, ExplainedGroup, ExplainedPart, ExplainedStep, Key, SegmentKind, SetOperatorName, SourceLocation };
+export type { BlockKind, Explanation, ExplainedCondition, ExplainedGroup, ExplainedPart, ExplainedRecords, ExplainedStep, Key, SegmentKind, SetOperatorName, SourceLocation };
 export type Cell = string | number | null;
 
 
