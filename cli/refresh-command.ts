@@ -8,7 +8,7 @@ import { DatabaseError } from '../engine/engine.js';
 import type { EngineName } from '../engine/open-engine.js';
 import { tableVersions } from '../engine/refresh.js';
 import { SegmentRunner } from '../engine/runner.js';
-import { defaultHistoryFile, HistoryStore, HistoryWriteError, type Key } from '../history/history-store.js';
+import { defaultHistoryFile, HistoryStore, HistoryWriteError, type Key, type RefreshState } from '../history/history-store.js';
 import { openEngine, parseClock, type Io } from './commands.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { UsageError } from './errors.js';
@@ -109,7 +109,7 @@ async function openStore(file: string): Promise<HistoryStore> {
     }
 }
 
-async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: SegmentRunner, store: HistoryStore, state: ReturnType<typeof stateOf>): Promise<SegmentOutcome> {
+async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: SegmentRunner, store: HistoryStore, state: RefreshState): Promise<SegmentOutcome> {
     const filesThere = plan.destinations.every(d => d.kind !== 'file' || existsSync(d.path));
     if (filesThere && sameState(store.refreshState(plan.name), state)) return { name: plan.name, status: 'unchanged', destinations: [] };
     let keys: readonly KeyValue[];

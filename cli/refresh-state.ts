@@ -4,7 +4,7 @@ import type { SegmentPlan } from '../compiler/ir.js';
 import { segmentReferences } from '../compiler/plan-walk.js';
 import { segmentSql } from '../compiler/sql/to-sql.js';
 import type { TableVersions } from '../engine/refresh.js';
-import { tablesRead } from '../engine/refresh.js';
+import { measureTables, tablesRead } from '../engine/refresh.js';
 import type { SegmentRunner } from '../engine/runner.js';
 import { sampledSegments } from '../engine/steps.js';
 import type { RefreshState } from '../history/history-store.js';
@@ -25,11 +25,14 @@ export function segmentClosure(name: string, plans: ReadonlyMap<string, SegmentP
 
 /**
  * The tables a refresh of `plan` depends on: those its members are read from (`tablesRead`) and
- * those of its `show` columns, which a file destination holds.
+ * those of its `show` columns and measures, which a file destination holds.
  */
 export function refreshTables(plan: SegmentPlan, plans: ReadonlyMap<string, SegmentPlan>): string[] {
     const tables = tablesRead(plan.name, plans);
-    for (const s of plan.show) for (const step of s.path) tables.add(step.entity.table);
+    for (const s of plan.show) {
+        for (const step of s.path) tables.add(step.entity.table);
+        if (s.measure) measureTables(s.measure, tables);
+    }
     return [...tables].sort();
 }
 

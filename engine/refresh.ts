@@ -1,4 +1,4 @@
-import { assertUnreachable, type AggregateRef, type Condition, type JoinNode, type KeyValue, type SegmentPlan } from '../compiler/ir.js';
+import { assertUnreachable, type AggregateRef, type Condition, type JoinNode, type KeyValue, type MeasurePlan, type SegmentPlan } from '../compiler/ir.js';
 import { measuresUsed, segmentReferences, walkCondition } from '../compiler/plan-walk.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import type { SqlEngine } from './engine.js';
@@ -38,14 +38,17 @@ export function tablesRead(name: string, plans: ReadonlyMap<string, SegmentPlan>
         default:
             assertUnreachable(plan);
     }
-    for (const m of measuresUsed(plan)) {
-        tables.add(m.entity.table);
-        aggregateTables(m.aggregate, tables);
-        if (m.aggregate.where) conditionTables(m.aggregate.where, tables);
-    }
+    for (const m of measuresUsed(plan)) measureTables(m, tables);
     for (const other of segmentReferences(plan)) for (const t of tablesRead(other, plans, new Set([...seen, name]), memo)) tables.add(t);
     memo.set(name, tables);
     return tables;
+}
+
+/** The tables a measure reads: its entity, its aggregate's path and records, and their `where`. */
+export function measureTables(m: MeasurePlan, into: Set<string>): void {
+    into.add(m.entity.table);
+    aggregateTables(m.aggregate, into);
+    if (m.aggregate.where) conditionTables(m.aggregate.where, into);
 }
 
 function treeTables(node: JoinNode, into: Set<string>): void {
