@@ -73,7 +73,8 @@ describe('webviews in Chromium', () => {
         const r = report(preview);
         expect(r.count).toBe(373);
         await expect.poll(() => view.page.textContent('[data-testid=count]')).toBe('373');
-        expect(await view.page.locator('table.members tbody tr').count()).toBe(100);
+        // The grid holds the 100 rows loaded (a header row besides); only those in view are in the DOM.
+        expect(await view.page.getAttribute('[data-testid=members]', 'aria-rowcount')).toBe('101');
         expect(await view.page.textContent('.pager .range')).toBe('1–100 of 373');
         // Engaged narrows step by step; OwnsSecurity is excluded.
         const steps = await view.page.locator('[data-group=Engaged] ol.steps li .step-count').allTextContents();
@@ -94,12 +95,12 @@ describe('webviews in Chromium', () => {
         const second = await evaluator.request({ op: 'preview', segment: 'IrishSecurityProspects', pageOffset: 100, pageSize: 100 });
         await view.post({ type: 'preview', preview: second });
         await expect.poll(() => view.page.textContent('.pager .range')).toBe('101–200 of 373');
-        expect(await view.page.textContent('table.members tbody tr:first-child td')).toBe(String(report(second).page.rows[0][0]));
+        expect(await view.page.textContent('[data-testid=members] [aria-rowindex="2"] [role=gridcell]')).toBe(String(report(second).page.rows[0][0]));
         await view.page.click('button[data-page=last]');
         expect((await view.sent()).filter(m => m.type === 'page').pop()).toEqual({ type: 'page', offset: 300 });
         await view.post({ type: 'preview', preview: await evaluator.request({ op: 'preview', segment: 'IrishSecurityProspects', pageOffset: 300, pageSize: 100 }) });
         await expect.poll(() => view.page.textContent('.pager .range')).toBe('301–373 of 373');
-        expect(await view.page.locator('table.members tbody tr').count()).toBe(73);
+        expect(await view.page.getAttribute('[data-testid=members]', 'aria-rowcount')).toBe('74');
         expect(await view.page.isDisabled('button[data-page=next]')).toBe(true);
         await view.page.close();
     });
@@ -109,8 +110,10 @@ describe('webviews in Chromium', () => {
         const preview = await evaluator.request({ op: 'preview', segment: 'SecurityLowSatisfaction', pageOffset: 0, pageSize: 100 });
         expect(report(preview).page.rows.some(r => r[1] === HOSTILE)).toBe(true);
         await view.post({ type: 'preview', preview });
-        await expect.poll(() => view.page.locator('table.members td', { hasText: HOSTILE }).count()).toBe(1);
-        expect(await view.page.locator('table.members td', { hasText: HOSTILE }).textContent()).toBe(HOSTILE);
+        await expect.poll(() => view.page.locator('[data-testid=members] [role=row]').count()).toBeGreaterThan(1);
+        await view.page.fill('input.grid-filter', HOSTILE);
+        await expect.poll(() => view.page.locator('[data-testid=members] [role=gridcell]', { hasText: HOSTILE }).count()).toBe(1);
+        expect(await view.page.locator('[data-testid=members] [role=gridcell]', { hasText: HOSTILE }).textContent()).toBe(HOSTILE);
         expect(await view.page.locator('#app img').count()).toBe(0);
         await view.page.waitForTimeout(300);
         expect(view.dialogs).toEqual([]);
@@ -155,7 +158,7 @@ describe('webviews in Chromium', () => {
             await view.post({ type: 'preview', preview: broken });
             await expect.poll(() => view.page.textContent('.stale-banner h1')).toBe(`SecurityLowSatisfaction has errors: below is its last result, as of ${report(good).asOf}, until they are fixed`);
             expect(await view.page.textContent('.stale [data-testid=count]')).toBe('182');
-            expect(await view.page.locator('.stale table.members tbody tr').count()).toBe(100);
+            expect(await view.page.getAttribute('.stale [data-testid=members]', 'aria-rowcount')).toBe('101');
             expect(await view.page.getAttribute('.stale', 'inert')).toBe('');
             expect(Number(await view.page.locator('.stale').evaluate(e => getComputedStyle(e).opacity))).toBeLessThan(1);
             await view.page.click('.stale-banner li button');
@@ -426,7 +429,7 @@ describe('webviews in Chromium', () => {
         const order = await view.page.locator('.flow .box').evaluateAll(bs => bs.map(b => b.className));
         expect(order).toEqual(['box group', 'box step top', 'box result']);
         // The measure shown is a column of the members.
-        expect(await view.page.locator('table.members thead th').allTextContents()).toEqual(['CustomerId', 'Name', 'City', 'LifetimeValue']);
+        expect(await view.page.locator('[data-testid=members] [role=columnheader] .grid-label').allTextContents()).toEqual(['CustomerId', 'Name', 'City', 'LifetimeValue']);
         await step.locator('button.link').click();
         expect((await view.sent()).pop()).toEqual({ type: 'reveal', location: r.steps[0].location });
         expect(await view.violations()).toEqual([]);
