@@ -8,6 +8,7 @@ import { offerOtherEngine } from './host/engine-missing.js';
 import { EvaluatorClient } from './host/evaluator-client.js';
 import { startLanguageClient } from './host/language-client.js';
 import { SqlDocuments } from './host/sql-documents.js';
+import { SegmentTestController } from './host/test-controller.js';
 import { ViewPanel } from './host/view-panel.js';
 import { Views } from './host/views.js';
 
@@ -33,8 +34,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Segmen
         evaluator.overlay(doc.uri.fsPath, doc.isDirty ? doc.getText() : undefined);
         sqlDocuments.refreshSoon();
     };
+    const tests = new SegmentTestController(evaluator, output);
     context.subscriptions.push(
-        output, evaluator, views, sqlDocuments,
+        output, evaluator, views, sqlDocuments, tests,
         vscode.workspace.registerTextDocumentContentProvider(SqlDocuments.scheme, sqlDocuments),
         ...registerCommands(evaluator, views),
         vscode.workspace.onDidChangeTextDocument(e => mirror(e.document)),
@@ -56,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Segmen
             sqlDocuments.refreshSoon();
         })
     );
+    tests.refreshSoon();
     for (const kind of VIEW_KINDS) {
         context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(ViewPanel.viewTypes[kind], {
             deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {

@@ -11,6 +11,7 @@ import type { EvaluationContext, EvaluatorRequest, EvaluatorResults } from './pr
 import { buildDashboard, buildPreview, historyFor, isRefreshed } from './reports.js';
 import { schemaText, staticSegmentText } from './segment-text.js';
 import { notRunnableMessage } from './not-runnable.js';
+import { listTests, runWorkspaceTests } from './segment-tests.js';
 import { locationOf, type WorkspaceSession } from './session.js';
 
 type Result = EvaluatorResults[EvaluatorRequest['op']];
@@ -91,6 +92,10 @@ export async function handleRequest(session: WorkspaceSession, ctx: EvaluationCo
             session.invalidateAll();
             return day;
         }
+        case 'tests':
+            return listTests(session);
+        case 'runTests':
+            return runWorkspaceTests(session, ctx, request.ids, token);
     }
 }
 

@@ -33,7 +33,54 @@ export type EvaluatorRequest =
     | { readonly op: 'backfill'; readonly from: string; readonly to: string; readonly stepDays: number }
     | { readonly op: 'generateSchema'; readonly database: string }
     | { readonly op: 'segments' }
-    | { readonly op: 'simulateDay' };
+    | { readonly op: 'simulateDay' }
+    /** Every segment test of the workspace (`test SEGMENT "title" as of D { ... }`), from unsaved text too. */
+    | { readonly op: 'tests' }
+    /** Runs the tests with these ids (all when absent) on the picked engine, in file and line order. */
+    | { readonly op: 'runTests'; readonly ids?: readonly string[] };
+
+/** A segment test as the Testing view lists it. */
+export interface TestListItem {
+    /** `file:line`, stable while the test does not move. */
+    readonly id: string;
+    readonly file: string;
+    /** 1-based line of `test`. */
+    readonly line: number;
+    /** Its title, or `as of D` (the segment's name when it has neither). */
+    readonly label: string;
+    readonly segment: string;
+}
+
+/** An error inside a test, where it is (1-based line and column). */
+export interface TestProblem {
+    readonly line: number;
+    readonly column: number;
+    readonly message: string;
+}
+
+/** One check's outcome, ready for a diff. */
+export interface TestCheckOutcome {
+    /** 1-based line of the check. */
+    readonly line: number;
+    readonly text: string;
+    readonly passed: boolean;
+    readonly message: string;
+    readonly expected: string;
+    readonly actual: string;
+    /** Explain Membership's lines for the first keys that make it fail. */
+    readonly explanations: readonly string[];
+}
+
+/** One test's run on the picked engine. */
+export interface TestOutcome {
+    readonly id: string;
+    readonly status: 'passed' | 'failed' | 'error';
+    readonly ms: number;
+    readonly checks: readonly TestCheckOutcome[];
+    /** Why it could not run; with `problems` at their lines when the test itself has errors. */
+    readonly error?: string;
+    readonly problems: readonly TestProblem[];
+}
 
 /** What Generate Schema made: the text, and what it left out because the workspace declares it. */
 export interface GeneratedSchemaText {
@@ -66,6 +113,8 @@ export interface EvaluatorResults {
     generateSchema: GeneratedSchemaText;
     segments: readonly SegmentListItem[];
     simulateDay: { readonly day: string; readonly purchases: number; readonly interactions: number };
+    tests: readonly TestListItem[];
+    runTests: readonly TestOutcome[];
 }
 
 export type HostToWorker =

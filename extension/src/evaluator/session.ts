@@ -20,6 +20,8 @@ export interface LoadedModel {
     readonly workspace: LoadedWorkspace;
     /** Plans of the segments that may run (a segment blocked by the data has none here). */
     readonly plans: WorkspacePlans;
+    /** Plans of every segment without errors, blocked ones too (a test with its own rows may run them). */
+    readonly unblocked: WorkspacePlans['plans'];
     /** Segments with a plan that must not run: they read a table or column the database lacks, or a data check failed. */
     readonly blocked: ReadonlyMap<string, BlockedSegment>;
 }
@@ -84,7 +86,7 @@ export class WorkspaceSession {
         const planned = planWorkspace(workspace.model);
         // Never run a segment whose schema has errors in the data (a missing table or column).
         const blocked = await blockedSegments(workspace, planned.plans);
-        return { version, workspace, plans: { ...planned, plans: withoutBlocked(planned.plans, blocked) }, blocked };
+        return { version, workspace, plans: { ...planned, plans: withoutBlocked(planned.plans, blocked) }, unblocked: planned.plans, blocked };
     }
 
     /** The database file the model declares, or undefined. */
