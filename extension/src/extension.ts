@@ -7,6 +7,7 @@ import { watchDatabases } from './host/database-watcher.js';
 import { offerOtherEngine } from './host/engine-missing.js';
 import { EvaluatorClient } from './host/evaluator-client.js';
 import { startLanguageClient } from './host/language-client.js';
+import { SideBar } from './host/side-bar.js';
 import { SqlDocuments } from './host/sql-documents.js';
 import { SegmentTestController } from './host/test-controller.js';
 import { ViewPanel } from './host/view-panel.js';
@@ -29,14 +30,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Segmen
     const evaluator = new EvaluatorClient(context.asAbsolutePath('out/evaluator.cjs'), output, offerOtherEngine());
     const views = new Views(context.extensionUri, evaluator, runViewCommand);
     const sqlDocuments = new SqlDocuments(evaluator);
+    const sideBar = new SideBar(evaluator);
     const mirror = (doc: vscode.TextDocument): void => {
         if (!isSegmentDocument(doc)) return;
         evaluator.overlay(doc.uri.fsPath, doc.isDirty ? doc.getText() : undefined);
         sqlDocuments.refreshSoon();
+        // Saved text changes the counts; typing only the list.
+        sideBar.refreshSoon(800, !doc.isDirty);
     };
     const tests = new SegmentTestController(evaluator, output);
     context.subscriptions.push(
-        output, evaluator, views, sqlDocuments, tests,
+        output, evaluator, views, sqlDocuments, tests, sideBar,
         vscode.workspace.registerTextDocumentContentProvider(SqlDocuments.scheme, sqlDocuments),
         ...registerCommands(evaluator, views),
         vscode.workspace.onDidChangeTextDocument(e => mirror(e.document)),
@@ -50,12 +54,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Segmen
             evaluator.invalidate();
             void views.refreshAll(false);
             sqlDocuments.refreshSoon();
+            sideBar.refreshSoon(0, true);
         }),
         watchDatabases(uri => {
             output.appendLine(`database changed: ${uri.fsPath}; refreshing active segments`);
             evaluator.invalidate();
             void views.refreshAll(true);
             sqlDocuments.refreshSoon();
+            sideBar.refreshSoon(800, true);
         })
     );
     tests.refreshSoon();

@@ -266,6 +266,30 @@ describe('the extension in code-server', () => {
         expect(shown).not.toBe(source);
     });
 
+    it('lists the segments by file with their counts, and the schema, in the Segments side bar', async () => {
+        await runCommand(page, 'Segments: Focus on Segments View');
+        const rows = page.locator('.pane-body .monaco-list-row');
+        const segmentRow = rows.filter({ hasText: 'HighBalanceFollowUp' }).first();
+        await segmentRow.waitFor({ timeout: 60_000 });
+        // The count arrives after the list, from the same evaluation as the dashboard.
+        await expect.poll(() => segmentRow.locator('.label-description').textContent(), { timeout: 90_000 }).toBe('169 · Customer');
+        expect(await rows.filter({ hasText: 'contact.segment' }).count()).toBeGreaterThan(0);
+        expect(await rows.filter({ hasText: /^Broken/ }).first().locator('.label-description').textContent()).toBe('has errors');
+        // A click goes to the definition.
+        await segmentRow.click();
+        await expect.poll(() => page.locator('.editor-group-container.active .tab.active').textContent(), { timeout: 30_000 }).toContain('contact.segment');
+        // The schema: entities with their keys, attributes with their types and relationships.
+        await runCommand(page, 'Segments: Focus on Schema View');
+        const customer = page.locator('.pane-body .monaco-list-row', { hasText: 'Customer' }).filter({ hasText: 'key CustomerId' }).first();
+        await customer.waitFor({ timeout: 30_000 });
+        await customer.locator('.monaco-tl-twistie').click();
+        const balance = page.locator('.pane-body .monaco-list-row', { hasText: 'CreditBalance' }).first();
+        await balance.waitFor({ timeout: 30_000 });
+        expect(await balance.locator('.label-description').textContent()).toBe('number');
+        await page.screenshot({ path: join(SHOTS, 'vscode-side-bar.png') });
+        await runCommand(page, 'View: Close Primary Side Bar');
+    }, 180_000);
+
     it('lists every sample segment on the dashboard, and refreshes it when the database changes', async () => {
         await runCommand(page, 'View: Close All Editors');
         await runCommand(page, 'Segments: Open Dashboard');

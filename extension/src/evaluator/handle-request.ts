@@ -7,6 +7,7 @@ import type { CancelToken } from './cancel.js';
 import { exportCsv } from './csv-export.js';
 import { kindOf } from './find-segment.js';
 import { buildFlow } from './flow.js';
+import { workspaceOutline } from './outline.js';
 import type { EvaluationContext, EvaluatorRequest, EvaluatorResults } from './protocol.js';
 import { buildDashboard, buildPreview, historyFor, isRefreshed } from './reports.js';
 import { schemaText, staticSegmentText } from './segment-text.js';
@@ -85,6 +86,8 @@ export async function handleRequest(session: WorkspaceSession, ctx: EvaluationCo
                 return { name: s.name, kind: kindOf(s), uri: at.uri, line: at.line };
             });
         }
+        case 'outline':
+            return workspaceOutline(await session.loaded());
         case 'simulateDay': {
             const db = await session.databaseFile();
             if (!db) throw new Error('No database in this workspace folder.');

@@ -1,5 +1,5 @@
 import type { EngineName } from '../../../engine/open-engine.js';
-import type { DashboardData, Explanation, Key, PreviewState } from '../shared/data.js';
+import type { DashboardData, Explanation, Key, PreviewState, SegmentKind, SourceLocation } from '../shared/data.js';
 import type { FlowState } from '../shared/flow.js';
 
 /**
@@ -33,6 +33,7 @@ export type EvaluatorRequest =
     | { readonly op: 'backfill'; readonly from: string; readonly to: string; readonly stepDays: number }
     | { readonly op: 'generateSchema'; readonly database: string }
     | { readonly op: 'segments' }
+    | { readonly op: 'outline' }
     | { readonly op: 'simulateDay' }
     /** Every segment test of the workspace (`test SEGMENT "title" as of D { ... }`), from unsaved text too. */
     | { readonly op: 'tests' }
@@ -93,6 +94,31 @@ export interface GeneratedSchemaText {
     readonly undeclaredColumns: number;
 }
 
+/** The workspace for the Segments side bar: its segments and its schema, parsed, not run. */
+export interface WorkspaceOutline {
+    readonly segments: readonly OutlineSegment[];
+    readonly entities: readonly OutlineEntity[];
+}
+
+export interface OutlineSegment {
+    readonly name: string;
+    readonly title: string;
+    readonly kind: SegmentKind;
+    /** Absent when the segment has errors. */
+    readonly audience?: string;
+    readonly location: SourceLocation;
+}
+
+export interface OutlineEntity {
+    readonly name: string;
+    readonly table?: string;
+    readonly key?: string;
+    readonly time?: string;
+    readonly location: SourceLocation;
+    readonly attributes: readonly { readonly name: string; readonly type: string; readonly description?: string; readonly target?: string; readonly location: SourceLocation }[];
+    readonly measures: readonly { readonly name: string; readonly description?: string; readonly location: SourceLocation }[];
+}
+
 export interface SegmentListItem {
     readonly name: string;
     readonly kind: string;
@@ -112,6 +138,7 @@ export interface EvaluatorResults {
     backfill: { readonly points: number; readonly segments: number };
     generateSchema: GeneratedSchemaText;
     segments: readonly SegmentListItem[];
+    outline: WorkspaceOutline;
     simulateDay: { readonly day: string; readonly purchases: number; readonly interactions: number };
     tests: readonly TestListItem[];
     runTests: readonly TestOutcome[];
