@@ -257,6 +257,9 @@ export class HistoryStore {
             const merged = await load(this.file);
             try {
                 for (const p of this.pending) {
+                    // A run another writer saved meanwhile with the same state and members (two refreshers
+                    // at once on one workspace) is recorded once.
+                    if (p.kind === 'record' && p.state && sameRun(merged, p.segment, p.state, p.keys)) continue;
                     if (p.kind === 'record') applyRecord(merged, p.segment, p.asOf, p.keys, p.recordedAt, p.state);
                     else applyPoint(merged, p.segment, p.asOf, p.count, p.recordedAt);
                 }
@@ -315,6 +318,16 @@ function applyRecord(db: Database, segment: string, asOf: string, keys: readonly
     if (state) db.run('INSERT INTO refresh_state (segment, run_id, fingerprint, tables) VALUES (?, ?, ?, ?)', [segment, runId, state.fingerprint, JSON.stringify(state.tables)]);
     db.run('COMMIT');
     return { entered, left, first: !previous };
+}
+
+/** The latest run of `segment` in `db` has this refresh state and these members. */
+function sameRun(db: Database, segment: string, state: RefreshState, keys: readonly Key[]): boolean {
+    const rows = db.exec('SELECT fingerprint, tables FROM refresh_state WHERE segment = ?', [segment]);
+    if (rows.length === 0) return false;
+    const [fingerprint, tables] = rows[0].values[0];
+    if (fingerprint !== state.fingerprint || tables !== JSON.stringify(state.tables)) return false;
+    const members = snapshotOf(db, segment);
+    return members !== undefined && members.size === new Set(keys).size && keys.every(k => members.has(k));
 }
 
 function applyPoint(db: Database, segment: string, asOf: string, count: number, recordedAt: string): void {

@@ -25,7 +25,7 @@ describe('segments refresh on the bigger engines', () => {
         const daySqljs = refreshJson(dir, ['--history', join(dir, 'sqljs.history.sqlite')]).result;
         expect(day.segments.filter(s => s.status === 'unchanged').map(s => s.name)).toEqual(['DoNotCall', 'HighBalance', 'HighBalanceFollowUp']);
         expect(day.segments.map(s => [s.name, s.status, s.count, s.entered, s.left])).toEqual(daySqljs.segments.map(s => [s.name, s.status, s.count, s.entered, s.left]));
-    }, 300_000);
+    }, 600_000);
 });
 
 const url = process.env.SEGMENTS_PG_URL;
@@ -45,14 +45,14 @@ if (url) describe('segments refresh --engine postgres', () => {
             expect(counts(first)).toEqual(counts(refreshJson(dir, ['--history', join(dir, 'sqljs.history.sqlite')]).result));
             const watch = spawnSegments(['refresh', '.', '--as-of', AS_OF, '--watch', '--poll', '1s', ...args], dir);
             try {
-                await waitFor(() => (watch.output().match(/polling PostgreSQL/g) ?? []).length >= 1 && /ValentinesLastMinute +unchanged/.test(watch.output().split('polling PostgreSQL').pop()!), 90_000, 'a poll that finds nothing changed', () => watch.output() + watch.errors());
+                await waitFor(() => (watch.output().match(/polling PostgreSQL/g) ?? []).length >= 1 && /ValentinesLastMinute +unchanged/.test(watch.output().split('polling PostgreSQL').pop()!), 240_000, 'a poll that finds nothing changed', () => watch.output() + watch.errors());
                 const never = first.segments.find(s => s.name === 'NeverPurchased')!;
                 expect(never.count).toBeGreaterThan(0);
                 // The first customer who never bought buys a product on 2027-02-12.
                 const { rows } = await pool.query(`SELECT customer_id FROM "${schema}".customers WHERE customer_id NOT IN (SELECT customer_id FROM "${schema}".purchases WHERE customer_id IS NOT NULL) ORDER BY customer_id LIMIT 1`);
                 const customer = Number((rows[0] as { customer_id: number }).customer_id);
                 await pool.query(`INSERT INTO "${schema}".purchases (purchase_id, customer_id, product_id, purchased_at, amount, channel) SELECT max(purchase_id) + 1, $1, 5007, '2027-02-12 10:00:00', 10, 'web' FROM "${schema}".purchases`, [customer]);
-                await waitFor(() => /NeverPurchased +\d+ +\+0 -1/.test(watch.output()), 90_000, 'the refresh after the insert', () => watch.output() + watch.errors());
+                await waitFor(() => /NeverPurchased +\d+ +\+0 -1/.test(watch.output()), 240_000, 'the refresh after the insert', () => watch.output() + watch.errors());
                 const block = watch.output().slice(watch.output().lastIndexOf('NeverPurchased') - 2000);
                 expect(block).toMatch(/^HighBalance +unchanged$/m);
             } finally {
@@ -64,5 +64,5 @@ if (url) describe('segments refresh --engine postgres', () => {
             await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
             await pool.end();
         }
-    }, 300_000);
+    }, 600_000);
 });

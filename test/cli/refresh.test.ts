@@ -181,6 +181,22 @@ destination Warehouse { table "segment_members" }
     });
 });
 
+describe('two refreshers at once', () => {
+    test('two refreshes of one workspace at the same moment record each change once, and the files are the members', async () => {
+        const dir = sampleCopy();
+        refreshJson(dir);
+        await simulateDay(join(dir, 'retail.sqlite'));
+        const a = spawnSegments(['refresh', '.', '--as-of', AS_OF], dir);
+        const b = spawnSegments(['refresh', '.', '--as-of', AS_OF], dir);
+        expect([await a.exit, await b.exit]).toEqual([0, 0]);
+        const runs = await recordedRuns(dir);
+        // The customers-only segments did not change; every other one was recorded once more, not twice.
+        expect([...runs].filter(([, n]) => n !== 2).map(([name, n]) => [name, n])).toEqual([['DoNotCall', 1], ['HighBalance', 1], ['HighBalanceFollowUp', 1]]);
+        const members = runKeys(dir);
+        for (const [segment, file] of Object.entries(FILES)) expect(fileKeys(dir, file), segment).toEqual(members.get(segment));
+    }, 150_000);
+});
+
 describe('segments refresh --watch and signals', () => {
     test('--watch refreshes when the database changes and stops cleanly on SIGTERM', async () => {
         const dir = sampleCopy();

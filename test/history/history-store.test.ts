@@ -58,6 +58,29 @@ describe('history store: writers at once', () => {
         [a, b, merged].forEach(s => s.close());
     });
 
+    it('two refreshers recording the same run (same refresh state, same members) at once record it once; a different run is kept', async () => {
+        const file = join(folder(), 'h.history.sqlite');
+        const state = { fingerprint: 'f1', tables: { purchases: '[1]' } };
+        const a = await HistoryStore.open(file);
+        const b = await HistoryStore.open(file);
+        a.record('S', '2027-02-11 00:00:00', [1, 2], undefined, state);
+        b.record('S', '2027-02-11 00:00:00', [1, 2], undefined, state);
+        b.record('T', '2027-02-11 00:00:00', [5], undefined, state);
+        await a.save();
+        await b.save();
+        let merged = await HistoryStore.open(file);
+        expect([merged.runs('S').length, merged.runs('T').length]).toEqual([1, 1]);
+        expect(merged.refreshState('S')).toEqual(state);
+        merged.close();
+        // The same members under another state (the data changed, the members did not) is a run of its own.
+        const c = await HistoryStore.open(file);
+        c.record('S', '2027-02-11 00:00:00', [1, 2], undefined, { fingerprint: 'f1', tables: { purchases: '[2]' } });
+        await c.save();
+        merged = await HistoryStore.open(file);
+        expect(merged.runs('S').map(r => [r.count, r.entered, r.left])).toEqual([[2, undefined, undefined], [2, 0, 0]]);
+        [a, b, c, merged].forEach(s => s.close());
+    });
+
     it('a lock left by a writer that is gone is broken; a live one is waited for, then a clear message', async () => {
         const dir = folder();
         const file = join(dir, 'h.history.sqlite');
