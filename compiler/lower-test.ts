@@ -184,7 +184,7 @@ function lowerCheck(check: ast.TestCheck, segment: ast.Segment, audience: string
         if (!keys || (check.reason && !reason)) return undefined;
         return { ...base, node: 'not-members', keys, ...(reason ? { reason } : {}) };
     }
-    if (ast.isCountCheck(check)) {
+    if (ast.isCountCheck(check) && !check.percent) {
         const low = check.value ?? check.low;
         const high = check.value ?? check.high;
         if (low === undefined || high === undefined) return undefined;
@@ -205,12 +205,14 @@ function lowerCheck(check: ast.TestCheck, segment: ast.Segment, audience: string
         sink.error(ProblemCodes.TestAudience, `${other.name}'s audience is ${otherAudience} and ${segment.name}'s is ${audience}: only segments of one audience share members.`, check, 'segment');
         return undefined;
     }
-    if (ast.isShareCheck(check)) {
-        if (check.share > 100 || check.tolerance > 100) {
-            sink.error(ProblemCodes.TestShare, 'A share and its tolerance are at most 100%.', check, check.share > 100 ? 'share' : 'tolerance');
+    if (ast.isCountCheck(check)) {
+        const share = check.value ?? 0;
+        const tolerance = check.tolerance ?? 0;
+        if (share > 100 || tolerance > 100) {
+            sink.error(ProblemCodes.TestShare, 'A share and its tolerance are at most 100%.', check, share > 100 ? 'value' : 'tolerance');
             return undefined;
         }
-        return { ...base, node: 'share', of: other.name, percent: check.share, tolerance: check.tolerance };
+        return { ...base, node: 'share', of: other.name, percent: share, tolerance };
     }
     return { ...base, node: ast.isSubsetCheck(check) ? 'subset' : 'disjoint', of: other.name };
 }

@@ -11,6 +11,7 @@ import { comparable, fieldType } from './fields.js';
 import { definitionText } from './measure-text.js';
 import { comparedTextAttribute, fitsCompound, keywordFitsType, operandType, valueItems } from './schema-completion.js';
 import type { SegmentServices } from './segment-module.js';
+import { reasonItems, reasonKeywordFits, testedSegment } from './test-completion.js';
 import type { SegmentWorkspace } from './workspace-model.js';
 
 const OPERATOR_SYMBOLS = new Set(['=', '!=', '<', '<=', '>', '>=', '%']);
@@ -114,6 +115,11 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
             const documentation = DESTINATION_KINDS[next.feature.value];
             return super.completionFor(context, next, (ctx, item) => acceptor(ctx, { ...item, ...(documentation ? { documentation } : {}) }));
         }
+        if (next.type === ast.TestReason.$type && GrammarAST.isRuleCall(next.feature) && next.feature.rule.ref?.name === 'ID') {
+            // A test's `by`: the names the tested segment's groups, sequences or parts have.
+            for (const item of reasonItems(testedSegment(context.node))) acceptor(context, item);
+            return undefined;
+        }
         if (GrammarAST.isRuleCall(next.feature) && next.feature.rule.ref?.name === 'STRING' && next.type === 'StringLiteral') {
             return this.completeValues(context, acceptor);
         }
@@ -154,6 +160,7 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
         if (!OPERATOR_SYMBOLS.has(keyword.value) && !super.filterKeyword(context, keyword)) return false;
         // Only `then` steps take `within` (reference, 6.3).
         if (keyword.value === 'within' && eventAt(context.node)?.then === false) return false;
+        if (ruleOf(keyword) === 'TestReason') return reasonKeywordFits(keyword.value, testedSegment(context.node));
         const model = this.workspace.model;
         const type = operandType(context.node, model) ?? bareAttributeBeforeCursor(context, model)?.type;
         return type === undefined || keywordFitsType(keyword.value, type);
@@ -180,6 +187,17 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
                 const candidate = model.segments.get(d.name);
                 return !candidate || fitsCompound(candidate, segment, model);
             });
+        }
+        if (refInfo.property === 'segment' && (ast.isCountCheck(container) || ast.isSubsetCheck(container) || ast.isDisjointCheck(container))) {
+            // A test compares segments of one audience.
+            const tested = testedSegment(container);
+            const audience = tested && audienceNameOf(tested, model);
+            return audience ? candidates.filter(d => { const c = model.segments.get(d.name); return !c || audienceNameOf(c, model) === audience; }) : candidates;
+        }
+        if (ast.isRowValue(container) && refInfo.property === 'attribute') {
+            // A row names an attribute once.
+            const given = new Set(container.$container.values.filter(v => v !== container).map(v => v.attribute?.$refText));
+            return candidates.filter(d => !given.has(d.name));
         }
         const compared = rightSideOf(container);
         const left = compared && operandType(compared.left, model);

@@ -8,6 +8,7 @@ import type { FieldSamples } from './field-samples.js';
 import { fieldType } from './fields.js';
 import { definitionText } from './measure-text.js';
 import { destinationHover, finalStepHover, stepHover } from './journey-hovers.js';
+import { checkHover, rowHover, testHover } from './test-hovers.js';
 import type { SegmentCounts } from './segment-counts.js';
 import type { SegmentServices } from './segment-module.js';
 import type { SegmentWorkspace } from './workspace-model.js';
@@ -16,7 +17,7 @@ import type { SegmentWorkspace } from './workspace-model.js';
  * Hovers on attributes (type, column, description, sample values, event time), measures (type,
  * definition, description, minimum, median and maximum in the data), segments (kind,
  * audience, count), sequence steps (the step and its entity's time), `top` and `sample` steps
- * (what they keep), `time` in an entity and
+ * (what they keep), tests, their rows and checks (README "Segment tests"), `time` in an entity and
  * destinations (kind, target, the file a segment's members go to).
  */
 export class SegmentHoverProvider extends AstNodeHoverProvider {
@@ -40,6 +41,9 @@ export class SegmentHoverProvider extends AstNodeHoverProvider {
         let content: string | undefined;
         if (ast.isEvent(node)) content = stepHover(node);
         else if (ast.isTopStep(node) || ast.isSampleStep(node)) content = finalStepHover(node);
+        else if (leaf && GrammarAST.isKeyword(leaf.grammarSource) && ast.isTest(node)) content = testHover(node, this.workspace.model);
+        else if (leaf && GrammarAST.isKeyword(leaf.grammarSource) && ast.isTestRow(node)) content = rowHover(node);
+        else if (leaf && GrammarAST.isKeyword(leaf.grammarSource) && ast.isTestCheck(node)) content = checkHover(node);
         else if (ast.isEntity(node) && leaf && GrammarAST.isKeyword(leaf.grammarSource) && leaf.grammarSource.value === 'time' && node.time?.ref) content = await this.attributeHover(node.time.ref);
         else if (ast.isActivateProperty(node) && leaf && GrammarAST.isCrossReference(leaf.grammarSource)) {
             const destination = this.references.findDeclarations(leaf)[0];

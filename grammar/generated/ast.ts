@@ -387,6 +387,9 @@ export interface CountCheck extends langium.AstNode {
     readonly $type: 'CountCheck';
     high?: number;
     low?: number;
+    percent: boolean;
+    segment?: langium.Reference<Segment>;
+    tolerance?: number;
     value?: number;
 }
 
@@ -394,6 +397,9 @@ export const CountCheck = {
     $type: 'CountCheck',
     high: 'high',
     low: 'low',
+    percent: 'percent',
+    segment: 'segment',
+    tolerance: 'tolerance',
     value: 'value'
 } as const;
 
@@ -967,25 +973,6 @@ export function isSetOperator(item: unknown): item is SetOperator {
     return item === 'union' || item === 'intersect' || item === 'exclude';
 }
 
-export interface ShareCheck extends langium.AstNode {
-    readonly $container: Test;
-    readonly $type: 'ShareCheck';
-    segment: langium.Reference<Segment>;
-    share: number;
-    tolerance: number;
-}
-
-export const ShareCheck = {
-    $type: 'ShareCheck',
-    segment: 'segment',
-    share: 'share',
-    tolerance: 'tolerance'
-} as const;
-
-export function isShareCheck(item: unknown): item is ShareCheck {
-    return reflection.isInstance(item, ShareCheck.$type);
-}
-
 export interface ShowProperty extends langium.AstNode {
     readonly $container: CompoundSegment | DynamicSegment | StaticSegment;
     readonly $type: 'ShowProperty';
@@ -1094,7 +1081,7 @@ export function isTest(item: unknown): item is Test {
     return reflection.isInstance(item, Test.$type);
 }
 
-export type TestCheck = CountCheck | DisjointCheck | MembersCheck | NotMembersCheck | ShareCheck | SubsetCheck;
+export type TestCheck = CountCheck | DisjointCheck | MembersCheck | NotMembersCheck | SubsetCheck;
 
 export const TestCheck = {
     $type: 'TestCheck'
@@ -1369,7 +1356,6 @@ export type SegmentLanguageAstType = {
     SegmentCondition: SegmentCondition
     SegmentPart: SegmentPart
     Sequence: Sequence
-    ShareCheck: ShareCheck
     ShowProperty: ShowProperty
     StaticSegment: StaticSegment
     StatusProperty: StatusProperty
@@ -1600,6 +1586,20 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 },
                 low: {
                     name: CountCheck.low,
+                    optional: true
+                },
+                percent: {
+                    name: CountCheck.percent,
+                    defaultValue: false,
+                    optional: true
+                },
+                segment: {
+                    name: CountCheck.segment,
+                    referenceType: Segment.$type,
+                    optional: true
+                },
+                tolerance: {
+                    name: CountCheck.tolerance,
                     optional: true
                 },
                 value: {
@@ -2079,22 +2079,6 @@ export class SegmentLanguageAstReflection extends langium.AbstractAstReflection 
                 }
             },
             superTypes: [Block.$type, BlockStep.$type]
-        },
-        ShareCheck: {
-            name: ShareCheck.$type,
-            properties: {
-                segment: {
-                    name: ShareCheck.segment,
-                    referenceType: Segment.$type
-                },
-                share: {
-                    name: ShareCheck.share
-                },
-                tolerance: {
-                    name: ShareCheck.tolerance
-                }
-            },
-            superTypes: [TestCheck.$type]
         },
         ShowProperty: {
             name: ShowProperty.$type,

@@ -114,7 +114,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@81"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             }
@@ -142,7 +142,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@80"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             }
@@ -272,7 +272,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -303,7 +303,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@81"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             },
@@ -323,7 +323,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@58"
+                    "$ref": "#/rules@57"
                   },
                   "arguments": []
                 }
@@ -342,7 +342,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@58"
+                        "$ref": "#/rules@57"
                       },
                       "arguments": []
                     }
@@ -364,7 +364,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@61"
+                "$ref": "#/rules@60"
               },
               "arguments": []
             }
@@ -392,7 +392,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@80"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             }
@@ -420,7 +420,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@81"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             }
@@ -497,7 +497,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@81"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             },
@@ -544,7 +544,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@80"
+                      "$ref": "#/rules@79"
                     },
                     "arguments": []
                   },
@@ -611,7 +611,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@81"
+              "$ref": "#/rules@80"
             },
             "arguments": []
           }
@@ -631,7 +631,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@80"
+              "$ref": "#/rules@79"
             },
             "arguments": []
           },
@@ -1031,7 +1031,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@80"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             }
@@ -1122,7 +1122,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@80"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             }
@@ -1187,7 +1187,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@80"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             }
@@ -1328,7 +1328,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@81"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             }
@@ -1356,7 +1356,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@81"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             }
@@ -1389,7 +1389,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -1454,7 +1454,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@58"
+                "$ref": "#/rules@57"
               },
               "arguments": []
             }
@@ -1473,7 +1473,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@58"
+                    "$ref": "#/rules@57"
                   },
                   "arguments": []
                 }
@@ -1509,7 +1509,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -1536,7 +1536,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@80"
+                      "$ref": "#/rules@79"
                     },
                     "arguments": []
                   },
@@ -1595,7 +1595,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@80"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             },
@@ -1615,7 +1615,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@58"
+                    "$ref": "#/rules@57"
                   },
                   "arguments": []
                 }
@@ -1634,7 +1634,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@58"
+                        "$ref": "#/rules@57"
                       },
                       "arguments": []
                     }
@@ -1656,7 +1656,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@48"
+                "$ref": "#/rules@47"
               },
               "arguments": []
             }
@@ -1704,7 +1704,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@80"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             },
@@ -1724,7 +1724,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@58"
+                    "$ref": "#/rules@57"
                   },
                   "arguments": []
                 }
@@ -1743,7 +1743,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@58"
+                        "$ref": "#/rules@57"
                       },
                       "arguments": []
                     }
@@ -1765,7 +1765,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@48"
+                "$ref": "#/rules@47"
               },
               "arguments": []
             }
@@ -1849,7 +1849,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@80"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             },
@@ -1869,7 +1869,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@58"
+                    "$ref": "#/rules@57"
                   },
                   "arguments": []
                 }
@@ -1888,7 +1888,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@58"
+                        "$ref": "#/rules@57"
                       },
                       "arguments": []
                     }
@@ -1971,7 +1971,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@80"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             },
@@ -1991,7 +1991,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@58"
+                    "$ref": "#/rules@57"
                   },
                   "arguments": []
                 }
@@ -2010,7 +2010,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@58"
+                        "$ref": "#/rules@57"
                       },
                       "arguments": []
                     }
@@ -2082,7 +2082,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -2104,7 +2104,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@48"
+                    "$ref": "#/rules@47"
                   },
                   "arguments": []
                 }
@@ -2126,7 +2126,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@79"
+                    "$ref": "#/rules@78"
                   },
                   "arguments": []
                 }
@@ -2138,7 +2138,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@73"
+                    "$ref": "#/rules@72"
                   },
                   "arguments": []
                 }
@@ -2193,7 +2193,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -2215,7 +2215,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@48"
+                    "$ref": "#/rules@47"
                   },
                   "arguments": []
                 }
@@ -2237,7 +2237,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@79"
+                    "$ref": "#/rules@78"
                   },
                   "arguments": []
                 }
@@ -2249,7 +2249,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@73"
+                    "$ref": "#/rules@72"
                   },
                   "arguments": []
                 }
@@ -2306,7 +2306,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@79"
+                "$ref": "#/rules@78"
               },
               "arguments": []
             }
@@ -2332,7 +2332,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@58"
+                "$ref": "#/rules@57"
               },
               "arguments": []
             }
@@ -2379,7 +2379,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@79"
+                "$ref": "#/rules@78"
               },
               "arguments": []
             }
@@ -2402,7 +2402,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@81"
+                    "$ref": "#/rules@80"
                   },
                   "arguments": []
                 }
@@ -2431,7 +2431,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           "terminal": {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@80"
+              "$ref": "#/rules@79"
             },
             "arguments": []
           },
@@ -2477,7 +2477,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -2557,7 +2557,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@81"
+                        "$ref": "#/rules@80"
                       },
                       "arguments": []
                     }
@@ -2581,14 +2581,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@66"
+              "$ref": "#/rules@65"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@65"
+              "$ref": "#/rules@64"
             },
             "arguments": []
           }
@@ -2620,7 +2620,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -2635,7 +2635,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@81"
+                "$ref": "#/rules@80"
               },
               "arguments": []
             },
@@ -2659,7 +2659,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@68"
+                    "$ref": "#/rules@67"
                   },
                   "arguments": []
                 }
@@ -2733,7 +2733,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -2832,7 +2832,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@64"
+                "$ref": "#/rules@63"
               },
               "arguments": []
             }
@@ -2881,13 +2881,6 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "$type": "RuleCall",
             "rule": {
               "$ref": "#/rules@45"
-            },
-            "arguments": []
-          },
-          {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@46"
             },
             "arguments": []
           }
@@ -3009,7 +3002,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@47"
+                    "$ref": "#/rules@46"
                   },
                   "arguments": []
                 }
@@ -3037,16 +3030,80 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "$type": "Alternatives",
             "elements": [
               {
-                "$type": "Assignment",
-                "feature": "value",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@79"
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "value",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@78"
+                      },
+                      "arguments": []
+                    }
                   },
-                  "arguments": []
-                }
+                  {
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Assignment",
+                        "feature": "percent",
+                        "operator": "?=",
+                        "terminal": {
+                          "$type": "Keyword",
+                          "value": "%"
+                        }
+                      },
+                      {
+                        "$type": "Keyword",
+                        "value": "of"
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "segment",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "CrossReference",
+                          "type": {
+                            "$ref": "#/rules@10"
+                          },
+                          "terminal": {
+                            "$type": "RuleCall",
+                            "rule": {
+                              "$ref": "#/rules@79"
+                            },
+                            "arguments": []
+                          },
+                          "deprecatedSyntax": false,
+                          "isMulti": false
+                        }
+                      },
+                      {
+                        "$type": "Keyword",
+                        "value": "within"
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "tolerance",
+                        "operator": "=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@78"
+                          },
+                          "arguments": []
+                        }
+                      },
+                      {
+                        "$type": "Keyword",
+                        "value": "%"
+                      }
+                    ],
+                    "cardinality": "?"
+                  }
+                ]
               },
               {
                 "$type": "Group",
@@ -3062,7 +3119,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@79"
+                        "$ref": "#/rules@78"
                       },
                       "arguments": []
                     }
@@ -3078,7 +3135,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@79"
+                        "$ref": "#/rules@78"
                       },
                       "arguments": []
                     }
@@ -3086,82 +3143,6 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 ]
               }
             ]
-          }
-        ]
-      },
-      "entry": false,
-      "fragment": false,
-      "parameters": []
-    },
-    {
-      "$type": "ParserRule",
-      "name": "ShareCheck",
-      "definition": {
-        "$type": "Group",
-        "elements": [
-          {
-            "$type": "Keyword",
-            "value": "count"
-          },
-          {
-            "$type": "Assignment",
-            "feature": "share",
-            "operator": "=",
-            "terminal": {
-              "$type": "RuleCall",
-              "rule": {
-                "$ref": "#/rules@79"
-              },
-              "arguments": []
-            }
-          },
-          {
-            "$type": "Keyword",
-            "value": "%"
-          },
-          {
-            "$type": "Keyword",
-            "value": "of"
-          },
-          {
-            "$type": "Assignment",
-            "feature": "segment",
-            "operator": "=",
-            "terminal": {
-              "$type": "CrossReference",
-              "type": {
-                "$ref": "#/rules@10"
-              },
-              "terminal": {
-                "$type": "RuleCall",
-                "rule": {
-                  "$ref": "#/rules@80"
-                },
-                "arguments": []
-              },
-              "deprecatedSyntax": false,
-              "isMulti": false
-            }
-          },
-          {
-            "$type": "Keyword",
-            "value": "within"
-          },
-          {
-            "$type": "Assignment",
-            "feature": "tolerance",
-            "operator": "=",
-            "terminal": {
-              "$type": "RuleCall",
-              "rule": {
-                "$ref": "#/rules@79"
-              },
-              "arguments": []
-            }
-          },
-          {
-            "$type": "Keyword",
-            "value": "%"
           }
         ]
       },
@@ -3195,7 +3176,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -3239,7 +3220,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -3266,7 +3247,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@80"
+                "$ref": "#/rules@79"
               },
               "arguments": []
             }
@@ -3299,7 +3280,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@79"
+                    "$ref": "#/rules@78"
                   },
                   "arguments": []
                 }
@@ -3336,7 +3317,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
       "definition": {
         "$type": "RuleCall",
         "rule": {
-          "$ref": "#/rules@49"
+          "$ref": "#/rules@48"
         },
         "arguments": []
       },
@@ -3357,7 +3338,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@50"
+              "$ref": "#/rules@49"
             },
             "arguments": []
           },
@@ -3384,7 +3365,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@50"
+                    "$ref": "#/rules@49"
                   },
                   "arguments": []
                 }
@@ -3411,7 +3392,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@51"
+              "$ref": "#/rules@50"
             },
             "arguments": []
           },
@@ -3438,7 +3419,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@51"
+                    "$ref": "#/rules@50"
                   },
                   "arguments": []
                 }
@@ -3483,7 +3464,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@51"
+                    "$ref": "#/rules@50"
                   },
                   "arguments": []
                 }
@@ -3493,7 +3474,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@52"
+              "$ref": "#/rules@51"
             },
             "arguments": []
           }
@@ -3523,7 +3504,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@48"
+                  "$ref": "#/rules@47"
                 },
                 "arguments": []
               },
@@ -3536,14 +3517,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@53"
+              "$ref": "#/rules@52"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@54"
+              "$ref": "#/rules@53"
             },
             "arguments": []
           }
@@ -3571,7 +3552,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -3609,7 +3590,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -3636,7 +3617,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@57"
+              "$ref": "#/rules@56"
             },
             "arguments": []
           },
@@ -3662,7 +3643,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@55"
+                        "$ref": "#/rules@54"
                       },
                       "arguments": []
                     }
@@ -3674,7 +3655,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@59"
+                        "$ref": "#/rules@58"
                       },
                       "arguments": []
                     }
@@ -3718,7 +3699,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@64"
+                        "$ref": "#/rules@63"
                       },
                       "arguments": []
                     }
@@ -3737,7 +3718,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@64"
+                            "$ref": "#/rules@63"
                           },
                           "arguments": []
                         }
@@ -3774,7 +3755,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@64"
+                        "$ref": "#/rules@63"
                       },
                       "arguments": []
                     }
@@ -3790,7 +3771,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@64"
+                        "$ref": "#/rules@63"
                       },
                       "arguments": []
                     }
@@ -3816,7 +3797,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@56"
+                        "$ref": "#/rules@55"
                       },
                       "arguments": []
                     }
@@ -3828,7 +3809,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@64"
+                        "$ref": "#/rules@63"
                       },
                       "arguments": []
                     }
@@ -3908,7 +3889,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@79"
+                        "$ref": "#/rules@78"
                       },
                       "arguments": []
                     }
@@ -3920,7 +3901,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@73"
+                        "$ref": "#/rules@72"
                       },
                       "arguments": []
                     }
@@ -3964,7 +3945,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@59"
+                        "$ref": "#/rules@58"
                       },
                       "arguments": []
                     }
@@ -4068,14 +4049,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@58"
+              "$ref": "#/rules@57"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@61"
+              "$ref": "#/rules@60"
             },
             "arguments": []
           }
@@ -4106,7 +4087,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@80"
+                      "$ref": "#/rules@79"
                     },
                     "arguments": []
                   },
@@ -4152,7 +4133,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -4175,14 +4156,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@64"
+              "$ref": "#/rules@63"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@60"
+              "$ref": "#/rules@59"
             },
             "arguments": []
           }
@@ -4205,7 +4186,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@58"
+                "$ref": "#/rules@57"
               },
               "arguments": []
             }
@@ -4217,7 +4198,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@72"
+                "$ref": "#/rules@71"
               },
               "arguments": []
             },
@@ -4238,14 +4219,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@62"
+              "$ref": "#/rules@61"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@63"
+              "$ref": "#/rules@62"
             },
             "arguments": []
           }
@@ -4286,7 +4267,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@80"
+                  "$ref": "#/rules@79"
                 },
                 "arguments": []
               },
@@ -4308,7 +4289,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@48"
+                    "$ref": "#/rules@47"
                   },
                   "arguments": []
                 }
@@ -4369,7 +4350,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@58"
+                "$ref": "#/rules@57"
               },
               "arguments": []
             }
@@ -4388,7 +4369,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@48"
+                    "$ref": "#/rules@47"
                   },
                   "arguments": []
                 }
@@ -4415,6 +4396,13 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
+              "$ref": "#/rules@64"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
               "$ref": "#/rules@65"
             },
             "arguments": []
@@ -4430,13 +4418,6 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "$type": "RuleCall",
             "rule": {
               "$ref": "#/rules@67"
-            },
-            "arguments": []
-          },
-          {
-            "$type": "RuleCall",
-            "rule": {
-              "$ref": "#/rules@68"
             },
             "arguments": []
           }
@@ -4456,7 +4437,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@81"
+            "$ref": "#/rules@80"
           },
           "arguments": []
         }
@@ -4488,7 +4469,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@79"
+                "$ref": "#/rules@78"
               },
               "arguments": []
             }
@@ -4549,7 +4530,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@69"
+                "$ref": "#/rules@68"
               },
               "arguments": []
             }
@@ -4561,7 +4542,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@72"
+                "$ref": "#/rules@71"
               },
               "arguments": []
             },
@@ -4614,14 +4595,14 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@70"
+              "$ref": "#/rules@69"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@71"
+              "$ref": "#/rules@70"
             },
             "arguments": []
           }
@@ -4641,7 +4622,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@78"
+            "$ref": "#/rules@77"
           },
           "arguments": []
         }
@@ -4660,7 +4641,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@77"
+            "$ref": "#/rules@76"
           },
           "arguments": []
         }
@@ -4700,7 +4681,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@79"
+                "$ref": "#/rules@78"
               },
               "arguments": []
             }
@@ -4712,7 +4693,7 @@ export const SegmentLanguageGrammar = (): Grammar => loadedSegmentLanguageGramma
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@73"
+                "$ref": "#/rules@72"
               },
               "arguments": []
             }
