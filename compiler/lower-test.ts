@@ -11,6 +11,9 @@ import { resolveTime } from './sql/to-sql.js';
 import type { CheckPlan, TestCell, TestColumn, TestPlan, TestReason, TestTable } from './test-plan.js';
 import { clockAsOf, isValidDate, isValidDateTime, type Clock } from './time.js';
 
+/** The time of an event entity's record whose time a test leaves out: the first instant a stored time can say. */
+export const ALWAYS = '0001-01-01 00:00:00';
+
 export interface TestLowerResult {
     /** Absent when the test has errors, or names a segment the linker could not resolve. */
     readonly plan?: TestPlan;
@@ -66,7 +69,8 @@ function lowerInstant(test: ast.Test, sink: ProblemSink): { asOf: string; clock:
  * Every table of the schema, with the rows written for its entities. A row names some
  * attributes; the others are missing (null), but a key left out is the smallest whole number
  * from 1 up that no row of that table gives (as text for a text key), and an event entity's
- * `time` left out is the test's instant (its day for a date), so that the record exists.
+ * `time` left out is `ALWAYS`, so that the record exists at every instant (and relates to the
+ * records that exist then: a purchase made before its customer signed up relates to no one).
  */
 function lowerRows(rows: readonly ast.TestRow[], ctx: LowerContext, clock: Clock, sink: ProblemSink): TestTable[] {
     const tables = new Map<string, { columns: TestColumn[]; index: Map<string, number>; rows: TestCell[][]; keyed: { key: number; row: TestCell[]; entity: SchemaEntity }[] }>();
@@ -102,9 +106,9 @@ function lowerRows(rows: readonly ast.TestRow[], ctx: LowerContext, clock: Clock
             else cells[table.index.get(attribute.column)!] = cell;
         }
         if (failed) continue;
-        // An event entity's record without its time came into being at the test's instant, so it exists.
+        // An event entity's record without its time has always existed: at every instant, before every record with a time.
         const time = eventTime(entity);
-        if (time && cells[table.index.get(time.column)!] === null) cells[table.index.get(time.column)!] = time.type === 'date' ? clock.today : clock.now;
+        if (time && cells[table.index.get(time.column)!] === null) cells[table.index.get(time.column)!] = time.type === 'date' ? ALWAYS.slice(0, 10) : ALWAYS;
         const keyIndex = table.index.get(entity.key.column)!;
         const keys = given.get(entity.table) ?? new Set<string>();
         given.set(entity.table, keys);

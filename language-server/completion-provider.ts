@@ -196,7 +196,9 @@ export class SegmentCompletionProvider extends DefaultCompletionProvider {
         }
         if (ast.isRowValue(container) && refInfo.property === 'attribute') {
             // A row names an attribute once.
-            const given = new Set(container.$container.values.filter(v => v !== container).map(v => v.attribute?.$refText));
+            // While the parser recovers, the row around the value may be missing.
+            const row: AstNode | undefined = container.$container;
+            const given = new Set((ast.isTestRow(row) ? row.values ?? [] : []).filter(v => v !== container).map(v => v.attribute?.$refText));
             return candidates.filter(d => !given.has(d.name));
         }
         const compared = rightSideOf(container);

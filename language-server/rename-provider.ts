@@ -4,6 +4,7 @@ import { ResponseError, TextEdit, type RenameParams, type WorkspaceEdit } from '
 import * as ast from '../grammar/generated/ast.js';
 import { isKeyword } from '../grammar/keywords.js';
 import type { SegmentServices } from './segment-module.js';
+import { reasonLabels } from './test-renames.js';
 
 const IDENTIFIER = /^[_a-zA-Z]\w*$/;
 
@@ -14,7 +15,8 @@ const REQUEST_FAILED = -32803;
  * Rename, knowing which names may be keywords (reference, section 1): an attribute or a measure
  * may be renamed to a keyword (a measure is always written `Entity.Name`; an attribute's bare
  * uses are then written with their entity, `Member.status`); an entity, a segment, a group, a
- * sequence or a destination may not, and nothing is renamed to a word that is not a name.
+ * sequence or a destination may not, and nothing is renamed to a word that is not a name. The
+ * `by NAME` of a test that names a renamed group, sequence or compound part is renamed too.
  */
 export class SegmentRenameProvider extends DefaultRenameProvider {
     private readonly documents: LangiumDocuments;
@@ -38,6 +40,10 @@ export class SegmentRenameProvider extends DefaultRenameProvider {
             const bare = ast.isAttribute(target) && isKeyword(newName) && ast.isAttributeRef(source) && !source.entity;
             const text = bare ? `${(target.$container as ast.Entity).name}.${newName}` : newName;
             (changes[ref.sourceUri.toString()] ??= []).push(TextEdit.replace(ref.segment.range, text));
+        }
+        // `not members K by NAME` in tests names a block or a compound part without a reference.
+        if (ast.isSegment(target) || ast.isGroup(target) || ast.isSequence(target)) {
+            for (const { uri, range } of reasonLabels(target, this.documents.all)) (changes[uri] ??= []).push(TextEdit.replace(range, newName));
         }
         return { changes };
     }

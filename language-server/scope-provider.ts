@@ -1,4 +1,4 @@
-import { AstUtils, DefaultScopeProvider, EMPTY_SCOPE, MultiMapScope, type AstNodeDescription, type ReferenceInfo, type Scope } from 'langium';
+import { AstUtils, DefaultScopeProvider, EMPTY_SCOPE, MultiMapScope, type AstNode, type AstNodeDescription, type ReferenceInfo, type Scope } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
 import { properties } from '../compiler/lower.js';
 import type { SegmentServices } from './segment-module.js';
@@ -38,7 +38,8 @@ export class SegmentScopeProvider extends DefaultScopeProvider {
         }
         // A test's row (`with Customer { CreditBalance = 12000 }`) names attributes of its entity.
         if (context.property === 'attribute' && ast.isRowValue(container)) {
-            const entity = container.$container.entity?.ref;
+            const row: AstNode | undefined = container.$container;
+            const entity = ast.isTestRow(row) ? row.entity?.ref : undefined;
             return entity ? this.attributesOf(entity) : EMPTY_SCOPE;
         }
         // Completion asks for the references the parser expected next, on the node it recovered

@@ -24,7 +24,7 @@ export function rowHover(row: ast.TestRow): string {
     const named = new Set(row.values.map(v => v.attribute?.$refText));
     const missing = entity.attributes.filter(a => !named.has(a.name) && a.name !== entity.key?.$refText && a.name !== entity.time?.$refText).map(a => a.name);
     const key = named.has(entity.key?.$refText) ? '' : ` Its key ${entity.key?.$refText ?? ''} is generated (the smallest whole number from 1 that no other ${entity.name} row of this test has).`;
-    const time = entity.time && !named.has(entity.time.$refText) ? ` Its time ${entity.time.$refText} is the test's instant.` : '';
+    const time = entity.time && !named.has(entity.time.$refText) ? ` Its time ${entity.time.$refText} is 0001-01-01: the record exists at every instant.` : '';
     return `**A ${entity.name} record** in table \`${entity.table ?? entity.name}\` of this test's data.${key}${time}${missing.length > 0 ? ` Missing: ${missing.join(', ')}.` : ''}`;
 }
 
@@ -47,5 +47,6 @@ export function checkHover(check: ast.TestCheck): string {
 }
 
 function testSegmentName(check: ast.TestCheck): string {
-    return check.$container.segment?.$refText ?? 'the segment';
+    const test: import('langium').AstNode | undefined = check.$container;
+    return (ast.isTest(test) ? test.segment?.$refText : undefined) ?? 'the segment';
 }

@@ -25,7 +25,8 @@ export function unknownReference(container: AstNode, property: string, name: str
         return { code: IssueCodes.UnknownDestination, suggestions, message };
     }
     if (ast.isRowValue(container)) {
-        const entity = container.$container.entity?.ref;
+        const row: AstNode | undefined = container.$container;
+        const entity = ast.isTestRow(row) ? row.entity?.ref : undefined;
         const suggestions = entity ? closest(name, entity.attributes.map(a => a.name)) : [];
         return { code: IssueCodes.UnknownAttribute, suggestions, message: `${entity ? `${entity.name} has no attribute ${name}.` : `No attribute ${name}.`}${didYouMean(suggestions)}` };
     }

@@ -76,7 +76,7 @@ export async function evaluateCheck(check: CheckPlan, members: readonly KeyValue
             const what = check.node === 'subset' ? `not in ${check.of}` : `also in ${check.of}`;
             return withExplanations({
                 ...base, passed: differing.length === 0,
-                message: differing.length === 0 ? '' : `${differing.length} member${differing.length === 1 ? '' : 's'} of ${env.segment} ${differing.length === 1 ? 'is' : 'are'} ${what}: ${keyList(differing.slice(0, 20))}${differing.length > 20 ? ', ...' : ''}.`,
+                message: differing.length === 0 ? '' : `${differing.length} member${differing.length === 1 ? '' : 's'} of ${env.segment} ${differing.length === 1 ? 'is' : 'are'} ${what}: ${keyList(differing.slice(0, 20))}${differing.length > 20 ? ` and ${differing.length - 20} more` : ''}.`,
                 expected: check.node === 'subset' ? `members within ${check.of}` : `no members in ${check.of}`,
                 actual: differing.length === 0 ? (check.node === 'subset' ? `members within ${check.of}` : `no members in ${check.of}`) : `${differing.length} member${differing.length === 1 ? '' : 's'} ${what}`,
                 differing

@@ -48,10 +48,10 @@ export function explanationLines(e: Explanation): string[] {
     for (const g of e.groups) {
         const label = /^(group|sequence) \d+$/.test(g.label) ? g.label : `${g.block} ${g.label}`;
         lines.push(`  ${g.operator ? `${g.operator} ` : ''}${label}: ${g.passes ? 'holds it' : 'does not hold it'}`);
-        for (const c of g.conditions) lines.push(`    ${c.text}: ${c.passes ? 'passes' : 'fails'}${c.detail ? ` (${c.detail})` : ''}`);
+        for (const c of g.conditions) lines.push(`    ${c.text}: ${c.passes ? 'passes' : 'fails'}${c.detail ? `. ${c.detail}` : ''}`);
     }
     for (const p of e.parts) lines.push(`  ${p.operator ? `${p.operator} ` : ''}${p.segment}: ${p.member ? 'holds it' : 'does not hold it'}`);
-    for (const s of e.steps) lines.push(`  ${s.text}: ${s.passes ? 'keeps it' : 'leaves it out'} (${s.detail})`);
+    for (const s of e.steps) lines.push(`  ${s.text}: ${s.passes ? 'keeps it' : 'leaves it out'}. ${s.detail}`);
     if (e.kind === 'static') lines.push(e.member ? '  it is listed' : '  it is not listed');
     return lines;
 }

@@ -65,6 +65,21 @@ describe('hover in tests', () => {
     });
 });
 
+describe('rename and tests', () => {
+    test('renaming a group, or a segment that is a compound part, renames the `by` of the tests that name it', async () => {
+        const s = await workspace();
+        const text = 'test Loyal as of 2027-02-11 { not members 1 by High }\ntest Callable as of 2027-02-11 { not members 1 by Listed  no members in Listed }';
+        const doc = await parseHelper(s)(text, { documentUri: URI.file('/ws/r.segment').toString() });
+        const schema = s.shared.workspace.LangiumDocuments.getDocument(URI.file('/ws/schema.segment'))!;
+        const rename = async (at: number, newName: string): Promise<string> => {
+            const edit = await s.lsp.RenameProvider!.rename(schema, { textDocument: { uri: schema.uri.toString() }, position: schema.textDocument.positionAt(at), newName });
+            return TextDocument.applyEdits(doc.textDocument, edit?.changes?.[doc.uri.toString()] ?? []);
+        };
+        expect(await rename(WORKSPACE.indexOf('High') + 1, 'Top')).toBe('test Loyal as of 2027-02-11 { not members 1 by Top }\ntest Callable as of 2027-02-11 { not members 1 by Listed  no members in Listed }');
+        expect(await rename(WORKSPACE.indexOf('static segment Listed') + 16, 'Known')).toBe('test Loyal as of 2027-02-11 { not members 1 by High }\ntest Callable as of 2027-02-11 { not members 1 by Known  no members in Known }');
+    });
+});
+
 describe('formatting tests', () => {
     test('the body indented, each row on one line, each check on its own line, a blank line between declarations', async () => {
         const s = await workspace();

@@ -96,7 +96,8 @@ describe('the language server process on samples/retail', () => {
         const changes = edit?.changes ?? {};
         const files = Object.keys(changes).map(u => URI.parse(u).path.split('/').pop()).sort();
         expect(files).toEqual(['contact.segment', 'marketing.segment']);
-        expect(changes[uri].map(e => e.newText)).toEqual(['NoCalls', 'NoCalls']);
+        // The declaration, the compound part, and in the file's test `no members in DoNotCall` and `by DoNotCall`.
+        expect(changes[uri].map(e => e.newText)).toEqual(['NoCalls', 'NoCalls', 'NoCalls', 'NoCalls']);
     }, 60_000);
 
     test('find references of an attribute: its declaration in the schema and its uses in the segment files', async () => {

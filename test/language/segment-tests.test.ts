@@ -81,7 +81,7 @@ test Happy as of 2027-02-11T09:30:00 {
         expect(plan.title).toBeUndefined();
     });
 
-    test('an event entity\'s record whose time is left out came into being at the test\'s instant', async () => {
+    test('an event entity\'s record whose time is left out has always existed (0001-01-01)', async () => {
         const built = await build({
             'schema.segment': `entity Customer from customers key CustomerId time SignedUpAt { CustomerId number  SignedUpAt datetime  Joined date }
 entity Visit from visits key VisitId time On { VisitId number  CustomerId number -> Customer  On date }`,
@@ -90,8 +90,8 @@ test S as of 2027-02-11T10:00:00 { with Customer { } with Visit { CustomerId = 1
         });
         const model = built.documents[1].parseResult.value as ast.Model;
         const data = lowerTest(model.tests[0], built.model).plan!.data!;
-        expect(data.find(t => t.name === 'customers')!.rows).toEqual([[1, '2027-02-11 10:00:00', null]]);
-        expect(data.find(t => t.name === 'visits')!.rows).toEqual([[1, 1, '2027-02-11']]);
+        expect(data.find(t => t.name === 'customers')!.rows).toEqual([[1, '0001-01-01 00:00:00', null]]);
+        expect(data.find(t => t.name === 'visits')!.rows).toEqual([[1, 1, '0001-01-01']]);
     });
 
     test('keys are exact beyond 2^53, text keys are text', async () => {
