@@ -116,6 +116,11 @@ describe('the extension in code-server', () => {
         await expect.poll(() => frame.locator('h1').textContent(), { timeout: 30_000 }).toContain('High balance customers to follow up');
         expect(await frame.locator('[data-testid=count]').textContent()).toBe('169');
         expect(await frame.locator('.box.part').count()).toBe(2);
+        // The member grid in the real webview: 100 of the 169 rows loaded, a window of them drawn; uPlot's
+        // stylesheet, linked from beside the bundle, loaded under the view's policy (a blocked one has no sheet).
+        expect(await frame.locator('[data-testid=members]').getAttribute('aria-rowcount')).toBe('101');
+        expect(await frame.locator('[data-testid=members] [role=gridcell]').first().textContent()).toMatch(/^\d+$/);
+        await expect.poll(() => frame.evaluate(() => Array.from(document.styleSheets).some(s => (s.href ?? '').split(/[?#]/)[0].endsWith('/out/webview/segment-view.css'))), { timeout: 30_000 }).toBe(true);
         await page.screenshot({ path: join(SHOTS, 'vscode-preview-compound.png') });
     });
 
@@ -312,6 +317,10 @@ describe('the extension in code-server', () => {
         expect(day.day).toBe('2027-02-12');
         await expect.poll(() => neverPurchased.textContent(), { timeout: 60_000 }).toBe('306');
         expect(await frame.locator('tr[data-segment=NeverPurchased] [data-testid=change]').textContent()).toBe('−11');
+        // Its sparkline is drawn by uPlot, whose stylesheet loaded under the view's policy (the overlay it positions).
+        const spark = frame.locator('tr[data-segment=NeverPurchased] .chart.sparkline');
+        await expect.poll(() => spark.locator('canvas').count(), { timeout: 30_000 }).toBe(1);
+        expect(await spark.locator('.u-over').evaluate(e => getComputedStyle(e).position)).toBe('absolute');
         await page.screenshot({ path: join(SHOTS, 'vscode-dashboard-refreshed.png') });
         expect(existsSync(join(workspace, 'retail.history.sqlite'))).toBe(true);
     });
