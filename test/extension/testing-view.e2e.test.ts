@@ -73,10 +73,11 @@ describe('the Testing view in code-server', () => {
         await page.screenshot({ path: join(SHOTS, 'vscode-testing-passed.png') });
     }, 300_000);
 
-    it('shows a failing test\'s expected and actual count at its check', async () => {
+    it('shows a failing test\'s expected and actual at its checks, with why a key is out', async () => {
         writeFileSync(join(workspace, 'failing.segment'), [
-            '// A test that fails: HighBalance has 173 members on the sample as of its last day.',
-            'test HighBalance "a wrong count" as of 2027-02-11 {',
+            '// A test that fails: 1028 is left out by DoNotCall, and the segment has 169 members.',
+            'test HighBalanceFollowUp "a do-not-call customer kept" as of 2027-02-11 {',
+            '  members 1028',
             '  count 170',
             '}',
             ''
@@ -87,10 +88,25 @@ describe('the Testing view in code-server', () => {
         await runCommand(page, 'Test: Run All Tests');
         const summary = explorer.locator('.result-summary');
         await expect.poll(async () => plain(await summary.textContent()), { timeout: 90_000 }).toContain(`${sampleTests}/${sampleTests + 1}`);
-        const peek = page.locator('.test-output-peek');
-        await peek.first().waitFor({ timeout: 60_000 });
-        await expect.poll(async () => plain(await peek.first().textContent()), { timeout: 30_000 }).toMatch(/count 170[\s\S]*count 173|count 173[\s\S]*count 170/);
-        expect(plain(await peek.first().textContent())).toContain('line 3: count 170');
+        // The peek opens at a failing check, in the editor: what it asks against what the run found.
+        const peeks = async (): Promise<string> => plain((await page.locator('.test-output-peek, .part.panel').allTextContents()).join('\n'));
+        await expect.poll(peeks, { timeout: 60_000 }).toMatch(/count 170[\s\S]*count 169|members 1028[\s\S]*none of them is a member/);
         await page.screenshot({ path: join(SHOTS, 'vscode-testing-failed.png') });
+        // The Test Results list each message: both checks' diffs and the explanation of 1028, each shown on a click.
+        const results = page.locator('.test-output-peek-tree');
+        const rows = async (): Promise<string> => plain((await results.allTextContents()).join('\n'));
+        await expect.poll(rows, { timeout: 30_000 }).toContain('line 3: members 1028: 1028 is not a member of HighBalanceFollowUp.');
+        expect(await rows()).toContain('line 4: count 170: HighBalanceFollowUp has 169 members.');
+        expect(await rows()).toContain('1028 is not a member of HighBalanceFollowUp:');
+        // A message clicked in the Test Results shows beside the list, in the panel.
+        const panel = async (): Promise<string> => plain((await page.locator('.part.panel').allTextContents()).join('\n'));
+        const show = async (row: string, text: RegExp): Promise<void> => {
+            await page.locator('.part.panel .test-output-peek-tree .monaco-list-row', { hasText: row }).first().click();
+            await expect.poll(panel, { timeout: 30_000 }).toMatch(text);
+        };
+        await show('line 3: members 1028', /members 1028[\s\S]*none of them is a member/);
+        await show('line 4: count 170', /count 170[\s\S]*count 169/);
+        await show('1028 is not a member of HighBalanceFollowUp:', /exclude DoNotCall: holds it/);
+        await page.screenshot({ path: join(SHOTS, 'vscode-testing-explained.png') });
     }, 300_000);
 });

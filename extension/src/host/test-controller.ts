@@ -135,11 +135,15 @@ function report(run: vscode.TestRun, item: vscode.TestItem, outcome: TestOutcome
         return;
     }
     if (outcome.status === 'failed') {
-        const messages = outcome.checks.filter(c => !c.passed).map(c => {
-            const text = [`line ${c.line}: ${c.text}`, c.message, ...c.explanations].join('\n');
-            const message = vscode.TestMessage.diff(text, c.expected, c.actual);
-            message.location = at(c.line);
-            return message;
+        // The diff's title is the check and why it failed; the explanations of the keys that
+        // make it fail follow as a message of their own (the peek shows a diff's title on one line).
+        const messages = outcome.checks.filter(c => !c.passed).flatMap(c => {
+            const diff = vscode.TestMessage.diff(`line ${c.line}: ${c.text}: ${c.message}`, c.expected, c.actual);
+            diff.location = at(c.line);
+            if (c.explanations.length === 0) return [diff];
+            const why = new vscode.TestMessage(c.explanations.join('\n'));
+            why.location = at(c.line);
+            return [diff, why];
         });
         run.failed(item, messages, outcome.ms);
         return;
