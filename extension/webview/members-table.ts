@@ -36,7 +36,8 @@ export function membersTable(page: MemberPage, onPage: (offset: number) => void)
     const loaded = page.rows.length;
     const status = h('span', { class: 'grid-status', role: 'status', 'data-testid': 'grid-status' });
     const scope = h('p', { class: 'hint grid-scope', 'data-testid': 'grid-scope' },
-        loaded < page.total
+        page.total === 0 ? 'No members.'
+            : loaded < page.total
             ? `Sorting and the filter apply to the ${formatNumber(loaded)} rows loaded (${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(page.total)}); the pager moves through the members in the segment’s order.`
             : `All ${formatNumber(page.total)} ${page.total === 1 ? 'member is' : 'members are'} loaded: sorting and the filter apply to all of them.`);
     let grid: MembersGrid | undefined;

@@ -134,6 +134,11 @@ describe('the member grid', () => {
         expect(await view.page.inputValue('input.grid-filter')).toBe('galway');
         const galway2 = second.page.rows.filter(r => r.some(c => text(c).toLowerCase().includes('galway')));
         expect(await view.page.textContent('[data-testid=grid-status]')).toBe(`${galway2.length} of 100 loaded rows match “galway”. Sorted by Name, ascending.`);
+        // No members: the header row alone, and a sentence.
+        await view.post({ type: 'preview', preview: { state: 'result', report: { ...first, count: 0, page: { ...first.page, rows: [], offset: 0, total: 0 } } } });
+        await expect.poll(() => view.page.textContent('[data-testid=grid-scope]')).toBe('No members.');
+        expect(await view.page.getAttribute(GRID, 'aria-rowcount')).toBe('1');
+        expect(await view.page.locator(`${GRID} [role=gridcell]`).count()).toBe(0);
         expect(await view.violations()).toEqual([]);
         await view.page.close();
     });
