@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError, CancelToken } from '../../extension/src/evaluator/cancel.js';
+import { handleRequest } from '../../extension/src/evaluator/handle-request.js';
 import { copySample, InProcessEvaluator, SAMPLE_AS_OF } from './sample-workspace.js';
 
 /** The Testing view's requests: the sample's tests found with their lines, run on each engine, unsaved edits tested as typed. */
@@ -79,5 +81,14 @@ describe('segment tests in the evaluator', () => {
         } finally {
             await duck.session.close();
         }
+    });
+
+    it('stops a run that is cancelled, between tests', async () => {
+        const token = new CancelToken();
+        const run = handleRequest(evaluator.session, evaluator.context, { op: 'runTests' }, token);
+        token.cancel();
+        await expect(run).rejects.toBeInstanceOf(CancelledError);
+        // The next run is whole again.
+        expect((await evaluator.request({ op: 'runTests' })).every(o => o.status === 'passed')).toBe(true);
     });
 });
