@@ -60,4 +60,23 @@ describe('evaluator worker thread', () => {
         const answer = await ask(6, { op: 'sql', segment: 'NoSuchSegment' });
         expect(answer).toEqual({ type: 'error', id: 6, message: 'There is no segment named NoSuchSegment.' });
     });
+
+    it('sends each test\'s outcome of a run as it is known, then the whole', async () => {
+        const seen: WorkerToHost[] = [];
+        const id = 100;
+        await new Promise<void>(resolve => {
+            answers.set(id, m => {
+                seen.push(m);
+                if (m.type !== 'progress') resolve();
+            });
+            send({ type: 'request', id, context: { root, asOf: SAMPLE_AS_OF }, request: { op: 'runTests' } });
+        });
+        const last = seen.at(-1)!;
+        if (last.type !== 'result' || !Array.isArray(last.result)) throw new Error(last.type);
+        const progress = seen.slice(0, -1).map(m => (m.type === 'progress' ? m.value : undefined));
+        expect(progress.length).toBeGreaterThan(1);
+        expect(progress).toEqual(last.result);
+        expect(progress.filter(o => o?.status !== 'passed')).toEqual([]);
+    });
 });
+

@@ -8,7 +8,7 @@ import { exportCsv } from './csv-export.js';
 import { kindOf } from './find-segment.js';
 import { buildFlow } from './flow.js';
 import { workspaceOutline } from './outline.js';
-import type { EvaluationContext, EvaluatorRequest, EvaluatorResults } from './protocol.js';
+import type { EvaluationContext, EvaluatorRequest, EvaluatorResults, TestOutcome } from './protocol.js';
 import { buildDashboard, buildPreview, historyFor, isRefreshed } from './reports.js';
 import { schemaText, staticSegmentText } from './segment-text.js';
 import { notRunnableMessage } from './not-runnable.js';
@@ -17,8 +17,8 @@ import { locationOf, type WorkspaceSession } from './session.js';
 
 type Result = EvaluatorResults[EvaluatorRequest['op']];
 
-/** Answers one request on one workspace session. */
-export async function handleRequest(session: WorkspaceSession, ctx: EvaluationContext, request: EvaluatorRequest, token: CancelToken): Promise<Result> {
+/** Answers one request on one workspace session; `progress` hears a `runTests`'s outcomes one by one. */
+export async function handleRequest(session: WorkspaceSession, ctx: EvaluationContext, request: EvaluatorRequest, token: CancelToken, progress?: (value: TestOutcome) => void): Promise<Result> {
     session.useEngine(ctx);
     switch (request.op) {
         case 'preview':
@@ -98,7 +98,7 @@ export async function handleRequest(session: WorkspaceSession, ctx: EvaluationCo
         case 'tests':
             return listTests(session);
         case 'runTests':
-            return runWorkspaceTests(session, ctx, request.ids, token);
+            return runWorkspaceTests(session, ctx, request.ids, token, progress);
     }
 }
 

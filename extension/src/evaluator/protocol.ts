@@ -154,6 +154,8 @@ export type HostToWorker =
 
 export type WorkerToHost =
     | { readonly type: 'result'; readonly id: number; readonly result: EvaluatorResults[EvaluatorRequest['op']] }
+    /** Part of an answer before the whole: each test's outcome of a `runTests` as it is known. */
+    | { readonly type: 'progress'; readonly id: number; readonly value: TestOutcome }
     /** `code`: a stable code the host acts on (`engine-not-installed`: offer sql.js). */
     | { readonly type: 'error'; readonly id: number; readonly message: string; readonly code?: string }
     | { readonly type: 'cancelled'; readonly id: number };

@@ -14,9 +14,9 @@ export async function listTests(session: WorkspaceSession): Promise<TestListItem
 /**
  * Runs the tests asked for (all when `ids` is absent) on the picked engine with the same code as
  * `segments test`: the workspace database opened once for the run, each test's own rows apart.
- * Cancellation is checked between tests.
+ * Cancellation is checked between tests; `progress` hears each outcome as it is known.
  */
-export async function runWorkspaceTests(session: WorkspaceSession, ctx: EvaluationContext, ids: readonly string[] | undefined, token: CancelToken): Promise<TestOutcome[]> {
+export async function runWorkspaceTests(session: WorkspaceSession, ctx: EvaluationContext, ids: readonly string[] | undefined, token: CancelToken, progress?: (outcome: TestOutcome) => void): Promise<TestOutcome[]> {
     const model = await session.loaded();
     // A build without DuckDB says so the way the views do (the host offers sql.js).
     if (ctx.engine === 'duckdb') await session.openEngine();
@@ -28,7 +28,9 @@ export async function runWorkspaceTests(session: WorkspaceSession, ctx: Evaluati
     try {
         for (const test of tests) {
             await token.checkpoint();
-            outcomes.push(outcomeOf(await runTest(test, ctx.engine ?? 'sqljs', run)));
+            const outcome = outcomeOf(await runTest(test, ctx.engine ?? 'sqljs', run));
+            outcomes.push(outcome);
+            progress?.(outcome);
         }
     } finally {
         await engines.close();

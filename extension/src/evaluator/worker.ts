@@ -47,7 +47,7 @@ port.on('message', (message: HostToWorker) => {
             queue = queue.then(async () => {
                 try {
                     if (token.isCancelled) throw new CancelledError();
-                    const result = await handleRequest(session(message.context.root), message.context, message.request, token);
+                    const result = await handleRequest(session(message.context.root), message.context, message.request, token, value => post({ type: 'progress', id: message.id, value }));
                     post({ type: 'result', id: message.id, result });
                 } catch (e) {
                     if (e instanceof CancelledError) post({ type: 'cancelled', id: message.id });

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import type { EvaluationContext, EvaluatorRequest, EvaluatorResults, HostToWorker, WorkerToHost } from '../evaluator/protocol.js';
+import type { EvaluationContext, EvaluatorRequest, EvaluatorResults, HostToWorker, TestOutcome, WorkerToHost } from '../evaluator/protocol.js';
 
 export class CancelledRequest extends Error {
     constructor() {
@@ -12,6 +12,7 @@ export class CancelledRequest extends Error {
 interface Pending {
     resolve(value: unknown): void;
     reject(error: Error): void;
+    progress?(value: TestOutcome): void;
 }
 
 /**
@@ -28,12 +29,13 @@ export class EvaluatorClient implements vscode.Disposable {
     /** `onEngineNotInstalled`: called when an answer says the picked engine is not in this build. */
     constructor(private readonly script: string, private readonly log: vscode.OutputChannel, private readonly onEngineNotInstalled: () => void = () => undefined) {}
 
-    request<K extends EvaluatorRequest['op']>(context: EvaluationContext, request: Extract<EvaluatorRequest, { op: K }>, token?: vscode.CancellationToken): Promise<EvaluatorResults[K]> {
+    /** `progress`: each part of the answer the worker sends before the whole (a `runTests`'s outcomes). */
+    request<K extends EvaluatorRequest['op']>(context: EvaluationContext, request: Extract<EvaluatorRequest, { op: K }>, token?: vscode.CancellationToken, progress?: (value: TestOutcome) => void): Promise<EvaluatorResults[K]> {
         const worker = this.ensureWorker();
         const id = this.nextId++;
         return new Promise<EvaluatorResults[K]>((resolve, reject) => {
             if (token?.isCancellationRequested) return reject(new CancelledRequest());
-            this.pending.set(id, { resolve: v => resolve(v as EvaluatorResults[K]), reject });
+            this.pending.set(id, { resolve: v => resolve(v as EvaluatorResults[K]), reject, ...(progress ? { progress } : {}) });
             token?.onCancellationRequested(() => this.post({ type: 'cancel', id }));
             this.post({ type: 'request', id, context, request }, worker);
         });
@@ -68,6 +70,10 @@ export class EvaluatorClient implements vscode.Disposable {
     private onMessage(m: WorkerToHost): void {
         const p = this.pending.get(m.id);
         if (!p) return;
+        if (m.type === 'progress') {
+            p.progress?.(m.value);
+            return;
+        }
         this.pending.delete(m.id);
         if (m.type === 'result') p.resolve(m.result);
         else if (m.type === 'cancelled') p.reject(new CancelledRequest());

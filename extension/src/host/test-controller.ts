@@ -95,22 +95,25 @@ export class SegmentTestController implements vscode.Disposable {
                     continue;
                 }
                 for (const item of items) run.started(item);
-                let outcomes: readonly TestOutcome[];
+                // Each outcome is shown as the worker finds it; the whole answer only fills gaps.
+                const done = new Set<string>();
+                const show = (outcome: TestOutcome): void => {
+                    const item = leaves.get(outcome.id);
+                    if (!item || done.has(outcome.id)) return;
+                    done.add(outcome.id);
+                    report(run, item, outcome);
+                };
                 try {
-                    outcomes = await this.evaluator.request(contextFor(root), { op: 'runTests', ids: items.map(i => i.id) }, token);
+                    const outcomes = await this.evaluator.request(contextFor(root), { op: 'runTests', ids: items.map(i => i.id) }, token, show);
+                    outcomes.forEach(show);
                 } catch (e) {
                     for (const item of items) {
+                        if (done.has(item.id)) continue;
+                        done.add(item.id);
                         if (e instanceof CancelledRequest) run.skipped(item);
                         else run.errored(item, new vscode.TestMessage((e as Error).message));
                     }
                     continue;
-                }
-                const done = new Set<string>();
-                for (const outcome of outcomes) {
-                    const item = leaves.get(outcome.id);
-                    if (!item) continue;
-                    done.add(outcome.id);
-                    report(run, item, outcome);
                 }
                 // A test the worker no longer has (the file changed since the listing) did not run.
                 for (const item of items) if (!done.has(item.id)) run.skipped(item);
