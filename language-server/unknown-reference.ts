@@ -28,7 +28,7 @@ export function unknownReference(container: AstNode, property: string, name: str
         const row: AstNode | undefined = container.$container;
         const entity = ast.isTestRow(row) ? row.entity?.ref : undefined;
         const suggestions = entity ? closest(name, entity.attributes.map(a => a.name)) : [];
-        return { code: IssueCodes.UnknownAttribute, suggestions, message: `${entity ? `${entity.name} has no attribute ${name}.` : `No attribute ${name}.`}${didYouMean(suggestions)}` };
+        return { code: IssueCodes.UnknownAttribute, suggestions, message: `${entity ? `${entity.name} has no attribute ${name}.` : `${name}: this row's entity is not declared, so it has no attributes to name.`}${didYouMean(suggestions)}` };
     }
     if ((ast.isAttributeRef(container) && property === 'attribute') || (ast.isEntity(container) && property === 'key')) {
         const entity = ast.isEntity(container) ? container : owner(container);
