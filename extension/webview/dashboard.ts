@@ -1,13 +1,13 @@
 import type { DashboardData, DashboardRow, OverlapMatrix } from '../src/shared/data.js';
 import { host } from './api.js';
+import { busyIndicator } from './busy.js';
 import { sparkline } from './charts.js';
 import { button, formatNumber, h, linkButton, replaceChildren } from './dom.js';
 
 /** Every segment of the workspace, their changes and sparklines, and overlaps per audience. */
 const app = document.getElementById('app')!;
 const state = host.state();
-const busy = h('div', { class: 'busy', role: 'status', hidden: '' }, 'Refreshing…');
-document.body.prepend(busy);
+const setBusy = busyIndicator('Refreshing…');
 
 host.onMessage(message => {
     switch (message.type) {
@@ -16,7 +16,7 @@ host.onMessage(message => {
             render(message.dashboard);
             return;
         case 'busy':
-            busy.hidden = !message.busy;
+            setBusy(message.busy);
             return;
         case 'failure':
             replaceChildren(app, h('div', { class: 'failure', role: 'alert' }, message.message));

@@ -1,13 +1,13 @@
 import type { Explanation, ExplainedGroup, ExplainedPart, ExplainedRecords, ExplainedStep } from '../src/shared/data.js';
 import type { ViewState } from '../src/shared/messages.js';
 import { host } from './api.js';
+import { busyIndicator } from './busy.js';
 import { button, h, linkButton, replaceChildren } from './dom.js';
 
 /** Explain Membership: for one key, the groups and conditions it passes or fails, or the parts holding it. */
 const app = document.getElementById('app')!;
 let state: ViewState = host.state();
-const busy = h('div', { class: 'busy', role: 'status', hidden: '' }, 'Explaining…');
-document.body.prepend(busy);
+const setBusy = busyIndicator('Explaining…');
 replaceChildren(app, h('p', { class: 'empty' }, 'Run “Segments: Explain Membership” and pick a key.'));
 
 host.onMessage(message => {
@@ -18,7 +18,7 @@ host.onMessage(message => {
             replaceChildren(app, ...render(message.explanation));
             return;
         case 'busy':
-            busy.hidden = !message.busy;
+            setBusy(message.busy);
             return;
         case 'failure':
             replaceChildren(app, h('div', { class: 'failure', role: 'alert' }, message.message));

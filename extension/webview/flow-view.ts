@@ -1,6 +1,7 @@
 import type { FlowState, SegmentFlow } from '../src/shared/flow.js';
 import type { ViewState } from '../src/shared/messages.js';
 import { host } from './api.js';
+import { busyIndicator } from './busy.js';
 import { button, formatNumber, h, linkButton, replaceChildren } from './dom.js';
 import { errorsView } from './errors-list.js';
 import { flowDiagram } from './flow-diagram.js';
@@ -11,8 +12,7 @@ const app = document.getElementById('app')!;
 let state: ViewState = host.state();
 /** The diagram's zoom, kept across updates: a scale, or fitted to the panel's width. */
 let zoom: Zoom = 1;
-const busy = h('div', { class: 'busy', role: 'status', hidden: '' }, 'Running…');
-document.body.prepend(busy);
+const setBusy = busyIndicator('Running…');
 
 host.onMessage(message => {
     switch (message.type) {
@@ -20,7 +20,7 @@ host.onMessage(message => {
             render(message.flow);
             return;
         case 'busy':
-            busy.hidden = !message.busy;
+            setBusy(message.busy);
             return;
         case 'failure':
             replaceChildren(app, h('div', { class: 'failure', role: 'alert' }, message.message));

@@ -1,6 +1,7 @@
 import type { GroupBreakdown, PartBreakdown, PreviewState, SegmentReport, StepBreakdown } from '../src/shared/data.js';
 import type { ViewState } from '../src/shared/messages.js';
 import { host } from './api.js';
+import { busyIndicator } from './busy.js';
 import { trendline } from './charts.js';
 import { button, formatNumber, h, linkButton, replaceChildren, svg } from './dom.js';
 import { errorsView } from './errors-list.js';
@@ -11,8 +12,7 @@ const app = document.getElementById('app')!;
 let state: ViewState = host.state();
 /** The last result shown, kept dimmed under the errors while the text has them (as the Markdown preview keeps its last render). */
 let lastGood: SegmentReport | undefined;
-const busy = h('div', { class: 'busy', role: 'status', hidden: '' }, 'Running…');
-document.body.prepend(busy);
+const setBusy = busyIndicator('Running…');
 
 host.onMessage(message => {
     switch (message.type) {
@@ -20,7 +20,7 @@ host.onMessage(message => {
             render(message.preview);
             return;
         case 'busy':
-            busy.hidden = !message.busy;
+            setBusy(message.busy);
             return;
         case 'failure':
             replaceChildren(app, h('div', { class: 'failure', role: 'alert' }, message.message));

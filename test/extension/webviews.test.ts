@@ -86,6 +86,29 @@ describe('webviews in Chromium', () => {
         await view.page.close();
     });
 
+    it('shows its progress only after 300 ms, with the seconds and a Cancel that asks the host to stop', async () => {
+        for (const script of ['segment-view.js', 'dashboard.js', 'flow-view.js', 'explain-view.js'] as const) {
+            const view = await openWebview(browser, script, { view: 'preview' });
+            const bar = view.page.locator('[data-testid=busy]');
+            await view.post({ type: 'busy', busy: true });
+            await view.page.waitForTimeout(150);
+            expect(await bar.isVisible(), script).toBe(false);
+            await bar.waitFor({ state: 'visible', timeout: 2_000 });
+            await expect.poll(() => bar.locator('.busy-elapsed').textContent(), { timeout: 3_000 }).toMatch(/^ \d+ s$/);
+            await bar.locator('button[data-action=cancel]').click();
+            expect((await view.sent()).filter(m => m.type === 'cancel')).toEqual([{ type: 'cancel' }]);
+            await view.post({ type: 'busy', busy: false });
+            await bar.waitFor({ state: 'hidden', timeout: 2_000 });
+            // A quick answer never shows it.
+            await view.post({ type: 'busy', busy: true });
+            await view.post({ type: 'busy', busy: false });
+            await view.page.waitForTimeout(400);
+            expect(await bar.isVisible(), script).toBe(false);
+            expect(await view.violations()).toEqual([]);
+            await view.page.close();
+        }
+    });
+
     it('pages through the members on request', async () => {
         const view = await openWebview(browser, 'segment-view.js', { view: 'preview' });
         await view.post({ type: 'preview', preview: await evaluator.request({ op: 'preview', segment: 'IrishSecurityProspects', pageOffset: 0, pageSize: 100 }) });

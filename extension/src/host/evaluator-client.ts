@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { EvaluationContext, EvaluatorRequest, EvaluatorResults, HostToWorker, TestOutcome, WorkerToHost } from '../evaluator/protocol.js';
 
 export class CancelledRequest extends Error {
@@ -13,7 +13,15 @@ interface Pending {
     resolve(value: unknown): void;
     reject(error: Error): void;
     progress?(value: TestOutcome): void;
+    /** The request, to send again to a new worker when the old one was stopped for another's cancel. */
+    readonly message: HostToWorker;
 }
+
+/**
+ * How long a cancelled request may take to stop on its own: the worker checks between queries,
+ * but one long query on sql.js cannot be interrupted, so past this the worker is stopped.
+ */
+export const STOP_AFTER_CANCEL_MS = 1_500;
 
 /**
  * The extension host's side of the evaluator worker: numbered requests, answers matched by id,
@@ -26,19 +34,47 @@ export class EvaluatorClient implements vscode.Disposable {
     private readonly pending = new Map<number, Pending>();
     private readonly overlays = new Map<string, string>();
 
+    /** Workers stopped because a cancelled request did not stop in time. */
+    stops = 0;
+
     /** `onEngineNotInstalled`: called when an answer says the picked engine is not in this build. */
-    constructor(private readonly script: string, private readonly log: vscode.OutputChannel, private readonly onEngineNotInstalled: () => void = () => undefined) {}
+    constructor(private readonly script: string, private readonly log: Pick<vscode.OutputChannel, 'appendLine'>, private readonly onEngineNotInstalled: () => void = () => undefined, private readonly stopAfterCancelMs = STOP_AFTER_CANCEL_MS) {}
 
     /** `progress`: each part of the answer the worker sends before the whole (a `runTests`'s outcomes). */
-    request<K extends EvaluatorRequest['op']>(context: EvaluationContext, request: Extract<EvaluatorRequest, { op: K }>, token?: vscode.CancellationToken, progress?: (value: TestOutcome) => void): Promise<EvaluatorResults[K]> {
+    request<K extends EvaluatorRequest['op']>(context: EvaluationContext, request: Extract<EvaluatorRequest, { op: K }>, token?: Pick<vscode.CancellationToken, 'isCancellationRequested' | 'onCancellationRequested'>, progress?: (value: TestOutcome) => void): Promise<EvaluatorResults[K]> {
         const worker = this.ensureWorker();
         const id = this.nextId++;
         return new Promise<EvaluatorResults[K]>((resolve, reject) => {
             if (token?.isCancellationRequested) return reject(new CancelledRequest());
-            this.pending.set(id, { resolve: v => resolve(v as EvaluatorResults[K]), reject, ...(progress ? { progress } : {}) });
-            token?.onCancellationRequested(() => this.post({ type: 'cancel', id }));
-            this.post({ type: 'request', id, context, request }, worker);
+            const message: HostToWorker = { type: 'request', id, context, request };
+            this.pending.set(id, { resolve: v => resolve(v as EvaluatorResults[K]), reject, message, ...(progress ? { progress } : {}) });
+            token?.onCancellationRequested(() => this.cancel(id));
+            this.post(message, worker);
         });
+    }
+
+    /**
+     * Cancels request `id`: the worker stops it at its next check; if it is still running after
+     * `stopAfterCancelMs` (one long query), the worker is stopped, the request answered as
+     * cancelled, and the other requests sent again to a new worker.
+     */
+    private cancel(id: number): void {
+        if (!this.pending.has(id)) return;
+        this.post({ type: 'cancel', id });
+        const worker = this.worker;
+        setTimeout(() => {
+            const p = this.pending.get(id);
+            if (!p || !worker || this.worker !== worker) return;
+            this.log.appendLine(`request ${id} did not stop ${this.stopAfterCancelMs} ms after its cancel: stopping the evaluator`);
+            this.stops++;
+            this.worker = undefined;
+            void worker.terminate();
+            this.pending.delete(id);
+            p.reject(new CancelledRequest());
+            if (this.pending.size === 0) return;
+            const next = this.ensureWorker();
+            for (const other of this.pending.values()) this.post(other.message, next);
+        }, this.stopAfterCancelMs);
     }
 
     /** Unsaved text of a `.segment` file, or undefined when the editor matches the disk. */
@@ -58,7 +94,9 @@ export class EvaluatorClient implements vscode.Disposable {
         worker.on('message', (m: WorkerToHost) => this.onMessage(m));
         worker.on('error', e => this.log.appendLine(`evaluator error: ${e.stack ?? e.message}`));
         worker.on('exit', code => {
-            if (this.worker === worker) this.worker = undefined;
+            // A worker stopped on purpose (a cancel) has handed its requests to the next one.
+            if (this.worker !== worker) return;
+            this.worker = undefined;
             for (const p of this.pending.values()) p.reject(new Error(`the evaluator stopped (exit code ${code})`));
             this.pending.clear();
         });

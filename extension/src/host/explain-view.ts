@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Key } from '../shared/data.js';
 import type { ViewState, ViewToHost } from '../shared/messages.js';
 import { contextFor } from './context.js';
-import type { EvaluatorClient } from './evaluator-client.js';
+import { CancelledRequest, type EvaluatorClient } from './evaluator-client.js';
 import { ViewPanel } from './view-panel.js';
 
 type MessageHandler = (m: ViewToHost, panel: ViewPanel) => void;
@@ -61,14 +61,15 @@ export class ExplainView implements vscode.Disposable {
         if (!panel || !root || !segment || key === undefined) return;
         const version = ++this.version;
         panel.panel.title = title(panel.state);
-        panel.post({ type: 'busy', busy: true });
+        const run = panel.begin(`explaining ${String(key)}`);
         try {
-            const explanation = await this.evaluator.request(contextFor(root), { op: 'explain', segment, key });
+            const explanation = await this.evaluator.request(contextFor(root), { op: 'explain', segment, key }, run.token);
             if (version === this.version) panel.post({ type: 'explanation', explanation });
         } catch (e) {
-            if (version === this.version) panel.post({ type: 'failure', message: (e as Error).message });
+            if (version === this.version && !(e instanceof CancelledRequest)) panel.post({ type: 'failure', message: (e as Error).message });
         } finally {
-            if (version === this.version) panel.post({ type: 'busy', busy: false });
+            panel.finish(run);
+            run.dispose();
         }
     }
 

@@ -77,9 +77,8 @@ export class FlowView implements vscode.Disposable {
             : panel.state.segment !== undefined ? { segment: panel.state.segment } : undefined;
         if (!target) return;
         this.run?.cancel();
-        const run = new vscode.CancellationTokenSource();
+        const run = panel.begin('drawing the flow');
         this.run = run;
-        panel.post({ type: 'busy', busy: true });
         try {
             const flow = await this.evaluator.request(contextFor(root), { op: 'flow', ...target }, run.token);
             if (run.token.isCancellationRequested || this.panel !== panel) return;
@@ -90,7 +89,7 @@ export class FlowView implements vscode.Disposable {
         } catch (e) {
             if (!(e instanceof CancelledRequest)) panel.post({ type: 'failure', message: (e as Error).message });
         } finally {
-            if (this.run === run) panel.post({ type: 'busy', busy: false });
+            panel.finish(run);
             run.dispose();
         }
     }

@@ -31,6 +31,35 @@ export class ViewPanel implements vscode.Disposable {
         };
     }
 
+    private running?: { readonly source: vscode.CancellationTokenSource; readonly done: () => void };
+
+    /**
+     * Starts the view's request: the view shows its progress (after 300 ms, with Cancel), the
+     * window's progress area too, and a newer request or the view's Cancel cancels this one. Call
+     * `finish` with the returned source when it ends.
+     */
+    begin(label: string): vscode.CancellationTokenSource {
+        this.running?.source.cancel();
+        this.running?.done();
+        const source = new vscode.CancellationTokenSource();
+        let done = (): void => undefined;
+        const ended = new Promise<void>(resolve => { done = resolve; });
+        const timer = setTimeout(() => {
+            void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Segments: ${label}` }, () => ended);
+        }, 300);
+        this.running = { source, done: () => { clearTimeout(timer); done(); } };
+        this.post({ type: 'busy', busy: true });
+        return source;
+    }
+
+    /** The request started with `source` ended (answered, failed or cancelled). */
+    finish(source: vscode.CancellationTokenSource): void {
+        if (this.running?.source !== source) return;
+        this.running.done();
+        this.running = undefined;
+        this.post({ type: 'busy', busy: false });
+    }
+
     constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, public state: ViewState, onMessage: (m: ViewToHost, panel: ViewPanel) => void) {
         panel.webview.options = ViewPanel.options(extensionUri);
         panel.iconPath = vscode.Uri.joinPath(extensionUri, 'extension', 'media', 'segment-file.svg');
@@ -39,6 +68,12 @@ export class ViewPanel implements vscode.Disposable {
                 const message = parseViewMessage(raw);
                 if (!message) return;
                 if (message.type === 'ready') this.flush();
+                if (message.type === 'cancel') {
+                    const running = this.running;
+                    running?.source.cancel();
+                    if (running) this.finish(running.source);
+                    return;
+                }
                 onMessage(message, this);
             }),
             panel.onDidDispose(() => this.dispose())

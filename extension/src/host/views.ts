@@ -71,9 +71,8 @@ export class Views implements vscode.Disposable {
             : panel.state.segment !== undefined ? { segment: panel.state.segment } : undefined;
         if (!target) return;
         this.previewRun?.cancel();
-        const run = new vscode.CancellationTokenSource();
+        const run = panel.begin('running the preview');
         this.previewRun = run;
-        panel.post({ type: 'busy', busy: true });
         try {
             const preview = await this.evaluator.request(contextFor(root), { op: 'preview', ...target, pageOffset, pageSize: readSettings().pageSize }, run.token);
             if (run.token.isCancellationRequested || this.preview !== panel) return;
@@ -84,7 +83,7 @@ export class Views implements vscode.Disposable {
         } catch (e) {
             if (!(e instanceof CancelledRequest)) panel.post({ type: 'failure', message: (e as Error).message });
         } finally {
-            if (this.previewRun === run) panel.post({ type: 'busy', busy: false });
+            panel.finish(run);
             run.dispose();
         }
     }
@@ -107,14 +106,15 @@ export class Views implements vscode.Disposable {
     private async updateDetails(panel: ViewPanel, pageOffset: number): Promise<void> {
         const { root, segment } = panel.state;
         if (!root || !segment) return;
-        panel.post({ type: 'busy', busy: true });
+        const run = panel.begin(`running ${segment}`);
         try {
-            const preview = await this.evaluator.request(contextFor(root), { op: 'preview', segment, pageOffset, pageSize: readSettings().pageSize });
+            const preview = await this.evaluator.request(contextFor(root), { op: 'preview', segment, pageOffset, pageSize: readSettings().pageSize }, run.token);
             panel.post({ type: 'preview', preview });
         } catch (e) {
-            panel.post({ type: 'failure', message: (e as Error).message });
+            if (!(e instanceof CancelledRequest)) panel.post({ type: 'failure', message: (e as Error).message });
         } finally {
-            panel.post({ type: 'busy', busy: false });
+            panel.finish(run);
+            run.dispose();
         }
     }
 
@@ -140,13 +140,14 @@ export class Views implements vscode.Disposable {
         const root = panel?.state.root;
         if (!panel || !root) return Promise.resolve();
         const update = (async (): Promise<void> => {
-            panel.post({ type: 'busy', busy: true });
+            const run = panel.begin('counting every segment');
             try {
-                panel.post({ type: 'dashboard', dashboard: await this.evaluator.request(contextFor(root), { op: 'dashboard', record }) });
+                panel.post({ type: 'dashboard', dashboard: await this.evaluator.request(contextFor(root), { op: 'dashboard', record }, run.token) });
             } catch (e) {
-                panel.post({ type: 'failure', message: (e as Error).message });
+                if (!(e instanceof CancelledRequest)) panel.post({ type: 'failure', message: (e as Error).message });
             } finally {
-                panel.post({ type: 'busy', busy: false });
+                panel.finish(run);
+                run.dispose();
             }
         })();
         this.lastDashboardUpdate = update;

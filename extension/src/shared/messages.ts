@@ -34,7 +34,9 @@ export type ViewToHost =
     | { readonly type: 'page'; readonly offset: number }
     | { readonly type: 'reveal'; readonly location: SourceLocation }
     | { readonly type: 'openDetails'; readonly segment: string }
-    | { readonly type: 'command'; readonly command: ViewCommand; readonly segment?: string };
+    | { readonly type: 'command'; readonly command: ViewCommand; readonly segment?: string }
+    /** Stop the view's running request (the Cancel of its progress bar). */
+    | { readonly type: 'cancel' };
 
 /** Host commands a view may ask for; nothing else is accepted from a webview. */
 export type ViewCommand = 'refreshAll' | 'exportCsv' | 'showSql' | 'freeze' | 'explain';
@@ -48,6 +50,8 @@ export function parseViewMessage(value: unknown): ViewToHost | undefined {
     switch (m.type) {
         case 'ready':
             return { type: 'ready', ...(isViewState(m.state) ? { state: m.state } : {}) };
+        case 'cancel':
+            return { type: 'cancel' };
         case 'page':
             return typeof m.offset === 'number' && Number.isInteger(m.offset) && m.offset >= 0 ? { type: 'page', offset: m.offset } : undefined;
         case 'reveal':
