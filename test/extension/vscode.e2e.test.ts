@@ -323,7 +323,7 @@ describe('the extension in code-server', () => {
         expect(await spark.locator('.u-over').evaluate(e => getComputedStyle(e).position)).toBe('absolute');
         await page.screenshot({ path: join(SHOTS, 'vscode-dashboard-refreshed.png') });
         expect(existsSync(join(workspace, 'retail.history.sqlite'))).toBe(true);
-    });
+    }, 180_000);
 
     it('restores the dashboard after the window reloads', async () => {
         const reloaded = page.waitForEvent('framenavigated', { predicate: f => f === page.mainFrame(), timeout: 90_000 });

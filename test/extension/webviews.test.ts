@@ -90,10 +90,19 @@ describe('webviews in Chromium', () => {
         for (const script of ['segment-view.js', 'dashboard.js', 'flow-view.js', 'explain-view.js'] as const) {
             const view = await openWebview(browser, script, { view: 'preview' });
             const bar = view.page.locator('[data-testid=busy]');
+            // When the bar appears, measured in the page from the message's arrival (the test's
+            // own clock is too noisy for 300 ms on a loaded machine).
+            const shownAfter = view.page.evaluate(() => new Promise<number>(resolve => {
+                let arrived = 0;
+                window.addEventListener('message', e => { if ((e.data as { type?: string }).type === 'busy') arrived = performance.now(); }, { capture: true });
+                const el = document.querySelector('[data-testid=busy]');
+                if (!el) throw new Error('no progress bar');
+                new MutationObserver(() => { if (!el.hasAttribute('hidden')) resolve(performance.now() - arrived); }).observe(el, { attributes: true });
+            }));
             await view.post({ type: 'busy', busy: true });
-            await view.page.waitForTimeout(150);
             expect(await bar.isVisible(), script).toBe(false);
-            await bar.waitFor({ state: 'visible', timeout: 2_000 });
+            await bar.waitFor({ state: 'visible', timeout: 5_000 });
+            expect(await shownAfter, script).toBeGreaterThanOrEqual(295);
             await expect.poll(() => bar.locator('.busy-elapsed').textContent(), { timeout: 3_000 }).toMatch(/^ \d+ s$/);
             await bar.locator('button[data-action=cancel]').click();
             expect((await view.sent()).filter(m => m.type === 'cancel')).toEqual([{ type: 'cancel' }]);

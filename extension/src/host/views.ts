@@ -25,6 +25,8 @@ export class Views implements vscode.Disposable {
     private readonly disposables: vscode.Disposable[] = [];
     /** Resolves after the dashboard's latest update (tests and commands wait on it). */
     lastDashboardUpdate: Promise<void> = Promise.resolve();
+    /** The dashboard update under way that records a refresh, if any. */
+    private recordingDashboard?: Promise<void>;
     readonly flow: FlowView;
     readonly explain: ExplainView;
 
@@ -139,7 +141,11 @@ export class Views implements vscode.Disposable {
         const panel = this.dashboard;
         const root = panel?.state.root;
         if (!panel || !root) return Promise.resolve();
+        // A newer update cancels an older one (its counts would be stale), except one that records
+        // a refresh: that one is waited for, so that no recorded run is lost.
+        const previous = this.recordingDashboard;
         const update = (async (): Promise<void> => {
+            await previous?.catch(() => undefined);
             const run = panel.begin('counting every segment');
             try {
                 panel.post({ type: 'dashboard', dashboard: await this.evaluator.request(contextFor(root), { op: 'dashboard', record }, run.token) });
@@ -151,6 +157,10 @@ export class Views implements vscode.Disposable {
             }
         })();
         this.lastDashboardUpdate = update;
+        if (record) {
+            this.recordingDashboard = update;
+            void update.finally(() => { if (this.recordingDashboard === update) this.recordingDashboard = undefined; });
+        }
         return update;
     }
 
