@@ -42,9 +42,12 @@ export interface Dialect {
     /**
      * A date or datetime value (as `columnAsDate` / `columnAsDateTime` give it) moved by an
      * offset, staying of its type: months and years keep the day of the month (and a
-     * datetime's time of day), clamped to the month's last day (reference, 4.1).
+     * datetime's time of day), clamped to the month's last day (reference, 4.1). `readFrom`: the
+     * storage of the column `value` is this dialect's reading of (`columnAsDateTime`), when it is
+     * one, so the shift can use what that reading guarantees (SQLite: a plain column's reading
+     * has no fraction of a second, so none need be kept).
      */
-    shiftTime(value: string, type: 'date' | 'datetime', offset: TimeOffset): string;
+    shiftTime(value: string, type: 'date' | 'datetime', offset: TimeOffset, readFrom?: ColumnStorage): string;
     dateLiteral(value: string): string;
     /** `value` is `YYYY-MM-DD HH:MM:SS`. */
     dateTimeLiteral(value: string): string;

@@ -3,7 +3,7 @@ import { fnv1a32Text } from '../sample.js';
 import type { SchemaEntity } from '../schema.js';
 import type { TimeOffset } from '../time.js';
 import { stepRows, type After } from './sequence-steps.js';
-import { aliasOf, keyColumn } from './relations.js';
+import { aliasOf, keyColumn, storageOf } from './relations.js';
 import type { RenderContext } from './to-sql.js';
 
 /**
@@ -85,7 +85,7 @@ function stageSql(ends: string, k: number, step: SequenceStep, keep: Keep, ctx: 
     const e = `${step.target.alias}_e`;
     // A record that ends several chains is one chain end.
     return keep.kind === 'all'
-        ? `SELECT ${k > 0 ? 'DISTINCT ' : ''}${e}.p AS p, ${e}.t AS t, ${d.shiftTime(`${e}.t`, 'datetime', keep.window)} AS u FROM (${ends}) AS ${e}`
+        ? `SELECT ${k > 0 ? 'DISTINCT ' : ''}${e}.p AS p, ${e}.t AS t, ${d.shiftTime(`${e}.t`, 'datetime', keep.window, storageOf(ctx, step.time))} AS u FROM (${ends}) AS ${e}`
         : `SELECT ${e}.p AS p, ${keep.kind.toUpperCase()}(${e}.t) AS t FROM (${ends}) AS ${e} GROUP BY ${d.groupByScan(`${e}.p`)}`;
 }
 

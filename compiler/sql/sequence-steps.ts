@@ -21,8 +21,11 @@ export interface After {
  * audience's own record only when the path starts with a foreign key of the audience), the
  * step's `where` as a condition on its record (related records by semi-joins, as in a group).
  * Every record has a time: `entitySource` hides those of an event entity without one (6.1).
- * `after` bounds the times of a later step's records (records outside them end no chain), tested
- * first on the stored text where the dialect can, so most records are never read as times. The
+ * `after` bounds the times of a later step's records (records outside them end no chain), on the
+ * stored text only (a necessary condition, to the day): the sorted pass that reads the rows is
+ * exact anyway, and an exact bound would read each record's time twice more (`datetime()` is
+ * not computed once per row), which cost more on the benchmark than the few records of the
+ * bounds' days it drops (bench/RESULTS.md: AbandonedCart, EmailConverted). The
  * bounds come from the first stage only: a named query referred to by another that is itself
  * referred to more than once is resolved again for each reference (SQLite: "nested too deep").
  */
@@ -60,7 +63,7 @@ export function stepRows(step: SequenceStep, audience: SchemaEntity, ctx: Render
         const earliest = `(SELECT MIN(${after.first}.t) FROM ${after.first})`;
         const latest = after.upper?.reduce((t, offset) => d.shiftTime(t, 'datetime', offset), `(SELECT MAX(${after.first}.u) FROM ${after.first})`);
         const text = [d.storedTimeBound(column, 'from', earliest, storage), ...(latest !== undefined ? [d.storedTimeBound(column, 'through', latest, storage)] : [])];
-        bounds.push(...text.filter((b): b is string => b !== undefined), `${time} > ${earliest}`, ...(latest !== undefined ? [`${time} <= ${latest}`] : []));
+        bounds.push(...text.filter((b): b is string => b !== undefined));
     }
     const where = [
         `${profile} IS NOT NULL`,

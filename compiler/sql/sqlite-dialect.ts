@@ -21,7 +21,7 @@ export const sqliteDialect: Dialect = {
     columnAsDateTime: (column, _stored, storage) => (storage.plain ? `datetime(${column})` : sqliteDateTime(column)),
     decimalUnits: sqliteDecimalUnits,
     decimalAverage: sqliteDecimalAverage,
-    shiftTime: (value, type, offset) => {
+    shiftTime: (value, type, offset, readFrom) => {
         const amount = offsetAmount(offset);
         if ('months' in amount) {
             // The first day of the target month, then the day of the month clamped to its last day.
@@ -31,8 +31,12 @@ export const sqliteDialect: Dialect = {
             return type === 'date' ? day : `(${day} || substr(${value}, 11))`;
         }
         const modifier = quoteString(`${amount.milliseconds >= 0 ? '+' : ''}${amount.milliseconds / 1000} seconds`);
+        if (type === 'date') return `date(${value}, ${modifier})`;
+        // `datetime()` of a plain column has whole seconds, and so has the shift by whole seconds:
+        // `datetime()` writes it (about four times cheaper than `strftime` and two `rtrim`s).
+        if (readFrom?.plain && amount.milliseconds % 1000 === 0) return `datetime(${value}, ${modifier})`;
         // The form the readings give (`sqlite-reads.ts`): no fraction when it is zero.
-        return type === 'date' ? `date(${value}, ${modifier})` : `rtrim(rtrim(strftime('%Y-%m-%d %H:%M:%f', ${value}, ${modifier}), '0'), '.')`;
+        return `rtrim(rtrim(strftime('%Y-%m-%d %H:%M:%f', ${value}, ${modifier}), '0'), '.')`;
     },
     dateLiteral: quoteString,
     dateTimeLiteral: quoteString,

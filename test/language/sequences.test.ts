@@ -385,10 +385,12 @@ insert into purchases values (1, 2, 10, '2027-01-12 10:00:00');`;
 describe('what SQLite cannot plan in one statement', () => {
     test('`in segment` of a segment with sequences, inside a step: sql.js says to run it on DuckDB or PostgreSQL, which count it', async () => {
         const steps = 'Interaction\n    then Purchase within 6 days\n    then Purchase\n    then Interaction where Interaction.Kind != "x"';
+        // A segment whose steps hold `in segment` of the one before, three levels deep.
+        const referring = (name: string, inner: string): string => `dynamic segment ${name} {\n  audience Customer\n  sequence {\n    Interaction where Customer in segment ${inner}\n    then Interaction within 2 days\n  }\n`
+            + `  exclude sequence {\n    Customer where Customer not in segment ${inner}\n    then Interaction\n    then no Purchase within 1 day\n  }\n}\n`;
         const built = await build(files(`dynamic segment Inner {\n  audience Customer\n  group { Customer.CustomerSatisfaction > 0 }\n`
             + `  exclude sequence {\n    ${steps}\n  }\n  intersect sequence {\n    ${steps}\n  }\n}\n`
-            + `dynamic segment Outer {\n  audience Customer\n  sequence {\n    Interaction where Customer in segment Inner\n    then Interaction within 2 days\n  }\n`
-            + `  exclude sequence {\n    Customer where Customer not in segment Inner\n    then Interaction\n    then no Purchase within 1 day\n  }\n}\n`));
+            + referring('Middle', 'Inner') + referring('Outer', 'Middle')));
         expect(built.diagnostics.filter(d => d.severity === 1)).toEqual([]);
         // An interaction after the instant: the records are read through the condition that hides it (with none, the statement is shallower).
         const source = await database(TABLES + customers(3) + `insert into interactions values (1, 1, 'visit', '2027-02-01 10:00:00'), (2, 1, 'visit', '2027-02-02 10:00:00'), (3, 2, 'visit', '2027-03-01 10:00:00');`);
