@@ -1,14 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewState, SegmentReport, TrendPoint } from '../../extension/src/shared/data.js';
-import { bundle } from './bundle-lock.js';
-import { hasChromium, launchChromium } from './chromium.js';
-import { copySample, InProcessEvaluator, REPO } from './sample-workspace.js';
+import type { InProcessEvaluator } from './sample-workspace.js';
 import { openWebview, THEMES } from './webview-page.js';
+import { sampleWithHistory, SHOTS, webviewBrowser } from './webview-setup.js';
 
-const SHOTS = join(REPO, 'test-results');
 
 function report(p: PreviewState): SegmentReport {
     if (p.state !== 'result') throw new Error(`expected a result, got ${p.state}`);
@@ -67,13 +64,8 @@ describe('charts in the webviews', () => {
     let evaluator: InProcessEvaluator;
 
     beforeAll(async () => {
-        if (!hasChromium) throw new Error('Chromium is missing: run `bash scripts/install-code-server.sh` (npm test does), or apt-get install chromium.');
-        await bundle();
-        mkdirSync(SHOTS, { recursive: true });
-        evaluator = new InProcessEvaluator(copySample());
-        await evaluator.request({ op: 'backfill', from: '2026-12-03', to: '2027-02-04', stepDays: 7 });
-        await evaluator.request({ op: 'dashboard', record: true });
-        browser = await launchChromium();
+        browser = await webviewBrowser();
+        ({ evaluator } = await sampleWithHistory());
     });
 
     afterAll(async () => {
