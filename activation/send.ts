@@ -1,6 +1,10 @@
 import type { DestinationPlan, KeyValue, SegmentPlan } from '../compiler/ir.js';
+import type { SqlEngine } from '../engine/engine.js';
 import type { SegmentRunner } from '../engine/runner.js';
+import type { DeliveryAttempt, HistoryStore } from '../history/history-store.js';
 import { FileDestinationError, writeFileDestination } from './file-destination.js';
+import { tableDatabaseFor } from './table-databases.js';
+import { TableDestinationError, writeMemberTable, type MemberRow } from './table-destination.js';
 
 /** What became of one destination at a refresh. */
 export interface DestinationOutcome {
@@ -9,22 +13,46 @@ export interface DestinationOutcome {
     /** `sent`: written; `not-sent`: this version does not send this kind; `failed`: tried, and `reason` says why. */
     readonly status: 'sent' | 'not-sent' | 'failed';
     readonly path?: string;
+    /** A table destination: the table's name, and where it is (`TableDatabase.where`). */
+    readonly table?: string;
+    readonly where?: string;
     readonly reason?: string;
+}
+
+/** What a refresher sends with: the runner and its engine, the workspace folder, the history store (before the run is recorded). */
+export interface SendContext {
+    readonly runner: SegmentRunner;
+    readonly engine: SqlEngine;
+    readonly workspace: string;
+    readonly history: HistoryStore;
 }
 
 /**
  * Sends a refreshed segment's members to each destination it activates (reference, section 7),
  * in the order written: `file` destinations are replaced (key and `show` columns, read by
- * `runner`); `webhook` and `table` destinations are not sent by this version, and say so.
+ * `runner`); `table` destinations have the segment's rows replaced (`table-destination.ts`);
+ * `webhook` destinations are not sent by this version, and say so. Called before the refresh is
+ * recorded in `ctx.history` (a member's `entered_at` is read from the runs before it).
  * Used by `segments refresh` and by the extension's automatic refresh.
  */
-export async function sendToDestinations(plan: SegmentPlan, keys: readonly KeyValue[], runner: SegmentRunner, workspace: string): Promise<DestinationOutcome[]> {
+export async function sendToDestinations(plan: SegmentPlan, keys: readonly KeyValue[], ctx: SendContext): Promise<DestinationOutcome[]> {
     const outcomes: DestinationOutcome[] = [];
-    for (const d of plan.destinations) outcomes.push(await send(d, plan, keys, runner, workspace));
+    for (const d of plan.destinations) outcomes.push(await send(d, plan, keys, ctx));
     return outcomes;
 }
 
-async function send(d: DestinationPlan, plan: SegmentPlan, keys: readonly KeyValue[], runner: SegmentRunner, workspace: string): Promise<DestinationOutcome> {
+/** The outcomes the history keeps (`HistoryStore.recordDeliveries`): those sent or failed. */
+export function deliveryAttempts(outcomes: readonly DestinationOutcome[], plan: SegmentPlan): DeliveryAttempt[] {
+    return outcomes.flatMap(o => {
+        if (o.status === 'not-sent') return [];
+        const d = plan.destinations.find(p => p.name === o.name);
+        const target = d?.kind === 'file' ? d.path : d?.kind === 'table' ? d.table : d?.kind === 'webhook' ? d.url : '';
+        return [{ destination: o.name, kind: o.kind, target, outcome: o.status, ...(o.reason !== undefined ? { error: o.reason } : {}) }];
+    });
+}
+
+async function send(d: DestinationPlan, plan: SegmentPlan, keys: readonly KeyValue[], ctx: SendContext): Promise<DestinationOutcome> {
+    const { runner, workspace } = ctx;
     switch (d.kind) {
         case 'file':
             try {
@@ -36,7 +64,18 @@ async function send(d: DestinationPlan, plan: SegmentPlan, keys: readonly KeyVal
             }
         case 'webhook':
             return { name: d.name, kind: d.kind, status: 'not-sent', reason: 'webhook destinations are not sent by this version of Segments (only file destinations are)' };
-        case 'table':
-            return { name: d.name, kind: d.kind, status: 'not-sent', reason: 'table destinations are not written by this version of Segments (only file destinations are)' };
+        case 'table': {
+            const db = tableDatabaseFor(ctx.engine, ctx.history);
+            if (typeof db === 'string') return { name: d.name, kind: d.kind, status: 'failed', table: d.table, reason: db };
+            const since = ctx.history.enteredAt(plan.name);
+            const rows: MemberRow[] = keys.map(k => ({ key: k, enteredAt: since.get(typeof k === 'bigint' ? k.toString() : k) ?? runner.clock.now }));
+            try {
+                await writeMemberTable(db, d.table, plan.name, plan.audience.key.type === 'number' ? 'number' : 'text', rows);
+                return { name: d.name, kind: d.kind, status: 'sent', table: d.table, where: db.where };
+            } catch (e) {
+                if (e instanceof TableDestinationError) return { name: d.name, kind: d.kind, status: 'failed', table: d.table, where: db.where, reason: e.message };
+                throw e;
+            }
+        }
     }
 }

@@ -128,13 +128,13 @@ function selectSegments(cw: CliWorkspace, name: string | undefined) {
 export type { EngineName };
 
 /** The engine for `run`: the workspace's database file on sql.js or DuckDB, or a PostgreSQL server. */
-export async function openEngine(cw: CliWorkspace, engine: EngineName, url: string | undefined, postgresSchema?: string): Promise<SqlEngine> {
+export async function openEngine(cw: CliWorkspace, engine: EngineName, url: string | undefined, postgresSchema?: string, writable = false): Promise<SqlEngine> {
     const postgresUrl = url ?? process.env.SEGMENTS_PG_URL;
     if (engine === 'postgres' && !postgresUrl) throw new UsageError('--engine postgres needs --url postgres://user@host:port/database (or SEGMENTS_PG_URL)');
     const file = cw.ws.model.database?.uri.fsPath;
     if (engine !== 'postgres' && !file) throw new UsageError(`no \`database "file.sqlite"\` line in the workspace ${cw.ws.root}`);
     try {
-        return await openSqlEngine({ engine, file, postgresUrl, postgresSchema });
+        return await openSqlEngine({ engine, file, postgresUrl, postgresSchema, writable });
     } catch (e) {
         if (e instanceof EngineChoiceError) throw new UsageError(e.message);
         throw e;

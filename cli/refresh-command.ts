@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { sendToDestinations, type DestinationOutcome } from '../activation/send.js';
+import { deliveryAttempts, sendToDestinations, type DestinationOutcome } from '../activation/send.js';
 import { stringifyJson } from '../compiler/keys.js';
 import { properties } from '../compiler/lower.js';
 import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
 import { DatabaseError } from '../engine/engine.js';
 import type { EngineName } from '../engine/open-engine.js';
 import { tableVersions } from '../engine/refresh.js';
+import type { SqlEngine } from '../engine/engine.js';
 import { SegmentRunner } from '../engine/runner.js';
 import { defaultHistoryFile, HistoryStore, HistoryWriteError, type Key, type RefreshState } from '../history/history-store.js';
 import { openEngine, parseClock, type Io } from './commands.js';
@@ -74,13 +75,15 @@ export async function refreshOnce(path: string, options: RefreshOptions): Promis
     const store = await openStore(historyFile);
     try {
         if (targets.length > 0) {
-            const engine = await openEngine(cw, options.engine ?? 'sqljs', options.url, options.schema);
+            // A DuckDB database file is opened for writing only when a table destination is written to it.
+            const writable = targets.some(p => p.destinations.some(d => d.kind === 'table'));
+            const engine = await openEngine(cw, options.engine ?? 'sqljs', options.url, options.schema, writable);
             try {
                 const runner = new SegmentRunner(engine, cw.runnable, clock);
                 const tables = new Map(targets.map(p => [p.name, refreshTables(p, cw.runnable)]));
                 const versions = await tableVersions(engine, new Set([...tables.values()].flat()));
                 for (const plan of targets) {
-                    outcomes.push(await refreshSegment(plan, cw, runner, store, stateOf(await segmentFingerprint(plan, cw, runner), tables.get(plan.name)!, versions)));
+                    outcomes.push(await refreshSegment(plan, cw, runner, engine, store, stateOf(await segmentFingerprint(plan, cw, runner), tables.get(plan.name)!, versions)));
                 }
             } finally {
                 await engine.close();
@@ -109,7 +112,7 @@ async function openStore(file: string): Promise<HistoryStore> {
     }
 }
 
-async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: SegmentRunner, store: HistoryStore, state: RefreshState): Promise<SegmentOutcome> {
+async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: SegmentRunner, engine: SqlEngine, store: HistoryStore, state: RefreshState): Promise<SegmentOutcome> {
     const filesThere = plan.destinations.every(d => d.kind !== 'file' || existsSync(d.path));
     if (filesThere && sameState(store.refreshState(plan.name), state)) return { name: plan.name, status: 'unchanged', destinations: [] };
     let keys: readonly KeyValue[];
@@ -119,9 +122,10 @@ async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: Segme
         if (e instanceof DatabaseError) throw e;
         return { name: plan.name, status: 'error', destinations: [], errors: [(e as Error).message] };
     }
-    const destinations = await sendToDestinations(plan, keys, runner, cw.ws.root);
+    const destinations = await sendToDestinations(plan, keys, { runner, engine, workspace: cw.ws.root, history: store });
     const sentAll = destinations.every(d => d.status !== 'failed');
     const recorded = store.record(plan.name, runner.clock.now, storedKeys(keys), undefined, sentAll ? state : undefined);
+    store.recordDeliveries(plan.name, deliveryAttempts(destinations, plan));
     return {
         name: plan.name, status: 'refreshed', count: keys.length,
         entered: recorded.first ? keys.length : recorded.entered.length, left: recorded.left.length,
@@ -153,7 +157,7 @@ export function formatRefresh(result: RefreshResult, format: 'text' | 'json', cw
             case 'inactive': return `${name}  inactive, not refreshed`;
             case 'error': return `${name}  has errors, not refreshed (on stderr)`;
             case 'refreshed': {
-                const sent = s.destinations.map(d => d.status === 'sent' ? `sent ${d.name} (${shown(d.path ?? '')})`
+                const sent = s.destinations.map(d => d.status === 'sent' ? `sent ${d.name} (${d.table !== undefined ? `table ${d.table} in ${d.where ?? ''}` : shown(d.path ?? '')})`
                     : d.status === 'failed' ? `${d.name} failed: ${d.reason}` : `${d.name} not sent: ${d.reason}`);
                 return [`${name}  ${String(s.count).padStart(digits)}  +${s.entered} -${s.left}${s.first ? ' (first refresh)' : ''}`, ...sent].join('  ');
             }

@@ -20,10 +20,18 @@ export class DuckDbEngine implements SqlEngine {
     readonly dialect = duckdbDialect;
     /** Milliseconds spent copying a SQLite file in (0 when the data was read in place). */
     copyMs = 0;
+    /** The DuckDB database file the data is read from in place (not a copy of a SQLite file, nor views of Parquet or CSV files). */
+    databaseFile?: string;
+    /** The database file is open for writing (table destinations), not read-only. */
+    writable = false;
 
     private constructor(private readonly instance: DuckDBInstance | undefined, private readonly conn: DuckDBConnection) {}
 
-    static async open(path: string, options: { reader?: (file: string) => Promise<SqliteReader & { close(): void }> } = {}): Promise<DuckDbEngine> {
+    /**
+     * `writable`: a DuckDB database file is opened for writing (`segments refresh` with a table
+     * destination), which DuckDB allows one process at a time; otherwise read-only.
+     */
+    static async open(path: string, options: { reader?: (file: string) => Promise<SqliteReader & { close(): void }>; writable?: boolean } = {}): Promise<DuckDbEngine> {
         if (!existsSync(path)) throw new DatabaseError(path, 'database file not found');
         const { DuckDBInstance } = await import('@duckdb/node-api');
         if (statSync(path).isDirectory() || ['.parquet', '.csv'].includes(extname(path).toLowerCase())) {
@@ -46,10 +54,17 @@ export class DuckDbEngine implements SqlEngine {
             return engine;
         }
         try {
-            const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
-            return new DuckDbEngine(instance, await instance.connect());
+            const instance = await DuckDBInstance.create(path, { access_mode: options.writable ? 'READ_WRITE' : 'READ_ONLY' });
+            const engine = new DuckDbEngine(instance, await instance.connect());
+            engine.databaseFile = path;
+            engine.writable = options.writable === true;
+            return engine;
         } catch (e) {
-            throw new DatabaseError(path, `not a DuckDB, SQLite, Parquet or CSV file (${(e as Error).message})`);
+            const message = (e as Error).message;
+            if (options.writable && /lock/i.test(message)) {
+                throw new DatabaseError(path, `another process has this DuckDB file open, and a table destination needs it for writing (DuckDB allows one writer at a time): close the other program and refresh again (${message.split('\n')[0]})`);
+            }
+            throw new DatabaseError(path, `not a DuckDB, SQLite, Parquet or CSV file (${message})`);
         }
     }
 

@@ -15,6 +15,8 @@ export interface EngineTarget {
     readonly file?: string;
     readonly postgresUrl?: string;
     readonly postgresSchema?: string;
+    /** A DuckDB database file is opened for writing (a table destination is written to it). */
+    readonly writable?: boolean;
 }
 
 /** A target that cannot be opened as asked: a setting or option is missing. One line for the user. */
@@ -43,7 +45,7 @@ export async function openEngine(target: EngineTarget): Promise<SqlEngine> {
         await checkDatabasePath(target.file, { folder: true });
         await driver('duckdb', () => import('@duckdb/node-api'));
         const { DuckDbEngine } = await import('./duckdb-engine.js');
-        return DuckDbEngine.open(target.file);
+        return DuckDbEngine.open(target.file, { writable: target.writable === true });
     }
     return SqlJsEngine.open(target.file);
 }

@@ -65,6 +65,8 @@ CREATE TABLE IF NOT EXISTS changes (run_id INTEGER NOT NULL, member, change TEXT
 CREATE INDEX IF NOT EXISTS changes_run ON changes (run_id);
 CREATE TABLE IF NOT EXISTS members (segment TEXT NOT NULL, member NOT NULL, PRIMARY KEY (segment, member));
 CREATE TABLE IF NOT EXISTS refresh_state (segment TEXT PRIMARY KEY, run_id INTEGER NOT NULL, fingerprint TEXT NOT NULL, tables TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (segment TEXT NOT NULL, destination TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
+    sent_run INTEGER, sent_at TEXT, failing_since TEXT, error TEXT, PRIMARY KEY (segment, destination));
 `;
 
 /** How long a writer waits for another writer's lock before giving up with a message. */
@@ -118,10 +120,36 @@ export class HistoryLockTimeout extends HistoryWriteError {
     }
 }
 
+/** What became of one destination at a refresh, as the history keeps it (`activation/` sends). */
+export interface DeliveryAttempt {
+    readonly destination: string;
+    readonly kind: 'file' | 'webhook' | 'table';
+    /** The file's path, the webhook's URL or the table's name. */
+    readonly target: string;
+    /** `sent`: written; `failed`: tried, `error` says why. A destination not sent by the refresher itself is not recorded. */
+    readonly outcome: 'sent' | 'failed';
+    readonly error?: string;
+}
+
+/** The latest delivery of a segment to one destination, across refreshes. */
+export interface DeliveryStatus {
+    readonly destination: string;
+    readonly kind: 'file' | 'webhook' | 'table';
+    readonly target: string;
+    /** The latest run of the segment sent to it, and when (absent: never sent). */
+    readonly sentRun?: number;
+    readonly sentAt?: string;
+    /** When the attempts started failing, and the latest one's error (absent: the latest attempt was sent). */
+    readonly failingSince?: string;
+    readonly error?: string;
+}
+
 /** A refresh or a back-filled point recorded by this writer and not yet saved. */
 type Pending =
     | { readonly kind: 'record'; readonly segment: string; readonly asOf: string; readonly keys: readonly Key[]; readonly recordedAt: string; readonly state?: RefreshState }
-    | { readonly kind: 'point'; readonly segment: string; readonly asOf: string; readonly count: number; readonly recordedAt: string };
+    | { readonly kind: 'point'; readonly segment: string; readonly asOf: string; readonly count: number; readonly recordedAt: string }
+    | { readonly kind: 'deliveries'; readonly segment: string; readonly attempts: readonly DeliveryAttempt[]; readonly recordedAt: string }
+    | { readonly kind: 'statements'; readonly sql: readonly string[] };
 
 /**
  * Segment counts and member changes over time, in a SQLite file written through sql.js.
@@ -151,6 +179,61 @@ export class HistoryStore {
     record(segment: string, asOf: string, keys: readonly Key[], recordedAt = isoNow(), state?: RefreshState): { entered: Key[]; left: Key[]; first: boolean } {
         this.pending.push({ kind: 'record', segment, asOf, keys: [...keys], recordedAt, ...(state ? { state } : {}) });
         return applyRecord(this.db, segment, asOf, keys, recordedAt, state);
+    }
+
+    /**
+     * Records what became of each destination at the segment's latest refresh (recorded just
+     * before): a destination sent remembers that run and its time; one failing remembers since
+     * when, and the latest error.
+     */
+    recordDeliveries(segment: string, attempts: readonly DeliveryAttempt[], recordedAt = isoNow()): void {
+        if (attempts.length === 0) return;
+        this.pending.push({ kind: 'deliveries', segment, attempts: [...attempts], recordedAt });
+        applyDeliveries(this.db, segment, attempts, recordedAt);
+    }
+
+    /** Each destination the segment was sent to or failed to be sent to, by name. */
+    deliveries(segment: string): DeliveryStatus[] {
+        const rows = this.db.exec('SELECT destination, kind, target, sent_run, sent_at, failing_since, error FROM deliveries WHERE segment = ? ORDER BY destination', [segment]);
+        return rows.length === 0 ? [] : rows[0].values.map(r => ({
+            destination: String(r[0]), kind: String(r[1]) as DeliveryStatus['kind'], target: String(r[2]),
+            ...(r[3] === null ? {} : { sentRun: Number(r[3]), sentAt: String(r[4]) }),
+            ...(r[5] === null ? {} : { failingSince: String(r[5]), error: String(r[6]) })
+        }));
+    }
+
+    /**
+     * For each member of the latest snapshot, the "as of" instant of the refresh it last
+     * entered at (a member since the first refresh: that refresh's).
+     */
+    enteredAt(segment: string): Map<Key, string> {
+        const result = new Map<Key, string>();
+        const members = snapshotOf(this.db, segment);
+        if (!members) return result;
+        const first = this.db.exec('SELECT as_of FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id LIMIT 1', [segment]);
+        const since = String(first[0].values[0][0]);
+        for (const k of members) result.set(k, since);
+        const rows = this.db.exec("SELECT c.member, r.as_of FROM changes c JOIN runs r ON r.id = c.run_id WHERE r.segment = ? AND c.change = 'entered' ORDER BY r.id", [segment]);
+        for (const [member, asOf] of rows.length ? rows[0].values : []) {
+            if (result.has(member as Key)) result.set(member as Key, String(asOf));
+        }
+        return result;
+    }
+
+    /** The columns of a table in the store's file (name and declared type), none when there is no such table. */
+    tableColumns(table: string): { name: string; type: string }[] {
+        const rows = this.db.exec('SELECT name, type FROM pragma_table_info(?)', [table]);
+        return rows.length === 0 ? [] : rows[0].values.map(r => ({ name: String(r[0]), type: String(r[1]) }));
+    }
+
+    /**
+     * Runs statements on the store's file in one transaction, now and again at the save (the
+     * file is written whole, so readers see all of them or none): a table destination of a
+     * segment on sql.js lives here. Throws the database's error, with nothing applied.
+     */
+    runStatements(sql: readonly string[]): void {
+        applyStatements(this.db, sql);
+        this.pending.push({ kind: 'statements', sql: [...sql] });
     }
 
     /** What the latest refresh recorded by the command line depended on, if it is the latest run. */
@@ -261,7 +344,17 @@ export class HistoryStore {
                     // at once on one workspace) is recorded once.
                     if (p.kind === 'record' && p.state && sameRun(merged, p.segment, p.state, p.keys)) continue;
                     if (p.kind === 'record') applyRecord(merged, p.segment, p.asOf, p.keys, p.recordedAt, p.state);
-                    else applyPoint(merged, p.segment, p.asOf, p.count, p.recordedAt);
+                    else if (p.kind === 'point') applyPoint(merged, p.segment, p.asOf, p.count, p.recordedAt);
+                    else if (p.kind === 'deliveries') applyDeliveries(merged, p.segment, p.attempts, p.recordedAt);
+                    else {
+                        // Checked when they were run; should another writer have made them fail since, the
+                        // runs are still saved (the destination is written again at the next refresh).
+                        try {
+                            applyStatements(merged, p.sql);
+                        } catch {
+                            // nothing applied: applyStatements rolled back
+                        }
+                    }
                 }
                 await writeAtomically(this.file, merged.export(), this.options.fs);
             } catch (e) {
@@ -318,6 +411,34 @@ function applyRecord(db: Database, segment: string, asOf: string, keys: readonly
     if (state) db.run('INSERT INTO refresh_state (segment, run_id, fingerprint, tables) VALUES (?, ?, ?, ?)', [segment, runId, state.fingerprint, JSON.stringify(state.tables)]);
     db.run('COMMIT');
     return { entered, left, first: !previous };
+}
+
+function applyDeliveries(db: Database, segment: string, attempts: readonly DeliveryAttempt[], recordedAt: string): void {
+    const latest = db.exec('SELECT max(id) FROM runs WHERE segment = ? AND backfill = 0', [segment]);
+    const runId = latest.length ? latest[0].values[0][0] : null;
+    for (const a of attempts) {
+        if (a.outcome === 'sent') {
+            db.run(`INSERT INTO deliveries (segment, destination, kind, target, sent_run, sent_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (segment, destination) DO UPDATE SET kind = excluded.kind, target = excluded.target, sent_run = excluded.sent_run, sent_at = excluded.sent_at, failing_since = NULL, error = NULL`,
+            [segment, a.destination, a.kind, a.target, runId, recordedAt]);
+        } else {
+            db.run(`INSERT INTO deliveries (segment, destination, kind, target, failing_since, error) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (segment, destination) DO UPDATE SET kind = excluded.kind, target = excluded.target, failing_since = coalesce(deliveries.failing_since, excluded.failing_since), error = excluded.error`,
+            [segment, a.destination, a.kind, a.target, recordedAt, a.error ?? 'failed']);
+        }
+    }
+}
+
+function applyStatements(db: Database, sql: readonly string[]): void {
+    db.run('SAVEPOINT statements');
+    try {
+        for (const statement of sql) db.run(statement);
+        db.run('RELEASE statements');
+    } catch (e) {
+        db.run('ROLLBACK TO statements');
+        db.run('RELEASE statements');
+        throw e;
+    }
 }
 
 /** The latest run of `segment` in `db` has this refresh state and these members. */

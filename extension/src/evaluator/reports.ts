@@ -8,7 +8,7 @@ import { groupBreakdowns, partBreakdowns } from './breakdown.js';
 import { stepBreakdowns } from './steps.js';
 import type { CancelToken } from './cancel.js';
 import { kindOf, segmentAt } from './find-segment.js';
-import { sendToDestinations } from '../../../activation/send.js';
+import { deliveryAttempts, sendToDestinations } from '../../../activation/send.js';
 import { historyLocation } from '../../../history/history-location.js';
 import { HistoryStore, HistoryWriteError } from '../../../history/history-store.js';
 import type { EvaluationContext } from './protocol.js';
@@ -183,11 +183,14 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
         const viewed = viewKeys(keys);
         members.set(plan.name, viewed);
         if (record && history && (isRefreshed(plan) || !history.snapshot(plan.name))) {
-            history.record(plan.name, clock.now, viewed);
-            // A refresh sends the segment to its destinations (reference, section 7); a preview never does.
-            for (const d of await sendToDestinations(plan, keys, runner, model.workspace.root)) {
+            // A refresh sends the segment to its destinations (reference, section 7), before it is
+            // recorded (a table's entered_at reads the runs before); a preview never sends.
+            const sent = await sendToDestinations(plan, keys, { runner, engine, workspace: model.workspace.root, history });
+            for (const d of sent) {
                 if (d.status === 'failed') sendProblems.push(`${plan.name} was not written to ${d.name}: ${d.reason}.`);
             }
+            history.record(plan.name, clock.now, viewed);
+            history.recordDeliveries(plan.name, deliveryAttempts(sent, plan));
         }
         const change = history?.change(plan.name);
         rows.push({
