@@ -6,6 +6,7 @@ import { readDatabaseFile } from './database-file.js';
 import { describeSqlite } from './describe.js';
 import type { SqliteReader } from './sqlite-source.js';
 import { StorageCache } from './storage-facts.js';
+import { SharedCopies, type CopyCounts } from './shared-copies.js';
 import { sqlitePlainValue } from '../compiler/sql/sqlite-reads.js';
 import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
 
@@ -26,35 +27,59 @@ function loadSqlJs(): Promise<SqlJsStatic> {
     return sqlJs;
 }
 
+/** A file's copy in memory, with what was learnt about how its columns are stored. */
+interface Copy {
+    readonly db: Database;
+    readonly storage: StorageCache;
+}
+
+/** The copies of database files this thread holds: one per file, shared by every engine opened on it. */
+const copies = new SharedCopies<Copy>(copy => copy.db.close());
+
+async function readCopy(file: string): Promise<Copy> {
+    const bytes = await readDatabaseFile(file);
+    const SQL = await loadSqlJs();
+    const db = new SQL.Database(bytes);
+    try {
+        db.exec('SELECT count(*) FROM sqlite_master');
+    } catch (e) {
+        db.close();
+        throw new DatabaseError(file, `not a readable SQLite database (${(e as Error).message})`);
+    }
+    return { db, storage: new StorageCache() };
+}
+
+/** How many copies of database files this thread has read and closed, and holds now (tests and benchmarks). */
+export function sqlJsCopyCounts(): CopyCounts {
+    return copies.counts();
+}
+
 /**
  * SQLite in WebAssembly. The file is read into memory and never written back: indexes or
  * temporary tables made for a run live in the in-memory copy only.
+ *
+ * One copy per file in this thread: engines opened on the same file, unchanged since (size and
+ * modification time), share it (data checks, counts and runs); `close` lets go of it, and the
+ * last to let go frees it. A changed file is read again for the engines opened after the change.
  */
 export class SqlJsEngine implements SqlEngine {
     readonly name = 'sqljs';
     readonly dialect = sqliteDialect;
+    private closed = false;
 
-    private constructor(private readonly db: Database, readonly file: string) {}
+    private constructor(private readonly db: Database, readonly file: string, private readonly storageCache: StorageCache, private readonly release: () => void) {}
 
     static async open(file: string): Promise<SqlJsEngine> {
-        const bytes = await readDatabaseFile(file);
-        const SQL = await loadSqlJs();
-        const db = new SQL.Database(bytes);
-        try {
-            db.exec('SELECT count(*) FROM sqlite_master');
-        } catch (e) {
-            db.close();
-            throw new DatabaseError(file, `not a readable SQLite database (${(e as Error).message})`);
-        }
-        return new SqlJsEngine(db, file);
+        const lease = await copies.acquire(file, readCopy);
+        return new SqlJsEngine(lease.value.db, file, lease.value.storage, () => lease.release());
     }
 
+    /** A private copy made from bytes (a test's rows, a file read elsewhere): closed with the engine. */
     static async fromBytes(bytes: Uint8Array, file = ':memory:'): Promise<SqlJsEngine> {
         const SQL = await loadSqlJs();
-        return new SqlJsEngine(new SQL.Database(bytes), file);
+        const db = new SQL.Database(bytes);
+        return new SqlJsEngine(db, file, new StorageCache(), () => db.close());
     }
-
-    private readonly storageCache = new StorageCache();
 
     storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
         return this.storageCache.facts({ dialect: this.dialect, query: sql => this.query(sql), plainValue: sqlitePlainValue }, columns);
@@ -125,7 +150,9 @@ export class SqlJsEngine implements SqlEngine {
     }
 
     async close(): Promise<void> {
-        this.db.close();
+        if (this.closed) return;
+        this.closed = true;
+        this.release();
     }
 }
 

@@ -20,11 +20,14 @@ if (!isMainThread && data?.role === QUERY_WORKER_ROLE) {
     // From source (tests), the worker needs tsx to load TypeScript; the bundle needs nothing.
     const script: WorkerScript = self.endsWith('.ts') ? { file: self, execArgv: ['--import', 'tsx'] } : { file: self };
     const connection = createConnection(ProposedFeatures.all);
+    // One worker, so one copy of the data in this process, shared by the data checks and the
+    // counts; counts can be slow, so they wait behind the quick queries, and the worker's thread
+    // gives way to this one (completion, diagnostics).
+    const queries = new WorkerQueryService({ ...script, niceness: 10 });
     const { shared, Segment } = createSegmentServices({
         connection, ...NodeFileSystem,
-        queries: () => new WorkerQueryService(script),
-        // Counts can be slow: their thread gives way to this one (completion, diagnostics).
-        countQueries: () => new WorkerQueryService({ ...script, niceness: 10 })
+        queries: () => queries,
+        countQueries: () => queries.background()
     });
     refreshCodeLensesOnCount(connection, shared, Segment.data.SegmentCounts);
     followAsOfSetting(shared, Segment.data.SegmentCounts);

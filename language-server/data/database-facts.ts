@@ -65,6 +65,15 @@ export class DatabaseFacts {
         return entry.status;
     }
 
+    /**
+     * The file changed (its owner saw it): the next status looks at it again at once rather than
+     * within 200 ms, so the query service lets go of its old copy now.
+     */
+    changed(file: string): void {
+        stamps.delete(file);
+        this.statuses.delete(file);
+    }
+
     /** Tables by lower-case name (SQLite compares names case-insensitively); empty when unreadable. */
     async tables(file: string): Promise<ReadonlyMap<string, TableInfo>> {
         return this.cached(file, 'tables', async () => {

@@ -1,6 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
+import { sqlJsCopyCounts } from '../../engine/sqljs-engine.js';
 import { InProcessQueryService } from './in-process-query-service.js';
 import type { WorkerReply, WorkerRequest, WorkerResult } from './worker-protocol.js';
 
@@ -15,6 +16,7 @@ export function serveQueries(niceness?: number): void {
             case 'status': return service.status(request.file);
             case 'tables': return service.tables(request.file);
             case 'query': return service.query(request.file, request.sql);
+            case 'copies': return sqlJsCopyCounts();
         }
     };
     let chain = Promise.resolve();

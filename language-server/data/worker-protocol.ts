@@ -1,4 +1,5 @@
 import type { SqlValue } from '../../engine/engine.js';
+import type { CopyCounts } from '../../engine/shared-copies.js';
 import type { DatabaseStatus, TableInfo } from './query-service.js';
 
 /** `workerData.role` of a query worker: the server's entry point starts one when it sees it. */
@@ -14,9 +15,11 @@ export interface QueryWorkerData {
 export type WorkerRequest =
     | { readonly id: number; readonly op: 'status'; readonly file: string }
     | { readonly id: number; readonly op: 'tables'; readonly file: string }
-    | { readonly id: number; readonly op: 'query'; readonly file: string; readonly sql: string };
+    | { readonly id: number; readonly op: 'query'; readonly file: string; readonly sql: string }
+    /** How many copies of databases the worker read and closed, and holds (tests and benchmarks). */
+    | { readonly id: number; readonly op: 'copies' };
 
-export type WorkerResult = DatabaseStatus | readonly TableInfo[] | SqlValue[][];
+export type WorkerResult = DatabaseStatus | readonly TableInfo[] | SqlValue[][] | CopyCounts;
 
 export type WorkerReply =
     | { readonly id: number; readonly ok: true; readonly result: WorkerResult }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../../extension/src/evaluator/csv-export.js';
@@ -172,6 +172,8 @@ describe('evaluator on the retail sample', () => {
 
     it('reads the database afresh after a change, closing the copy it held', async () => {
         const before = (await evaluator.session.openEngine()).engine;
+        const file = join(evaluator.root, 'retail.sqlite');
+        utimesSync(file, new Date(), new Date(Date.now() + 5000));
         evaluator.session.invalidateAll();
         // A request still running when the change arrives keeps its copy until it ends.
         expect(await before.query('SELECT 1')).toEqual([[1]]);

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { AstUtils, type LangiumDocument } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver';
@@ -7,9 +8,10 @@ import { clockAsOf, type Clock } from '../../../compiler/time.js';
 import type { SqlEngine } from '../../../engine/engine.js';
 import { openEngine, type EngineTarget } from '../../../engine/open-engine.js';
 import { SegmentRunner } from '../../../engine/runner.js';
-import { loadWorkspace, type LoadedWorkspace } from '../../../language-server/node-workspace.js';
+import { URI } from 'langium';
+import { loadWorkspace, segmentFiles, type LoadedWorkspace } from '../../../language-server/node-workspace.js';
 import { blockedSegments, withoutBlocked, type BlockedSegment } from '../../../language-server/schema-faults.js';
-import { createSegmentServices } from '../../../language-server/segment-module.js';
+import { createSegmentServices, type SegmentServices } from '../../../language-server/segment-module.js';
 import type { SegmentProblem } from '../shared/data.js';
 import { locationOf } from '../../../explain/location.js';
 import { OverlayFileSystemProvider } from '../../../language-server/overlay-fs.js';
@@ -29,6 +31,8 @@ export interface LoadedModel {
 interface OpenEngine {
     /** What was opened: the engine, and the database file or server. */
     readonly target: string;
+    /** The database file read (sql.js and DuckDB). */
+    readonly file?: string;
     readonly mtimeMs: number;
     readonly size: number;
     readonly engine: SqlEngine;
@@ -39,10 +43,19 @@ type EngineChoice = Omit<EngineTarget, 'file'>;
 /**
  * One workspace folder as the evaluator sees it: the model (parsed with unsaved editor text),
  * the database opened in memory, and a runner reused while neither changes.
+ *
+ * The language services are made once: an edit re-parses the files it changed (Langium's
+ * incremental update) and the segments are planned again; the database is not read again, and
+ * the data checks share the runs' copy (`SqlJsEngine.open`: one copy per file in this thread).
  */
 export class WorkspaceSession {
     private model?: Promise<LoadedModel>;
     private modelVersion = 0;
+    private services?: SegmentServices;
+    /** Files whose text changed since the last load (an overlay set or dropped). */
+    private readonly changed = new Set<string>();
+    /** Files may have been created, changed or deleted on disk: every file is looked at again. */
+    private rescan = false;
     private engine?: Promise<OpenEngine>;
     private runner?: { key: string; created: number; runner: SegmentRunner };
     private choice: EngineChoice = { engine: 'sqljs' };
@@ -59,15 +72,27 @@ export class WorkspaceSession {
         };
     }
 
-    /** Unsaved text or files on disk changed. */
+    /** The unsaved text of `file` changed, or was dropped (the file on disk is current again). */
+    fileChanged(file: string): void {
+        this.changed.add(file);
+        this.dropModel();
+    }
+
+    /** Files on disk changed, or may have: created, changed or deleted ones are found at the next load. */
     invalidateModel(): void {
+        this.rescan = true;
+        this.dropModel();
+    }
+
+    private dropModel(): void {
         this.model = undefined;
         this.runner = undefined;
     }
 
     /**
-     * The database may have changed: the next request reads it afresh. The open copy is closed
-     * then, not now (a request still running may be reading it; requests run one at a time).
+     * The database may have changed: the next request looks at the file (size and modification
+     * time) and reads it again only if it changed, the old copy closed then, not now (a request
+     * still running may be reading it; requests run one at a time). A server is connected to again.
      */
     invalidateAll(): void {
         this.invalidateModel();
@@ -81,12 +106,62 @@ export class WorkspaceSession {
 
     private async load(): Promise<LoadedModel> {
         const version = ++this.modelVersion;
-        const services = createSegmentServices({ fileSystemProvider: () => new OverlayFileSystemProvider(this.overlays) }).Segment;
-        const workspace = await loadWorkspace(this.root, services);
+        await this.letGoOfChangedData();
+        const workspace = await this.updateWorkspace();
         const planned = planWorkspace(workspace.model);
         // Never run a segment whose schema has errors in the data (a missing table or column).
         const blocked = await blockedSegments(workspace, planned.plans);
         return { version, workspace, plans: { ...planned, plans: withoutBlocked(planned.plans, blocked) }, unblocked: planned.plans, blocked };
+    }
+
+    /**
+     * When the database file changed, the runs' hold on the old copy is let go of before the
+     * data checks read the new one, so the old copy is closed before the new one is read.
+     */
+    private async letGoOfChangedData(): Promise<void> {
+        const current = this.engine ? await this.engine.catch(() => undefined) : undefined;
+        const file = current?.file;
+        if (!current || !file) return;
+        const info = await stat(file).catch(() => undefined);
+        if (current.mtimeMs === (info?.mtimeMs ?? 0) && current.size === (info?.size ?? 0)) return;
+        this.engine = undefined;
+        this.runner = undefined;
+        await current.engine.close();
+        // The data checks let go of the old copy too (it is closed now), and hold the new one.
+        const facts = this.services?.data.DatabaseFacts;
+        facts?.changed(file);
+        await facts?.status(file);
+    }
+
+    /** The workspace parsed: the first time in full, then only the files that changed since. */
+    private async updateWorkspace(): Promise<LoadedWorkspace> {
+        const changed = [...this.changed];
+        const rescan = this.rescan;
+        this.changed.clear();
+        this.rescan = false;
+        if (!this.services) {
+            this.services = createSegmentServices({ fileSystemProvider: () => new OverlayFileSystemProvider(this.overlays) }).Segment;
+            return loadWorkspace(this.root, this.services);
+        }
+        const services = this.services;
+        const documents = services.shared.workspace.LangiumDocuments;
+        const known = new Set(documents.all.map(d => d.uri.fsPath));
+        // A file belongs to the model while it is a `.segment` file on disk under the root (its unsaved text, if any, read instead).
+        const onDisk = rescan ? new Set(segmentFiles(this.root)) : undefined;
+        const belongs = (file: string): boolean => onDisk ? onDisk.has(file) : known.has(file) ? isFile(file) : segmentFiles(this.root).includes(file);
+        const candidates = onDisk ? new Set([...onDisk, ...known]) : new Set(changed);
+        const update = [...candidates].filter(belongs);
+        const deleted = [...candidates].filter(f => known.has(f) && !belongs(f));
+        if (update.length > 0 || deleted.length > 0) {
+            await services.shared.workspace.DocumentBuilder.update(update.map(f => URI.file(f)), deleted.map(f => URI.file(f)));
+        }
+        return {
+            root: this.root,
+            documents: documents.all.toArray(),
+            model: services.workspace.SegmentWorkspace.model,
+            services,
+            diagnostics: doc => doc.diagnostics ?? []
+        };
     }
 
     /** The database file the model declares, or undefined. */
@@ -104,12 +179,14 @@ export class WorkspaceSession {
         const target = `${choice.engine}|${file ?? `${choice.postgresUrl ?? ''}|${choice.postgresSchema ?? ''}`}`;
         const info = file ? await stat(file).catch(() => undefined) : undefined;
         const current = this.engine ? await this.engine.catch(() => undefined) : undefined;
-        if (current && !this.reopen && current.target === target && current.mtimeMs === (info?.mtimeMs ?? 0) && current.size === (info?.size ?? 0)) return current;
+        // A file is read again only when it changed (size and modification time); a server's connection is made again when asked.
+        const reopen = this.reopen && choice.engine === 'postgres';
+        if (current && !reopen && current.target === target && current.mtimeMs === (info?.mtimeMs ?? 0) && current.size === (info?.size ?? 0)) return current;
         this.reopen = false;
         // Closed before the next copy is read: an in-memory copy is as large as the database.
         if (current) await current.engine.close();
         this.runner = undefined;
-        this.engine = openEngine({ ...choice, ...(file ? { file } : {}) }).then(engine => ({ target, mtimeMs: info?.mtimeMs ?? 0, size: info?.size ?? 0, engine }));
+        this.engine = openEngine({ ...choice, ...(file ? { file } : {}) }).then(engine => ({ target, ...(file ? { file } : {}), mtimeMs: info?.mtimeMs ?? 0, size: info?.size ?? 0, engine }));
         return this.engine;
     }
 
@@ -136,7 +213,16 @@ export class WorkspaceSession {
         const current = this.engine ? await this.engine.catch(() => undefined) : undefined;
         await current?.engine.close();
         this.engine = undefined;
+        // The data checks' hold on the copy.
+        this.services?.data.DatabaseFacts.dispose();
+        this.services?.data.SegmentCounts.dispose();
+        this.services = undefined;
+        this.dropModel();
     }
+}
+
+function isFile(file: string): boolean {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
 }
 
 /** Where a node starts, as a location to link to. */

@@ -33,7 +33,7 @@ port.on('message', (message: HostToWorker) => {
         case 'overlay':
             if (message.text === undefined) overlays.delete(message.file);
             else overlays.set(message.file, message.text);
-            for (const s of sessions.values()) s.invalidateModel();
+            for (const s of sessions.values()) s.fileChanged(message.file);
             return;
         case 'invalidate':
             for (const s of sessions.values()) s.invalidateAll();
