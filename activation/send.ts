@@ -1,7 +1,7 @@
 import type { DestinationPlan, KeyValue, SegmentPlan } from '../compiler/ir.js';
 import type { SqlEngine } from '../engine/engine.js';
 import type { SegmentRunner } from '../engine/runner.js';
-import type { DeliveryAttempt, HistoryStore } from '../history/history-store.js';
+import type { SendAttempt, HistoryStore } from '../history/history-store.js';
 import { FileDestinationError, writeFileDestination } from './file-destination.js';
 import { tableDatabaseFor } from './table-databases.js';
 import { TableDestinationError, writeMemberTable, type MemberRow } from './table-destination.js';
@@ -41,13 +41,12 @@ export async function sendToDestinations(plan: SegmentPlan, keys: readonly KeyVa
     return outcomes;
 }
 
-/** The outcomes the history keeps (`HistoryStore.recordDeliveries`): those sent or failed. */
-export function deliveryAttempts(outcomes: readonly DestinationOutcome[], plan: SegmentPlan): DeliveryAttempt[] {
+/** The outcomes of file and table destinations the history keeps (`HistoryStore.recordSends`): those sent or failed (webhooks keep their own delivery state). */
+export function sendAttempts(outcomes: readonly DestinationOutcome[], plan: SegmentPlan): SendAttempt[] {
     return outcomes.flatMap(o => {
-        if (o.status === 'not-sent') return [];
         const d = plan.destinations.find(p => p.name === o.name);
-        const target = d?.kind === 'file' ? d.path : d?.kind === 'table' ? d.table : d?.kind === 'webhook' ? d.url : '';
-        return [{ destination: o.name, kind: o.kind, target, outcome: o.status, ...(o.reason !== undefined ? { error: o.reason } : {}) }];
+        if (!d || d.kind === 'webhook' || (o.status !== 'sent' && o.status !== 'failed')) return [];
+        return [{ destination: o.name, kind: d.kind, target: d.kind === 'file' ? d.path : d.table, outcome: o.status, ...(o.reason !== undefined ? { error: o.reason } : {}) }];
     });
 }
 

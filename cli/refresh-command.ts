@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { deliveryAttempts, sendToDestinations, type DestinationOutcome } from '../activation/send.js';
+import { sendAttempts, sendToDestinations, type DestinationOutcome } from '../activation/send.js';
 import { stringifyJson } from '../compiler/keys.js';
 import { properties } from '../compiler/lower.js';
 import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
@@ -125,7 +125,7 @@ async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: Segme
     const destinations = await sendToDestinations(plan, keys, { runner, engine, workspace: cw.ws.root, history: store });
     const sentAll = destinations.every(d => d.status !== 'failed');
     const recorded = store.record(plan.name, runner.clock.now, storedKeys(keys), undefined, sentAll ? state : undefined);
-    store.recordDeliveries(plan.name, deliveryAttempts(destinations, plan));
+    store.recordSends(plan.name, sendAttempts(destinations, plan));
     return {
         name: plan.name, status: 'refreshed', count: keys.length,
         entered: recorded.first ? keys.length : recorded.entered.length, left: recorded.left.length,

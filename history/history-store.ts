@@ -65,7 +65,7 @@ CREATE TABLE IF NOT EXISTS changes (run_id INTEGER NOT NULL, member, change TEXT
 CREATE INDEX IF NOT EXISTS changes_run ON changes (run_id);
 CREATE TABLE IF NOT EXISTS members (segment TEXT NOT NULL, member NOT NULL, PRIMARY KEY (segment, member));
 CREATE TABLE IF NOT EXISTS refresh_state (segment TEXT PRIMARY KEY, run_id INTEGER NOT NULL, fingerprint TEXT NOT NULL, tables TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS deliveries (segment TEXT NOT NULL, destination TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS sends (segment TEXT NOT NULL, destination TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
     sent_run INTEGER, sent_at TEXT, failing_since TEXT, error TEXT, PRIMARY KEY (segment, destination));
 `;
 
@@ -120,21 +120,21 @@ export class HistoryLockTimeout extends HistoryWriteError {
     }
 }
 
-/** What became of one destination at a refresh, as the history keeps it (`activation/` sends). */
-export interface DeliveryAttempt {
+/** What became of a file or table destination at a refresh, as the history keeps it (`activation/` sends; webhooks have their own delivery state). */
+export interface SendAttempt {
     readonly destination: string;
-    readonly kind: 'file' | 'webhook' | 'table';
-    /** The file's path, the webhook's URL or the table's name. */
+    readonly kind: 'file' | 'table';
+    /** The file's path or the table's name. */
     readonly target: string;
     /** `sent`: written; `failed`: tried, `error` says why. A destination not sent by the refresher itself is not recorded. */
     readonly outcome: 'sent' | 'failed';
     readonly error?: string;
 }
 
-/** The latest delivery of a segment to one destination, across refreshes. */
-export interface DeliveryStatus {
+/** The latest send of a segment to one file or table destination, across refreshes. */
+export interface SendStatus {
     readonly destination: string;
-    readonly kind: 'file' | 'webhook' | 'table';
+    readonly kind: 'file' | 'table';
     readonly target: string;
     /** The latest run of the segment sent to it, and when (absent: never sent). */
     readonly sentRun?: number;
@@ -148,7 +148,7 @@ export interface DeliveryStatus {
 type Pending =
     | { readonly kind: 'record'; readonly segment: string; readonly asOf: string; readonly keys: readonly Key[]; readonly recordedAt: string; readonly state?: RefreshState }
     | { readonly kind: 'point'; readonly segment: string; readonly asOf: string; readonly count: number; readonly recordedAt: string }
-    | { readonly kind: 'deliveries'; readonly segment: string; readonly attempts: readonly DeliveryAttempt[]; readonly recordedAt: string }
+    | { readonly kind: 'sends'; readonly segment: string; readonly attempts: readonly SendAttempt[]; readonly recordedAt: string }
     | { readonly kind: 'statements'; readonly sql: readonly string[] };
 
 /**
@@ -186,17 +186,17 @@ export class HistoryStore {
      * before): a destination sent remembers that run and its time; one failing remembers since
      * when, and the latest error.
      */
-    recordDeliveries(segment: string, attempts: readonly DeliveryAttempt[], recordedAt = isoNow()): void {
+    recordSends(segment: string, attempts: readonly SendAttempt[], recordedAt = isoNow()): void {
         if (attempts.length === 0) return;
-        this.pending.push({ kind: 'deliveries', segment, attempts: [...attempts], recordedAt });
-        applyDeliveries(this.db, segment, attempts, recordedAt);
+        this.pending.push({ kind: 'sends', segment, attempts: [...attempts], recordedAt });
+        applySends(this.db, segment, attempts, recordedAt);
     }
 
     /** Each destination the segment was sent to or failed to be sent to, by name. */
-    deliveries(segment: string): DeliveryStatus[] {
-        const rows = this.db.exec('SELECT destination, kind, target, sent_run, sent_at, failing_since, error FROM deliveries WHERE segment = ? ORDER BY destination', [segment]);
+    sends(segment: string): SendStatus[] {
+        const rows = this.db.exec('SELECT destination, kind, target, sent_run, sent_at, failing_since, error FROM sends WHERE segment = ? ORDER BY destination', [segment]);
         return rows.length === 0 ? [] : rows[0].values.map(r => ({
-            destination: String(r[0]), kind: String(r[1]) as DeliveryStatus['kind'], target: String(r[2]),
+            destination: String(r[0]), kind: String(r[1]) as SendStatus['kind'], target: String(r[2]),
             ...(r[3] === null ? {} : { sentRun: Number(r[3]), sentAt: String(r[4]) }),
             ...(r[5] === null ? {} : { failingSince: String(r[5]), error: String(r[6]) })
         }));
@@ -345,7 +345,7 @@ export class HistoryStore {
                     if (p.kind === 'record' && p.state && sameRun(merged, p.segment, p.state, p.keys)) continue;
                     if (p.kind === 'record') applyRecord(merged, p.segment, p.asOf, p.keys, p.recordedAt, p.state);
                     else if (p.kind === 'point') applyPoint(merged, p.segment, p.asOf, p.count, p.recordedAt);
-                    else if (p.kind === 'deliveries') applyDeliveries(merged, p.segment, p.attempts, p.recordedAt);
+                    else if (p.kind === 'sends') applySends(merged, p.segment, p.attempts, p.recordedAt);
                     else {
                         // Checked when they were run; should another writer have made them fail since, the
                         // runs are still saved (the destination is written again at the next refresh).
@@ -413,17 +413,17 @@ function applyRecord(db: Database, segment: string, asOf: string, keys: readonly
     return { entered, left, first: !previous };
 }
 
-function applyDeliveries(db: Database, segment: string, attempts: readonly DeliveryAttempt[], recordedAt: string): void {
+function applySends(db: Database, segment: string, attempts: readonly SendAttempt[], recordedAt: string): void {
     const latest = db.exec('SELECT max(id) FROM runs WHERE segment = ? AND backfill = 0', [segment]);
     const runId = latest.length ? latest[0].values[0][0] : null;
     for (const a of attempts) {
         if (a.outcome === 'sent') {
-            db.run(`INSERT INTO deliveries (segment, destination, kind, target, sent_run, sent_at) VALUES (?, ?, ?, ?, ?, ?)
+            db.run(`INSERT INTO sends (segment, destination, kind, target, sent_run, sent_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (segment, destination) DO UPDATE SET kind = excluded.kind, target = excluded.target, sent_run = excluded.sent_run, sent_at = excluded.sent_at, failing_since = NULL, error = NULL`,
             [segment, a.destination, a.kind, a.target, runId, recordedAt]);
         } else {
-            db.run(`INSERT INTO deliveries (segment, destination, kind, target, failing_since, error) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (segment, destination) DO UPDATE SET kind = excluded.kind, target = excluded.target, failing_since = coalesce(deliveries.failing_since, excluded.failing_since), error = excluded.error`,
+            db.run(`INSERT INTO sends (segment, destination, kind, target, failing_since, error) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (segment, destination) DO UPDATE SET kind = excluded.kind, target = excluded.target, failing_since = coalesce(sends.failing_since, excluded.failing_since), error = excluded.error`,
             [segment, a.destination, a.kind, a.target, recordedAt, a.error ?? 'failed']);
         }
     }

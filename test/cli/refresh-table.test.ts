@@ -181,7 +181,7 @@ describe('table destinations on sql.js: in the history store file', () => {
             const keys = members(dir, FIRST).get('NeverPurchased')!;
             expect(store.runs('NeverPurchased').map(run => run.count)).toEqual([keys.length, keys.length]);
             expect([...store.snapshot('NeverPurchased')!].sort((a, b) => Number(a) - Number(b))).toEqual(keys);
-            expect(store.deliveries('NeverPurchased')).toEqual([expect.objectContaining({ destination: 'Warehouse', kind: 'table', target: 'members', failingSince: expect.any(String), error: d.reason })]);
+            expect(store.sends('NeverPurchased')).toEqual([expect.objectContaining({ destination: 'Warehouse', kind: 'table', target: 'members', failingSince: expect.any(String), error: d.reason })]);
         } finally {
             store.close();
         }
@@ -335,7 +335,7 @@ if (url) describe('table destinations on PostgreSQL: in the schema the engine re
             const store = await HistoryStore.open(join(dir, 'retail.history.sqlite'));
             try {
                 expect(store.runs('NeverPurchased').length).toBe(1);
-                expect(store.deliveries('NeverPurchased')[0]).toMatchObject({ destination: 'Warehouse', error: d.reason });
+                expect(store.sends('NeverPurchased')[0]).toMatchObject({ destination: 'Warehouse', error: d.reason });
             } finally {
                 store.close();
             }

@@ -8,7 +8,7 @@ import { groupBreakdowns, partBreakdowns } from './breakdown.js';
 import { stepBreakdowns } from './steps.js';
 import type { CancelToken } from './cancel.js';
 import { kindOf, segmentAt } from './find-segment.js';
-import { deliveryAttempts, sendToDestinations } from '../../../activation/send.js';
+import { sendAttempts, sendToDestinations } from '../../../activation/send.js';
 import { historyLocation } from '../../../history/history-location.js';
 import { HistoryStore, HistoryWriteError } from '../../../history/history-store.js';
 import type { EvaluationContext } from './protocol.js';
@@ -190,7 +190,7 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
                 if (d.status === 'failed') sendProblems.push(`${plan.name} was not written to ${d.name}: ${d.reason}.`);
             }
             history.record(plan.name, clock.now, viewed);
-            history.recordDeliveries(plan.name, deliveryAttempts(sent, plan));
+            history.recordSends(plan.name, sendAttempts(sent, plan));
         }
         const change = history?.change(plan.name);
         rows.push({
