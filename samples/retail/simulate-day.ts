@@ -9,6 +9,7 @@
 import { open, readFile, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import initSqlJs, { type Database } from 'sql.js';
 
 export interface SimulatedDay {
@@ -96,7 +97,8 @@ export async function simulateDay(file: string): Promise<SimulatedDay> {
     }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run as a script only: bundled into the evaluator, whose worker thread's argv names the bundle, it must not run.
+if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
     const file = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), 'retail.sqlite');
     simulateDay(file).then(
         day => console.log(`${file}: added ${day.day} with ${day.purchases} purchases and ${day.interactions} interactions`),
