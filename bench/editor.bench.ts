@@ -1,0 +1,128 @@
+/**
+ * The editor's figures through the evaluator the extension uses: the bundled worker
+ * (out/evaluator.cjs) in a worker thread of this process, as the extension host runs it, on
+ * the sample's segment files over a benchmark database (medium by default).
+ *
+ *   npx tsx bench/editor.bench.ts [--size medium] [--segment HighBalance] [--edits 50]
+ *                                 [--evaluator out/evaluator.cjs] [--max-rss-mb 4000]
+ *
+ * - first preview: the first request of a fresh worker (parse, read the database, run, break down);
+ * - edit-to-count: the unsaved text sent as the editor sends it, then the edited segment's
+ *   count (`freeze`, which plans the segment and runs its query, nothing else), in turns with
+ *   the segment's own query (its compiled SQL after the edit) on sql.js in this thread;
+ * - edit-to-preview: the same, then the whole preview (breakdown, page of members);
+ * - memory: this process's resident memory after each edit (the worker is a thread of it),
+ *   from the first edit on. A build that leaks a copy per edit is stopped at `--max-rss-mb`.
+ *
+ * Build first (`npm run bundle`); `--evaluator` names another build to compare.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { SqlJsEngine } from '../engine/sqljs-engine.js';
+import { dataset, type SizeName } from './datasets.js';
+
+interface Request { readonly op: string; readonly [key: string]: unknown }
+type Answer = { readonly type: 'result'; readonly result: unknown } | { readonly type: 'error'; readonly message: string } | { readonly type: 'cancelled' | 'progress' };
+
+function option(flag: string, fallback: string): string {
+    const i = process.argv.indexOf(flag);
+    return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+/** How each benchmarked segment is edited: its text on disk, and the text with the `i`th edit. */
+const EDITS: Readonly<Record<string, { readonly file: string; readonly from: string; readonly to: (i: number) => string }>> = {
+    HighBalance: { file: 'contact.segment', from: 'Customer.CreditBalance > 5000', to: i => `Customer.CreditBalance > ${5000 + (i % 20) * 100}` },
+    SecurityLowSatisfaction: { file: 'security.segment', from: 'Customer.CustomerSatisfaction < 60', to: i => `Customer.CustomerSatisfaction < ${60 - (i % 20)}` }
+};
+
+const size = option('--size', 'medium') as SizeName;
+const segment = option('--segment', 'HighBalance');
+const edits = Number(option('--edits', '50'));
+const evaluator = resolve(option('--evaluator', join('out', 'evaluator.cjs')));
+const maxRss = Number(option('--max-rss-mb', '4000')) * 2 ** 20;
+const edit = EDITS[segment];
+if (!edit) throw new Error(`--segment: one of ${Object.keys(EDITS).join(', ')}`);
+
+const database = await dataset(size, line => console.error(line));
+const root = join(mkdtempSync(join(tmpdir(), 'segments-editor-bench-')), 'retail');
+const sample = resolve('samples', 'retail');
+mkdirSync(root);
+for (const f of readdirSync(sample).filter(f => f.endsWith('.segment'))) copyFileSync(join(sample, f), join(root, f));
+symlinkSync(database, join(root, 'retail.sqlite'));
+const file = join(root, edit.file);
+const text = readFileSync(file, 'utf8');
+if (!text.includes(edit.from)) throw new Error(`${edit.file} no longer holds ${edit.from}`);
+
+// The segment's own query runs here, on this thread's copy: opened before memory is measured.
+const own = await SqlJsEngine.open(database);
+const worker = new Worker(evaluator);
+let nextId = 1;
+const waiting = new Map<number, (a: Answer) => void>();
+worker.on('message', (m: Answer & { id: number }) => { if (m.type !== 'progress') waiting.get(m.id)?.(m); });
+const ask = async (request: Request): Promise<unknown> => {
+    const id = nextId++;
+    const answer = await new Promise<Answer>(r => {
+        waiting.set(id, r);
+        worker.postMessage({ type: 'request', id, context: { root, asOf: '2027-02-11' }, request });
+    });
+    if (answer.type !== 'result') throw new Error(`${request.op}: ${answer.type === 'error' ? answer.message : answer.type}`);
+    return answer.result;
+};
+const overlay = (i: number): void => worker.postMessage({ type: 'overlay', file, text: text.replace(edit.from, edit.to(i)) });
+const ms = (from: number): number => performance.now() - from;
+const mb = (n: number): number => Math.round(n / 2 ** 20);
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+let started = performance.now();
+const first = await ask({ op: 'preview', segment, pageOffset: 0, pageSize: 50 }) as { state: string; report?: { count: number } };
+const firstPreviewMs = ms(started);
+if (first.state !== 'result') throw new Error(`first preview: ${first.state}`);
+
+const toCount: number[] = [];
+const ownQuery: number[] = [];
+const rss: number[] = [];
+let stopped: string | undefined;
+for (let i = 1; i <= edits; i++) {
+    overlay(i);
+    started = performance.now();
+    const { count } = await ask({ op: 'freeze', segment }) as { count: number };
+    toCount.push(ms(started));
+    // In turns: the segment's own query after the same edit, on the same data.
+    const sql = await ask({ op: 'sql', segment }) as string;
+    started = performance.now();
+    const keys = await own.query(sql);
+    ownQuery.push(ms(started));
+    if (keys.length !== count) throw new Error(`edit ${i}: the evaluator counted ${count}, the segment's query returns ${keys.length}`);
+    rss.push(process.memoryUsage.rss());
+    if (rss.at(-1)! > maxRss) {
+        stopped = `stopped after ${i} edits: resident memory ${mb(rss.at(-1)!)} MB passed --max-rss-mb`;
+        break;
+    }
+}
+
+const toPreview: number[] = [];
+if (!stopped) {
+    for (let i = 1; i <= 5; i++) {
+        overlay(edits + i);
+        started = performance.now();
+        await ask({ op: 'preview', segment, pageOffset: 0, pageSize: 50 });
+        toPreview.push(ms(started));
+    }
+}
+await worker.terminate();
+await own.close();
+
+const growth = rss.length > 0 ? Math.max(...rss) - rss[0] : NaN;
+const perEdit = rss.length > 1 ? (rss.at(-1)! - rss[0]) / (rss.length - 1) : NaN;
+console.log(JSON.stringify({
+    size, segment, evaluator, edits: rss.length, ...(stopped ? { stopped } : {}),
+    firstPreviewMs: Math.round(firstPreviewMs),
+    editToCountMs: Math.round(median(toCount)),
+    ownQueryMs: Math.round(median(ownQuery)),
+    editToCountRatio: Number((median(toCount) / median(ownQuery)).toFixed(2)),
+    editToPreviewMs: toPreview.length ? Math.round(median(toPreview)) : null,
+    rssFirstEditMb: mb(rss[0] ?? NaN), rssMaxMb: mb(Math.max(...rss)), rssLastMb: mb(rss.at(-1) ?? NaN),
+    rssGrowthMb: mb(growth), rssPerEditMb: Number((perEdit / 2 ** 20).toFixed(1))
+}, null, 2));
