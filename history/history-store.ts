@@ -148,7 +148,7 @@ export interface SendStatus {
 type Pending =
     | { readonly kind: 'record'; readonly segment: string; readonly asOf: string; readonly keys: readonly Key[]; readonly recordedAt: string; readonly state?: RefreshState }
     | { readonly kind: 'point'; readonly segment: string; readonly asOf: string; readonly count: number; readonly recordedAt: string }
-    | { readonly kind: 'sends'; readonly segment: string; readonly attempts: readonly SendAttempt[]; readonly recordedAt: string }
+    | { readonly kind: 'sends'; readonly segment: string; readonly attempts: readonly SendAttempt[] }
     | { readonly kind: 'statements'; readonly sql: readonly string[] };
 
 /**
@@ -186,10 +186,10 @@ export class HistoryStore {
      * before): a destination sent remembers that run and its time; one failing remembers since
      * when, and the latest error.
      */
-    recordSends(segment: string, attempts: readonly SendAttempt[], recordedAt = isoNow()): void {
+    recordSends(segment: string, attempts: readonly SendAttempt[]): void {
         if (attempts.length === 0) return;
-        this.pending.push({ kind: 'sends', segment, attempts: [...attempts], recordedAt });
-        applySends(this.db, segment, attempts, recordedAt);
+        this.pending.push({ kind: 'sends', segment, attempts: [...attempts] });
+        applySends(this.db, segment, attempts);
     }
 
     /** Each destination the segment was sent to or failed to be sent to, by name. */
@@ -345,7 +345,7 @@ export class HistoryStore {
                     if (p.kind === 'record' && p.state && sameRun(merged, p.segment, p.state, p.keys)) continue;
                     if (p.kind === 'record') applyRecord(merged, p.segment, p.asOf, p.keys, p.recordedAt, p.state);
                     else if (p.kind === 'point') applyPoint(merged, p.segment, p.asOf, p.count, p.recordedAt);
-                    else if (p.kind === 'sends') applySends(merged, p.segment, p.attempts, p.recordedAt);
+                    else if (p.kind === 'sends') applySends(merged, p.segment, p.attempts);
                     else {
                         // Checked when they were run; should another writer have made them fail since, the
                         // runs are still saved (the destination is written again at the next refresh).
@@ -413,9 +413,11 @@ function applyRecord(db: Database, segment: string, asOf: string, keys: readonly
     return { entered, left, first: !previous };
 }
 
-function applySends(db: Database, segment: string, attempts: readonly SendAttempt[], recordedAt: string): void {
-    const latest = db.exec('SELECT max(id) FROM runs WHERE segment = ? AND backfill = 0', [segment]);
-    const runId = latest.length ? latest[0].values[0][0] : null;
+/** The sends of the segment's latest refresh: at that run, at the instant it was recorded. */
+function applySends(db: Database, segment: string, attempts: readonly SendAttempt[]): void {
+    const latest = db.exec('SELECT id, recorded_at FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id DESC LIMIT 1', [segment]);
+    if (latest.length === 0) return;
+    const [runId, recordedAt] = latest[0].values[0];
     for (const a of attempts) {
         if (a.outcome === 'sent') {
             db.run(`INSERT INTO sends (segment, destination, kind, target, sent_run, sent_at) VALUES (?, ?, ?, ?, ?, ?)

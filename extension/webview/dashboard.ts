@@ -2,6 +2,7 @@ import type { DashboardData, DashboardRow, OverlapMatrix } from '../src/shared/d
 import { host } from './api.js';
 import { busyIndicator } from './busy.js';
 import { sparkline } from './charts.js';
+import { destinationList } from './destinations.js';
 import { button, formatNumber, h, linkButton, replaceChildren } from './dom.js';
 
 /** Every segment of the workspace, their changes and sparklines, and overlaps per audience. */
@@ -58,7 +59,8 @@ function row(r: DashboardRow): HTMLTableRowElement {
             h('div', { class: 'title' }, r.title),
             // In a narrow view the kind, audience and status columns fold in here, under the name.
             h('div', { class: 'folded', 'data-testid': 'folded' }, h('span', { class: `kind ${r.kind}` }, r.kind), ' ', r.audience, ' · ', h('span', { class: `status ${r.status}` }, r.status)),
-            r.error ? h('div', { class: 'error' }, linkButton(r.error, () => host.post({ type: 'reveal', location: r.location }), 'Go to the segment')) : null),
+            r.error ? h('div', { class: 'error' }, linkButton(r.error, () => host.post({ type: 'reveal', location: r.location }), 'Go to the segment')) : null,
+            destinationList(r.destinations)),
         h('td', { class: 'wide-only' }, h('span', { class: `kind ${r.kind}` }, r.kind)),
         h('td', { class: 'wide-only' }, r.audience),
         h('td', { class: 'wide-only' }, h('span', { class: `status ${r.status}` }, r.status)),

@@ -4,6 +4,7 @@ import { host } from './api.js';
 import { busyIndicator } from './busy.js';
 import { trendline } from './charts.js';
 import { button, formatNumber, h, linkButton, replaceChildren, svg } from './dom.js';
+import { destinationSection } from './destinations.js';
 import { errorsView } from './errors-list.js';
 import { membersTable } from './members-table.js';
 
@@ -104,6 +105,7 @@ function detailsLayout(r: SegmentReport): Node[] {
         countBlock(r),
         h('section', { class: 'trend' }, h('h2', {}, 'Membership over time'), r.trend.length ? trendline(r.trend, 220) : h('p', { class: 'hint' }, 'No history yet.')),
         changes(r),
+        destinationSection(r.destinations),
         h('section', {}, h('h2', {}, 'Members'), membersTable(r.page, page)),
         flow(r),
         sql(r)

@@ -6,6 +6,7 @@ import type { SegmentRunner } from '../../../engine/runner.js';
 import type { DashboardData, DashboardRow, GroupBreakdown, HistoryInfo, Key, OverlapMatrix, PreviewState, SegmentHeader, SegmentReport } from '../shared/data.js';
 import { groupBreakdowns, partBreakdowns } from './breakdown.js';
 import { stepBreakdowns } from './steps.js';
+import { destinationViews } from './destinations.js';
 import type { CancelToken } from './cancel.js';
 import { kindOf, segmentAt } from './find-segment.js';
 import { sendAttempts, sendToDestinations } from '../../../activation/send.js';
@@ -96,6 +97,7 @@ export async function buildPreview(session: WorkspaceSession, ctx: EvaluationCon
         page: { columns: shown.columns, rows: shown.rows.map(r => r.map(cell)), offset: aligned, total: keys.length, pageSize: req.pageSize },
         changes: history?.latestChanges(plan.name) ?? { entered: [], left: [] },
         trend: history?.trend(plan.name) ?? [],
+        destinations: destinationViews(plan, history, model.workspace.root),
         sql: await runner.sql(plan.name),
         elapsedMs: Math.round(performance.now() - started)
     };
@@ -198,7 +200,8 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
             status: plan.active ? 'active' : 'inactive',
             count: keys.length,
             ...(change !== undefined ? { change } : {}),
-            trend: history?.trend(plan.name) ?? []
+            trend: history?.trend(plan.name) ?? [],
+            ...(plan.destinations.length ? { destinations: destinationViews(plan, history, model.workspace.root) } : {})
         });
     }
     // A history that cannot be written never takes the dashboard down: the view says what happened.

@@ -90,6 +90,27 @@ export interface SegmentHeader {
     readonly location: SourceLocation;
 }
 
+/** A destination a segment activates and where its delivery stands (the dashboard, the details view). */
+export interface DestinationView {
+    readonly name: string;
+    readonly kind: 'file' | 'webhook' | 'table';
+    /** A file's path (relative to the workspace folder), a webhook's URL, a table's name. */
+    readonly target: string;
+    /**
+     * `delivered`: the latest refresh was written (file, table) or every event answered (webhook);
+     * `waiting`: webhook events queued, not answered yet; `failing`: the latest attempt failed;
+     * `never`: not sent yet; `unsupported`: this version does not send this kind.
+     */
+    readonly state: 'delivered' | 'waiting' | 'failing' | 'never' | 'unsupported';
+    /** The latest run written (delivered up to, for a webhook), and when, `YYYY-MM-DD HH:MM:SS` UTC. */
+    readonly run?: number;
+    readonly at?: string;
+    readonly failingSince?: string;
+    readonly error?: string;
+    /** The state in one phrase, as the views show it. */
+    readonly summary: string;
+}
+
 export interface SegmentReport {
     readonly header: SegmentHeader;
     readonly asOf: string;
@@ -101,6 +122,8 @@ export interface SegmentReport {
     readonly page: MemberPage;
     readonly changes: MemberChanges;
     readonly trend: readonly TrendPoint[];
+    /** The destinations it activates, in the order written. */
+    readonly destinations: readonly DestinationView[];
     readonly sql: string;
     readonly elapsedMs: number;
 }
@@ -123,6 +146,8 @@ export interface DashboardRow {
     /** Members gained (positive) or lost since the previous refresh. */
     readonly change?: number;
     readonly trend: readonly TrendPoint[];
+    /** The destinations it activates (absent when none). */
+    readonly destinations?: readonly DestinationView[];
     readonly location: SourceLocation;
     readonly error?: string;
 }

@@ -1,0 +1,137 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import initSqlJs from 'sql.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DashboardData, PreviewState, SegmentReport } from '../../extension/src/shared/data.js';
+import { HistoryStore, type RunRecord } from '../../history/history-store.js';
+import { copySample, InProcessEvaluator } from './sample-workspace.js';
+import { openWebview } from './webview-page.js';
+import { SHOTS, webviewBrowser } from './webview-setup.js';
+
+function report(p: PreviewState): SegmentReport {
+    if (p.state !== 'result') throw new Error(`expected a result, got ${p.state}`);
+    return p.report;
+}
+
+/**
+ * A segment's destinations and where their delivery stands, on the dashboard and in the
+ * details view (issue 12), after two automatic refreshes of a copy of the sample in which
+ * HighBalanceFollowUp activates a file, a table, a table whose name clashes with the history
+ * store's own `runs`, and a webhook.
+ */
+describe('destinations and their delivery in the views, in Chromium', () => {
+    let browser: Browser;
+    let evaluator: InProcessEvaluator;
+    let dashboard: DashboardData;
+    let runs: RunRecord[];
+    let historyFile: string;
+
+    beforeAll(async () => {
+        browser = await webviewBrowser();
+        const root = copySample();
+        const activation = join(root, 'activation.segment');
+        writeFileSync(activation, `${readFileSync(activation, 'utf8')}
+destination Warehouse { table "segment_members" }
+destination Clash { table "runs" }
+destination Crm { webhook "http://127.0.0.1:9/segments" }
+`);
+        const contact = join(root, 'contact.segment');
+        const text = readFileSync(contact, 'utf8');
+        expect(text).toContain('activate CallCenter');
+        writeFileSync(contact, text.replace('activate CallCenter', 'activate CallCenter, Warehouse, Clash, Crm'));
+        evaluator = new InProcessEvaluator(root);
+        // Two automatic refreshes: each sends the segment to its destinations and records the run.
+        await evaluator.request({ op: 'dashboard', record: true });
+        dashboard = await evaluator.request({ op: 'dashboard', record: true });
+        historyFile = dashboard.history!.file;
+        const store = await HistoryStore.open(historyFile);
+        try {
+            runs = store.runs('HighBalanceFollowUp').filter(r => !r.backfill);
+        } finally {
+            store.close();
+        }
+        expect(runs).toHaveLength(2);
+    });
+
+    afterAll(async () => {
+        await browser?.close();
+        await evaluator?.session.close();
+    });
+
+    /** What each destination's status should say after the two refreshes. */
+    function expectedStatus(): Record<string, { kind: string; target: string; state: string; status: string | RegExp }> {
+        const [first, second] = runs;
+        return {
+            CallCenter: { kind: 'file', target: 'exports/call-center/HighBalanceFollowUp.jsonl', state: 'delivered', status: `written at run ${second.id}, ${second.recordedAt} UTC` },
+            Warehouse: { kind: 'table', target: 'segment_members', state: 'delivered', status: `written at run ${second.id}, ${second.recordedAt} UTC` },
+            Clash: {
+                kind: 'table', target: 'runs', state: 'failing',
+                status: `failing since ${first.recordedAt} UTC: the history store ${historyFile} already has a table runs that is not a members table (its columns are id, segment, recorded_at, as_of, count, entered, left_count, backfill, not segment, key, entered_at), so it was left alone: name another table in the destination (never written)`
+            },
+            Crm: { kind: 'webhook', target: 'http://127.0.0.1:9/segments', state: 'unsupported', status: `not sent: this version of Segments does not send webhooks; the history's latest run is ${second.id}, recorded ${second.recordedAt} UTC` }
+        };
+    }
+
+    it('the table destination holds the segment\'s members, written by the extension\'s refresh into the history store', async () => {
+        const SQL = await initSqlJs();
+        const db = new SQL.Database(readFileSync(historyFile));
+        try {
+            const rows = db.exec("SELECT count(*), min(entered_at), max(entered_at) FROM segment_members WHERE segment = 'HighBalanceFollowUp'")[0].values[0];
+            const count = dashboard.rows.find(r => r.name === 'HighBalanceFollowUp')!.count;
+            expect(rows).toEqual([count, expect.stringMatching(/^2027-02-11/), expect.stringMatching(/^2027-02-11/)]);
+        } finally {
+            db.close();
+        }
+    });
+
+    it('shows each destination under the segment on the dashboard: what, where, and the run written or since when it fails', async () => {
+        for (const width of [1200, 600]) {
+            const view = await openWebview(browser, 'dashboard.js', { view: 'dashboard' }, { width });
+            await view.post({ type: 'dashboard', dashboard });
+            const items = view.page.locator('tr[data-segment=HighBalanceFollowUp] [data-testid=destinations] li');
+            await expect.poll(() => items.count()).toBe(4);
+            const shown = await items.evaluateAll(lis => lis.map(li => ({
+                name: li.getAttribute('data-destination'), state: li.getAttribute('data-state'),
+                kind: li.querySelector('.destination-kind')?.textContent, target: li.querySelector('.destination-target')?.textContent,
+                status: li.querySelector('[data-testid=destination-status]')?.textContent
+            })));
+            const want = expectedStatus();
+            expect(shown.map(s => s.name)).toEqual(['CallCenter', 'Warehouse', 'Clash', 'Crm']);
+            for (const s of shown) {
+                const w = want[s.name!];
+                expect({ kind: s.kind, target: s.target, state: s.state, status: s.status }, s.name!).toEqual({ kind: w.kind, target: w.target, state: w.state, status: w.status });
+            }
+            // Segments without destinations show none; the sample's file destinations show theirs.
+            expect(await view.page.locator('tr[data-segment=HighBalance] [data-testid=destinations]').count()).toBe(0);
+            expect(await view.page.textContent('tr[data-segment=TopSpenders] [data-destination=CampaignLists]')).toMatch(/^CampaignLists file exports\/TopSpenders\.csv: written at run \d+, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+            // The failure is also the history note's sentence.
+            expect(await view.page.textContent('[data-testid=history]')).toContain('HighBalanceFollowUp was not written to Clash: the history store');
+            expect(await view.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+            expect(await view.violations()).toEqual([]);
+            await view.page.screenshot({ path: join(SHOTS, `webview-dashboard-destinations-${width}.png`), fullPage: true });
+            await view.page.close();
+        }
+    });
+
+    it('lists the destinations in the details view, one row each with its status; a segment without any says so', async () => {
+        const preview = await evaluator.request({ op: 'preview', segment: 'HighBalanceFollowUp', pageOffset: 0, pageSize: 50 });
+        expect(report(preview).destinations.map(d => [d.name, d.state])).toEqual([['CallCenter', 'delivered'], ['Warehouse', 'delivered'], ['Clash', 'failing'], ['Crm', 'unsupported']]);
+        const view = await openWebview(browser, 'segment-view.js', { view: 'details', segment: 'HighBalanceFollowUp' });
+        await view.post({ type: 'preview', preview });
+        const rows = view.page.locator('table.destinations-table tbody tr');
+        await expect.poll(() => rows.count()).toBe(4);
+        expect(await view.page.locator('table.destinations-table thead th').allTextContents()).toEqual(['Destination', 'Kind', 'Where', 'Status']);
+        const cells = await rows.evaluateAll(trs => trs.map(tr => Array.from(tr.children, c => c.textContent)));
+        const want = expectedStatus();
+        expect(cells).toEqual(Object.entries(want).map(([name, w]) => [name, w.kind, w.target, w.status]));
+        expect(await view.page.getAttribute('table.destinations-table tr[data-destination=Clash]', 'data-state')).toBe('failing');
+        expect(await view.violations()).toEqual([]);
+        await view.page.screenshot({ path: join(SHOTS, 'webview-details-destinations.png'), fullPage: true });
+
+        const none = await evaluator.request({ op: 'preview', segment: 'HighBalance', pageOffset: 0, pageSize: 50 });
+        await view.post({ type: 'preview', preview: none });
+        await expect.poll(() => view.page.textContent('.destinations-section')).toBe('DestinationsThis segment activates no destination.');
+        await view.page.close();
+    });
+});
