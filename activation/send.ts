@@ -2,6 +2,8 @@ import type { DestinationPlan, KeyValue, SegmentPlan } from '../compiler/ir.js';
 import type { SqlEngine } from '../engine/engine.js';
 import type { SegmentRunner } from '../engine/runner.js';
 import type { SendAttempt, HistoryStore } from '../history/history-store.js';
+import type { WebhookQueue } from '../history/outbox.js';
+import type { DestinationStatus } from './delivery-status.js';
 import { FileDestinationError, writeFileDestination } from './file-destination.js';
 import { tableDatabaseFor } from './table-databases.js';
 import { TableDestinationError, writeMemberTable, type MemberRow } from './table-destination.js';
@@ -10,13 +12,20 @@ import { TableDestinationError, writeMemberTable, type MemberRow } from './table
 export interface DestinationOutcome {
     readonly name: string;
     readonly kind: DestinationPlan['kind'];
-    /** `sent`: written; `not-sent`: this version does not send this kind; `failed`: tried, and `reason` says why. */
-    readonly status: 'sent' | 'not-sent' | 'failed';
+    /**
+     * `sent`: written; `not-sent`: this version does not send this kind; `failed`: tried, and
+     * `reason` says why. A webhook's events are `queued` in the outbox with the run, and after
+     * delivery its status is `delivered`, `waiting` or `failing` (`delivery` says more): never
+     * a failed refresh, the outbox keeps the events until the receiver takes them.
+     */
+    readonly status: 'sent' | 'not-sent' | 'failed' | 'queued' | DestinationStatus['state'];
     readonly path?: string;
     /** A table destination: the table's name, and where it is (`TableDatabase.where`). */
     readonly table?: string;
     readonly where?: string;
+    readonly url?: string;
     readonly reason?: string;
+    readonly delivery?: DestinationStatus;
 }
 
 /** What a refresher sends with: the runner and its engine, the workspace folder, the history store (before the run is recorded). */
@@ -31,8 +40,9 @@ export interface SendContext {
  * Sends a refreshed segment's members to each destination it activates (reference, section 7),
  * in the order written: `file` destinations are replaced (key and `show` columns, read by
  * `runner`); `table` destinations have the segment's rows replaced (`table-destination.ts`);
- * `webhook` destinations are not sent by this version, and say so. Called before the refresh is
- * recorded in `ctx.history` (a member's `entered_at` is read from the runs before it).
+ * `webhook` destinations are `queued`: the caller records the run with its `webhookQueue`, and
+ * `deliverOutbox` sends it. Called before the refresh is recorded in `ctx.history` (a member's
+ * `entered_at` is read from the runs before it).
  * Used by `segments refresh` and by the extension's automatic refresh.
  */
 export async function sendToDestinations(plan: SegmentPlan, keys: readonly KeyValue[], ctx: SendContext): Promise<DestinationOutcome[]> {
@@ -62,7 +72,7 @@ async function send(d: DestinationPlan, plan: SegmentPlan, keys: readonly KeyVal
                 throw e;
             }
         case 'webhook':
-            return { name: d.name, kind: d.kind, status: 'not-sent', reason: 'webhook destinations are not sent by this version of Segments (only file destinations are)' };
+            return { name: d.name, kind: d.kind, status: 'queued', url: d.url };
         case 'table': {
             const db = tableDatabaseFor(ctx.engine, ctx.history);
             if (typeof db === 'string') return { name: d.name, kind: d.kind, status: 'failed', table: d.table, reason: db };
@@ -77,4 +87,10 @@ async function send(d: DestinationPlan, plan: SegmentPlan, keys: readonly KeyVal
             }
         }
     }
+}
+
+/** The webhook destinations of a plan, as `HistoryStore.record` queues a run's events for them; undefined when it has none. */
+export function webhookQueue(plan: SegmentPlan): WebhookQueue | undefined {
+    const destinations = plan.destinations.flatMap(d => (d.kind === 'webhook' ? [{ name: d.name, url: d.url }] : []));
+    return destinations.length === 0 ? undefined : { audience: plan.audience.name, integerKeys: plan.audience.key.type === 'number', destinations };
 }

@@ -107,6 +107,7 @@ program.command('refresh')
     .option('-w, --watch', 'keep running: refresh when the database file or a .segment file changes (PostgreSQL: every --poll)')
     .option('--every <duration>', 'keep running: refresh on a schedule (30s, 15m, 1h)', parseDuration)
     .option('--poll <duration>', 'with --watch on PostgreSQL, how often to look for changes (default 30s)', parseDuration)
+    .option('--retry-cap <duration>', 'the longest wait between two tries of a webhook that does not answer 2xx (default 1m; the wait doubles from 1s)', parseDuration)
     .action(async (path: string, options: WatchOptions) => { process.exitCode = await refreshCommand(path, options, io); });
 
 program.command('history')

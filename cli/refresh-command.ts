@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { sendAttempts, sendToDestinations, type DestinationOutcome } from '../activation/send.js';
+import { destinationStatus, type DestinationStatus } from '../activation/delivery-status.js';
+import { sendAttempts, sendToDestinations, webhookQueue, type DestinationOutcome } from '../activation/send.js';
+import { deliverOutbox, segmentKey, type DeliveryPass, type RetryPolicy } from '../activation/webhook-delivery.js';
 import { stringifyJson } from '../compiler/keys.js';
 import { properties } from '../compiler/lower.js';
 import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
@@ -24,12 +26,19 @@ export interface RefreshOptions {
     readonly format?: 'text' | 'json';
     /** The history store (default: `NAME.history.sqlite` beside the database). */
     readonly history?: string;
+    /** The webhook retries' backoff (default: from 1 s, doubling, at most a minute). */
+    readonly retry?: RetryPolicy;
+    /** Asked between webhook requests: true ends the delivery pass (the outbox keeps the rest). */
+    readonly shouldStop?: () => boolean;
 }
 
 export interface SegmentOutcome {
     readonly name: string;
-    /** `refreshed`: evaluated and recorded; `unchanged`: nothing it depends on changed, nothing recorded. */
-    readonly status: 'refreshed' | 'unchanged' | 'error' | 'inactive';
+    /**
+     * `refreshed`: evaluated and recorded; `unchanged`: nothing it depends on changed, nothing
+     * recorded; `delivery`: not evaluated, its webhook outbox retried between refreshes.
+     */
+    readonly status: 'refreshed' | 'unchanged' | 'error' | 'inactive' | 'delivery';
     readonly count?: number;
     /** Members that entered and left since the previous recorded refresh (the first: every member entered). */
     readonly entered?: number;
@@ -43,7 +52,11 @@ export interface RefreshResult {
     readonly asOf: string;
     readonly history: string;
     readonly segments: readonly SegmentOutcome[];
-    /** 0, or 1 when a segment has errors or a destination failed. */
+    /** What the webhook delivery after the refresh did (the whole outbox, also batches of earlier runs). */
+    readonly delivery: DeliveryPass;
+    /** The current URL of each segment's webhook destination (`segmentKey`), for later delivery passes. */
+    readonly webhookUrls: ReadonlyMap<string, string>;
+    /** 0, or 1 when a segment has errors or a file destination failed (a webhook that does not answer is `failing`, not an error). */
     readonly code: number;
 }
 
@@ -52,7 +65,10 @@ export interface RefreshResult {
  * changed since its last recorded refresh is evaluated, its file destinations are replaced, and
  * the runs are recorded in the history store in one save. Destinations are written before the
  * history: a refresh stopped between the two leaves files newer than the history, and the next
- * refresh evaluates those segments again (their refresh state was not saved).
+ * refresh evaluates those segments again (their refresh state was not saved). A run's webhook
+ * events are queued in the store's outbox in the run's own transaction; after the save the
+ * outbox is delivered (`activation/webhook-delivery.ts`: also what earlier, crashed or stopped
+ * refreshes left), and each segment's line carries its webhook destinations' status.
  */
 export async function refreshOnce(path: string, options: RefreshOptions): Promise<RefreshResult> {
     const clock = parseClock(options.asOf);
@@ -98,10 +114,46 @@ export async function refreshOnce(path: string, options: RefreshOptions): Promis
     } finally {
         store.close();
     }
+    const webhookUrls = new Map(targets.flatMap(p => p.destinations.flatMap(d => (d.kind === 'webhook' ? [[segmentKey(p.name, d.name), d.url] as const] : []))));
+    const delivery = await deliverOutbox(historyFile, { urls: webhookUrls, ...(options.retry ? { retry: options.retry } : {}), ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) });
+    const statuses = await webhookStatuses(historyFile, targets);
+    const withStatus = outcomes.map(o => {
+        const mine = statuses.get(o.name);
+        if (!mine || (o.status !== 'refreshed' && o.status !== 'unchanged')) return o;
+        // A refreshed segment's destinations in the order written, each webhook with its status; an unchanged one's webhooks.
+        const status = (name: string): DestinationOutcome | undefined => {
+            const found = mine.find(m => m.destination === name);
+            return found ? statusOutcome(found) : undefined;
+        };
+        const destinations = o.status === 'refreshed' ? o.destinations.map(d => (d.kind === 'webhook' ? status(d.name) ?? d : d)) : mine.map(statusOutcome);
+        return { ...o, destinations };
+    });
     const order = new Map(cw.declared.map((s, i) => [s.name, i]));
-    outcomes.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
-    const failed = outcomes.some(o => o.status === 'error' || o.destinations.some(d => d.status === 'failed'));
-    return { asOf: clock.now, history: historyFile, segments: outcomes, code: failed ? 1 : 0 };
+    withStatus.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+    const failed = withStatus.some(o => o.status === 'error' || o.destinations.some(d => d.status === 'failed'));
+    return { asOf: clock.now, history: historyFile, segments: withStatus, delivery, webhookUrls, code: failed ? 1 : 0 };
+}
+
+/** The delivery status of the webhook destinations each plan activates, read from the store after delivery. */
+export async function webhookStatuses(historyFile: string, plans: readonly SegmentPlan[]): Promise<Map<string, DestinationStatus[]>> {
+    const result = new Map<string, DestinationStatus[]>();
+    const wanted = plans.filter(p => p.destinations.some(d => d.kind === 'webhook'));
+    if (wanted.length === 0 || !existsSync(historyFile)) return result;
+    const store = await openStore(historyFile);
+    try {
+        for (const plan of wanted) {
+            const known = destinationStatus(store, plan.name);
+            const mine = plan.destinations.flatMap(d => (d.kind === 'webhook' ? known.filter(k => k.destination === d.name) : []));
+            if (mine.length > 0) result.set(plan.name, mine);
+        }
+    } finally {
+        store.close();
+    }
+    return result;
+}
+
+function statusOutcome(s: DestinationStatus): DestinationOutcome {
+    return { name: s.destination, kind: 'webhook', status: s.state, url: s.url, reason: s.summary, delivery: s };
 }
 
 async function openStore(file: string): Promise<HistoryStore> {
@@ -124,7 +176,7 @@ async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: Segme
     }
     const destinations = await sendToDestinations(plan, keys, { runner, engine, workspace: cw.ws.root, history: store });
     const sentAll = destinations.every(d => d.status !== 'failed');
-    const recorded = store.record(plan.name, runner.clock.now, storedKeys(keys), undefined, sentAll ? state : undefined);
+    const recorded = store.record(plan.name, runner.clock.now, storedKeys(keys), undefined, sentAll ? state : undefined, webhookQueue(plan));
     store.recordSends(plan.name, sendAttempts(destinations, plan));
     return {
         name: plan.name, status: 'refreshed', count: keys.length,
@@ -143,9 +195,11 @@ function storedKeys(keys: readonly KeyValue[]): Key[] {
 export function formatRefresh(result: RefreshResult, format: 'text' | 'json', cwd = process.cwd()): string {
     const shown = (p: string): string => relative(cwd, p) || p;
     if (format === 'json') {
+        const { sent, delivered, failed, waiting } = result.delivery;
         return stringifyJson({
             asOf: result.asOf, history: result.history,
-            segments: result.segments.map(s => ({ ...s, destinations: s.destinations.map(d => ({ ...d, ...(d.path ? { path: shown(d.path) } : {}) })) }))
+            segments: result.segments.map(s => ({ ...s, destinations: s.destinations.map(d => ({ ...d, ...(d.path ? { path: shown(d.path) } : {}) })) })),
+            webhooks: { sent, delivered, failed, waiting }
         }, 2);
     }
     const width = Math.max(0, ...result.segments.map(s => s.name.length));
@@ -153,21 +207,28 @@ export function formatRefresh(result: RefreshResult, format: 'text' | 'json', cw
     return result.segments.map(s => {
         const name = s.name.padEnd(width);
         switch (s.status) {
-            case 'unchanged': return `${name}  unchanged`;
+            case 'unchanged': return [`${name}  unchanged`, ...s.destinations.map(destinationText)].join('  ');
+            case 'delivery': return [name, ...s.destinations.map(destinationText)].join('  ');
             case 'inactive': return `${name}  inactive, not refreshed`;
             case 'error': return `${name}  has errors, not refreshed (on stderr)`;
             case 'refreshed': {
                 const sent = s.destinations.map(d => d.status === 'sent' ? `sent ${d.name} (${d.table !== undefined ? `table ${d.table} in ${d.where ?? ''}` : shown(d.path ?? '')})`
-                    : d.status === 'failed' ? `${d.name} failed: ${d.reason}` : `${d.name} not sent: ${d.reason}`);
+                    : d.status === 'failed' ? `${d.name} failed: ${d.reason}` : d.kind === 'webhook' ? destinationText(d) : `${d.name} not sent: ${d.reason}`);
                 return [`${name}  ${String(s.count).padStart(digits)}  +${s.entered} -${s.left}${s.first ? ' (first refresh)' : ''}`, ...sent].join('  ');
             }
         }
     }).join('\n');
 }
 
+/** A webhook destination in a segment's line: its name and delivery status. */
+function destinationText(d: DestinationOutcome): string {
+    return `${d.name} ${d.delivery?.summary ?? d.status}`;
+}
+
 /** Prints a refresh: the lines on stdout, each segment's errors on stderr. */
 export function reportRefresh(result: RefreshResult, format: 'text' | 'json', io: Io): void {
     io.out(formatRefresh(result, format));
+    if (result.delivery.problem) io.err(`segments: ${result.delivery.problem}`);
     for (const s of result.segments) {
         if (s.status !== 'error') continue;
         io.err(`${s.name} has errors and was not refreshed:`);
@@ -180,4 +241,24 @@ export async function refresh(path: string, options: RefreshOptions, io: Io): Pr
     const result = await refreshOnce(path, options);
     reportRefresh(result, options.format ?? 'text', io);
     return result.code;
+}
+
+/**
+ * A delivery pass between refreshes (`--watch`, `--every`: a retry whose backoff has passed):
+ * the outbox sent again, and the result of `last` with its segments' webhook statuses read afresh.
+ */
+export async function deliverAgain(last: RefreshResult, options: RefreshOptions): Promise<RefreshResult> {
+    const delivery = await deliverOutbox(last.history, { urls: last.webhookUrls, ...(options.retry ? { retry: options.retry } : {}), ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) });
+    const store = existsSync(last.history) ? await openStore(last.history) : undefined;
+    try {
+        const segments = last.segments.flatMap(s => {
+            const names = s.destinations.filter(d => d.kind === 'webhook').map(d => d.name);
+            if (names.length === 0 || !store) return [];
+            const known = destinationStatus(store, s.name);
+            return [{ name: s.name, status: 'delivery' as const, destinations: names.flatMap(n => known.filter(k => k.destination === n)).map(statusOutcome) }];
+        });
+        return { ...last, segments, delivery, code: 0 };
+    } finally {
+        store?.close();
+    }
 }

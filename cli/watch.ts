@@ -1,11 +1,12 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { DEFAULT_RETRY } from '../activation/webhook-delivery.js';
 import { DatabaseError } from '../engine/engine.js';
 import { MembersFileError } from '../engine/members-file.js';
 import type { Io } from './commands.js';
 import { UsageError } from './errors.js';
-import { refreshOnce, reportRefresh, type RefreshOptions } from './refresh-command.js';
+import { deliverAgain, refreshOnce, reportRefresh, type RefreshOptions, type RefreshResult } from './refresh-command.js';
 import { openWorkspace } from './workspace.js';
 
 export interface WatchOptions extends RefreshOptions {
@@ -15,11 +16,15 @@ export interface WatchOptions extends RefreshOptions {
     readonly every?: number;
     /** For `--watch` on PostgreSQL: how often the tables' versions are read (ms). */
     readonly poll?: number;
+    /** `--retry-cap`: the longest wait between two webhook tries (ms). */
+    readonly retryCap?: number;
 }
 
 /** How long after the last change of a burst the refresh starts (a writer replacing a file sends several events). */
 export const DEBOUNCE_MS = 500;
 export const DEFAULT_POLL_MS = 30_000;
+/** The reason of a pass that only retries webhook deliveries (its backoff has passed). */
+const RETRY = 'retrying deliveries';
 
 /** `15m`, `30s`, `1h`, `2d`, or a number of seconds: in milliseconds. */
 export function parseDuration(text: string): number {
@@ -34,7 +39,8 @@ export function parseDuration(text: string): number {
  * the one under way completes (its files written, its runs saved), then the command stops; a
  * second signal stops at once (every file is still whole: each is replaced by a rename).
  */
-export async function refreshCommand(path: string, options: WatchOptions, io: Io): Promise<number> {
+export async function refreshCommand(path: string, given: WatchOptions, io: Io): Promise<number> {
+    const options: WatchOptions = given.retryCap === undefined ? given : { ...given, retry: { ...DEFAULT_RETRY, capMs: given.retryCap } };
     const stop = new StopSignal();
     try {
         if (!options.watch && options.every === undefined) {
@@ -65,14 +71,36 @@ async function refreshLoop(path: string, options: WatchOptions, io: Io, stop: St
     const period = options.every ?? (options.watch && postgres ? options.poll ?? DEFAULT_POLL_MS : undefined);
     const timer = period === undefined ? undefined : setInterval(() => trigger.fire(options.every !== undefined ? 'scheduled' : 'polling PostgreSQL', 0), period);
     stop.onStop(() => trigger.fire('stop', 0));
+    // Webhook batches still waiting are tried again when their backoff has passed, between refreshes.
+    let retryTimer: NodeJS.Timeout | undefined;
+    const scheduleRetry = (result: RefreshResult): void => {
+        if (retryTimer) clearTimeout(retryTimer);
+        retryTimer = undefined;
+        const at = result.delivery.nextAttemptAt;
+        if (at !== undefined) retryTimer = setTimeout(() => trigger.retry(RETRY), Math.max(0, at - Date.now()));
+    };
+    const passOptions: RefreshOptions = { ...options, shouldStop: () => stop.stopped };
+    let last: RefreshResult | undefined;
     const what = [options.watch ? (postgres ? `PostgreSQL every ${seconds(period!)}` : `${database} and the .segment files`) : undefined, options.every !== undefined ? `every ${seconds(options.every)}` : undefined].filter(Boolean).join(', ');
     io.err(`segments: watching ${what}; Ctrl+C to stop`);
     try {
         let reason = 'start';
         while (!stop.stopped) {
-            io.out(`-- ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC (${reason})`);
+            const header = `-- ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC (${reason})`;
             try {
-                reportRefresh(await refreshOnce(path, options), options.format ?? 'text', io);
+                if (reason === RETRY && last) {
+                    // A retry is printed when it delivered something: a failure again is the status already shown.
+                    last = await deliverAgain(last, passOptions);
+                    if (last.delivery.delivered > 0) {
+                        io.out(header);
+                        reportRefresh(last, options.format ?? 'text', io);
+                    }
+                } else {
+                    io.out(header);
+                    last = await refreshOnce(path, passOptions);
+                    reportRefresh(last, options.format ?? 'text', io);
+                }
+                scheduleRetry(last);
             } catch (e) {
                 // A mistake at the first refresh ends the command (exit 2); a later problem with the data
                 // or the files is reported, and the next change refreshes again.
@@ -85,6 +113,7 @@ async function refreshLoop(path: string, options: WatchOptions, io: Io, stop: St
     } finally {
         watchers.forEach(w => w.close());
         if (timer) clearInterval(timer);
+        if (retryTimer) clearTimeout(retryTimer);
     }
     io.err('segments: stopped');
     return 0;
@@ -109,11 +138,21 @@ class Trigger {
                 this.waiter = undefined;
                 w(reason);
             } else {
-                this.pending = reason === 'stop' ? reason : this.pending ?? reason;
+                // A change asked for while a retry waits replaces it: the refresh delivers too.
+                this.pending = reason === 'stop' || this.pending === undefined || this.pending === RETRY ? reason : this.pending;
             }
         };
         if (delayMs === 0) deliver();
         else this.timer = setTimeout(deliver, delayMs);
+    }
+
+    /**
+     * A retry of the webhook deliveries: never in place of a refresh asked for (a refresh delivers
+     * too), so it neither cancels a debounced change nor replaces one waiting.
+     */
+    retry(reason: string): void {
+        if (this.timer || this.pending !== undefined) return;
+        this.fire(reason, 0);
     }
 
     next(): Promise<string> {

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
+import { applyDelivered, applyFailed, deliveryRecords, OUTBOX_SCHEMA, pendingBatches, queueRun, type DeliveryRecord, type OutboxBatch, type WebhookQueue } from './outbox.js';
 
 /** A member's key as the history holds it: a 64-bit key beyond 2^53 as its digits. */
 export type Key = string | number;
@@ -67,7 +68,7 @@ CREATE TABLE IF NOT EXISTS members (segment TEXT NOT NULL, member NOT NULL, PRIM
 CREATE TABLE IF NOT EXISTS refresh_state (segment TEXT PRIMARY KEY, run_id INTEGER NOT NULL, fingerprint TEXT NOT NULL, tables TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sends (segment TEXT NOT NULL, destination TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
     sent_run INTEGER, sent_at TEXT, failing_since TEXT, error TEXT, PRIMARY KEY (segment, destination));
-`;
+${OUTBOX_SCHEMA}`;
 
 /** How long a writer waits for another writer's lock before giving up with a message. */
 export const LOCK_TIMEOUT_MS = 15_000;
@@ -146,10 +147,12 @@ export interface SendStatus {
 
 /** A refresh or a back-filled point recorded by this writer and not yet saved. */
 type Pending =
-    | { readonly kind: 'record'; readonly segment: string; readonly asOf: string; readonly keys: readonly Key[]; readonly recordedAt: string; readonly state?: RefreshState }
+    | { readonly kind: 'record'; readonly segment: string; readonly asOf: string; readonly keys: readonly Key[]; readonly recordedAt: string; readonly state?: RefreshState; readonly webhooks?: WebhookQueue }
     | { readonly kind: 'point'; readonly segment: string; readonly asOf: string; readonly count: number; readonly recordedAt: string }
     | { readonly kind: 'sends'; readonly segment: string; readonly attempts: readonly SendAttempt[] }
-    | { readonly kind: 'statements'; readonly sql: readonly string[] };
+    | { readonly kind: 'statements'; readonly sql: readonly string[] }
+    | { readonly kind: 'delivered'; readonly segment: string; readonly destination: string; readonly run: number; readonly batch: number; readonly at: string }
+    | { readonly kind: 'failed'; readonly segment: string; readonly destination: string; readonly at: string; readonly error: string; readonly nextAttemptAt: string };
 
 /**
  * Segment counts and member changes over time, in a SQLite file written through sql.js.
@@ -174,11 +177,34 @@ export class HistoryStore {
     /**
      * Records a refresh: the count, who entered and left since the previous snapshot. `state`
      * (the command line's refresh) is what the run depended on; without it the segment's
-     * refresh state is cleared.
+     * refresh state is cleared. `webhooks`: the run's entered/exited batches are queued in the
+     * outbox for these destinations, in the run's own transaction (saved with it or not at all).
      */
-    record(segment: string, asOf: string, keys: readonly Key[], recordedAt = isoNow(), state?: RefreshState): { entered: Key[]; left: Key[]; first: boolean } {
-        this.pending.push({ kind: 'record', segment, asOf, keys: [...keys], recordedAt, ...(state ? { state } : {}) });
-        return applyRecord(this.db, segment, asOf, keys, recordedAt, state);
+    record(segment: string, asOf: string, keys: readonly Key[], recordedAt = isoNow(), state?: RefreshState, webhooks?: WebhookQueue): { entered: Key[]; left: Key[]; first: boolean } {
+        this.pending.push({ kind: 'record', segment, asOf, keys: [...keys], recordedAt, ...(state ? { state } : {}), ...(webhooks ? { webhooks } : {}) });
+        return applyRecord(this.db, segment, asOf, keys, recordedAt, state, webhooks);
+    }
+
+    /** The webhook batches waiting for a 2xx answer, in delivery order; of one segment, or of all. */
+    outbox(segment?: string): OutboxBatch[] {
+        return pendingBatches(this.db, segment);
+    }
+
+    /** The delivery state of each webhook destination `segment` was queued for. */
+    deliveries(segment: string): DeliveryRecord[] {
+        return deliveryRecords(this.db, segment);
+    }
+
+    /** A webhook batch answered 2xx: it leaves the outbox at the next save. `at`: an ISO instant. */
+    markDelivered(segment: string, destination: string, run: number, batch: number, at = new Date().toISOString()): void {
+        this.pending.push({ kind: 'delivered', segment, destination, run, batch, at });
+        applyDelivered(this.db, segment, destination, run, batch, at);
+    }
+
+    /** An attempt to deliver to a webhook destination failed; the next is not before `nextAttemptAt` (ISO instants). */
+    markFailed(segment: string, destination: string, error: string, nextAttemptAt: string, at = new Date().toISOString()): void {
+        this.pending.push({ kind: 'failed', segment, destination, at, error, nextAttemptAt });
+        applyFailed(this.db, segment, destination, at, error, nextAttemptAt);
     }
 
     /**
@@ -343,9 +369,11 @@ export class HistoryStore {
                     // A run another writer saved meanwhile with the same state and members (two refreshers
                     // at once on one workspace) is recorded once.
                     if (p.kind === 'record' && p.state && sameRun(merged, p.segment, p.state, p.keys)) continue;
-                    if (p.kind === 'record') applyRecord(merged, p.segment, p.asOf, p.keys, p.recordedAt, p.state);
+                    if (p.kind === 'record') applyRecord(merged, p.segment, p.asOf, p.keys, p.recordedAt, p.state, p.webhooks);
                     else if (p.kind === 'point') applyPoint(merged, p.segment, p.asOf, p.count, p.recordedAt);
                     else if (p.kind === 'sends') applySends(merged, p.segment, p.attempts);
+                    else if (p.kind === 'delivered') applyDelivered(merged, p.segment, p.destination, p.run, p.batch, p.at);
+                    else if (p.kind === 'failed') applyFailed(merged, p.segment, p.destination, p.at, p.error, p.nextAttemptAt);
                     else {
                         // Checked when they were run; should another writer have made them fail since, the
                         // runs are still saved (the destination is written again at the next refresh).
@@ -390,7 +418,7 @@ async function load(file: string): Promise<Database> {
     return db;
 }
 
-function applyRecord(db: Database, segment: string, asOf: string, keys: readonly Key[], recordedAt: string, state?: RefreshState): { entered: Key[]; left: Key[]; first: boolean } {
+function applyRecord(db: Database, segment: string, asOf: string, keys: readonly Key[], recordedAt: string, state?: RefreshState, webhooks?: WebhookQueue): { entered: Key[]; left: Key[]; first: boolean } {
     const previous = snapshotOf(db, segment);
     const now = new Set<Key>(keys);
     const entered = previous ? keys.filter(k => !previous.has(k)) : [];
@@ -409,6 +437,7 @@ function applyRecord(db: Database, segment: string, asOf: string, keys: readonly
     member.free();
     db.run('DELETE FROM refresh_state WHERE segment = ?', [segment]);
     if (state) db.run('INSERT INTO refresh_state (segment, run_id, fingerprint, tables) VALUES (?, ?, ?, ?)', [segment, runId, state.fingerprint, JSON.stringify(state.tables)]);
+    if (webhooks) queueRun(db, runId, segment, asOf, keys, previous ? { entered, exited: left } : undefined, webhooks);
     db.run('COMMIT');
     return { entered, left, first: !previous };
 }
@@ -504,6 +533,15 @@ interface LockHolder {
     readonly host: string;
     readonly at: string;
     readonly token: string;
+}
+
+/**
+ * Runs `body` holding the store's delivery lock (`FILE.delivery.lock`, taken and broken like
+ * the save lock): one process at a time sends the webhook outbox, so two refreshers at once do
+ * not send the same batch twice. A `HistoryLockTimeout` when another holds it for `timeoutMs`.
+ */
+export function withDeliveryLock<T>(file: string, timeoutMs: number, body: () => Promise<T>): Promise<T> {
+    return withLock(`${file}.delivery`, timeoutMs, body);
 }
 
 /** Runs `body` holding the store's lock file (`FILE.lock`). */

@@ -9,7 +9,8 @@ import { stepBreakdowns } from './steps.js';
 import { destinationViews } from './destinations.js';
 import type { CancelToken } from './cancel.js';
 import { kindOf, segmentAt } from './find-segment.js';
-import { sendAttempts, sendToDestinations } from '../../../activation/send.js';
+import { sendAttempts, sendToDestinations, webhookQueue } from '../../../activation/send.js';
+import { deliverOutbox } from '../../../activation/webhook-delivery.js';
 import { historyLocation } from '../../../history/history-location.js';
 import { HistoryStore, HistoryWriteError } from '../../../history/history-store.js';
 import type { EvaluationContext } from './protocol.js';
@@ -191,7 +192,8 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
             for (const d of sent) {
                 if (d.status === 'failed') sendProblems.push(`${plan.name} was not written to ${d.name}: ${d.reason}.`);
             }
-            history.record(plan.name, clock.now, viewed);
+            // Its webhook events are queued with the run (the same outbox as the command line's).
+            history.record(plan.name, clock.now, viewed, undefined, undefined, webhookQueue(plan));
             history.recordSends(plan.name, sendAttempts(sent, plan));
         }
         const change = history?.change(plan.name);
@@ -214,6 +216,8 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
     } finally {
         history?.close();
     }
+    // The outbox is sent in the background: a receiver that is slow or down never holds the dashboard up.
+    if (record && history && !problem && info) void deliverOutbox(info.file).catch(() => undefined);
     const note = [info?.note, problem, ...sendProblems].filter(Boolean).join(' ');
     return {
         asOf: clock.now,
