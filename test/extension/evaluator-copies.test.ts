@@ -1,4 +1,4 @@
-import { readFileSync, utimesSync } from 'node:fs';
+import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqlJsCopyCounts } from '../../engine/sqljs-engine.js';
@@ -59,6 +59,24 @@ describe('evaluator: one copy of the data, no reload per edit', () => {
         // The host's "something changed on disk" with the database untouched.
         evaluator.session.invalidateAll();
         expect(await count('HighBalance')).toBe(await balanceAbove(5000));
+        expect(since()).toEqual({ reads: 1, closes: 0, open: 1 });
+    });
+
+    it('a file created on disk, edited unsaved, then deleted: the kept services follow it', async () => {
+        const names = async (): Promise<string[]> => (await evaluator.request({ op: 'segments' })).map(s => s.name);
+        const added = join(root, 'added.segment');
+        writeFileSync(added, 'dynamic segment VeryHighBalance {\n  audience Customer\n  group { Customer.CreditBalance > 9000 }\n}\n');
+        evaluator.session.invalidateModel();
+        expect(await names()).toContain('VeryHighBalance');
+        expect(await count('VeryHighBalance')).toBe(await balanceAbove(9000));
+        overlays.set(added, 'dynamic segment VeryHighBalance {\n  audience Customer\n  group { Customer.CreditBalance > 9500 }\n}\n');
+        evaluator.session.fileChanged(added);
+        expect(await count('VeryHighBalance')).toBe(await balanceAbove(9500));
+        overlays.delete(added);
+        rmSync(added);
+        evaluator.session.invalidateModel();
+        expect(await names()).not.toContain('VeryHighBalance');
+        expect(await names()).toContain('HighBalance');
         expect(since()).toEqual({ reads: 1, closes: 0, open: 1 });
     });
 
