@@ -1,5 +1,5 @@
 /**
- * A small webhook receiver for the sample's `Crm` destination (activation.segment): prints each
+ * A small webhook receiver for the sample's `CrmEvents` destination (activation.segment): prints each
  * batch of entered and exited members that `segments refresh` sends, and answers 200. A batch
  * sent again (a retry after a lost answer, with the same Idempotency-Key) is said so.
  *

@@ -77,8 +77,8 @@ describe('segments refresh on a copy of the retail sample', () => {
         expect(r.code).toBe(0);
         const lines = r.stdout.trimEnd().split('\n');
         expect(lines).toHaveLength(before.size);
-        // NeverPurchased sends to the webhook Crm (activation.segment), and its line says where that stands: no receiver runs here.
-        for (const line of lines) expect(line).toMatch(line.startsWith('NeverPurchased ') ? /^NeverPurchased +unchanged {2}Crm (failing since .* connection refused|delivered up to run \d+$)/ : /^\w+ +unchanged$/);
+        // NeverPurchased sends to the webhook CrmEvents (activation.segment), and its line says where that stands: no receiver runs here.
+        for (const line of lines) expect(line).toMatch(line.startsWith('NeverPurchased ') ? /^NeverPurchased +unchanged {2}CrmEvents (failing since .* connection refused|delivered up to run \d+$)/ : /^\w+ +unchanged$/);
         expect([...(await recordedRuns(dir)).values()].every(n => n === 1)).toBe(true);
         expect(statSync(join(dir, FILES.TopSpenders)).mtimeMs).toBe(mtime);
     });
@@ -220,7 +220,7 @@ describe('segments refresh --watch and signals', () => {
         const dir = sampleCopy();
         const every = spawnSegments(['refresh', '.', '--as-of', AS_OF, '--every', '1s'], dir);
         try {
-            await waitFor(() => /\(scheduled\)\n(\w+ +unchanged( {2}Crm .*)?\n){22}/.test(every.output()), 90_000, 'a scheduled refresh');
+            await waitFor(() => /\(scheduled\)\n(\w+ +unchanged( {2}CrmEvents .*)?\n){22}/.test(every.output()), 90_000, 'a scheduled refresh');
         } finally {
             every.child.kill('SIGINT');
         }
