@@ -98,6 +98,8 @@ export interface Dialect {
     textMatch(column: string, mode: 'contains' | 'starts' | 'ends', value: string): string;
     /** Left-to-right set operation between two `SELECT key` queries. */
     setOperation(left: string, operator: 'union' | 'intersect' | 'exclude', right: string, alias: string): string;
+    /** The aggregate counting the distinct non-NULL values of `value` on the rows where `condition` holds (NULL read as false). */
+    countDistinctWhere(value: string, condition: string): string;
 }
 
 /** `SELECT column FROM from WHERE where...`, kept apart so a dialect can write it as IN or EXISTS. */

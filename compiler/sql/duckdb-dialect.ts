@@ -70,7 +70,8 @@ export const duckdbDialect: Dialect = {
     codePointOrder: text => `${text} COLLATE "binary"`,
     textMatch: (column, mode, value) =>
         `translate(${column}, ${quoteString(ASCII_UPPER)}, ${quoteString(ASCII_LOWER)}) LIKE ${quoteString(likePattern(mode, asciiLower(value)))} ESCAPE '\\'`,
-    setOperation: nestedSetOperation
+    setOperation: nestedSetOperation,
+    countDistinctWhere: (value, condition) => `COUNT(DISTINCT ${value}) FILTER (WHERE ${condition})`
 };
 
 /**

@@ -83,7 +83,8 @@ export const postgresDialect: Dialect = {
     // Under the "C" collation ILIKE folds ASCII letters only (and is several times faster than
     // folding with translate()).
     textMatch: (column, mode, value) => `${column} COLLATE "C" ILIKE ${quoteString(likePattern(mode, asciiLower(value)))} ESCAPE '\\'`,
-    setOperation: nestedSetOperation
+    setOperation: nestedSetOperation,
+    countDistinctWhere: (value, condition) => `COUNT(DISTINCT ${value}) FILTER (WHERE ${condition})`
 };
 
 /**

@@ -57,5 +57,6 @@ export const sqliteDialect: Dialect = {
     // A column declared with another collation (NOCASE) would order by it.
     codePointOrder: text => `${text} COLLATE BINARY`,
     textMatch: (column, mode, value) => `${column} LIKE ${quoteString(likePattern(mode, value))} ESCAPE '\\'`,
-    setOperation: nestedSetOperation
+    setOperation: nestedSetOperation,
+    countDistinctWhere: (value, condition) => `COUNT(DISTINCT CASE WHEN ${condition} THEN ${value} END)`
 };

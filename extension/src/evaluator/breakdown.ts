@@ -1,62 +1,83 @@
 import * as ast from '../../../grammar/generated/ast.js';
-import type { SegmentPlan } from '../../../compiler/ir.js';
-import { sequencePrefix, singleBlockPlan } from '../../../compiler/sequence-funnel.js';
-import { segmentSql } from '../../../compiler/sql/to-sql.js';
+import type { BlockPlan, SegmentPlan } from '../../../compiler/ir.js';
+import { sequencePrefix } from '../../../compiler/sequence-funnel.js';
+import { blockCountsSql } from '../../../compiler/sql/block-counts.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { SqlEngine } from '../../../engine/engine.js';
-import type { GroupBreakdown, PartBreakdown } from '../shared/data.js';
+import type { ConditionStep, GroupBreakdown, PartBreakdown } from '../shared/data.js';
 import type { CancelToken } from './cancel.js';
-import { astConjuncts, conditionOf, conditionText, groupLabel, planConjuncts, prefixCondition, singleGroupPlan } from '../../../explain/conjuncts.js';
+import { astConjuncts, conditionOf, conditionText, groupLabel, planConjuncts, prefixCondition } from '../../../explain/conjuncts.js';
 import { locationOf } from './session.js';
 
 type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
+
+/** One row of the breakdown before it is counted: the blocks whose counts it shows. */
+interface Pending {
+    readonly row: Omit<GroupBreakdown, 'count' | 'steps'>;
+    /** The block counted for each step (a group's first conditions, a sequence cut after a step). */
+    readonly steps: readonly { readonly block: number; readonly step: Omit<ConditionStep, 'count'> }[];
+    /** The block counted for the group alone (its last step's when it has steps). */
+    readonly whole: number;
+}
 
 /**
  * Per group of a dynamic segment: its own count, and how each top-level `and` condition
  * narrows it (the count after the first condition, the first two, and so on). A sequence's
  * steps are its funnel (reference 6.3): the profiles in the sequence cut after each step.
+ * Every count of the segment comes from one query, one pass over the audience table
+ * (`blockCountsSql`), and a query already answered on the same data is not run again.
  */
 export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSegment, runner: SegmentRunner, engine: SqlEngine, token: CancelToken): Promise<GroupBreakdown[]> {
-    // The whole context: a group may read other segments (`in segment`), measures, samples drawn.
-    const ctx = await runner.sqlContext(plan);
-    const count = async (p: DynamicPlan): Promise<number> => {
-        await token.checkpoint();
-        // Distinct keys: a key stored twice is one member, as in the member list.
-        const rows = await engine.query(`SELECT COUNT(DISTINCT counted.key) FROM (${segmentSql(p, ctx)}) AS counted`);
-        return Number(rows[0]?.[0] ?? 0);
-    };
-    const result: GroupBreakdown[] = [];
-    for (const [i, group] of plan.groups.entries()) {
+    const blocks: BlockPlan[] = [];
+    const add = (b: BlockPlan): number => blocks.push(b) - 1;
+    const pending: Pending[] = plan.groups.map((group, i) => {
         const node = segment.groups[i];
-        const steps = [];
+        const row = { label: groupLabel(node, i), block: group.node, ...(group.operator ? { operator: group.operator } : {}), location: locationOf(node) };
         if (group.node === 'sequence') {
             const events = ast.isSequence(node) ? node.steps : [];
-            for (const [k, event] of events.entries()) {
-                steps.push({ text: conditionText(event), count: await count(singleBlockPlan(plan, sequencePrefix(group, k + 1))), location: locationOf(event), ...(event.none ? { none: true } : {}) });
-            }
-            result.push({ label: groupLabel(node, i), block: 'sequence', ...(group.operator ? { operator: group.operator } : {}), count: steps[steps.length - 1]?.count ?? await count(singleBlockPlan(plan, group)), steps, location: locationOf(node) });
-            continue;
+            const steps = events.map((event, k) => ({ block: add(sequencePrefix(group, k + 1)), step: { text: conditionText(event), location: locationOf(event), ...(event.none ? { none: true } : {}) } }));
+            return { row, steps, whole: steps.length ? steps[steps.length - 1].block : add(group) };
         }
         const items = planConjuncts(group.condition);
         const texts = astConjuncts(conditionOf(node));
-        if (items.length > 1 && texts.length === items.length) {
-            for (let n = 1; n <= items.length; n++) {
-                steps.push({
-                    text: conditionText(texts[n - 1]),
-                    count: await count(singleGroupPlan(plan, group, prefixCondition(items, n))),
-                    location: locationOf(texts[n - 1])
-                });
-            }
-        }
-        result.push({
-            label: groupLabel(node, i),
-            block: 'group',
-            ...(group.operator ? { operator: group.operator } : {}),
-            count: steps.length ? steps[steps.length - 1].count : await count(singleBlockPlan(plan, group)),
-            steps,
-            location: locationOf(node)
-        });
+        const steps = items.length > 1 && texts.length === items.length
+            ? items.map((_, n) => ({ block: add({ ...group, condition: prefixCondition(items, n + 1) }), step: { text: conditionText(texts[n]), location: locationOf(texts[n]) } }))
+            : [];
+        return { row, steps, whole: steps.length ? steps[steps.length - 1].block : add(group) };
+    });
+    if (blocks.length === 0) return [];
+    await token.checkpoint();
+    // The whole context: a group may read other segments (`in segment`), measures, samples drawn.
+    const sql = blockCountsSql(plan, blocks, await runner.sqlContext(plan));
+    const counts = await countsOnce(sql, runner, engine);
+    return pending.map(p => ({ ...p.row, count: counts[p.whole], steps: p.steps.map(s => ({ ...s.step, count: counts[s.block] })) }));
+}
+
+/**
+ * Answers of the breakdown's queries, by SQL text: an edit that leaves a segment's SQL as it was
+ * (another segment edited, a condition's text reflowed) reuses its counts. Kept per in-memory
+ * copy of the data (a copy is never written; a changed file is a new copy), and per run on
+ * PostgreSQL, whose data may change between queries.
+ */
+const answered = new WeakMap<object, Map<string, Promise<number[]>>>();
+const KEPT = 64;
+
+function countsOnce(sql: string, runner: SegmentRunner, engine: SqlEngine): Promise<number[]> {
+    const scope: object = engine.name === 'postgres' ? runner : engine;
+    let cache = answered.get(scope);
+    if (!cache) answered.set(scope, (cache = new Map()));
+    let result = cache.get(sql);
+    if (result) {
+        // Most recently used last, so the oldest goes first.
+        cache.delete(sql);
+        cache.set(sql, result);
+        return result;
     }
+    result = engine.query(sql).then(rows => (rows[0] ?? []).map(v => Number(v ?? 0)));
+    cache.set(sql, result);
+    const kept = cache;
+    result.catch(() => kept.delete(sql));
+    while (cache.size > KEPT) cache.delete(cache.keys().next().value!);
     return result;
 }
 
