@@ -36,18 +36,36 @@ const COLUMNS: readonly (readonly [string, string])[] = [
     ['Members', 'number'], ['Change', 'number'], ['Trend', 'trend']
 ];
 
+/** Each row drawn, by segment, with what it was drawn from: a row that did not change is kept (its sparkline too). */
+let drawn = new Map<string, { readonly from: string; readonly tr: HTMLTableRowElement }>();
+
+function rowOnce(r: DashboardRow, next: typeof drawn): HTMLTableRowElement {
+    const from = JSON.stringify(r);
+    const kept = drawn.get(r.name);
+    const tr = kept?.from === from ? kept.tr : row(r);
+    next.set(r.name, { from, tr });
+    return tr;
+}
+
 function render(d: DashboardData): void {
+    const next: typeof drawn = new Map();
+    const body = h('tbody', {}, ...d.rows.map(r => rowOnce(r, next)));
+    drawn = next;
+    const counted = d.rows.filter(r => !r.pending).length;
+    const when = d.counting
+        ? h('span', { role: 'status', 'data-testid': 'counting' }, `counting: ${counted} of ${d.rows.length} · ${d.elapsedMs} ms`)
+        : `refreshed ${d.refreshedAt.slice(0, 19).replace('T', ' ')} UTC · ${d.elapsedMs} ms`;
     replaceChildren(app,
         h('header', {},
             h('h1', {}, 'Segments'),
-            h('p', { class: 'meta' }, `${d.rows.length} segments · as of ${d.asOf} · refreshed ${d.refreshedAt.slice(0, 19).replace('T', ' ')} UTC · ${d.elapsedMs} ms`,
+            h('p', { class: 'meta' }, `${d.rows.length} segments · as of ${d.asOf} · `, when,
                 d.database ? ` · ${d.database.split(/[\\/]/).pop()}` : '', ' · ', h('span', { 'data-testid': 'engine' }, d.engine)),
             d.history?.note ? h('p', { class: 'history-note', role: 'status', 'data-testid': 'history' }, d.history.note)
                 : d.history ? h('p', { class: 'meta', 'data-testid': 'history', title: d.history.file }, `History: ${d.history.file}`) : null,
             h('div', { class: 'actions' }, button('Refresh All', () => host.post({ type: 'command', command: 'refreshAll' })))),
         h('table', { class: 'dashboard' },
             h('thead', {}, h('tr', {}, ...COLUMNS.map(([c, cls]) => h('th', { scope: 'col', class: cls }, c)))),
-            h('tbody', {}, ...d.rows.map(row))),
+            body),
         ...d.overlaps.map(overlap));
 }
 
@@ -64,7 +82,8 @@ function row(r: DashboardRow): HTMLTableRowElement {
         h('td', { class: 'wide-only' }, h('span', { class: `kind ${r.kind}` }, r.kind)),
         h('td', { class: 'wide-only' }, r.audience),
         h('td', { class: 'wide-only' }, h('span', { class: `status ${r.status}` }, r.status)),
-        h('td', { class: 'number', 'data-testid': 'count' }, r.count === undefined ? '—' : formatNumber(r.count)),
+        r.pending ? h('td', { class: 'number pending', 'data-testid': 'count', 'aria-busy': 'true', title: 'Counting…' }, '…')
+            : h('td', { class: 'number', 'data-testid': 'count' }, r.count === undefined ? '—' : formatNumber(r.count)),
         h('td', { class: `number change ${r.change ? (r.change > 0 ? 'up' : 'down') : ''}`, 'data-testid': 'change' }, change),
         h('td', { class: 'trend' }, sparkline(r.trend)));
 }

@@ -121,6 +121,10 @@ function page(offset: number): void {
  * set operations, then the `top` and `sample` steps with the count before and after each.
  */
 function flow(r: SegmentReport): HTMLElement {
+    if (r.breakdownPending) {
+        return h('section', { class: 'flow-section' }, h('h2', {}, r.header.kind === 'compound' ? 'Parts' : 'Groups'),
+            h('p', { class: 'hint', role: 'status', 'data-testid': 'breakdown-pending' }, 'Counting each group and condition…'));
+    }
     // Each operator travels with the box after it, so a narrow view never leaves one (the `=` above all) alone at the end of a line.
     const boxes: Node[] = [];
     const item = (operator: HTMLElement | null, box: HTMLElement): HTMLElement => h('div', { class: 'flow-item' }, operator, box);

@@ -8,7 +8,7 @@ import { exportCsv } from './csv-export.js';
 import { kindOf } from './find-segment.js';
 import { buildFlow } from './flow.js';
 import { workspaceOutline } from './outline.js';
-import type { EvaluationContext, EvaluatorRequest, EvaluatorResults, TestOutcome } from './protocol.js';
+import type { EvaluationContext, EvaluatorProgress, EvaluatorRequest, EvaluatorResults, ProgressOp } from './protocol.js';
 import { buildDashboard, buildPreview, historyFor, isRefreshed } from './reports.js';
 import { schemaText, staticSegmentText } from './segment-text.js';
 import { notRunnableMessage } from './not-runnable.js';
@@ -17,16 +17,16 @@ import { locationOf, type WorkspaceSession } from './session.js';
 
 type Result = EvaluatorResults[EvaluatorRequest['op']];
 
-/** Answers one request on one workspace session; `progress` hears a `runTests`'s outcomes one by one. */
-export async function handleRequest(session: WorkspaceSession, ctx: EvaluationContext, request: EvaluatorRequest, token: CancelToken, progress?: (value: TestOutcome) => void): Promise<Result> {
+/** Answers one request on one workspace session; `progress` hears what it sends ahead (`EvaluatorProgress`). */
+export async function handleRequest(session: WorkspaceSession, ctx: EvaluationContext, request: EvaluatorRequest, token: CancelToken, progress?: (value: EvaluatorProgress[ProgressOp]) => void): Promise<Result> {
     session.useEngine(ctx);
     switch (request.op) {
         case 'preview':
-            return buildPreview(session, ctx, request, token);
+            return buildPreview(session, ctx, request, token, progress);
         case 'flow':
             return buildFlow(session, ctx, request, token);
         case 'dashboard':
-            return buildDashboard(session, ctx, request.record, token);
+            return buildDashboard(session, ctx, request.record, token, progress);
         case 'sql': {
             const { runner } = await session.runnerAt(ctx.asOf);
             return runner.sql(runnablePlan(await session.loaded(), request.segment));

@@ -144,6 +144,18 @@ export interface EvaluatorResults {
     runTests: readonly TestOutcome[];
 }
 
+/** What a request sends ahead of its whole answer, by `op`: each test's outcome; the preview before its breakdown; the dashboard as its rows are counted. */
+export interface EvaluatorProgress {
+    runTests: TestOutcome;
+    preview: PreviewState;
+    dashboard: DashboardData;
+}
+
+export type ProgressOp = keyof EvaluatorProgress;
+
+/** The progress a request of `op` may send (none for most). */
+export type ProgressOf<K extends EvaluatorRequest['op']> = K extends ProgressOp ? EvaluatorProgress[K] : never;
+
 export type HostToWorker =
     | { readonly type: 'request'; readonly id: number; readonly context: EvaluationContext; readonly request: EvaluatorRequest }
     | { readonly type: 'cancel'; readonly id: number }
@@ -154,8 +166,8 @@ export type HostToWorker =
 
 export type WorkerToHost =
     | { readonly type: 'result'; readonly id: number; readonly result: EvaluatorResults[EvaluatorRequest['op']] }
-    /** Part of an answer before the whole: each test's outcome of a `runTests` as it is known. */
-    | { readonly type: 'progress'; readonly id: number; readonly value: TestOutcome }
+    /** Part of an answer before the whole (`EvaluatorProgress`). */
+    | { readonly type: 'progress'; readonly id: number; readonly value: EvaluatorProgress[ProgressOp] }
     /** `code`: a stable code the host acts on (`engine-not-installed`: offer sql.js). */
     | { readonly type: 'error'; readonly id: number; readonly message: string; readonly code?: string }
     | { readonly type: 'cancelled'; readonly id: number };

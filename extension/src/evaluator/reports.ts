@@ -3,10 +3,11 @@ import type { KeyValue, SegmentPlan } from '../../../compiler/ir.js';
 import { properties } from '../../../compiler/lower.js';
 import { ENGINE_LABELS, ENGINE_NAMES } from '../../../engine/open-engine.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
-import type { DashboardData, DashboardRow, GroupBreakdown, HistoryInfo, Key, OverlapMatrix, PreviewState, SegmentHeader, SegmentReport } from '../shared/data.js';
+import type { DashboardData, DashboardRow, GroupBreakdown, HistoryInfo, Key, PreviewState, SegmentHeader, SegmentReport } from '../shared/data.js';
 import { groupBreakdowns, partBreakdowns } from './breakdown.js';
 import { stepBreakdowns } from './steps.js';
 import { destinationViews } from './destinations.js';
+import { overlaps } from './overlaps.js';
 import type { CancelToken } from './cancel.js';
 import { kindOf, segmentAt } from './find-segment.js';
 import { sendAttempts, sendToDestinations, webhookQueue } from '../../../activation/send.js';
@@ -58,7 +59,6 @@ export function headerOf(segment: ast.Segment, model: LoadedModel): SegmentHeade
     };
 }
 
-/** The preview of one segment: count, breakdown, one page of members, changes, trend, SQL. */
 /** The audience a segment's text gives (a compound segment without one: its first part's), also for a segment that cannot run. */
 function audienceOf(segment: ast.Segment, model: LoadedModel, seen: Set<string> = new Set()): string {
     const plan = model.plans.plans.get(segment.name);
@@ -69,7 +69,13 @@ function audienceOf(segment: ast.Segment, model: LoadedModel, seen: Set<string> 
     return first ? audienceOf(first, model, seen) : '';
 }
 
-export async function buildPreview(session: WorkspaceSession, ctx: EvaluationContext, req: PreviewRequest, token: CancelToken): Promise<PreviewState> {
+/**
+ * The preview of one segment: count, breakdown, one page of members, changes, trend, SQL.
+ * `onCount` hears the report before its breakdown when there is one to count: the count, the
+ * page of members, the changes and the SQL first (`breakdownPending`), then the whole report is
+ * the answer.
+ */
+export async function buildPreview(session: WorkspaceSession, ctx: EvaluationContext, req: PreviewRequest, token: CancelToken, onCount?: (preview: PreviewState) => void): Promise<PreviewState> {
     const started = performance.now();
     const model = await session.loaded();
     const target = runnableTarget(model, req);
@@ -79,22 +85,19 @@ export async function buildPreview(session: WorkspaceSession, ctx: EvaluationCon
     await token.checkpoint();
     const keys = await runner.keys(plan.name);
     await token.checkpoint();
-    const groups = plan.kind === 'dynamic' && ast.isDynamicSegment(segment) ? await memoBreakdowns(runner, plan.name, () => groupBreakdowns(plan, segment, runner, engine, token)) : [];
-    const parts = plan.kind === 'compound' ? await partBreakdowns(plan, runner) : [];
-    const steps = plan.kind !== 'static' && (ast.isDynamicSegment(segment) || ast.isCompoundSegment(segment)) ? await stepBreakdowns(plan, segment, runner, token) : [];
     const offset = Math.max(0, Math.min(req.pageOffset, Math.max(0, keys.length - 1)));
     // Pages start at multiples of the page size.
     const aligned = offset - (offset % req.pageSize);
     const pageKeys = keys.slice(aligned, aligned + req.pageSize);
     const shown = await runner.showRows(plan.name, pageKeys);
     const history = await historyFor(session, ctx);
-    const report: SegmentReport = {
+    const counted: SegmentReport = {
         header: headerOf(segment, model),
         asOf: clock.now,
         count: keys.length,
-        groups,
-        parts,
-        steps,
+        groups: [],
+        parts: [],
+        steps: [],
         page: { columns: shown.columns, rows: shown.rows.map(r => r.map(cell)), offset: aligned, total: keys.length, pageSize: req.pageSize },
         changes: history?.latestChanges(plan.name) ?? { entered: [], left: [] },
         trend: history?.trend(plan.name) ?? [],
@@ -103,7 +106,13 @@ export async function buildPreview(session: WorkspaceSession, ctx: EvaluationCon
         elapsedMs: Math.round(performance.now() - started)
     };
     history?.close();
-    return { state: 'result', report };
+    if (plan.kind === 'static') return { state: 'result', report: counted };
+    onCount?.({ state: 'result', report: { ...counted, breakdownPending: true } });
+    await token.checkpoint();
+    const groups = plan.kind === 'dynamic' && ast.isDynamicSegment(segment) ? await memoBreakdowns(runner, plan.name, () => groupBreakdowns(plan, segment, runner, engine, token)) : [];
+    const parts = plan.kind === 'compound' ? await partBreakdowns(plan, runner) : [];
+    const steps = ast.isDynamicSegment(segment) || ast.isCompoundSegment(segment) ? await stepBreakdowns(plan, segment, runner, token) : [];
+    return { state: 'result', report: { ...counted, groups, parts, steps, elapsedMs: Math.round(performance.now() - started) } };
 }
 
 export type SegmentTarget = { readonly segment: ast.Segment; readonly plan: SegmentPlan } | Exclude<PreviewState, { readonly state: 'result' }>;
@@ -157,30 +166,48 @@ export function isRefreshed(plan: SegmentPlan): boolean {
 /**
  * Every segment of the workspace: kind, audience, status, count, change, sparkline, and the
  * overlaps within each audience. With `record`, active dynamic and compound segments (and
- * static ones, once) are written to the history store.
+ * static ones, once) are written to the history store. `onRows` hears the rows as their counts
+ * arrive (`counting`: every row listed, those not counted yet `pending`), at most every
+ * `everyMs`; the answer is the whole dashboard with its overlaps.
  */
-export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationContext, record: boolean, token: CancelToken): Promise<DashboardData> {
+export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationContext, record: boolean, token: CancelToken, onRows?: (partial: DashboardData) => void, everyMs = PROGRESS_MS): Promise<DashboardData> {
     const started = performance.now();
     const model = await session.loaded();
     const { runner, clock, engine } = await session.runnerAt(ctx.asOf);
     const { store: history, info } = await openHistory(session, ctx);
-    const rows: DashboardRow[] = [];
     const members = new Map<string, readonly Key[]>();
     const sendProblems: string[] = [];
-    for (const segment of model.workspace.model.segments.values()) {
+    const segments = [...model.workspace.model.segments.values()];
+    const rows: DashboardRow[] = segments.map(segment => {
         const header = headerOf(segment, model);
-        const plan = model.plans.plans.get(segment.name);
         const base = { name: header.name, title: header.title, kind: header.kind, audience: header.audience, location: header.location };
-        if (!plan) {
-            rows.push({ ...base, status: 'error', trend: [], error: whyNotRunnable(segment, model)[0].message });
-            continue;
-        }
+        const plan = model.plans.plans.get(segment.name);
+        if (!plan) return { ...base, status: 'error', trend: [], error: whyNotRunnable(segment, model)[0].message };
+        return { ...base, status: plan.active ? 'active' : 'inactive', trend: [], pending: true };
+    });
+    const head = {
+        asOf: clock.now,
+        ...(model.workspace.model.database ? { database: model.workspace.model.database.uri.fsPath } : {}),
+        engine: ENGINE_LABELS[ENGINE_NAMES.find(n => n === engine.name) ?? 'sqljs']
+    };
+    let sentAt = -Infinity;
+    const progress = (force: boolean): void => {
+        if (!onRows || (!force && performance.now() - sentAt < everyMs)) return;
+        sentAt = performance.now();
+        onRows({ ...head, refreshedAt: new Date().toISOString(), ...(info ? { history: { file: info.file } } : {}), rows: [...rows], overlaps: [], elapsedMs: Math.round(performance.now() - started), counting: true });
+    };
+    progress(true);
+    for (const [i, segment] of segments.entries()) {
+        const plan = model.plans.plans.get(segment.name);
+        if (!plan) continue;
+        const { pending: _pending, ...base } = rows[i];
         await token.checkpoint();
         let keys: readonly KeyValue[];
         try {
             keys = await runner.keys(plan.name);
         } catch (e) {
-            rows.push({ ...base, status: 'error', trend: [], error: (e as Error).message });
+            rows[i] = { ...base, status: 'error', trend: [], error: (e as Error).message };
+            progress(false);
             continue;
         }
         const viewed = viewKeys(keys);
@@ -197,14 +224,14 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
             history.recordSends(plan.name, sendAttempts(sent, plan));
         }
         const change = history?.change(plan.name);
-        rows.push({
+        rows[i] = {
             ...base,
-            status: plan.active ? 'active' : 'inactive',
             count: keys.length,
             ...(change !== undefined ? { change } : {}),
             trend: history?.trend(plan.name) ?? [],
             ...(plan.destinations.length ? { destinations: destinationViews(plan, history, model.workspace.root) } : {})
-        });
+        };
+        progress(false);
     }
     // A history that cannot be written never takes the dashboard down: the view says what happened.
     let problem: string | undefined;
@@ -220,10 +247,8 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
     if (record && history && !problem && info) void deliverOutbox(info.file).catch(() => undefined);
     const note = [info?.note, problem, ...sendProblems].filter(Boolean).join(' ');
     return {
-        asOf: clock.now,
+        ...head,
         refreshedAt: new Date().toISOString(),
-        ...(model.workspace.model.database ? { database: model.workspace.model.database.uri.fsPath } : {}),
-        engine: ENGINE_LABELS[ENGINE_NAMES.find(n => n === engine.name) ?? 'sqljs'],
         ...(info ? { history: { file: info.file, ...(note ? { note } : {}) } } : {}),
         rows,
         overlaps: overlaps(rows, members),
@@ -231,26 +256,6 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
     };
 }
 
-/** For each audience with two segments or more: how many members each pair shares. */
-export function overlaps(rows: readonly DashboardRow[], members: ReadonlyMap<string, readonly Key[]>): OverlapMatrix[] {
-    const byAudience = new Map<string, string[]>();
-    for (const row of rows) {
-        if (!members.has(row.name)) continue;
-        const list = byAudience.get(row.audience) ?? [];
-        list.push(row.name);
-        byAudience.set(row.audience, list);
-    }
-    const result: OverlapMatrix[] = [];
-    for (const [audience, segments] of byAudience) {
-        if (segments.length < 2) continue;
-        const sets = segments.map(s => new Set(members.get(s)));
-        const counts = sets.map(a => sets.map(b => {
-            let n = 0;
-            const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-            for (const k of small) if (large.has(k)) n++;
-            return n;
-        }));
-        result.push({ audience, segments, counts });
-    }
-    return result;
-}
+/** How often the dashboard sends its rows while it counts. */
+export const PROGRESS_MS = 200;
+

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type * as vscode from 'vscode';
-import type { EvaluationContext, EvaluatorRequest, EvaluatorResults, HostToWorker, TestOutcome, WorkerToHost } from '../evaluator/protocol.js';
+import type { EvaluationContext, EvaluatorProgress, EvaluatorRequest, EvaluatorResults, HostToWorker, ProgressOf, ProgressOp, WorkerToHost } from '../evaluator/protocol.js';
 
 export class CancelledRequest extends Error {
     constructor() {
@@ -12,7 +12,7 @@ export class CancelledRequest extends Error {
 interface Pending {
     resolve(value: unknown): void;
     reject(error: Error): void;
-    progress?(value: TestOutcome): void;
+    progress?(value: EvaluatorProgress[ProgressOp]): void;
     /** The request, to send again to a new worker when the old one was stopped for another's cancel. */
     readonly message: HostToWorker;
 }
@@ -40,14 +40,15 @@ export class EvaluatorClient implements vscode.Disposable {
     /** `onEngineNotInstalled`: called when an answer says the picked engine is not in this build. */
     constructor(private readonly script: string, private readonly log: Pick<vscode.OutputChannel, 'appendLine'>, private readonly onEngineNotInstalled: () => void = () => undefined, private readonly stopAfterCancelMs = STOP_AFTER_CANCEL_MS) {}
 
-    /** `progress`: each part of the answer the worker sends before the whole (a `runTests`'s outcomes). */
-    request<K extends EvaluatorRequest['op']>(context: EvaluationContext, request: Extract<EvaluatorRequest, { op: K }>, token?: Pick<vscode.CancellationToken, 'isCancellationRequested' | 'onCancellationRequested'>, progress?: (value: TestOutcome) => void): Promise<EvaluatorResults[K]> {
+    /** `progress`: each part of the answer the worker sends before the whole (`EvaluatorProgress`: a `runTests`'s outcomes, a preview's count). */
+    request<K extends EvaluatorRequest['op']>(context: EvaluationContext, request: Extract<EvaluatorRequest, { op: K }>, token?: Pick<vscode.CancellationToken, 'isCancellationRequested' | 'onCancellationRequested'>, progress?: (value: ProgressOf<K>) => void): Promise<EvaluatorResults[K]> {
         const worker = this.ensureWorker();
         const id = this.nextId++;
         return new Promise<EvaluatorResults[K]>((resolve, reject) => {
             if (token?.isCancellationRequested) return reject(new CancelledRequest());
             const message: HostToWorker = { type: 'request', id, context, request };
-            this.pending.set(id, { resolve: v => resolve(v as EvaluatorResults[K]), reject, message, ...(progress ? { progress } : {}) });
+            // The worker sends a request's own kind of progress only.
+            this.pending.set(id, { resolve: v => resolve(v as EvaluatorResults[K]), reject, message, ...(progress ? { progress: v => progress(v as ProgressOf<K>) } : {}) });
             token?.onCancellationRequested(() => this.cancel(id));
             this.post(message, worker);
         });

@@ -76,7 +76,10 @@ export class Views implements vscode.Disposable {
         const run = panel.begin('running the preview');
         this.previewRun = run;
         try {
-            const preview = await this.evaluator.request(contextFor(root), { op: 'preview', ...target, pageOffset, pageSize: readSettings().pageSize }, run.token);
+            // The count and members show as soon as they are known; the breakdown fills in after.
+            const preview = await this.evaluator.request(contextFor(root), { op: 'preview', ...target, pageOffset, pageSize: readSettings().pageSize }, run.token, counted => {
+                if (!run.token.isCancellationRequested && this.preview === panel) panel.post({ type: 'preview', preview: counted });
+            });
             if (run.token.isCancellationRequested || this.preview !== panel) return;
             const segment = segmentOf(preview);
             panel.state = { view: 'preview', root, ...(segment ? { segment } : {}) };
@@ -110,7 +113,9 @@ export class Views implements vscode.Disposable {
         if (!root || !segment) return;
         const run = panel.begin(`running ${segment}`);
         try {
-            const preview = await this.evaluator.request(contextFor(root), { op: 'preview', segment, pageOffset, pageSize: readSettings().pageSize }, run.token);
+            const preview = await this.evaluator.request(contextFor(root), { op: 'preview', segment, pageOffset, pageSize: readSettings().pageSize }, run.token, counted => {
+                if (!run.token.isCancellationRequested) panel.post({ type: 'preview', preview: counted });
+            });
             panel.post({ type: 'preview', preview });
         } catch (e) {
             if (!(e instanceof CancelledRequest)) panel.post({ type: 'failure', message: (e as Error).message });
@@ -148,7 +153,11 @@ export class Views implements vscode.Disposable {
             await previous?.catch(() => undefined);
             const run = panel.begin('counting every segment');
             try {
-                panel.post({ type: 'dashboard', dashboard: await this.evaluator.request(contextFor(root), { op: 'dashboard', record }, run.token) });
+                // Rows fill in as their counts arrive; the answer adds the overlaps.
+                const dashboard = await this.evaluator.request(contextFor(root), { op: 'dashboard', record }, run.token, partial => {
+                    if (!run.token.isCancellationRequested) panel.post({ type: 'dashboard', dashboard: partial });
+                });
+                panel.post({ type: 'dashboard', dashboard });
             } catch (e) {
                 if (!(e instanceof CancelledRequest)) panel.post({ type: 'failure', message: (e as Error).message });
             } finally {

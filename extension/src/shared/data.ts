@@ -126,6 +126,11 @@ export interface SegmentReport {
     readonly destinations: readonly DestinationView[];
     readonly sql: string;
     readonly elapsedMs: number;
+    /**
+     * The count, members, changes and SQL are known; the groups, parts and steps are still
+     * being counted (the whole report follows).
+     */
+    readonly breakdownPending?: boolean;
 }
 
 /** What the preview shows: a result, the segment's errors, or why there is nothing. */
@@ -150,6 +155,8 @@ export interface DashboardRow {
     readonly destinations?: readonly DestinationView[];
     readonly location: SourceLocation;
     readonly error?: string;
+    /** Not counted yet: the dashboard is still counting (`DashboardData.counting`). */
+    readonly pending?: boolean;
 }
 
 /** Members shared between two segments of one audience. */
@@ -171,6 +178,8 @@ export interface DashboardData {
     readonly rows: readonly DashboardRow[];
     readonly overlaps: readonly OverlapMatrix[];
     readonly elapsedMs: number;
+    /** Rows as their counts arrive: the whole dashboard, with its overlaps, follows. */
+    readonly counting?: boolean;
 }
 
 /** The history store a view reads and writes. */
