@@ -4,7 +4,8 @@
  * dashboard of 12 and 50 segments against the sum of their queries, Explain Membership for
  * one key. Prints one JSON object on stdout.
  *
- *   npx tsx bench/editor.ts [small|medium] [--segments A,B] [--explain NAME:KEY]
+ *   npx tsx bench/editor.ts [small|medium] [--parts preview,dashboard,explain] [--segments A,B]
+ *     [--dashboards 12,50] [--explain NAME[:KEY],...] [--turns 3]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     const opt = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
     const previewed = (opt('--segments') ?? 'IrishSecurityProspects,SecurityLowSatisfaction').split(',');
     const turns = Number(opt('--turns') ?? 3);
+    const parts = (opt('--parts') ?? 'preview,dashboard,explain').split(',');
     const file = await dataset(size);
     const ctxOf = (session: WorkspaceSession) => ({ root: session.root, asOf: BENCH_AS_OF, engine: 'sqljs' as const });
     const result: Record<string, unknown> = { size, engine: 'sqljs' };
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
         const previews: unknown[] = [];
         /** Kept for the result, and said at once on stderr. */
         const keep = (list: unknown[], line: object): void => { list.push(line); process.stderr.write(`${JSON.stringify(line)}\n`); };
-        for (const name of previewed) {
+        for (const name of parts.includes('preview') ? previewed : []) {
             const own: number[] = [];
             const whole: number[] = [];
             const first: number[] = [];
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
         }
         result.previews = previews;
         const dashboards: unknown[] = [];
-        for (const count of [12, 50]) {
+        for (const count of parts.includes('dashboard') ? (opt('--dashboards') ?? '12,50').split(',').map(Number) : []) {
             const board = await open(workspace(file, false, dashboardSegments(count)));
             const names = [...(await board.loaded()).plans.plans.keys()];
             const sums: number[] = [];
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
         }
         result.dashboards = dashboards;
         const explained: unknown[] = [];
-        for (const spec of (opt('--explain') ?? 'IrishSecurityProspects,SecurityLowSatisfaction').split(',')) {
+        for (const spec of parts.includes('explain') ? (opt('--explain') ?? 'IrishSecurityProspects,SecurityLowSatisfaction').split(',') : []) {
             const [name, asked] = spec.split(':');
             const { runner, engine, model: m } = await freshRunner(session);
             const key = asked !== undefined ? Number(asked) : Number((await runner.keys(name))[0]);

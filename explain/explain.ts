@@ -14,6 +14,7 @@ import { explainSequence, inSequence } from './explain-sequence.js';
 import { locationOf } from './location.js';
 import { explainSteps } from './explain-steps.js';
 import { explainRecords } from './group-records.js';
+import { keyFiltered } from './key-filter.js';
 
 type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
 
@@ -104,11 +105,15 @@ export class KeyMembership {
         private readonly nodes: ReadonlyMap<string, ast.Segment>
     ) {}
 
-    /** The key is in the plan's result (a group alone, a condition alone): its query filtered on the key. */
+    /**
+     * The key is in the plan's result (a group alone, a condition alone): its query filtered on
+     * the key, a dynamic plan's groups cut to the key's records by the compiler (`keyFiltered`).
+     */
     async inPlan(plan: SegmentPlan): Promise<boolean> {
         const ctx = await this.runner.sqlContext(plan);
         const literal = keyLiteral(this.engine.dialect, this.key);
-        return (await this.engine.query(`SELECT 1 FROM (${segmentSql(plan, ctx)}) AS g WHERE g.key = ${literal} LIMIT 1`)).length > 0;
+        const cut = plan.kind === 'dynamic' && ctx.storage ? keyFiltered(plan, this.key, ctx.storage) : plan;
+        return (await this.engine.query(`SELECT 1 FROM (${segmentSql(cut, ctx)}) AS g WHERE g.key = ${literal} LIMIT 1`)).length > 0;
     }
 
     /** The key is a member of segment `name`: its parts, groups and steps decided for this key. */
