@@ -61,7 +61,8 @@ export class SharedCopies<T> {
             entry = undefined;
         }
         if (!entry) {
-            const fresh: Entry<T> = { file, stamp, value: read(file), refs: 0, closed: false };
+            // Read by the path as given: errors name the file as the user wrote it.
+        const fresh: Entry<T> = { file, stamp, value: read(path), refs: 0, closed: false };
             this.reads++;
             this.current.set(file, fresh);
             fresh.value.catch(() => {
