@@ -6,10 +6,20 @@ import { duckdbDialect, duckdbPlainValue } from '../compiler/sql/duckdb-dialect.
 import { copySqliteIntoDuckDb } from './duckdb-copy.js';
 import { DatabaseError, exactIntegerValue, type SqlEngine, type SqlValue } from './engine.js';
 import type { SqliteReader } from './sqlite-source.js';
+import { defaultCopyCacheDir, ensureCopy } from './duckdb-cache.js';
 import { TypedStorage } from './storage-facts.js';
 import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
 
 const q = duckdbDialect.quoteIdentifier;
+
+export interface DuckDbOpenOptions {
+    /** How a SQLite file is read for the copy (default: native SQLite where installed, else sql.js). */
+    readonly reader?: (file: string) => Promise<SqliteReader & { close(): void }>;
+    /** Where the copies of SQLite files are kept (default `defaultCopyCacheDir()`); false: in memory, not kept. */
+    readonly cacheDir?: string | false;
+    /** A DuckDB database file opened for writing (table destinations). */
+    readonly writable?: boolean;
+}
 
 /**
  * DuckDB, for data that outgrows an in-memory SQLite: a DuckDB file (read-only), Parquet or CSV
@@ -18,12 +28,16 @@ const q = duckdbDialect.quoteIdentifier;
 export class DuckDbEngine implements SqlEngine {
     readonly name = 'duckdb';
     readonly dialect = duckdbDialect;
-    /** Milliseconds spent copying a SQLite file in (0 when the data was read in place). */
+    /** Milliseconds spent copying a SQLite file in (0 when the data was read in place or from the cache). */
     copyMs = 0;
     /** The DuckDB database file the data is read from in place (not a copy of a SQLite file, nor views of Parquet or CSV files). */
     databaseFile?: string;
     /** The database file is open for writing (table destinations), not read-only. */
     writable = false;
+    /** For a SQLite file: whether its copy was made now or found in the cache. */
+    copyFrom: 'copied' | 'cache' | undefined;
+    /** For a SQLite file: the cached copy read (none for a copy in memory). */
+    copyFile: string | undefined;
 
     private constructor(private readonly instance: DuckDBInstance | undefined, private readonly conn: DuckDBConnection) {}
 
@@ -31,7 +45,7 @@ export class DuckDbEngine implements SqlEngine {
      * `writable`: a DuckDB database file is opened for writing (`segments refresh` with a table
      * destination), which DuckDB allows one process at a time; otherwise read-only.
      */
-    static async open(path: string, options: { reader?: (file: string) => Promise<SqliteReader & { close(): void }>; writable?: boolean } = {}): Promise<DuckDbEngine> {
+    static async open(path: string, options: DuckDbOpenOptions = {}): Promise<DuckDbEngine> {
         if (!existsSync(path)) throw new DatabaseError(path, 'database file not found');
         const { DuckDBInstance } = await import('@duckdb/node-api');
         if (statSync(path).isDirectory() || ['.parquet', '.csv'].includes(extname(path).toLowerCase())) {
@@ -40,19 +54,7 @@ export class DuckDbEngine implements SqlEngine {
             await engine.attachFiles(path);
             return engine;
         }
-        if (await isSqliteFile(path)) {
-            const instance = await DuckDBInstance.create(':memory:');
-            const engine = new DuckDbEngine(instance, await instance.connect());
-            const started = performance.now();
-            const reader = options.reader ? await options.reader(path) : await sqlJsReader(path);
-            try {
-                await copySqliteIntoDuckDb(engine.conn, reader, 'main');
-            } finally {
-                reader.close();
-            }
-            engine.copyMs = performance.now() - started;
-            return engine;
-        }
+        if (await isSqliteFile(path)) return DuckDbEngine.openSqlite(path, options);
         try {
             const instance = await DuckDBInstance.create(path, { access_mode: options.writable ? 'READ_WRITE' : 'READ_ONLY' });
             const engine = new DuckDbEngine(instance, await instance.connect());
@@ -66,6 +68,60 @@ export class DuckDbEngine implements SqlEngine {
             }
             throw new DatabaseError(path, `not a DuckDB, SQLite, Parquet or CSV file (${message})`);
         }
+    }
+
+    /**
+     * A SQLite file: its DuckDB copy from the cache (read-only), made first when the file is new
+     * or changed (`duckdb-cache.ts`); with `cacheDir: false`, or when the cache folder cannot be
+     * written, a copy in memory for this engine only.
+     */
+    private static async openSqlite(path: string, options: DuckDbOpenOptions): Promise<DuckDbEngine> {
+        const { DuckDBInstance } = await import('@duckdb/node-api');
+        const dir = options.cacheDir === undefined ? defaultCopyCacheDir() : options.cacheDir;
+        const started = performance.now();
+        const copyInto = async (target: string, tempDir?: string): Promise<number> => {
+            const reader = options.reader ? await options.reader(path) : await sqliteReader(path);
+            const instance = await DuckDBInstance.create(target);
+            const conn = await instance.connect();
+            try {
+                const rows = await copySqliteIntoDuckDb(conn, reader, 'main', { tempDir });
+                if (target !== ':memory:') await conn.run('CHECKPOINT');
+                return rows;
+            } finally {
+                reader.close();
+                if (target !== ':memory:') {
+                    conn.closeSync();
+                    instance.closeSync();
+                }
+            }
+        };
+        if (dir !== false) {
+            let copy: { path: string; made: boolean } | undefined;
+            try {
+                copy = await ensureCopy(dir, path, async temporary => void (await copyInto(temporary, dir)));
+            } catch (e) {
+                if (!isCacheFolderError(e)) throw e;
+            }
+            if (copy) {
+                const instance = await DuckDBInstance.create(copy.path, { access_mode: 'READ_ONLY' });
+                const engine = new DuckDbEngine(instance, await instance.connect());
+                engine.copyMs = copy.made ? performance.now() - started : 0;
+                engine.copyFrom = copy.made ? 'copied' : 'cache';
+                engine.copyFile = copy.path;
+                return engine;
+            }
+        }
+        const instance = await DuckDBInstance.create(':memory:');
+        const engine = new DuckDbEngine(instance, await instance.connect());
+        const reader = options.reader ? await options.reader(path) : await sqliteReader(path);
+        try {
+            await copySqliteIntoDuckDb(engine.conn, reader, 'main');
+        } finally {
+            reader.close();
+        }
+        engine.copyMs = performance.now() - started;
+        engine.copyFrom = 'copied';
+        return engine;
     }
 
     /** An engine on a connection of a shared instance, reading `schema` by default (tests). */
@@ -148,7 +204,28 @@ async function isSqliteFile(path: string): Promise<boolean> {
     }
 }
 
-async function sqlJsReader(file: string): Promise<SqliteReader & { close(): void }> {
+/** Node's errors for a folder that cannot be made or written (the copy is then kept in memory). */
+function isCacheFolderError(e: unknown): boolean {
+    const code = (e as { code?: unknown }).code;
+    return typeof code === 'string' && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR', 'EEXIST'].includes(code);
+}
+
+/** sql.js reads a file whole, into a Node buffer and the WebAssembly heap: not beyond 2 GiB. */
+const SQLJS_LIMIT = 2 ** 31 - 1;
+
+/**
+ * Reads the SQLite file with native SQLite (better-sqlite3, read-only, streaming) where its
+ * build is installed, else with sql.js, which holds the whole file in memory.
+ */
+async function sqliteReader(file: string): Promise<SqliteReader & { close(): void }> {
+    const { openNativeSqlite, nativeReader, nativeSqliteAvailable } = await import('./native-sqlite.js');
+    if (await nativeSqliteAvailable()) {
+        const db = await openNativeSqlite(file);
+        return { ...nativeReader(db), close: () => void db.close() };
+    }
+    if (statSync(file).size > SQLJS_LIMIT) {
+        throw new DatabaseError(file, 'is over 2 GiB, which sql.js cannot read, and native SQLite (better-sqlite3) is not installed here to read it for DuckDB: use the command line with `npm install better-sqlite3`, or convert the file to DuckDB or Parquet');
+    }
     const { SqlJsEngine } = await import('./sqljs-engine.js');
     const engine = await SqlJsEngine.open(file);
     return { ...engine.reader(), close: () => void engine.close() };

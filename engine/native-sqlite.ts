@@ -15,6 +15,24 @@ export interface NativeDatabase {
 }
 type NativeConstructor = new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => NativeDatabase;
 
+let available: Promise<boolean> | undefined;
+
+/** Whether better-sqlite3 and its native build load in this process (looked at once). */
+export function nativeSqliteAvailable(): Promise<boolean> {
+    available ??= import('better-sqlite3').then(
+        m => {
+            try {
+                new (m as unknown as { default: NativeConstructor }).default(':memory:').close();
+                return true;
+            } catch {
+                return false;
+            }
+        },
+        () => false
+    );
+    return available;
+}
+
 /** Opens a SQLite file read-only with better-sqlite3 (native SQLite): the fast way to read a big file. */
 export async function openNativeSqlite(file: string): Promise<NativeDatabase> {
     let Native: NativeConstructor;
