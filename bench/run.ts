@@ -42,6 +42,8 @@ const engineList = option('--engines', 'SEGMENTS_BENCH_ENGINES', '') as EngineNa
 /** sql.js and native SQLite at every size; DuckDB and PostgreSQL at medium unless asked for. */
 function enginesFor(size: SizeName): EngineName[] {
     if (engineList.length > 0) return engineList;
+    // The huge size (about 5 GB) is beyond sql.js: DuckDB and native SQLite only.
+    if (size === 'huge') return ['duckdb', 'native'];
     const list: EngineName[] = ['sqljs', 'native'];
     if (size === 'medium') list.push('duckdb');
     if (size === 'medium' && process.env.SEGMENTS_PG_URL) list.push('postgres');
