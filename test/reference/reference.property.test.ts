@@ -1,8 +1,10 @@
 /**
  * The SQL path (compiler + engine) against the reference evaluator (test/reference/evaluator.ts),
  * on random segments over random small databases holding every storage form of the reference's
- * section 2, on sql.js, DuckDB and (when SEGMENTS_PG_URL is set) PostgreSQL; plus example-based
- * checks of the evaluator itself against the reference text.
+ * section 2, on sql.js, DuckDB and (when SEGMENTS_PG_URL is set) PostgreSQL, and on every
+ * REFERENCE_CLUSTER_EVERY-th case (default 4) the sharded PostgreSQL (when SEGMENTS_PG_CLUSTER_URL
+ * is set: scripts/start-postgres-cluster.sh); plus example-based checks of the evaluator itself
+ * against the reference text.
  *
  * Environment: REFERENCE_SEED (default 20270211) and REFERENCE_RUNS (default 600) override the
  * seed and the number of cases; REFERENCE_SHRINK=1 lets fast-check shrink a failing case (slow:
@@ -26,6 +28,7 @@ import { clockAsOf } from '../../compiler/time.js';
 import { copySqliteIntoDuckDb } from '../../engine/duckdb-copy.js';
 import { DuckDbEngine } from '../../engine/duckdb-engine.js';
 import type { SqlEngine } from '../../engine/engine.js';
+import { clusterDistribution, clusterShards, dropClusterCopy, type PostgresCluster } from '../../engine/postgres-cluster.js';
 import { copySqliteIntoPostgres } from '../../engine/postgres-copy.js';
 import { PostgresEngine } from '../../engine/postgres-engine.js';
 import { SegmentRunner } from '../../engine/runner.js';
@@ -37,6 +40,9 @@ import { csvFirstColumn, evaluateAll, evaluateReference, evaluateShow, reference
 
 const SEED = Number(process.env.REFERENCE_SEED ?? 20270211);
 const RUNS = Number(process.env.REFERENCE_RUNS ?? 600);
+/** The cluster copies each table to two shards through the coordinator: slower, so a share of the cases. */
+const CLUSTER_EVERY = Number(process.env.REFERENCE_CLUSTER_EVERY ?? 4);
+const CLUSTER = 'postgres cluster';
 
 /**
  * One set of language services for the whole file: the schema file is parsed once, and each
@@ -117,8 +123,11 @@ class OtherEngines {
     private duckdb: DuckDBInstance | undefined;
     private admin: DuckDBConnection | undefined;
     private pool: Pool | undefined;
+    private cluster: { readonly pool: Pool; readonly shards: readonly string[] } | undefined;
     private readonly prefix = `ref_${randomUUID().slice(0, 8)}`;
     private count = 0;
+    /** Cases run on the cluster. */
+    clusterCases = 0;
 
     async init(): Promise<void> {
         const { DuckDBInstance } = await import('@duckdb/node-api');
@@ -129,22 +138,39 @@ class OtherEngines {
             const pg = (await import('pg')).default;
             this.pool = new pg.Pool({ connectionString: url, max: 2 });
         }
+        const clusterUrl = process.env.SEGMENTS_PG_CLUSTER_URL;
+        if (clusterUrl) {
+            const pg = (await import('pg')).default;
+            const pool = new pg.Pool({ connectionString: clusterUrl, max: 2 });
+            const client = await pool.connect();
+            try {
+                const shards = await clusterShards(client);
+                if (shards.length === 0) throw new Error('SEGMENTS_PG_CLUSTER_URL names a server without shards: start one with scripts/start-postgres-cluster.sh');
+                this.cluster = { pool, shards };
+            } finally {
+                client.release();
+            }
+        }
     }
 
-    /** The engines besides sql.js: DuckDB, and PostgreSQL when SEGMENTS_PG_URL is set. */
+    /** The engines besides sql.js: DuckDB, PostgreSQL when SEGMENTS_PG_URL is set, the cluster when SEGMENTS_PG_CLUSTER_URL is. */
     get names(): string[] {
-        return ['duckdb', ...(process.env.SEGMENTS_PG_URL ? ['postgres'] : [])];
+        return ['duckdb', ...(process.env.SEGMENTS_PG_URL ? ['postgres'] : []), ...(process.env.SEGMENTS_PG_CLUSTER_URL ? [CLUSTER] : [])];
     }
 
-    /** Runs `work` on a copy of `source` on every other engine, then drops the copies. */
-    async each(source: SqlJsEngine, work: (engine: SqlEngine) => Promise<void>): Promise<void> {
-        const schema = `${this.prefix}_${this.count++}`;
+    /**
+     * Runs `work` on a copy of `source` on every other engine, then drops the copies. The cluster
+     * takes every CLUSTER_EVERY-th case, partitioned as the case's workspace says (`layout`).
+     */
+    async each(source: SqlJsEngine, work: (engine: SqlEngine, label: string) => Promise<void>, layout: { readonly model: WorkspaceModel; readonly audiences: readonly string[] }): Promise<void> {
+        const number = this.count++;
+        const schema = `${this.prefix}_${number}`;
         if (!this.duckdb || !this.admin) throw new Error('OtherEngines.init was not called');
         const duck = await DuckDbEngine.onSchema(this.duckdb, 'main');
         try {
             await copySqliteIntoDuckDb(duck.connection, source.reader(), schema);
             await duck.connection.run(`SET search_path = '${schema}'`);
-            await work(duck);
+            await work(duck, duck.name);
         } finally {
             await duck.close();
             await this.admin.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -154,9 +180,22 @@ class OtherEngines {
             try {
                 await pg.withClient(client => copySqliteIntoPostgres(client, source.reader(), schema, { indexes: false, analyze: false }));
                 await pg.loadCatalog();
-                await work(pg);
+                await work(pg, pg.name);
             } finally {
                 await this.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+            }
+        }
+        if (this.cluster && number % CLUSTER_EVERY === 0) {
+            const { pool, shards } = this.cluster;
+            const cluster: PostgresCluster = { shards, distribution: clusterDistribution(layout.model.schema, layout.audiences) };
+            const pg = await PostgresEngine.onPool(pool, schema);
+            try {
+                await pg.withClient(client => copySqliteIntoPostgres(client, source.reader(), schema, { indexes: false, analyze: false, cluster }));
+                await pg.loadCatalog();
+                this.clusterCases++;
+                await work(pg, CLUSTER);
+            } finally {
+                await pg.withClient(client => dropClusterCopy(client, schema, shards));
             }
         }
     }
@@ -165,6 +204,7 @@ class OtherEngines {
         this.admin?.closeSync();
         this.duckdb?.closeSync();
         await this.pool?.end();
+        await this.cluster?.pool.end();
     }
 }
 
@@ -197,7 +237,7 @@ async function compare(ws: Workspace, others: OtherEngines, c: GeneratedCase): P
         runnable.push(name);
     }
     if (runnable.length === 0) return;
-    const check = async (engine: SqlEngine): Promise<void> => {
+    const check = async (engine: SqlEngine, label: string): Promise<void> => {
         const runner = new SegmentRunner(engine, plans.plans, clockAsOf(c.asOf));
         for (const name of runnable) {
             const expected = reference.get(name) as readonly ReferenceKey[];
@@ -214,19 +254,19 @@ async function compare(ws: Workspace, others: OtherEngines, c: GeneratedCase): P
                     tooDeep++;
                     continue;
                 }
-                disagree(`fails on ${engine.name}: ${message.split('\n')[0].replace(/"[^"]*"/g, '"…"').slice(0, 120)}`,
-                    `the SQL path fails on ${engine.name} for ${name} (reference ${stringifyJson(expected)}): ${message}${context(name)}`);
+                disagree(`fails on ${label}: ${message.split('\n')[0].replace(/"[^"]*"/g, '"…"').slice(0, 120)}`,
+                    `the SQL path fails on ${label} for ${name} (reference ${stringifyJson(expected)}): ${message}${context(name)}`);
                 continue;
             }
             if (stringifyJson(actual) !== stringifyJson(expected)) {
                 const sql = await runner.sql(name).catch((e: unknown) => String(e));
-                disagree(`keys differ on ${engine.name}`,
-                    `keys differ on ${engine.name} for ${name}: SQL ${stringifyJson(actual)}, reference ${stringifyJson(expected)}${context(name)}\n--- SQL (${engine.name})\n${sql}`);
+                disagree(`keys differ on ${label}`,
+                    `keys differ on ${label} for ${name}: SQL ${stringifyJson(actual)}, reference ${stringifyJson(expected)}${context(name)}\n--- SQL (${label})\n${sql}`);
                 continue;
             }
             compared++;
-            comparedOn.set(engine.name, (comparedOn.get(engine.name) ?? 0) + 1);
-            await compareShow(engine, runner, name, expected);
+            comparedOn.set(label, (comparedOn.get(label) ?? 0) + 1);
+            await compareShow(label, runner, name, expected);
         }
     };
     /**
@@ -234,7 +274,7 @@ async function compare(ws: Workspace, others: OtherEngines, c: GeneratedCase): P
      * none (a record referred to that does not exist at the instant shows nothing, 6.1). Values
      * are compared by presence: each engine's copy of the data stores them in its own types.
      */
-    const compareShow = async (engine: SqlEngine, runner: SegmentRunner, name: string, keys: readonly ReferenceKey[]): Promise<void> => {
+    const compareShow = async (label: string, runner: SegmentRunner, name: string, keys: readonly ReferenceKey[]): Promise<void> => {
         const plan = plans.plans.get(name)!;
         if (plan.show.length === 0 || keys.length === 0) return;
         const expected = evaluateShow(model, c.tables, name, referenceClock(c.asOf), keys);
@@ -246,13 +286,13 @@ async function compare(ws: Workspace, others: OtherEngines, c: GeneratedCase): P
                 const fits = present(shown) ? values.some(present) : values.some(v => !present(v));
                 return fits ? [] : [`${String(keys[i])}, ${plan.show[j].label}: shown ${stringifyJson(shown)}, reference ${stringifyJson(values)}`];
             })).join('; ');
-        if (wrong) disagree(`show differs on ${engine.name}`, `show differs on ${engine.name} for ${name}: ${wrong}${context(name)}`);
+        if (wrong) disagree(`show differs on ${label}`, `show differs on ${label} for ${name}: ${wrong}${context(name)}`);
         else showCompared++;
     };
     const engine = await database(setup);
     try {
-        await check(engine);
-        await others.each(engine, check);
+        await check(engine, engine.name);
+        await others.each(engine, check, { model, audiences: [...plans.plans.values()].map(p => p.audience.name) });
     } finally {
         await engine.close();
     }
@@ -275,11 +315,12 @@ describe('SQL path and reference evaluator', () => {
         // Most generated segments must be valid and compared, not errors agreed upon; on every engine.
         if (RUNS >= 200) {
             const engines = ['sqljs', ...others.names];
-            expect(compared).toBeGreaterThan(RUNS * 1.5 * engines.length);
+            const cases = (name: string): number => (name === CLUSTER ? others.clusterCases : RUNS);
+            expect(compared).toBeGreaterThan(engines.reduce((n, name) => n + cases(name) * 1.5, 0));
             expect(errorCases).toBeLessThan(compared / engines.length / 10);
-            for (const name of engines) expect(comparedOn.get(name) ?? 0, name).toBeGreaterThan(RUNS * 1.5);
+            for (const name of engines) expect(comparedOn.get(name) ?? 0, name).toBeGreaterThan(cases(name) * 1.5);
             // A show is compared on members only, and many generated sequences hold for no profile.
-            expect(showCompared).toBeGreaterThan(RUNS * engines.length / 3);
+            expect(showCompared).toBeGreaterThan(engines.reduce((n, name) => n + cases(name), 0) / 3);
         }
         console.info(`reference comparison, seed ${SEED}: ${RUNS} cases, ${[...comparedOn].map(([e, n]) => `${n} segments on ${e}`).join(', ')}, ${errorCases} errors agreed upon, ${showCompared} shows compared, ${flagged} sums sql.js cannot count exactly and ${tooDeep} segments it cannot plan in one statement (said so)`);
     }, 1_800_000);

@@ -6,7 +6,7 @@ import { planWorkspace, type WorkspacePlans } from '../../compiler/plan-workspac
 import { clockAsOf } from '../../compiler/time.js';
 import { SqlJsEngine } from '../../engine/sqljs-engine.js';
 import { SegmentRunner } from '../../engine/runner.js';
-import { expectSameKeys, otherEngines } from './engines.js';
+import { engineLabel, expectSameKeys, otherEngines } from './engines.js';
 import { createSegmentServices } from '../../language-server/segment-module.js';
 import type { WorkspaceModel } from '../../language-server/workspace-model.js';
 
@@ -47,7 +47,8 @@ export async function database(setup: string): Promise<SqlJsEngine> {
  * Runs segments on a database made by `setup`: the returned function gives a segment's keys.
  * Fails when the workspace has errors, so a test never runs a broken segment by accident.
  * Every call evaluates the segment on sql.js and on the other engines (DuckDB always,
- * PostgreSQL when SEGMENTS_PG_URL is set), each on a copy of the same data, and fails when
+ * PostgreSQL when SEGMENTS_PG_URL is set, the sharded PostgreSQL when SEGMENTS_PG_CLUSTER_URL is
+ * set), each on a copy of the same data, and fails when
  * their keys differ; it returns the sql.js keys.
  */
 export async function run(files: Record<string, string> | string, setup: string, asOf = '2027-02-11'): Promise<(name: string) => Promise<readonly KeyValue[]>> {
@@ -57,11 +58,12 @@ export async function run(files: Record<string, string> | string, setup: string,
     const engine = await database(setup);
     const clock = clockAsOf(asOf);
     const runner = new SegmentRunner(engine, built.plans.plans, clock);
-    let others: Promise<readonly SegmentRunner[]> | undefined;
+    let others: Promise<readonly { readonly runner: SegmentRunner; readonly label: string }[]> | undefined;
+    const layout = { schema: built.model.schema, audiences: [...built.plans.plans.values()].map(p => p.audience.name) };
     return async name => {
         const keys = await runner.keys(name);
-        others ??= otherEngines(engine).then(list => list.map(e => new SegmentRunner(e, built.plans.plans, clock)));
-        for (const other of await others) await expectSameKeys(name, keys, other);
+        others ??= otherEngines(engine, layout).then(list => list.map(e => ({ runner: new SegmentRunner(e, built.plans.plans, clock), label: engineLabel(e) })));
+        for (const other of await others) await expectSameKeys(name, keys, other.runner, other.label);
         return keys;
     };
 }
