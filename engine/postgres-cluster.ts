@@ -77,28 +77,31 @@ export function partitionSchema(schema: string): string {
     return `${schema}__shards`;
 }
 
-/** Runs one statement on a shard, through the coordinator (dblink over the shard's foreign server). */
+/**
+ * Runs statements on a shard, through the coordinator: dblink over the shard's foreign server,
+ * on a connection the coordinator's session keeps (named for the shard), so a copy of many
+ * tables opens one connection per shard.
+ */
 export async function onShard(client: PoolClient, shard: string, sql: string): Promise<void> {
-    await client.query(`SELECT dblink_exec(${lit(shard)}, ${lit(sql)})`);
+    const name = lit(`segments_${shard}`);
+    await client.query(`SELECT CASE WHEN ${name} = ANY (coalesce(dblink_get_connections(), '{}')) THEN 'OK' ELSE dblink_connect(${name}, ${lit(shard)}) END`);
+    await client.query(`SELECT dblink_exec(${name}, ${lit(sql)})`);
 }
 
 /** Drops a copy everywhere: the schema on the coordinator, its partitions' schema, and the tables on each shard. */
 export async function dropClusterCopy(client: PoolClient, schema: string, shards: readonly string[]): Promise<void> {
-    await client.query(`DROP SCHEMA IF EXISTS ${q(schema)} CASCADE`);
-    await client.query(`DROP SCHEMA IF EXISTS ${q(partitionSchema(schema))} CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS ${q(schema)} CASCADE; DROP SCHEMA IF EXISTS ${q(partitionSchema(schema))} CASCADE`);
     for (const shard of shards) await onShard(client, shard, `DROP SCHEMA IF EXISTS ${q(schema)} CASCADE`);
 }
 
 /**
  * Makes an empty copy of `schema` on the cluster: the schema on every shard, and the
- * coordinator's partitioned tables are made by `createTable`.
+ * coordinator's partitioned tables are made by `createClusterTable`.
  */
 export async function createClusterSchema(client: PoolClient, schema: string, shards: readonly string[]): Promise<void> {
-    await dropClusterCopy(client, schema, shards);
-    if (partitionSchema(schema).length > 63) throw new Error(`the schema name ${schema} is too long for a cluster copy (at most ${63 - partitionSchema('').length} characters)`);
-    await client.query(`CREATE SCHEMA ${q(schema)}`);
-    await client.query(`CREATE SCHEMA ${q(partitionSchema(schema))}`);
-    for (const shard of shards) await onShard(client, shard, `CREATE SCHEMA ${q(schema)}`);
+    if (Buffer.byteLength(partitionSchema(schema)) > 63) throw new Error(`the schema name ${schema} is too long for a cluster copy (at most ${63 - partitionSchema('').length} characters)`);
+    await client.query(`DROP SCHEMA IF EXISTS ${q(schema)} CASCADE; DROP SCHEMA IF EXISTS ${q(partitionSchema(schema))} CASCADE; CREATE SCHEMA ${q(schema)}; CREATE SCHEMA ${q(partitionSchema(schema))}`);
+    for (const shard of shards) await onShard(client, shard, `DROP SCHEMA IF EXISTS ${q(schema)} CASCADE; CREATE SCHEMA ${q(schema)}`);
 }
 
 /**
