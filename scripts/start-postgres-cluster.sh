@@ -56,11 +56,14 @@ start_server "$ROOT/coordinator" "$PORT"
 # The coordinator: postgres_fdw reads and writes the shards; dblink runs the copy's DDL on them
 # (through the same foreign servers). Partitionwise join and aggregation are off by default in
 # PostgreSQL; without them no join or GROUP BY over partitioned tables reaches the shards.
+# JIT off: a foreign table the coordinator has not analyzed is estimated at a cost that turns
+# JIT on, and compiling a condition of 100,000 terms (test/language/large-inputs) takes minutes.
 psql_at "$PORT" -d segments <<SQL >&2
 CREATE EXTENSION IF NOT EXISTS postgres_fdw;
 CREATE EXTENSION IF NOT EXISTS dblink;
 ALTER DATABASE segments SET enable_partitionwise_join = on;
 ALTER DATABASE segments SET enable_partitionwise_aggregate = on;
+ALTER DATABASE segments SET jit = off;
 SQL
 for i in $(seq 1 "$SHARDS"); do
   psql_at "$PORT" -d segments <<SQL >&2
