@@ -20,6 +20,21 @@ export function tableDatabaseFor(engine: SqlEngine, store: HistoryStore): TableD
     return historyTables(store);
 }
 
+/**
+ * Whether a table destination's table is there to be kept as it is (a refresh with nothing
+ * changed writes nothing): false when it was dropped by hand, so the segment is sent again. A
+ * table that cannot be written here counts as there (the failure is said when it is sent).
+ */
+export async function memberTableThere(engine: SqlEngine, store: HistoryStore, table: string): Promise<boolean> {
+    const db = tableDatabaseFor(engine, store);
+    try {
+        return typeof db === 'string' || (await db.columns(table)).length > 0;
+    } catch {
+        // The catalog cannot be read: send again, and the send says what is wrong.
+        return false;
+    }
+}
+
 function isPostgres(engine: SqlEngine): engine is PostgresEngine {
     return engine.name === 'postgres';
 }

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { destinationStatus, type DestinationStatus } from '../activation/delivery-status.js';
 import { sendAttempts, sendToDestinations, webhookQueue, type DestinationOutcome } from '../activation/send.js';
 import { deliverOutbox, segmentKey, type DeliveryPass, type RetryPolicy } from '../activation/webhook-delivery.js';
+import { memberTableThere } from '../activation/table-databases.js';
 import { stringifyJson } from '../compiler/keys.js';
 import { properties } from '../compiler/lower.js';
 import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
@@ -98,8 +99,11 @@ export async function refreshOnce(path: string, options: RefreshOptions): Promis
                 const runner = new SegmentRunner(engine, cw.runnable, clock);
                 const tables = new Map(targets.map(p => [p.name, refreshTables(p, cw.runnable)]));
                 const versions = await tableVersions(engine, new Set([...tables.values()].flat()));
+                // Looked at before any is sent: segments may share a table, which the first send creates again.
+                const there = new Map<string, boolean>();
+                for (const plan of targets) there.set(plan.name, await destinationsThere(plan, engine, store));
                 for (const plan of targets) {
-                    outcomes.push(await refreshSegment(plan, cw, runner, engine, store, stateOf(await segmentFingerprint(plan, cw, runner), tables.get(plan.name)!, versions)));
+                    outcomes.push(await refreshSegment(plan, cw, runner, engine, store, there.get(plan.name)!, stateOf(await segmentFingerprint(plan, cw, runner), tables.get(plan.name)!, versions)));
                 }
             } finally {
                 await engine.close();
@@ -164,9 +168,8 @@ async function openStore(file: string): Promise<HistoryStore> {
     }
 }
 
-async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: SegmentRunner, engine: SqlEngine, store: HistoryStore, state: RefreshState): Promise<SegmentOutcome> {
-    const filesThere = plan.destinations.every(d => d.kind !== 'file' || existsSync(d.path));
-    if (filesThere && sameState(store.refreshState(plan.name), state)) return { name: plan.name, status: 'unchanged', destinations: [] };
+async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: SegmentRunner, engine: SqlEngine, store: HistoryStore, destinationsThere: boolean, state: RefreshState): Promise<SegmentOutcome> {
+    if (destinationsThere && sameState(store.refreshState(plan.name), state)) return { name: plan.name, status: 'unchanged', destinations: [] };
     let keys: readonly KeyValue[];
     try {
         keys = await runner.keys(plan.name);
@@ -184,6 +187,15 @@ async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: Segme
         ...(recorded.first ? { first: true } : {}),
         destinations
     };
+}
+
+/** Every file and table the segment is sent to exists (one deleted or dropped by hand is written again). */
+async function destinationsThere(plan: SegmentPlan, engine: SqlEngine, store: HistoryStore): Promise<boolean> {
+    for (const d of plan.destinations) {
+        if (d.kind === 'file' && !existsSync(d.path)) return false;
+        if (d.kind === 'table' && !(await memberTableThere(engine, store, d.table))) return false;
+    }
+    return true;
 }
 
 /** Keys as the history store holds them: a 64-bit key beyond 2^53 as its digits. */

@@ -153,7 +153,7 @@ function sqliteChange(dir: string): (statements: string[]) => Promise<void> {
     };
 }
 
-describe('table destinations on sql.js: in the history store file', () => {
+describe('table destinations on sql.js: in the history store file', { timeout: 300_000 }, () => {
     test('members enter and leave: the rows are the members, each with the instant it entered; the user\'s SQLite file is not written by a refresh', async () => {
         const dir = workspace();
         const database = join(dir, 'retail.sqlite');
@@ -164,6 +164,18 @@ describe('table destinations on sql.js: in the history store file', () => {
             hash = sha(database);
         }, () => historyRows(dir, 'segment_members'), /^the history store .*retail\.history\.sqlite$/);
         expect(sha(database)).toBe(hash);
+        const rows = await historyRows(dir, 'segment_members');
+        // Nothing changed: nothing written. The table dropped by hand: written again, the same rows.
+        expect(refresh(dir, SECOND).result.segments.find(s => s.name === 'NeverPurchased')!.status).toBe('unchanged');
+        const SQL = await initSqlJs();
+        const history = join(dir, 'retail.history.sqlite');
+        const db = new SQL.Database(readFileSync(history));
+        db.run('DROP TABLE segment_members');
+        writeFileSync(history, db.export());
+        db.close();
+        const again = refresh(dir, SECOND).result.segments.filter(s => s.status === 'refreshed').map(s => [s.name, s.entered, s.left]);
+        expect(again).toEqual([['HighBalance', 0, 0], ['NeverPurchased', 0, 0]]);
+        expect(await historyRows(dir, 'segment_members')).toEqual(rows);
     });
 
     test('a table named like one of the history store\'s own (members) is refused with a sentence, exit 1; the run is recorded and the history\'s table is intact', async () => {
@@ -188,7 +200,7 @@ describe('table destinations on sql.js: in the history store file', () => {
     });
 });
 
-describe('table destinations on DuckDB', () => {
+describe('table destinations on DuckDB', { timeout: 300_000 }, () => {
     test('on a SQLite file (copied into DuckDB) the table is in the history store, as on sql.js; the SQLite file is not written', async () => {
         const dir = workspace();
         const database = join(dir, 'retail.sqlite');
