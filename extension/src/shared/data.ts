@@ -99,9 +99,9 @@ export interface DestinationView {
     /**
      * `delivered`: the latest refresh was written (file, table) or every event answered (webhook);
      * `waiting`: webhook events queued, not answered yet; `failing`: the latest attempt failed;
-     * `never`: not sent yet; `unsupported`: this version does not send this kind.
+     * `never`: not sent yet.
      */
-    readonly state: 'delivered' | 'waiting' | 'failing' | 'never' | 'unsupported';
+    readonly state: 'delivered' | 'waiting' | 'failing' | 'never';
     /** The latest run written (delivered up to, for a webhook), and when, `YYYY-MM-DD HH:MM:SS` UTC. */
     readonly run?: number;
     readonly at?: string;
