@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import { link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
-import { applyDelivered, applyFailed, deliveryRecords, OUTBOX_SCHEMA, pendingBatches, queueRun, type DeliveryRecord, type OutboxBatch, type WebhookQueue } from './outbox.js';
+import { HistoryWriteError, nodeHistoryFileSystem, reasonOf, removeOrphans, withLock, writeAtomically, LOCK_TIMEOUT_MS, type HistoryOptions } from './history-files.js';
+import { CapturingWriter, encodeRecord, journalFile, journalHeader, readJournal, replay, type Statement, type StoreWriter } from './journal.js';
+import { migrate } from './store-schema.js';
+import { applyDelivered, applyFailed, deliveryRecords, pendingBatches, queueRun, type DeliveryRecord, type OutboxBatch, type WebhookQueue } from './outbox.js';
+
+export { HistoryLockTimeout, HistoryWriteError, LOCK_TIMEOUT_MS, nodeHistoryFileSystem, STALE_LOCK_MS, writeAtomically, type HistoryFileSystem, type HistoryOptions } from './history-files.js';
+export { journalFile, type SqlParam, type StoreWriter } from './journal.js';
 
 /** A member's key as the history holds it: a 64-bit key beyond 2^53 as its digits. */
 export type Key = string | number;
@@ -24,12 +29,28 @@ export interface MemberChanges {
 /**
  * What a refresh saw when it recorded a segment, so the next one can tell whether anything it
  * depends on changed: a fingerprint of its definition (and of the instants it resolves), and
- * the version of each table it reads. Written by the command line's refresh; a run recorded
- * without one (the extension's) clears it, so the next command-line refresh evaluates again.
+ * the version of each table it reads. Kept per segment and series; a run recorded without one
+ * clears it, so the next refresh evaluates again.
  */
 export interface RefreshState {
     readonly fingerprint: string;
+    /** The instants the segment resolved at the run's clock, when known. */
+    readonly instants?: string;
     readonly tables: Readonly<Record<string, string>>;
+}
+
+/** What `record` did: the members entered and left since the series' previous run, and whether a run was added. */
+export interface Recorded {
+    readonly entered: Key[];
+    readonly left: Key[];
+    /** The series' first run: every member is new, none is counted as entered. */
+    readonly first: boolean;
+    /**
+     * False when the series' latest run already had these members with the same definition and
+     * data (only the clock moved, or another refresher recorded it meanwhile): no run is added,
+     * and the refresh state takes the new instants.
+     */
+    readonly recorded: boolean;
 }
 
 /** One recorded run of a segment, oldest first in `runs`. */
@@ -41,84 +62,13 @@ export interface RunRecord {
     /** The instant the segment was evaluated at. */
     readonly asOf: string;
     readonly count: number;
-    /** Members entered and left since the run before; absent at the first run and for back-filled points. */
+    /** Members entered and left since the run before in its series; absent at a series' first run and for back-filled points. */
     readonly entered?: number;
     readonly left?: number;
     /** A back-filled point of the trendline: a count only, no members. */
     readonly backfill: boolean;
-}
-
-let sqlJs: Promise<SqlJsStatic> | undefined;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    segment TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    as_of TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    entered INTEGER,
-    left_count INTEGER,
-    backfill INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS runs_segment ON runs (segment, id);
-CREATE TABLE IF NOT EXISTS changes (run_id INTEGER NOT NULL, member, change TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS changes_run ON changes (run_id);
-CREATE TABLE IF NOT EXISTS members (segment TEXT NOT NULL, member NOT NULL, PRIMARY KEY (segment, member));
-CREATE TABLE IF NOT EXISTS refresh_state (segment TEXT PRIMARY KEY, run_id INTEGER NOT NULL, fingerprint TEXT NOT NULL, tables TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sends (segment TEXT NOT NULL, destination TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
-    sent_run INTEGER, sent_at TEXT, failing_since TEXT, error TEXT, PRIMARY KEY (segment, destination));
-${OUTBOX_SCHEMA}`;
-
-/** How long a writer waits for another writer's lock before giving up with a message. */
-export const LOCK_TIMEOUT_MS = 15_000;
-/** A lock older than this is stale: no save holds the lock for more than a moment. */
-export const STALE_LOCK_MS = 60_000;
-
-/** The default history file: beside the database, named after it. */
-export function defaultHistoryFile(database: string): string {
-    return join(dirname(database), `${basename(database).replace(/\.(sqlite3?|db)$/i, '')}.history.sqlite`);
-}
-
-/** The file operations a save makes that can fail for reasons outside the store (disk full, permissions); replaceable in tests. */
-export interface HistoryFileSystem {
-    /** Writes `bytes` to the new file `path` and flushes it to disk. */
-    writeNew(path: string, bytes: Uint8Array): Promise<void>;
-    rename(from: string, to: string): Promise<void>;
-}
-
-export const nodeHistoryFileSystem: HistoryFileSystem = {
-    async writeNew(path, bytes) {
-        const handle = await open(path, 'wx');
-        try {
-            await handle.writeFile(bytes);
-            await handle.sync();
-        } finally {
-            await handle.close();
-        }
-    },
-    rename: (from, to) => rename(from, to)
-};
-
-export interface HistoryOptions {
-    readonly fs?: HistoryFileSystem;
-    readonly lockTimeoutMs?: number;
-}
-
-/** A save that did not happen: one sentence saying what happened and that the previous history is kept. */
-export class HistoryWriteError extends Error {
-    constructor(readonly file: string, readonly reason: string) {
-        super(`The history could not be saved to ${file}: ${reason}; the previous history is kept.`);
-        this.name = 'HistoryWriteError';
-    }
-}
-
-/** Another writer held the lock for longer than the timeout. */
-export class HistoryLockTimeout extends HistoryWriteError {
-    constructor(file: string, holder: string, waitedMs: number) {
-        super(file, `another writer (${holder}) has held its lock for more than ${Math.round(waitedMs / 1000)} s, so these runs were not written; they are saved at the next refresh`);
-        this.name = 'HistoryLockTimeout';
-    }
+    /** The series the run belongs to (`seriesOf`): its entered and left compare with the series' run before. */
+    readonly series: string;
 }
 
 /** What became of a file or table destination at a refresh, as the history keeps it (`activation/` sends; webhooks have their own delivery state). */
@@ -145,44 +95,128 @@ export interface SendStatus {
     readonly error?: string;
 }
 
-/** A refresh or a back-filled point recorded by this writer and not yet saved. */
-type Pending =
-    | { readonly kind: 'record'; readonly segment: string; readonly asOf: string; readonly keys: readonly Key[]; readonly recordedAt: string; readonly state?: RefreshState; readonly webhooks?: WebhookQueue }
-    | { readonly kind: 'point'; readonly segment: string; readonly asOf: string; readonly count: number; readonly recordedAt: string }
-    | { readonly kind: 'sends'; readonly segment: string; readonly attempts: readonly SendAttempt[] }
-    | { readonly kind: 'statements'; readonly sql: readonly string[] }
-    | { readonly kind: 'delivered'; readonly segment: string; readonly destination: string; readonly run: number; readonly batch: number; readonly at: string }
-    | { readonly kind: 'failed'; readonly segment: string; readonly destination: string; readonly at: string; readonly error: string; readonly nextAttemptAt: string };
+/**
+ * Runs compare with the previous run of the same series: the same definition of the segment
+ * (`definition`, a fingerprint of what decides its members) at the same kind of instant: "now"
+ * (the clock when it ran), or one pinned instant (`segments.asOf`, `--as-of`). Pinning another
+ * instant or changing the definition starts another series, so neither shows as members
+ * entering and leaving. The empty series holds runs recorded before series existed.
+ */
+export function seriesOf(definition: string, pinnedAsOf: string | undefined): string {
+    return `${pinnedAsOf === undefined ? 'now' : `as of ${pinnedAsOf}`} ${definition}`;
+}
 
 /**
- * Segment counts and member changes over time, in a SQLite file written through sql.js.
+ * A trendline as a view shows it beside its count: the recorded points up to the view's instant
+ * (later ones are in its future), one per instant (the latest recorded), and the view's own
+ * count at its instant as the last point, so the headline and the trend's end agree.
+ */
+export function trendUpTo(points: readonly TrendPoint[], current: TrendPoint): TrendPoint[] {
+    const byInstant = new Map<string, TrendPoint>();
+    for (const p of points) if (p.asOf < current.asOf) byInstant.set(p.asOf, p);
+    return [...[...byInstant.values()].sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0)), current];
+}
+
+let sqlJs: Promise<SqlJsStatic> | undefined;
+
+/** A journal this many bytes long, or half the snapshot's size if larger, is folded into the snapshot. */
+export const FOLD_MIN_BYTES = 1 << 20;
+
+/** The default history file: beside the database, named after it. */
+export function defaultHistoryFile(database: string): string {
+    return join(dirname(database), `${basename(database).replace(/\.(sqlite3?|db)$/i, '')}.history.sqlite`);
+}
+
+export interface StoreOptions extends HistoryOptions {
+    /** Fold the journal into the snapshot once it is this long (default: `FOLD_MIN_BYTES`, or half the snapshot). */
+    readonly foldBytes?: number;
+}
+
+/** A write recorded by this writer and not yet saved: how to apply it, and its statements as applied here. */
+interface Pending {
+    readonly apply: (w: StoreWriter) => unknown;
+    readonly statements: readonly Statement[];
+}
+
+/** Which snapshot file a store read: a save that finds another one reads the store again. */
+interface FileId {
+    readonly ino: number;
+    readonly size: number;
+    readonly mtimeMs: number;
+}
+
+interface Loaded {
+    readonly db: Database;
+    readonly snapshot?: FileId;
+    readonly generation: string;
+    /** Bytes of the journal applied, or -1 when there is no journal for this snapshot's generation. */
+    readonly journalLength: number;
+}
+
+/**
+ * Segment counts and member changes over time: a SQLite snapshot (`FILE`, read through sql.js)
+ * and an append-only journal beside it (`FILE.journal`, see `journal.ts`) replayed on open.
  *
- * Several writers may share one file (two VS Code windows, the extension and the command line):
- * each keeps the runs it records since its last save, and a save takes the store's lock (a
- * `.lock` file created exclusively; a lock whose process is gone, or older than a minute, is
- * broken), reads the file again, adds its own runs to what is there, and replaces the file
- * atomically (a temporary file, flushed, then renamed over it). No writer's runs are lost, and a
- * crash in the middle of a write leaves the previous version intact. Temporary files left by a
- * writer that was killed are deleted by the next save.
+ * A save writes what changed, not the store: under the store's lock (a `.lock` file created
+ * exclusively; a lock whose process is gone, or older than a minute, is broken) it appends one
+ * record with this writer's writes to the journal and flushes it. When another writer saved
+ * meanwhile (the journal or the snapshot is not what this store read), the store is read again
+ * and this writer's writes are applied again to it, so no writer's runs are lost and each run's
+ * entered and left follow the run saved before it. From time to time (a journal longer than
+ * `FOLD_MIN_BYTES` and half the snapshot) a save folds the journal in: the snapshot is replaced
+ * atomically (a temporary file, flushed, renamed) under a new generation, then the journal is
+ * emptied. A crash leaves the previous state or the new one: a torn last journal record is
+ * ignored, and a journal of an older generation is one already folded in.
+ *
+ * Every write goes through `write` (runs, points, and the tables other modules add), so the
+ * journal holds all of them.
  */
 export class HistoryStore {
     private pending: Pending[] = [];
 
-    private constructor(private db: Database, readonly file: string, private readonly options: HistoryOptions) {}
+    private constructor(private loaded: Loaded, readonly file: string, private readonly options: StoreOptions) {}
 
-    static async open(file: string, options: HistoryOptions = {}): Promise<HistoryStore> {
+    private get db(): Database {
+        return this.loaded.db;
+    }
+
+    static async open(file: string, options: StoreOptions = {}): Promise<HistoryStore> {
         return new HistoryStore(await load(file), file, options);
     }
 
     /**
-     * Records a refresh: the count, who entered and left since the previous snapshot. `state`
-     * (the command line's refresh) is what the run depended on; without it the segment's
-     * refresh state is cleared. `webhooks`: the run's entered/exited batches are queued in the
-     * outbox for these destinations, in the run's own transaction (saved with it or not at all).
+     * Applies a write to this store now and keeps it for the next save, which journals it (applied
+     * again, under the lock, to what other writers saved meanwhile). `apply` must read what it
+     * needs through the writer and may run more than once.
      */
-    record(segment: string, asOf: string, keys: readonly Key[], recordedAt = isoNow(), state?: RefreshState, webhooks?: WebhookQueue): { entered: Key[]; left: Key[]; first: boolean } {
-        this.pending.push({ kind: 'record', segment, asOf, keys: [...keys], recordedAt, ...(state ? { state } : {}), ...(webhooks ? { webhooks } : {}) });
-        return applyRecord(this.db, segment, asOf, keys, recordedAt, state, webhooks);
+    write<T>(apply: (w: StoreWriter) => T): T {
+        const writer = new CapturingWriter(this.db);
+        this.db.run('SAVEPOINT write');
+        try {
+            const result = apply(writer);
+            this.db.run('RELEASE write');
+            this.pending.push({ apply, statements: writer.statements });
+            return result;
+        } catch (e) {
+            this.db.run('ROLLBACK TO write');
+            this.db.run('RELEASE write');
+            throw e;
+        } finally {
+            writer.close();
+        }
+    }
+
+    /**
+     * Records a refresh of `segment` in `series`: the count, who entered and left since the
+     * series' previous run. `state` (what the run depended on) is kept for the next refresh;
+     * without it the series' state is cleared. With the same definition, data and members as the
+     * series' latest run, no run is added (see `Recorded`). `webhooks`: the run's entered/exited
+     * batches are queued in the outbox for these destinations, in the run's own write (saved with
+     * it or not at all).
+     */
+    record(segment: string, asOf: string, keys: readonly Key[], recordedAt = isoNow(), state?: RefreshState, webhooks?: WebhookQueue, series = ''): Recorded {
+        const unique = [...new Set(keys)];
+        return this.write(w => applyRecord(w, { segment, series, asOf, keys: unique, recordedAt, ...(state ? { state } : {}), ...(webhooks ? { webhooks } : {}) }));
     }
 
     /** The webhook batches waiting for a 2xx answer, in delivery order; of one segment, or of all. */
@@ -197,14 +231,12 @@ export class HistoryStore {
 
     /** A webhook batch answered 2xx: it leaves the outbox at the next save. `at`: an ISO instant. */
     markDelivered(segment: string, destination: string, run: number, batch: number, at = new Date().toISOString()): void {
-        this.pending.push({ kind: 'delivered', segment, destination, run, batch, at });
-        applyDelivered(this.db, segment, destination, run, batch, at);
+        this.write(w => applyDelivered(w, segment, destination, run, batch, at));
     }
 
     /** An attempt to deliver to a webhook destination failed; the next is not before `nextAttemptAt` (ISO instants). */
     markFailed(segment: string, destination: string, error: string, nextAttemptAt: string, at = new Date().toISOString()): void {
-        this.pending.push({ kind: 'failed', segment, destination, at, error, nextAttemptAt });
-        applyFailed(this.db, segment, destination, at, error, nextAttemptAt);
+        this.write(w => applyFailed(w, segment, destination, at, error, nextAttemptAt));
     }
 
     /**
@@ -214,8 +246,8 @@ export class HistoryStore {
      */
     recordSends(segment: string, attempts: readonly SendAttempt[]): void {
         if (attempts.length === 0) return;
-        this.pending.push({ kind: 'sends', segment, attempts: [...attempts] });
-        applySends(this.db, segment, attempts);
+        const copy = [...attempts];
+        this.write(w => applySends(w, segment, copy));
     }
 
     /** Each destination the segment was sent to or failed to be sent to, by name. */
@@ -229,17 +261,19 @@ export class HistoryStore {
     }
 
     /**
-     * For each member of the latest snapshot, the "as of" instant of the refresh it last
-     * entered at (a member since the first refresh: that refresh's).
+     * For each member of the segment's latest snapshot (of its latest series), the "as of"
+     * instant of the refresh it last entered at (a member since the series' first refresh: that refresh's).
      */
     enteredAt(segment: string): Map<Key, string> {
         const result = new Map<Key, string>();
-        const members = snapshotOf(this.db, segment);
+        const series = this.db.exec('SELECT series FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id DESC LIMIT 1', [segment])[0]?.values[0]?.[0];
+        if (series === undefined || series === null) return result;
+        const members = snapshotOf(this.db, segment, String(series));
         if (!members) return result;
-        const first = this.db.exec('SELECT as_of FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id LIMIT 1', [segment]);
+        const first = this.db.exec('SELECT as_of FROM runs WHERE segment = ? AND series = ? AND backfill = 0 ORDER BY id LIMIT 1', [segment, String(series)]);
         const since = String(first[0].values[0][0]);
         for (const k of members) result.set(k, since);
-        const rows = this.db.exec("SELECT c.member, r.as_of FROM changes c JOIN runs r ON r.id = c.run_id WHERE r.segment = ? AND c.change = 'entered' ORDER BY r.id", [segment]);
+        const rows = this.db.exec("SELECT c.member, r.as_of FROM changes c JOIN runs r ON r.id = c.run_id WHERE r.segment = ? AND r.series = ? AND c.change = 'entered' ORDER BY r.id", [segment, String(series)]);
         for (const [member, asOf] of rows.length ? rows[0].values : []) {
             if (result.has(member as Key)) result.set(member as Key, String(asOf));
         }
@@ -253,69 +287,83 @@ export class HistoryStore {
     }
 
     /**
-     * Runs statements on the store's file in one transaction, now and again at the save (the
-     * file is written whole, so readers see all of them or none): a table destination of a
-     * segment on sql.js lives here. Throws the database's error, with nothing applied.
+     * Runs statements on the store's tables in one transaction, now and again at the save (where
+     * they are journalled with the runs): a table destination of a segment on sql.js lives here.
+     * Throws the database's error, with nothing applied; run again at a save after another
+     * writer's, a failure leaves them out and the runs are still saved (the destination is
+     * written again at the next refresh).
      */
     runStatements(sql: readonly string[]): void {
-        applyStatements(this.db, sql);
-        this.pending.push({ kind: 'statements', sql: [...sql] });
+        const statements = [...sql];
+        let first = true;
+        this.write(w => {
+            try {
+                applyStatements(w, statements);
+            } catch (e) {
+                if (first) throw e;
+            } finally {
+                first = false;
+            }
+        });
     }
 
-    /** What the latest refresh recorded by the command line depended on, if it is the latest run. */
-    refreshState(segment: string): RefreshState | undefined {
-        const rows = this.db.exec('SELECT fingerprint, tables FROM refresh_state WHERE segment = ?', [segment]);
+    /** What the latest refresh of the series depended on, if it recorded it. */
+    refreshState(segment: string, series = ''): RefreshState | undefined {
+        const rows = this.db.exec('SELECT fingerprint, tables, instants FROM refresh_states WHERE segment = ? AND series = ?', [segment, series]);
         if (rows.length === 0) return undefined;
-        const [fingerprint, tables] = rows[0].values[0];
-        return { fingerprint: String(fingerprint), tables: JSON.parse(String(tables)) as Record<string, string> };
+        const [fingerprint, tables, instants] = rows[0].values[0];
+        return { fingerprint: String(fingerprint), ...(instants === null ? {} : { instants: String(instants) }), tables: JSON.parse(String(tables)) as Record<string, string> };
     }
 
     /** Every run of a segment (refreshes and back-filled points), in the order recorded. */
     runs(segment: string): RunRecord[] {
-        const rows = this.db.exec('SELECT id, recorded_at, as_of, count, entered, left_count, backfill FROM runs WHERE segment = ? ORDER BY id', [segment]);
+        const rows = this.db.exec('SELECT id, recorded_at, as_of, count, entered, left_count, backfill, series FROM runs WHERE segment = ? ORDER BY id', [segment]);
         return rows.length === 0 ? [] : rows[0].values.map(r => ({
             id: Number(r[0]), recordedAt: String(r[1]), asOf: String(r[2]), count: Number(r[3]),
             ...(r[4] === null ? {} : { entered: Number(r[4]) }),
             ...(r[5] === null ? {} : { left: Number(r[5]) }),
-            backfill: Number(r[6]) === 1
+            backfill: Number(r[6]) === 1,
+            series: String(r[7])
         }));
     }
 
     /** The members that entered and left at run `runId`, each in ascending order. */
     changesAt(runId: number): { entered: Key[]; left: Key[] } {
-        const rows = this.db.exec('SELECT member, change FROM changes WHERE run_id = ? ORDER BY member', [runId]);
+        const rows = this.db.exec('SELECT member, change FROM changes WHERE run_id = ?', [runId]);
         const values = rows.length ? rows[0].values : [];
         return {
-            entered: values.filter(r => r[1] === 'entered').map(r => r[0] as Key),
-            left: values.filter(r => r[1] === 'left').map(r => r[0] as Key)
+            entered: values.filter(r => r[1] === 'entered').map(r => r[0] as Key).sort(compareStoredKeys),
+            left: values.filter(r => r[1] === 'left').map(r => r[0] as Key).sort(compareStoredKeys)
         };
     }
 
     /**
-     * The members of `segment` just after refresh `runId`: the latest snapshot with the changes
-     * of every later refresh undone. Undefined when `runId` is not a refresh of the segment.
+     * The members of `segment` just after refresh `runId`: its series' latest snapshot with the
+     * changes of every later refresh of the series undone. Undefined when `runId` is not a refresh of the segment.
      */
     membersAfter(segment: string, runId: number): Key[] | undefined {
-        const runs = this.runs(segment).filter(r => !r.backfill);
-        if (!runs.some(r => r.id === runId)) return undefined;
-        const members = snapshotOf(this.db, segment) ?? new Set<Key>();
-        for (const run of runs.filter(r => r.id > runId).reverse()) {
-            const { entered, left } = this.changesAt(run.id);
+        const run = this.runs(segment).find(r => r.id === runId && !r.backfill);
+        if (!run) return undefined;
+        const members = snapshotOf(this.db, segment, run.series) ?? new Set<Key>();
+        for (const later of this.runs(segment).filter(r => r.id > runId && !r.backfill && r.series === run.series).reverse()) {
+            const { entered, left } = this.changesAt(later.id);
             for (const k of entered) members.delete(k);
             for (const k of left) members.add(k);
         }
         return [...members].sort(compareStoredKeys);
     }
 
-    /** A back-filled point of the trendline ("as of" a past date); the member snapshot is kept. */
+    /** A back-filled point of the trendline ("as of" a past date); the member snapshots are kept. */
     recordPoint(segment: string, asOf: string, count: number, recordedAt = isoNow()): void {
-        this.pending.push({ kind: 'point', segment, asOf, count, recordedAt });
-        applyPoint(this.db, segment, asOf, count, recordedAt);
+        this.write(w => {
+            w.run('DELETE FROM runs WHERE segment = ? AND as_of = ? AND backfill = 1', [segment, asOf]);
+            w.run('INSERT INTO runs (id, segment, recorded_at, as_of, count, backfill) VALUES (?, ?, ?, ?, ?, 1)', [nextRunId(w), segment, recordedAt, asOf, count]);
+        });
     }
 
-    /** The members recorded by the latest refresh, or undefined before the first. */
-    snapshot(segment: string): Set<Key> | undefined {
-        return snapshotOf(this.db, segment);
+    /** The members recorded by the series' latest refresh, or undefined before its first. */
+    snapshot(segment: string, series = ''): Set<Key> | undefined {
+        return snapshotOf(this.db, segment, series);
     }
 
     /**
@@ -327,72 +375,127 @@ export class HistoryStore {
         return rows.length ? rows[0].values.map(r => ({ asOf: String(r[0]), count: Number(r[1]) })) : [];
     }
 
-    /** Members gained or lost at the latest refresh, compared with the one before. */
-    latestChanges(segment: string): MemberChanges {
-        const last = this.db.exec('SELECT id FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id DESC LIMIT 2', [segment]);
-        const ids = last.length ? last[0].values.map(r => Number(r[0])) : [];
-        if (ids.length < 2) return { entered: [], left: [] };
-        const since = this.db.exec('SELECT recorded_at FROM runs WHERE id = ?', [ids[1]])[0].values[0][0];
-        const rows = this.db.exec('SELECT member, change FROM changes WHERE run_id = ? ORDER BY member', [ids[0]]);
-        const values = rows.length ? rows[0].values : [];
-        return {
-            since: String(since),
-            entered: values.filter(r => r[1] === 'entered').map(r => r[0] as Key),
-            left: values.filter(r => r[1] === 'left').map(r => r[0] as Key)
-        };
+    /** Members gained or lost at the latest refresh (of `series`, when given), compared with the series' run before. */
+    latestChanges(segment: string, series?: string): MemberChanges {
+        const latest = this.latestRuns(segment, series);
+        if (latest.length < 2) return { entered: [], left: [] };
+        const { entered, left } = this.changesAt(latest[0].id);
+        return { since: latest[1].recordedAt, entered, left };
     }
 
-    /** Count at the latest refresh minus the count at the one before, if there were two. */
-    change(segment: string): number | undefined {
-        const rows = this.db.exec('SELECT count FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id DESC LIMIT 2', [segment]);
-        const counts = rows.length ? rows[0].values.map(r => Number(r[0])) : [];
-        return counts.length === 2 ? counts[0] - counts[1] : undefined;
+    /** Count at the latest refresh (of `series`, when given) minus the count at the series' run before, if there was one. */
+    change(segment: string, series?: string): number | undefined {
+        const latest = this.latestRuns(segment, series);
+        return latest.length === 2 ? latest[0].count - latest[1].count : undefined;
     }
 
-    /** Runs recorded and not saved yet (kept after a failed save, written by the next one). */
+    /** The latest refresh of the series (of the segment's latest series when not given) and the one before it in that series. */
+    private latestRuns(segment: string, series?: string): { id: number; count: number; recordedAt: string }[] {
+        const chosen = series ?? this.db.exec('SELECT series FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id DESC LIMIT 1', [segment])[0]?.values[0]?.[0];
+        if (chosen === undefined || chosen === null) return [];
+        const rows = this.db.exec('SELECT id, count, recorded_at FROM runs WHERE segment = ? AND series = ? AND backfill = 0 ORDER BY id DESC LIMIT 2', [segment, String(chosen)]);
+        return rows.length ? rows[0].values.map(r => ({ id: Number(r[0]), count: Number(r[1]), recordedAt: String(r[2]) })) : [];
+    }
+
+    /** The table versions last recorded for a database (`engine/refresh.ts`), with the file stamp they were read at. */
+    dataVersions(source: string): { stamp: string; versions: Record<string, string> } | undefined {
+        const row = this.db.exec('SELECT stamp, versions FROM data_versions WHERE source = ?', [source])[0]?.values[0];
+        return row ? { stamp: String(row[0]), versions: JSON.parse(String(row[1])) as Record<string, string> } : undefined;
+    }
+
+    setDataVersions(source: string, stamp: string, versions: Readonly<Record<string, string>>): void {
+        const known = this.dataVersions(source);
+        if (known && known.stamp === stamp && JSON.stringify(known.versions) === JSON.stringify(versions)) return;
+        this.write(w => w.run('INSERT OR REPLACE INTO data_versions (source, stamp, versions) VALUES (?, ?, ?)', [source, stamp, JSON.stringify(versions)]));
+    }
+
+    /** Writes not saved yet (kept after a failed save, written by the next one). */
     get unsaved(): number {
         return this.pending.length;
     }
 
     /**
-     * Writes this writer's new runs, merged under the lock with what other writers saved since
-     * this store was read. Throws a `HistoryWriteError` (one sentence) when the file cannot be
-     * written; the previous file is then intact and the runs stay pending.
+     * Journals this writer's writes under the lock: appended to what is there when no other writer
+     * saved since this store was read, else applied again to the store read afresh. Throws a
+     * `HistoryWriteError` (one sentence) when the file cannot be written; the store on disk is
+     * then as it was and the writes stay pending.
      */
     async save(): Promise<void> {
         if (this.pending.length === 0) return;
         await withLock(this.file, this.options.lockTimeoutMs ?? LOCK_TIMEOUT_MS, async () => {
             await removeOrphans(this.file);
-            const merged = await load(this.file);
-            try {
-                for (const p of this.pending) {
-                    // A run another writer saved meanwhile with the same state and members (two refreshers
-                    // at once on one workspace) is recorded once.
-                    if (p.kind === 'record' && p.state && sameRun(merged, p.segment, p.state, p.keys)) continue;
-                    if (p.kind === 'record') applyRecord(merged, p.segment, p.asOf, p.keys, p.recordedAt, p.state, p.webhooks);
-                    else if (p.kind === 'point') applyPoint(merged, p.segment, p.asOf, p.count, p.recordedAt);
-                    else if (p.kind === 'sends') applySends(merged, p.segment, p.attempts);
-                    else if (p.kind === 'delivered') applyDelivered(merged, p.segment, p.destination, p.run, p.batch, p.at);
-                    else if (p.kind === 'failed') applyFailed(merged, p.segment, p.destination, p.at, p.error, p.nextAttemptAt);
-                    else {
-                        // Checked when they were run; should another writer have made them fail since, the
-                        // runs are still saved (the destination is written again at the next refresh).
-                        try {
-                            applyStatements(merged, p.sql);
-                        } catch {
-                            // nothing applied: applyStatements rolled back
-                        }
-                    }
+            const snapshot = await fileId(this.file);
+            const journalSize = await sizeOf(journalFile(this.file));
+            const current = this.loaded;
+            const unchanged = current.journalLength >= 0 && journalSize === current.journalLength && sameFile(snapshot, current.snapshot);
+            let target = current;
+            let statements: Statement[];
+            if (unchanged) statements = this.pending.flatMap(p => p.statements);
+            else {
+                target = await load(this.file);
+                statements = [];
+                try {
+                    for (const p of this.pending) statements.push(...applyAgain(target.db, p));
+                } catch (e) {
+                    target.db.close();
+                    throw e;
                 }
-                await writeAtomically(this.file, merged.export(), this.options.fs);
+            }
+            try {
+                target = await this.persist(target, snapshot, journalSize, statements);
             } catch (e) {
-                merged.close();
+                if (target.db !== current.db) target.db.close();
                 throw e;
             }
-            this.db.close();
-            this.db = merged;
+            if (target.db !== current.db) current.db.close();
+            this.loaded = target;
             this.pending = [];
         });
+    }
+
+    /** Writes `statements` (already applied to `target`) to disk: a new snapshot for a new store, else one journal record. */
+    private async persist(target: Loaded, snapshot: FileId | undefined, journalSize: number, statements: readonly Statement[]): Promise<Loaded> {
+        const fs = this.options.fs ?? nodeHistoryFileSystem;
+        if (!snapshot) return this.fold(target);
+        const journal = journalFile(this.file);
+        let length = target.journalLength;
+        if (length < 0) {
+            // No journal for this snapshot (none yet, or one left by a fold that stopped half-way): start one.
+            const header = journalHeader(target.generation);
+            await writeAtomically(journal, header, fs);
+            length = header.length;
+        } else if (journalSize > length) {
+            await fs.truncate(journal, length).catch((e: unknown) => { throw new HistoryWriteError(this.file, reasonOf(e)); });
+        }
+        const record = encodeRecord(statements);
+        try {
+            await fs.append(journal, record);
+        } catch (e) {
+            await fs.truncate(journal, length).catch(() => undefined);
+            throw new HistoryWriteError(this.file, reasonOf(e));
+        }
+        const appended: Loaded = { ...target, snapshot, journalLength: length + record.length };
+        const limit = this.options.foldBytes ?? Math.max(FOLD_MIN_BYTES, snapshot.size / 2);
+        // The records are safe in the journal: a fold that fails is tried again by a later save.
+        return appended.journalLength > limit ? this.fold(appended).catch(() => appended) : appended;
+    }
+
+    /** Replaces the snapshot with the store as it is (a new generation), then empties the journal. */
+    private async fold(target: Loaded): Promise<Loaded> {
+        const fs = this.options.fs ?? nodeHistoryFileSystem;
+        const generation = randomBytes(8).toString('hex');
+        target.db.run("INSERT OR REPLACE INTO store_meta (key, value) VALUES ('generation', ?)", [generation]);
+        try {
+            await writeAtomically(this.file, target.db.export(), fs);
+        } catch (e) {
+            target.db.run("INSERT OR REPLACE INTO store_meta (key, value) VALUES ('generation', ?)", [target.generation]);
+            throw e;
+        }
+        const snapshot = await fileId(this.file);
+        const header = journalHeader(generation);
+        // A journal of the older generation left here is ignored by readers, and replaced by the next save.
+        const journalLength = await writeAtomically(journalFile(this.file), header, fs).then(() => header.length, () => -1);
+        return { db: target.db, ...(snapshot ? { snapshot } : {}), generation, journalLength };
     }
 
     close(): void {
@@ -400,53 +503,144 @@ export class HistoryStore {
     }
 }
 
-/** The store's file read into memory, or a new empty store when there is none yet. */
-async function load(file: string): Promise<Database> {
+/** Applies a pending write again (to the store read afresh under the lock); its statements as applied there. */
+function applyAgain(db: Database, p: Pending): Statement[] {
+    const writer = new CapturingWriter(db);
+    db.run('SAVEPOINT write');
+    try {
+        p.apply(writer);
+        db.run('RELEASE write');
+        return writer.statements;
+    } catch (e) {
+        db.run('ROLLBACK TO write');
+        db.run('RELEASE write');
+        throw e;
+    } finally {
+        writer.close();
+    }
+}
+
+/**
+ * The store read into memory: the snapshot, then the journal of its generation replayed. A
+ * journal of another generation is read once more after the snapshot (a fold may have replaced
+ * both between the two reads); if it still does not match, it was folded in already.
+ */
+async function load(file: string, again = true): Promise<Loaded> {
     sqlJs ??= initSqlJs();
     const SQL = await sqlJs;
-    const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') return undefined;
-        throw new HistoryWriteError(file, `it cannot be read (${reasonOf(e)})`);
-    });
+    const { bytes, id } = await readSnapshot(file);
     const db = new SQL.Database(bytes);
     try {
-        db.exec(SCHEMA);
+        migrate(db);
     } catch (e) {
         db.close();
         throw new Error(`The history store ${file} is not a readable SQLite file (${(e as Error).message}): move it away to start a new history.`);
     }
-    return db;
+    const generation = String(db.exec("SELECT value FROM store_meta WHERE key = 'generation'")[0]?.values[0]?.[0] ?? '');
+    const journal = await readJournal(journalFile(file)).catch((e: unknown) => {
+        db.close();
+        throw new HistoryWriteError(file, `its journal cannot be read (${reasonOf(e)})`);
+    });
+    if (journal.generation !== undefined && journal.generation !== generation && again) {
+        db.close();
+        return load(file, false);
+    }
+    if (journal.generation !== generation) return { db, ...(id ? { snapshot: id } : {}), generation, journalLength: -1 };
+    try {
+        replay(db, journal.records);
+    } catch (e) {
+        db.close();
+        throw new Error(`The history journal ${journalFile(file)} does not apply to its store (${(e as Error).message}): move both away to start a new history.`);
+    }
+    return { db, ...(id ? { snapshot: id } : {}), generation, journalLength: journal.validLength };
 }
 
-function applyRecord(db: Database, segment: string, asOf: string, keys: readonly Key[], recordedAt: string, state?: RefreshState, webhooks?: WebhookQueue): { entered: Key[]; left: Key[]; first: boolean } {
-    const previous = snapshotOf(db, segment);
-    const now = new Set<Key>(keys);
-    const entered = previous ? keys.filter(k => !previous.has(k)) : [];
+async function readSnapshot(file: string): Promise<{ bytes?: Uint8Array; id?: FileId }> {
+    let handle;
+    try {
+        handle = await open(file, 'r');
+    } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+        throw new HistoryWriteError(file, `it cannot be read (${reasonOf(e)})`);
+    }
+    try {
+        const info = await handle.stat();
+        const bytes = await handle.readFile();
+        return { bytes, id: { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs } };
+    } catch (e) {
+        throw new HistoryWriteError(file, `it cannot be read (${reasonOf(e)})`);
+    } finally {
+        await handle.close();
+    }
+}
+
+async function fileId(file: string): Promise<FileId | undefined> {
+    try {
+        const info = await stat(file);
+        if (info.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+        return { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
+    } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new HistoryWriteError(file, reasonOf(e));
+    }
+}
+
+async function sizeOf(file: string): Promise<number> {
+    return stat(file).then(s => s.size, () => -1);
+}
+
+function sameFile(a: FileId | undefined, b: FileId | undefined): boolean {
+    return a === undefined ? b === undefined : b !== undefined && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+interface RecordInput {
+    readonly segment: string;
+    readonly series: string;
+    readonly asOf: string;
+    readonly keys: readonly Key[];
+    readonly recordedAt: string;
+    readonly state?: RefreshState;
+    readonly webhooks?: WebhookQueue;
+}
+
+/** A refresh: the run, its changes against the series' snapshot, the snapshot brought up to date (by the changes only), the refresh state. */
+function applyRecord(w: StoreWriter, r: RecordInput): Recorded {
+    const previous = snapshotIn(w, r.segment, r.series);
+    if (r.state && previous && sameRun(w, r, previous)) {
+        w.run('UPDATE refresh_states SET instants = ? WHERE segment = ? AND series = ?', [r.state.instants ?? null, r.segment, r.series]);
+        return { entered: [], left: [], first: false, recorded: false };
+    }
+    const now = new Set<Key>(r.keys);
+    const entered = previous ? r.keys.filter(k => !previous.has(k)) : [];
     const left = previous ? [...previous].filter(k => !now.has(k)) : [];
-    db.run('BEGIN');
-    db.run('INSERT INTO runs (segment, recorded_at, as_of, count, entered, left_count) VALUES (?, ?, ?, ?, ?, ?)',
-        [segment, recordedAt, asOf, keys.length, previous ? entered.length : null, previous ? left.length : null]);
-    const runId = Number(db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
-    const change = db.prepare('INSERT INTO changes (run_id, member, change) VALUES (?, ?, ?)');
-    for (const k of entered) change.run([runId, k, 'entered']);
-    for (const k of left) change.run([runId, k, 'left']);
-    change.free();
-    db.run('DELETE FROM members WHERE segment = ?', [segment]);
-    const member = db.prepare('INSERT INTO members (segment, member) VALUES (?, ?)');
-    for (const k of keys) member.run([segment, k]);
-    member.free();
-    db.run('DELETE FROM refresh_state WHERE segment = ?', [segment]);
-    if (state) db.run('INSERT INTO refresh_state (segment, run_id, fingerprint, tables) VALUES (?, ?, ?, ?)', [segment, runId, state.fingerprint, JSON.stringify(state.tables)]);
-    if (webhooks) queueRun(db, runId, segment, asOf, keys, previous ? { entered, exited: left } : undefined, webhooks);
-    db.run('COMMIT');
-    return { entered, left, first: !previous };
+    const id = nextRunId(w);
+    w.run('INSERT INTO runs (id, segment, recorded_at, as_of, count, entered, left_count, series) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [id, r.segment, r.recordedAt, r.asOf, r.keys.length, previous ? entered.length : null, previous ? left.length : null, r.series]);
+    for (const k of entered) w.run('INSERT INTO changes (run_id, member, change) VALUES (?, ?, ?)', [id, k, 'entered']);
+    for (const k of left) w.run('INSERT INTO changes (run_id, member, change) VALUES (?, ?, ?)', [id, k, 'left']);
+    for (const k of left) w.run('DELETE FROM snapshots WHERE segment = ? AND series = ? AND member = ?', [r.segment, r.series, k]);
+    for (const k of previous ? entered : r.keys) w.run('INSERT INTO snapshots (segment, series, member) VALUES (?, ?, ?)', [r.segment, r.series, k]);
+    w.run('DELETE FROM refresh_states WHERE segment = ? AND series = ?', [r.segment, r.series]);
+    if (r.state) {
+        w.run('INSERT INTO refresh_states (segment, series, run_id, fingerprint, tables, instants) VALUES (?, ?, ?, ?, ?, ?)',
+            [r.segment, r.series, id, r.state.fingerprint, JSON.stringify(r.state.tables), r.state.instants ?? null]);
+    }
+    if (r.webhooks) queueRun(w, id, r.segment, r.asOf, r.keys, previous ? { entered, exited: left } : undefined, r.webhooks);
+    return { entered, left, first: !previous, recorded: true };
+}
+
+/** The series' latest run has the same definition and data (its instants may differ) and these members. */
+function sameRun(w: StoreWriter, r: RecordInput, members: ReadonlySet<Key>): boolean {
+    const row = w.rows('SELECT fingerprint, tables FROM refresh_states WHERE segment = ? AND series = ?', [r.segment, r.series])[0];
+    if (!row || row[0] !== r.state!.fingerprint || row[1] !== JSON.stringify(r.state!.tables)) return false;
+    return members.size === r.keys.length && r.keys.every(k => members.has(k));
 }
 
 /** The sends of the segment's latest refresh: at that run, at the instant it was recorded. */
-function applySends(db: Database, segment: string, attempts: readonly SendAttempt[]): void {
-    const latest = db.exec('SELECT id, recorded_at FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id DESC LIMIT 1', [segment]);
+function applySends(db: StoreWriter, segment: string, attempts: readonly SendAttempt[]): void {
+    const latest = db.rows('SELECT id, recorded_at FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id DESC LIMIT 1', [segment]);
     if (latest.length === 0) return;
-    const [runId, recordedAt] = latest[0].values[0];
+    const [runId, recordedAt] = latest[0];
     for (const a of attempts) {
         if (a.outcome === 'sent') {
             db.run(`INSERT INTO sends (segment, destination, kind, target, sent_run, sent_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -460,7 +654,7 @@ function applySends(db: Database, segment: string, attempts: readonly SendAttemp
     }
 }
 
-function applyStatements(db: Database, sql: readonly string[]): void {
+function applyStatements(db: StoreWriter, sql: readonly string[]): void {
     db.run('SAVEPOINT statements');
     try {
         for (const statement of sql) db.run(statement);
@@ -472,67 +666,19 @@ function applyStatements(db: Database, sql: readonly string[]): void {
     }
 }
 
-/** The latest run of `segment` in `db` has this refresh state and these members. */
-function sameRun(db: Database, segment: string, state: RefreshState, keys: readonly Key[]): boolean {
-    const rows = db.exec('SELECT fingerprint, tables FROM refresh_state WHERE segment = ?', [segment]);
-    if (rows.length === 0) return false;
-    const [fingerprint, tables] = rows[0].values[0];
-    if (fingerprint !== state.fingerprint || tables !== JSON.stringify(state.tables)) return false;
-    const members = snapshotOf(db, segment);
-    return members !== undefined && members.size === new Set(keys).size && keys.every(k => members.has(k));
+function nextRunId(w: StoreWriter): number {
+    return Number(w.rows('SELECT coalesce(max(id), 0) + 1 FROM runs')[0][0]);
 }
 
-function applyPoint(db: Database, segment: string, asOf: string, count: number, recordedAt: string): void {
-    db.run('DELETE FROM runs WHERE segment = ? AND as_of = ? AND backfill = 1', [segment, asOf]);
-    db.run('INSERT INTO runs (segment, recorded_at, as_of, count, backfill) VALUES (?, ?, ?, ?, 1)', [segment, recordedAt, asOf, count]);
+function snapshotIn(w: StoreWriter, segment: string, series: string): Set<Key> | undefined {
+    if (w.rows('SELECT 1 FROM runs WHERE segment = ? AND series = ? AND backfill = 0 LIMIT 1', [segment, series]).length === 0) return undefined;
+    return new Set(w.rows('SELECT member FROM snapshots WHERE segment = ? AND series = ?', [segment, series]).map(r => r[0] as Key));
 }
 
-function snapshotOf(db: Database, segment: string): Set<Key> | undefined {
-    const runs = db.exec('SELECT 1 FROM runs WHERE segment = ? AND backfill = 0 LIMIT 1', [segment]);
-    if (runs.length === 0) return undefined;
-    const rows = db.exec('SELECT member FROM members WHERE segment = ?', [segment]);
+function snapshotOf(db: Database, segment: string, series: string): Set<Key> | undefined {
+    if (db.exec('SELECT 1 FROM runs WHERE segment = ? AND series = ? AND backfill = 0 LIMIT 1', [segment, series]).length === 0) return undefined;
+    const rows = db.exec('SELECT member FROM snapshots WHERE segment = ? AND series = ?', [segment, series]);
     return new Set(rows.length ? rows[0].values.map(r => r[0] as Key) : []);
-}
-
-/** `.NAME.PID.RANDOM.tmp` beside the store: the temporary files a save writes. */
-function tempPrefix(file: string): string {
-    return `.${basename(file)}.`;
-}
-
-/**
- * Writes bytes to `file` so that readers see the old or the new content, never a mix: a
- * temporary file beside it, flushed, then renamed over it. On failure the temporary file is
- * deleted, the old content is untouched, and a `HistoryWriteError` says what happened.
- */
-export async function writeAtomically(file: string, bytes: Uint8Array, fs: HistoryFileSystem = nodeHistoryFileSystem): Promise<void> {
-    const temp = join(dirname(file), `${tempPrefix(file)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-        await fs.writeNew(temp, bytes);
-        await fs.rename(temp, file);
-    } catch (e) {
-        await unlink(temp).catch(() => undefined);
-        throw e instanceof HistoryWriteError ? e : new HistoryWriteError(file, reasonOf(e));
-    }
-}
-
-/**
- * Deletes temporary files of `file` left by writers that were killed while saving. Called with
- * the lock held: every writer writes its temporary file only under the lock, so any there now is
- * an orphan.
- */
-async function removeOrphans(file: string): Promise<void> {
-    const prefix = tempPrefix(file);
-    const names = await readdir(dirname(file)).catch(() => [] as string[]);
-    for (const name of names) {
-        if (name.startsWith(prefix) && name.endsWith('.tmp')) await unlink(join(dirname(file), name)).catch(() => undefined);
-    }
-}
-
-interface LockHolder {
-    readonly pid: number;
-    readonly host: string;
-    readonly at: string;
-    readonly token: string;
 }
 
 /**
@@ -542,109 +688,6 @@ interface LockHolder {
  */
 export function withDeliveryLock<T>(file: string, timeoutMs: number, body: () => Promise<T>): Promise<T> {
     return withLock(`${file}.delivery`, timeoutMs, body);
-}
-
-/** Runs `body` holding the store's lock file (`FILE.lock`). */
-async function withLock<T>(file: string, timeoutMs: number, body: () => Promise<T>): Promise<T> {
-    const lock = `${file}.lock`;
-    const holder: LockHolder = { pid: process.pid, host: hostname(), at: new Date().toISOString(), token: randomBytes(8).toString('hex') };
-    const started = Date.now();
-    let pause = 5;
-    for (;;) {
-        try {
-            const handle = await open(lock, 'wx');
-            try {
-                await handle.writeFile(JSON.stringify(holder));
-            } finally {
-                await handle.close();
-            }
-            break;
-        } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new HistoryWriteError(file, reasonOf(e));
-        }
-        if (await breakStaleLock(lock)) continue;
-        const waited = Date.now() - started;
-        if (waited > timeoutMs) throw new HistoryLockTimeout(file, await describeHolder(lock), waited);
-        await new Promise(resolve => setTimeout(resolve, pause + Math.random() * pause));
-        pause = Math.min(pause * 2, 100);
-    }
-    try {
-        return await body();
-    } finally {
-        // Only our own lock is removed: one broken as stale and taken by another writer is theirs.
-        const now = await readFile(lock, 'utf8').catch(() => '');
-        if (parseHolder(now)?.token === holder.token) await unlink(lock).catch(() => undefined);
-    }
-}
-
-/**
- * Removes a lock whose writer is gone (its process no longer runs on this machine) or that is
- * older than `STALE_LOCK_MS`; true when the lock is gone, so taking it can be tried again. The
- * lock is moved aside first, atomically, so two writers cannot both break it; a fresh lock
- * moved aside by mistake is put back.
- */
-async function breakStaleLock(lock: string): Promise<boolean> {
-    let text: string;
-    let age: number;
-    try {
-        text = await readFile(lock, 'utf8');
-        age = Date.now() - (await stat(lock)).mtimeMs;
-    } catch (e) {
-        return (e as NodeJS.ErrnoException).code === 'ENOENT';
-    }
-    const holder = parseHolder(text);
-    const gone = holder !== undefined && holder.host === hostname() && !processRuns(holder.pid);
-    if (!gone && age < STALE_LOCK_MS) return false;
-    const aside = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
-    try {
-        await rename(lock, aside);
-    } catch (e) {
-        return (e as NodeJS.ErrnoException).code === 'ENOENT';
-    }
-    const moved = await readFile(aside, 'utf8').catch(() => '');
-    if (moved !== text) await link(aside, lock).catch(() => undefined);
-    await unlink(aside).catch(() => undefined);
-    return true;
-}
-
-function parseHolder(text: string): LockHolder | undefined {
-    try {
-        const value = JSON.parse(text) as Partial<LockHolder>;
-        return typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.token === 'string' && typeof value.at === 'string'
-            ? { pid: value.pid, host: value.host, at: value.at, token: value.token }
-            : undefined;
-    } catch {
-        return undefined;
-    }
-}
-
-async function describeHolder(lock: string): Promise<string> {
-    const holder = parseHolder(await readFile(lock, 'utf8').catch(() => ''));
-    return holder ? `process ${holder.pid} on ${holder.host}, since ${holder.at}` : `the lock file ${lock}`;
-}
-
-function processRuns(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (e) {
-        return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-}
-
-/** A file system error in words. */
-function reasonOf(e: unknown): string {
-    const code = (e as NodeJS.ErrnoException).code;
-    switch (code) {
-        case 'ENOSPC': return 'the disk is full (ENOSPC)';
-        case 'EDQUOT': return 'the disk quota is exceeded (EDQUOT)';
-        case 'EACCES':
-        case 'EPERM': return `permission denied (${code})`;
-        case 'EROFS': return 'the folder is on a read-only file system (EROFS)';
-        case 'EISDIR': return 'a folder is in the way (EISDIR)';
-        case 'ENOENT': return 'its folder does not exist (ENOENT)';
-        default: return code ?? (e instanceof Error ? e.message : String(e));
-    }
 }
 
 /** Numbers before text, numbers by value, text by code unit: the order the engines give keys in. */

@@ -1,5 +1,6 @@
 import type { Database } from 'sql.js';
 import type { Key } from './history-store.js';
+import type { StoreWriter } from './journal.js';
 
 /**
  * The webhook outbox (reference, section 7): the entered/exited batches of each recorded run,
@@ -82,7 +83,7 @@ export interface DeliveryRecord {
  * member, as entered. Nothing is queued when nobody entered or left. Called inside the run's
  * own transaction.
  */
-export function queueRun(db: Database, runId: number, segment: string, asOf: string, members: readonly Key[], changes: { readonly entered: readonly Key[]; readonly exited: readonly Key[] } | undefined, queue: WebhookQueue): void {
+export function queueRun(db: StoreWriter, runId: number, segment: string, asOf: string, members: readonly Key[], changes: { readonly entered: readonly Key[]; readonly exited: readonly Key[] } | undefined, queue: WebhookQueue): void {
     const insert = db.prepare('INSERT OR REPLACE INTO outbox (segment, destination, run_id, batch, url, body) VALUES (?, ?, ?, ?, ?, ?)');
     for (const d of queue.destinations) {
         const known = db.exec('SELECT 1 FROM deliveries WHERE segment = ? AND destination = ?', [segment, d.name]).length > 0;
@@ -141,7 +142,7 @@ export function deliveryRecords(db: Database, segment: string): DeliveryRecord[]
  * A batch answered 2xx: it leaves the outbox; when it was its run's last, the destination is
  * delivered up to that run. The failure state is cleared. Applying it twice changes nothing.
  */
-export function applyDelivered(db: Database, segment: string, destination: string, run: number, batch: number, at: string): void {
+export function applyDelivered(db: StoreWriter, segment: string, destination: string, run: number, batch: number, at: string): void {
     db.run('BEGIN');
     db.run('DELETE FROM outbox WHERE segment = ? AND destination = ? AND run_id = ? AND batch = ?', [segment, destination, run, batch]);
     const left = db.exec('SELECT 1 FROM outbox WHERE segment = ? AND destination = ? AND run_id <= ? LIMIT 1', [segment, destination, run]);
@@ -153,7 +154,7 @@ export function applyDelivered(db: Database, segment: string, destination: strin
 }
 
 /** An attempt that got no 2xx answer: failing since the first such attempt, the error, the next attempt's instant. */
-export function applyFailed(db: Database, segment: string, destination: string, at: string, error: string, nextAttemptAt: string): void {
+export function applyFailed(db: StoreWriter, segment: string, destination: string, at: string, error: string, nextAttemptAt: string): void {
     db.run(`UPDATE deliveries SET failing_since = COALESCE(failing_since, ?), last_error = ?, attempts = attempts + 1, next_attempt_at = ?
         WHERE segment = ? AND destination = ?`, [at, error, nextAttemptAt, segment, destination]);
 }

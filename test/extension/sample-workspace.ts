@@ -18,7 +18,7 @@ export function copySample(): string {
         execFileSync(process.execPath, [join(REPO, 'node_modules/tsx/dist/cli.mjs'), join(sample, 'build-sample.ts')], { cwd: REPO, stdio: 'ignore' });
     }
     const dir = join(mkdtempSync(join(tmpdir(), 'segments-')), 'retail');
-    cpSync(sample, dir, { recursive: true, filter: src => !/\.history\.sqlite$/.test(src) && !/\.ts$/.test(src) });
+    cpSync(sample, dir, { recursive: true, filter: src => !/\.history\.sqlite(\.journal|\.lock)?$/.test(src) && !/\.ts$/.test(src) });
     return dir;
 }
 

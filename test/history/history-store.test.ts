@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { historyLocation } from '../../history/history-location.js';
-import { HistoryLockTimeout, HistoryStore, HistoryWriteError, nodeHistoryFileSystem, type HistoryFileSystem } from '../../history/history-store.js';
+import { HistoryLockTimeout, HistoryStore, HistoryWriteError, journalFile, nodeHistoryFileSystem, type HistoryFileSystem } from '../../history/history-store.js';
 import { copySample, InProcessEvaluator, REPO } from '../extension/sample-workspace.js';
 
 function folder(): string {
@@ -42,7 +42,7 @@ describe('history store: writers at once', () => {
         // Each refresh's entered and left members follow the one saved before it, whoever saved it.
         expect(store.latestChanges('Shared').entered).toHaveLength(1);
         store.close();
-        expect(readdirSync(join(file, '..')).sort()).toEqual(['retail.history.sqlite']);
+        expect(readdirSync(join(file, '..')).sort()).toEqual(['retail.history.sqlite', 'retail.history.sqlite.journal']);
     }, 120_000);
 
     it('two stores of one file in one process merge what each recorded', async () => {
@@ -106,7 +106,7 @@ describe('history store: writers at once', () => {
 });
 
 describe('history store: failed writes', () => {
-    it('a full disk leaves the previous store intact, deletes the temporary file and says so in one sentence; the runs are saved later', async () => {
+    it('a full disk leaves the previous store intact, cuts off the half-written journal record and says so in one sentence; the runs are saved later', async () => {
         const dir = folder();
         const file = join(dir, 'h.history.sqlite');
         const first = await HistoryStore.open(file);
@@ -114,13 +114,14 @@ describe('history store: failed writes', () => {
         await first.save();
         first.close();
         const before = readFileSync(file);
-        let written = '';
+        const journalBefore = readFileSync(journalFile(file));
+        let written = 0;
         const full: HistoryFileSystem = {
             ...nodeHistoryFileSystem,
-            async writeNew(path, bytes) {
+            async append(path, bytes) {
                 // Half the bytes reach the disk, then it is full.
-                writeFileSync(path, bytes.subarray(0, bytes.length >> 1));
-                written = path;
+                appendFileSync(path, bytes.subarray(0, bytes.length >> 1));
+                written = bytes.length >> 1;
                 throw fsError('ENOSPC');
             }
         };
@@ -129,10 +130,10 @@ describe('history store: failed writes', () => {
         const error = await store.save().then(() => undefined, (e: Error) => e);
         expect(error).toBeInstanceOf(HistoryWriteError);
         expect(error?.message).toBe(`The history could not be saved to ${file}: the disk is full (ENOSPC); the previous history is kept.`);
-        expect(written).not.toBe('');
-        expect(existsSync(written)).toBe(false);
+        expect(written).toBeGreaterThan(0);
         expect(readFileSync(file).equals(before)).toBe(true);
-        expect(readdirSync(dir)).toEqual(['h.history.sqlite']);
+        expect(readFileSync(journalFile(file)).equals(journalBefore)).toBe(true);
+        expect(readdirSync(dir).sort()).toEqual(['h.history.sqlite', 'h.history.sqlite.journal']);
         expect(store.unsaved).toBe(1);
         store.close();
         const retry = await HistoryStore.open(file);
@@ -141,7 +142,25 @@ describe('history store: failed writes', () => {
         retry.close();
         const after = await HistoryStore.open(file);
         expect(after.trend('S').map(p => p.count)).toEqual([3, 3]);
+        expect(after.latestChanges('S')).toMatchObject({ entered: [4], left: [1] });
         after.close();
+    });
+
+    it('a full disk when a new store is first written leaves no file and no temporary file', async () => {
+        const dir = folder();
+        const file = join(dir, 'h.history.sqlite');
+        const full: HistoryFileSystem = {
+            ...nodeHistoryFileSystem,
+            async writeNew(path, bytes) {
+                writeFileSync(path, bytes.subarray(0, bytes.length >> 1));
+                throw fsError('ENOSPC');
+            }
+        };
+        const store = await HistoryStore.open(file, { fs: full });
+        store.record('S', '2027-02-11 00:00:00', [1]);
+        await expect(store.save()).rejects.toThrow(`The history could not be saved to ${file}: the disk is full (ENOSPC); the previous history is kept.`);
+        expect(readdirSync(dir)).toEqual([]);
+        store.close();
     });
 
     it('permission denied on the rename: the temporary file is deleted and the message names the cause', async () => {
@@ -155,21 +174,40 @@ describe('history store: failed writes', () => {
         store.close();
     });
 
-    it('a writer killed while saving leaves its lock and half a temporary file: the next save breaks the lock, deletes the file and keeps every run', async () => {
+    it('a writer killed while appending leaves its lock and half a journal record: readers ignore it, the next save breaks the lock, cuts it off and keeps every run', async () => {
         const dir = folder();
         const file = join(dir, 'h.history.sqlite');
         expect(await runWriter(file, 1, 3)).toBe('saved 3');
         const before = readFileSync(file);
+        const journalBefore = readFileSync(journalFile(file)).length;
         expect(await runWriter(file, 2, 1, true)).toBe('SIGKILL');
-        expect(readdirSync(dir).sort()).toEqual([expect.stringMatching(/^\.h\.history\.sqlite\.\d+\.[0-9a-f]+\.tmp$/), 'h.history.sqlite', 'h.history.sqlite.lock']);
+        expect(readdirSync(dir).sort()).toEqual(['h.history.sqlite', 'h.history.sqlite.journal', 'h.history.sqlite.lock']);
         expect(readFileSync(file).equals(before)).toBe(true);
+        expect(readFileSync(journalFile(file)).length).toBeGreaterThan(journalBefore);
+        const reader = await HistoryStore.open(file);
+        expect(reader.trend('Shared')).toHaveLength(3);
+        expect(reader.trend('Writer2')).toEqual([]);
+        reader.close();
         const store = await HistoryStore.open(file);
         store.record('Shared', '2027-02-12 00:00:00', [7]);
         await store.save();
         store.close();
-        expect(readdirSync(dir)).toEqual(['h.history.sqlite']);
+        expect(readdirSync(dir).sort()).toEqual(['h.history.sqlite', 'h.history.sqlite.journal']);
         const after = await HistoryStore.open(file);
         expect(after.trend('Shared')).toHaveLength(4);
+        expect(after.trend('Writer1')).toHaveLength(3);
+        expect(after.latestChanges('Shared')).toMatchObject({ entered: [7], left: [1002] });
+        after.close();
+    }, 60_000);
+
+    it('a writer killed while writing a new store leaves half a temporary file: the next save deletes it and keeps every run', async () => {
+        const dir = folder();
+        const file = join(dir, 'h.history.sqlite');
+        expect(await runWriter(file, 2, 1, true)).toBe('SIGKILL');
+        expect(readdirSync(dir).sort()).toEqual([expect.stringMatching(/^\.h\.history\.sqlite\.\d+\.[0-9a-f]+\.tmp$/), 'h.history.sqlite.lock']);
+        expect(await runWriter(file, 1, 3)).toBe('saved 3');
+        expect(readdirSync(dir).sort()).toEqual(['h.history.sqlite', 'h.history.sqlite.journal']);
+        const after = await HistoryStore.open(file);
         expect(after.trend('Writer1')).toHaveLength(3);
         after.close();
     }, 60_000);
@@ -184,7 +222,7 @@ describe('history store: failed writes', () => {
         store.record('S', '2027-02-11 00:00:00', [1]);
         await store.save();
         store.close();
-        expect(readdirSync(dir).sort()).toEqual(['h.history.sqlite', 'other.txt']);
+        expect(readdirSync(dir).sort()).toEqual(['h.history.sqlite', 'h.history.sqlite.journal', 'other.txt']);
     });
 });
 
