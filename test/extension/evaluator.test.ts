@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'no
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../../extension/src/evaluator/csv-export.js';
-import { defaultHistoryFile, HistoryStore } from '../../history/history-store.js';
+import { defaultHistoryFile, HistoryStore, journalFile } from '../../history/history-store.js';
 import { webviewPage } from '../../extension/src/host/webview-html.js';
 import { keyProblem, parseKey } from '../../extension/src/shared/keys.js';
 import { SqlJsEngine } from '../../engine/sqljs-engine.js';
@@ -186,13 +186,14 @@ describe('evaluator on the retail sample', () => {
 });
 
 describe('history store', () => {
-    it('writes through a temporary file renamed into place; a failed write leaves no temporary file', async () => {
+    it('a second save appends to the journal and leaves the snapshot; a failed write leaves no temporary file', async () => {
         const dir = copySample();
         const file = join(dir, 'h.history.sqlite');
         const store = await HistoryStore.open(file);
         store.record('S', '2027-02-11 23:59:59', [1, 2, 3]);
         await store.save();
         const before = readFileSync(file);
+        const journal = readFileSync(journalFile(file)).length;
         store.record('S', '2027-02-12 23:59:59', [2, 3, 4]);
         // A rename onto a folder fails: the temporary file must be removed.
         const failing = await HistoryStore.open(join(dir, 'blocker-dir'));
@@ -200,7 +201,8 @@ describe('history store', () => {
         mkdirSync(join(dir, 'blocker-dir'));
         await expect(failing.save()).rejects.toThrow();
         await store.save();
-        expect(readFileSync(file).equals(before)).toBe(false);
+        expect(readFileSync(file).equals(before)).toBe(true);
+        expect(readFileSync(journalFile(file)).length).toBeGreaterThan(journal);
         expect(readdirSync(dir).filter(f => f.endsWith('.tmp'))).toEqual([]);
         const reopened = await HistoryStore.open(file);
         expect(reopened.trend('S')).toEqual([{ asOf: '2027-02-11 23:59:59', count: 3 }, { asOf: '2027-02-12 23:59:59', count: 3 }]);
