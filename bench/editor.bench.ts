@@ -124,5 +124,6 @@ console.log(JSON.stringify({
     editToCountRatio: Number((median(toCount) / median(ownQuery)).toFixed(2)),
     editToPreviewMs: toPreview.length ? Math.round(median(toPreview)) : null,
     rssFirstEditMb: mb(rss[0] ?? NaN), rssMaxMb: mb(Math.max(...rss)), rssLastMb: mb(rss.at(-1) ?? NaN),
-    rssGrowthMb: mb(growth), rssPerEditMb: Number((perEdit / 2 ** 20).toFixed(1))
+    rssGrowthMb: mb(growth), rssPerEditMb: Number((perEdit / 2 ** 20).toFixed(1)),
+    rssEvery10EditsMb: rss.filter((_, i) => i % 10 === 0 || i === rss.length - 1).map(mb)
 }, null, 2));
