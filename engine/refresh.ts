@@ -2,6 +2,7 @@ import { assertUnreachable, type AggregateRef, type Condition, type JoinNode, ty
 import { measuresUsed, segmentReferences, walkCondition } from '../compiler/plan-walk.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
 import type { SqlEngine } from './engine.js';
+import { fileStamp, isSqliteFile, sqlitePageVersions } from './sqlite-pages.js';
 import type { SegmentRunner } from './runner.js';
 
 /**
@@ -100,6 +101,31 @@ export async function tableVersions(engine: SqlEngine, tables: Iterable<string>)
         versions.set(table, JSON.stringify((row ?? []).map(v => (typeof v === 'bigint' ? v.toString() : v))));
     }
     return versions;
+}
+
+/** Table versions read from a database file, and the file's stamp they hold for (kept in the history store). */
+export interface FileVersions {
+    readonly stamp: string;
+    readonly versions: Readonly<Record<string, string>>;
+}
+
+/**
+ * Change detection on a SQLite file, cheapest first: when the file's stamp (size, times, inode,
+ * change counter: `fileStamp`) equals the one `known` was read at, its versions hold and
+ * nothing is read; else the versions are read from the file's pages (`sqlitePageVersions`:
+ * row count, largest rowid and a hash of each table's pages). Undefined when `file` is not a
+ * SQLite file (DuckDB on a folder of Parquet files): then `tableVersions` scans the engine.
+ * Call it before an engine reads the file: a change in between makes the versions older than
+ * the data evaluated, so the next refresh evaluates again (never the other way round).
+ */
+export async function fileTableVersions(file: string, tables: Iterable<string>, known?: FileVersions): Promise<{ versions: TableVersions; file: FileVersions; read: boolean } | undefined> {
+    if (!(await isSqliteFile(file))) return undefined;
+    const wanted = [...new Set(tables)].sort();
+    if (known && (await fileStamp(file)) === known.stamp && wanted.every(t => t in known.versions)) {
+        return { versions: new Map(wanted.map(t => [t, known.versions[t]])), file: known, read: false };
+    }
+    const { stamp, versions } = await sqlitePageVersions(file, wanted);
+    return { versions, file: { stamp, versions: Object.fromEntries(versions) }, read: true };
 }
 
 export interface RefreshReport {
