@@ -173,6 +173,8 @@ interface Loaded {
  */
 export class HistoryStore {
     private pending: Pending[] = [];
+    /** Set by a table destination's write: the next save folds, so the file read as plain SQLite holds the table. */
+    private foldAtSave = false;
 
     private constructor(private loaded: Loaded, readonly file: string, private readonly options: StoreOptions) {}
 
@@ -291,9 +293,11 @@ export class HistoryStore {
      * they are journalled with the runs): a table destination of a segment on sql.js lives here.
      * Throws the database's error, with nothing applied; run again at a save after another
      * writer's, a failure leaves them out and the runs are still saved (the destination is
-     * written again at the next refresh).
+     * written again at the next refresh). The save that journals them also folds the journal into
+     * the snapshot, so a tool reading the file as a plain SQLite database sees the table as written.
      */
     runStatements(sql: readonly string[]): void {
+        this.foldAtSave = true;
         const statements = [...sql];
         let first = true;
         this.write(w => {
@@ -450,6 +454,7 @@ export class HistoryStore {
             if (target.db !== current.db) current.db.close();
             this.loaded = target;
             this.pending = [];
+            this.foldAtSave = false;
         });
     }
 
@@ -477,7 +482,7 @@ export class HistoryStore {
         const appended: Loaded = { ...target, snapshot, journalLength: length + record.length };
         const limit = this.options.foldBytes ?? Math.max(FOLD_MIN_BYTES, snapshot.size / 2);
         // The records are safe in the journal: a fold that fails is tried again by a later save.
-        return appended.journalLength > limit ? this.fold(appended).catch(() => appended) : appended;
+        return appended.journalLength > limit || this.foldAtSave ? this.fold(appended).catch(() => appended) : appended;
     }
 
     /** Replaces the snapshot with the store as it is (a new generation), then empties the journal. */

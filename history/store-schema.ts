@@ -41,7 +41,9 @@ export function migrate(db: Database): void {
         db.run("ALTER TABLE runs ADD COLUMN series TEXT NOT NULL DEFAULT ''");
     }
     db.exec(SCHEMA);
-    if (has('members')) {
+    // Only the old store's own `members` (segment, member): a table destination may be named members.
+    const columns = (table: string): string => (db.exec("SELECT group_concat(name, ',') FROM pragma_table_info(?)", [table])[0]?.values[0][0] as string | null) ?? '';
+    if (has('members') && columns('members') === 'segment,member') {
         db.run("INSERT OR IGNORE INTO snapshots (segment, series, member) SELECT segment, '', member FROM members");
         db.run('DROP TABLE members');
     }

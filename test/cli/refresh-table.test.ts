@@ -179,22 +179,22 @@ describe('table destinations on sql.js: in the history store file', { timeout: 3
         expect(await historyRows(dir, 'segment_members')).toEqual(rows);
     });
 
-    test('a table named like one of the history store\'s own (members) is refused with a sentence, exit 1; the run is recorded and the history\'s table is intact', async () => {
-        const dir = workspace('members');
+    test('a table named like one of the history store\'s own (snapshots) is refused with a sentence, exit 1; the run is recorded and the history\'s table is intact', async () => {
+        const dir = workspace('snapshots');
         const r = refresh(dir, FIRST);
         expect(r.code).toBe(1);
         const d = r.result.segments.find(s => s.name === 'NeverPurchased')!.destinations.find(x => x.name === 'Warehouse')!;
         expect(d.status).toBe('failed');
-        expect(d.reason).toMatch(/^the history store .*retail\.history\.sqlite already has a table members that is not a members table \(its columns are segment, member, not segment, key, entered_at\), so it was left alone: name another table in the destination$/);
+        expect(d.reason).toMatch(/^the history store .*retail\.history\.sqlite already has a table snapshots that is not a members table \(its columns are segment, series, member, not segment, key, entered_at\), so it was left alone: name another table in the destination$/);
         const text = segments(['refresh', '.', '--as-of', FIRST], dir);
         expect(text.code).toBe(1);
-        expect(text.stdout).toMatch(/^NeverPurchased +\d+ +\+0 -0 +Warehouse failed: the history store .* already has a table members/m);
+        expect(text.stdout).toMatch(/^NeverPurchased +\d+ +\+0 -0 +Warehouse failed: the history store .* already has a table snapshots/m);
         const store = await HistoryStore.open(join(dir, 'retail.history.sqlite'));
         try {
             const keys = members(dir, FIRST).get('NeverPurchased')!;
             expect(store.runs('NeverPurchased').map(run => run.count)).toEqual([keys.length, keys.length]);
             expect([...store.snapshot('NeverPurchased')!].sort((a, b) => Number(a) - Number(b))).toEqual(keys);
-            expect(store.sends('NeverPurchased')).toEqual([expect.objectContaining({ destination: 'Warehouse', kind: 'table', target: 'members', failingSince: expect.any(String), error: d.reason })]);
+            expect(store.sends('NeverPurchased')).toEqual([expect.objectContaining({ destination: 'Warehouse', kind: 'table', target: 'snapshots', failingSince: expect.any(String), error: d.reason })]);
         } finally {
             store.close();
         }

@@ -139,6 +139,24 @@ describe('history store: a save appends what changed', () => {
         expect(after.runs('S').map(r => [r.count, r.entered, r.left, r.series])).toEqual([[2, undefined, undefined, ''], [2, 1, 1, '']]);
         after.close();
     });
+
+    it('a table destination named members (segment, key, entered_at) is not taken for the old store\'s members table: it is kept as written', async () => {
+        const file = storeFile();
+        const store = await HistoryStore.open(file);
+        store.record('S', '2027-02-11 00:00:00', [1]);
+        await store.save();
+        store.runStatements(['CREATE TABLE members (segment TEXT NOT NULL, key BIGINT NOT NULL, entered_at TEXT, PRIMARY KEY (segment, key))', "INSERT INTO members VALUES ('S', 1, '2027-02-11 00:00:00')"]);
+        await store.save();
+        store.close();
+        const again = await HistoryStore.open(file);
+        expect(again.tableColumns('members').map(c => c.name)).toEqual(['segment', 'key', 'entered_at']);
+        expect(again.snapshot('S')).toEqual(new Set([1]));
+        again.close();
+        const SQL = await initSqlJs();
+        const plain = new SQL.Database(readFileSync(file));
+        expect(plain.exec('SELECT segment, key FROM members')[0].values).toEqual([['S', 1]]);
+        plain.close();
+    });
 });
 
 describe('history store: series', () => {
