@@ -71,8 +71,10 @@ export interface Dialect {
      */
     readonly sequenceLink: 'join' | 'window';
     /**
-     * `column` as a GROUP BY term the planner should not read in index order (reading a big
-     * table through an index costs a random row lookup per row; a scan and a hash or sort do not).
+     * `column` as a term the planner should not read through an index on it (reading a big
+     * table through an index costs a random row lookup per row; a scan and a hash or sort do
+     * not): in GROUP BY, in a join to the record a foreign key names, and in a semi-join's link
+     * that nothing else filters.
      */
     groupByScan(column: string): string;
     /**
