@@ -130,7 +130,8 @@ describe('the extension in code-server', () => {
         const frame = await webviewFrame(page, '[data-testid=count]');
         await expect.poll(() => frame.locator('h1').textContent(), { timeout: 30_000 }).toContain('Security customers with low satisfaction');
         await expect.poll(() => frame.locator('[data-testid=count]').textContent(), { timeout: 30_000 }).toBe('182');
-        expect(await frame.locator('[data-group=SecurityUsers] ol.steps li').count()).toBe(3);
+        // The count comes first; the breakdown fills in after it.
+        await expect.poll(() => frame.locator('[data-group=SecurityUsers] ol.steps li').count(), { timeout: 30_000 }).toBe(3);
         await page.screenshot({ path: join(SHOTS, 'vscode-preview.png') });
         await page.keyboard.press('End');
         await page.keyboard.press('Backspace');
@@ -304,15 +305,16 @@ describe('the extension in code-server', () => {
         const names = await rows.evaluateAll(trs => trs.map(tr => tr.getAttribute('data-segment')));
         expect([...names].sort()).toEqual([...SAMPLE_SEGMENTS, 'Broken'].sort());
         expect(await frame.locator('tr[data-segment=Broken]').getAttribute('class')).toBe('error');
+        // Rows are listed first and each count fills in as it arrives ("…" until then).
         const neverPurchased = frame.locator('tr[data-segment=NeverPurchased] [data-testid=count]');
-        expect(await neverPurchased.textContent()).toBe('317');
+        await expect.poll(() => neverPurchased.textContent(), { timeout: 60_000 }).toBe('317');
         await page.screenshot({ path: join(SHOTS, 'vscode-dashboard.png') });
 
         // Records after the "as of" instant do not exist (reference 6.1): the simulated day counts as of that day.
         mkdirSync(join(workspace, '.vscode'), { recursive: true });
         writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'segments.asOf': '2027-02-12' }, null, 2));
         await expect.poll(() => frame.locator('p.meta').first().textContent(), { timeout: 60_000 }).toContain('as of 2027-02-12');
-        expect(await neverPurchased.textContent()).toBe('317');
+        await expect.poll(() => neverPurchased.textContent(), { timeout: 60_000 }).toBe('317');
         const day = await simulateDay(join(workspace, 'retail.sqlite'));
         expect(day.day).toBe('2027-02-12');
         await expect.poll(() => neverPurchased.textContent(), { timeout: 60_000 }).toBe('306');
@@ -344,7 +346,7 @@ describe('the extension in code-server', () => {
         await expect.poll(() => read('[data-testid=engine]'), { timeout: 30_000 }).toBe('sql.js');
         writeFileSync(settings, JSON.stringify({ 'segments.asOf': '2027-02-12', 'segments.engine': 'duckdb' }, null, 2));
         await expect.poll(() => read('[data-testid=engine]'), { timeout: 90_000, interval: 1_000 }).toBe('DuckDB');
-        expect(await read(cell)).toBe('306');
+        await expect.poll(() => read(cell), { timeout: 60_000, interval: 1_000 }).toBe('306');
         await page.screenshot({ path: join(SHOTS, 'vscode-dashboard-duckdb.png') });
         writeFileSync(settings, JSON.stringify({ 'segments.asOf': '2027-02-12', 'segments.engine': 'sqljs' }, null, 2));
         await expect.poll(() => read('[data-testid=engine]'), { timeout: 90_000, interval: 1_000 }).toBe('sql.js');

@@ -104,7 +104,7 @@ destination Crm { webhook "http://127.0.0.1:${refused}/segments" }
             Warehouse: { kind: 'table', target: 'segment_members', state: 'delivered', status: `written at run ${second.id}, ${second.recordedAt} UTC` },
             Clash: {
                 kind: 'table', target: 'runs', state: 'failing',
-                status: `failing since ${first.recordedAt} UTC: the history store ${historyFile} already has a table runs that is not a members table (its columns are id, segment, recorded_at, as_of, count, entered, left_count, backfill, not segment, key, entered_at), so it was left alone: name another table in the destination (never written)`
+                status: `failing since ${first.recordedAt} UTC: the history store ${historyFile} already has a table runs that is not a members table (its columns are id, segment, recorded_at, as_of, count, entered, left_count, backfill, series, not segment, key, entered_at), so it was left alone: name another table in the destination (never written)`
             },
             // The first run's batch (every member entered) refused; the second run moved nobody, so sends nothing.
             Crm: {
