@@ -136,7 +136,8 @@ export class FlakyReceiver {
     }
 }
 
-function mulberry32(seed: number): () => number {
+/** A seeded random stream (mulberry32), so a failing run can be played again. */
+export function mulberry32(seed: number): () => number {
     let a = seed >>> 0;
     return () => {
         a = (a + 0x6d2b79f5) >>> 0;

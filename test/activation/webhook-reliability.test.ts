@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HistoryStore } from '../../history/history-store.js';
 import { simulateDay } from '../../samples/retail/simulate-day.js';
 import { AS_OF, ROOT, SAMPLE, requireBuild, waitFor } from '../cli/refresh-support.js';
-import { FlakyReceiver } from './flaky-receiver.js';
+import { FlakyReceiver, mulberry32 } from './flaky-receiver.js';
 
 // The webhook destination's promise (issue 12, reference section 7), tested on the real command
 // line (`node bin/segments.js refresh`): a receiver that refuses, drops and slows requests, a
@@ -140,17 +140,6 @@ function outboxLength(dir: string): Promise<number> {
             s.close();
         }
     });
-}
-
-function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }
 
 describe('webhook delivery across SIGKILLs, a flaky receiver and data changes', () => {

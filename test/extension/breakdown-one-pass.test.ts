@@ -10,7 +10,7 @@ import { planConjuncts, prefixCondition, singleGroupPlan } from '../../explain/c
 import { sequencePrefix } from '../../compiler/sequence-funnel.js';
 import type { EvaluationContext } from '../../extension/src/evaluator/protocol.js';
 import type { PreviewState, SegmentReport } from '../../extension/src/shared/data.js';
-import { copySample, InProcessEvaluator, smallWorkspace } from './sample-workspace.js';
+import { copySample, copySampleIntoPostgres, dropPostgresSchema, InProcessEvaluator, smallWorkspace } from './sample-workspace.js';
 
 type EngineSettings = Omit<EvaluationContext, 'root' | 'asOf'>;
 
@@ -97,9 +97,7 @@ describe('the breakdown in one pass', () => {
         afterAll(async () => {
             for (const [, e] of evaluators) await e.session.close();
             if (pgUrl) {
-                const pg = await PostgresEngine.connect(pgUrl);
-                await pg.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-                await pg.close();
+                await dropPostgresSchema(pgUrl, pgSchema);
             }
         });
 
@@ -129,20 +127,14 @@ describe('the breakdown in one pass', () => {
         beforeAll(async () => {
             root = copySample();
             if (pgUrl) {
-                const source = await SqlJsEngine.open(join(root, 'retail.sqlite'));
-                const pg = await PostgresEngine.connect(pgUrl);
-                await pg.withClient(client => copySqliteIntoPostgres(client, source.reader(), pgSchema));
-                await pg.close();
-                await source.close();
+                await copySampleIntoPostgres(root, pgUrl, pgSchema);
             }
         });
 
         afterAll(async () => {
             for (const e of evaluators) await e.session.close();
             if (pgUrl) {
-                const pg = await PostgresEngine.connect(pgUrl);
-                await pg.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-                await pg.close();
+                await dropPostgresSchema(pgUrl, pgSchema);
             }
         });
 

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copySqliteIntoPostgres } from '../../engine/postgres-copy.js';
-import { PostgresEngine } from '../../engine/postgres-engine.js';
-import { SqlJsEngine } from '../../engine/sqljs-engine.js';
 import type { EvaluationContext } from '../../extension/src/evaluator/protocol.js';
-import { copySample, InProcessEvaluator } from './sample-workspace.js';
+import { copySample, copySampleIntoPostgres, dropPostgresSchema, InProcessEvaluator } from './sample-workspace.js';
 
 type EngineSettings = Omit<EvaluationContext, 'root' | 'asOf'>;
 
@@ -24,20 +20,14 @@ describe('the evaluator on DuckDB and PostgreSQL', () => {
         root = copySample();
         baseline = new InProcessEvaluator(root);
         if (pgUrl) {
-            const source = await SqlJsEngine.open(join(root, 'retail.sqlite'));
-            const pg = await PostgresEngine.connect(pgUrl);
-            await pg.withClient(client => copySqliteIntoPostgres(client, source.reader(), pgSchema));
-            await pg.close();
-            await source.close();
+            await copySampleIntoPostgres(root, pgUrl, pgSchema);
         }
     });
 
     afterAll(async () => {
         for (const e of [baseline, ...picked]) await e.session.close();
         if (pgUrl) {
-            const pg = await PostgresEngine.connect(pgUrl);
-            await pg.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-            await pg.close();
+            await dropPostgresSchema(pgUrl, pgSchema);
         }
     });
 

@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SegmentPlan } from '../../compiler/ir.js';
 import type { KeyValue } from '../../compiler/keys.js';
 import { singleBlockPlan } from '../../compiler/sequence-funnel.js';
 import { segmentSql } from '../../compiler/sql/to-sql.js';
-import { copySqliteIntoPostgres } from '../../engine/postgres-copy.js';
-import { PostgresEngine } from '../../engine/postgres-engine.js';
 import { distinctKeys } from '../../engine/runner.js';
-import { SqlJsEngine } from '../../engine/sqljs-engine.js';
 import { planConjuncts, singleGroupPlan } from '../../explain/conjuncts.js';
 import { keyFiltered } from '../../explain/key-filter.js';
 import type { EvaluationContext } from '../../extension/src/evaluator/protocol.js';
-import { copySample, InProcessEvaluator } from './sample-workspace.js';
+import { copySample, copySampleIntoPostgres, dropPostgresSchema, InProcessEvaluator } from './sample-workspace.js';
 
 type EngineSettings = Omit<EvaluationContext, 'root' | 'asOf'>;
 type DynamicPlan = Extract<SegmentPlan, { kind: 'dynamic' }>;
@@ -34,20 +30,14 @@ describe('Explain Membership for one key', () => {
     beforeAll(async () => {
         root = copySample();
         if (pgUrl) {
-            const source = await SqlJsEngine.open(join(root, 'retail.sqlite'));
-            const pg = await PostgresEngine.connect(pgUrl);
-            await pg.withClient(client => copySqliteIntoPostgres(client, source.reader(), pgSchema));
-            await pg.close();
-            await source.close();
+            await copySampleIntoPostgres(root, pgUrl, pgSchema);
         }
     });
 
     afterAll(async () => {
         for (const e of evaluators) await e.session.close();
         if (pgUrl) {
-            const pg = await PostgresEngine.connect(pgUrl);
-            await pg.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-            await pg.close();
+            await dropPostgresSchema(pgUrl, pgSchema);
         }
     });
 

@@ -3,6 +3,9 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'nod
 import initSqlJs from 'sql.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { copySqliteIntoPostgres } from '../../engine/postgres-copy.js';
+import { PostgresEngine } from '../../engine/postgres-engine.js';
+import { SqlJsEngine } from '../../engine/sqljs-engine.js';
 import { CancelToken } from '../../extension/src/evaluator/cancel.js';
 import { handleRequest } from '../../extension/src/evaluator/handle-request.js';
 import type { EvaluationContext, EvaluatorRequest, EvaluatorResults } from '../../extension/src/evaluator/protocol.js';
@@ -54,4 +57,20 @@ export async function smallWorkspace(setup: string, text: string, asOf = SAMPLE_
     db.close();
     writeFileSync(join(root, 'main.segment'), `database "data.sqlite"\n${text}`);
     return new InProcessEvaluator(root, asOf);
+}
+
+/** Copies a workspace's `retail.sqlite` into a PostgreSQL schema, for the evaluator on PostgreSQL. */
+export async function copySampleIntoPostgres(root: string, url: string, schema: string): Promise<void> {
+    const source = await SqlJsEngine.open(join(root, 'retail.sqlite'));
+    const pg = await PostgresEngine.connect(url);
+    await pg.withClient(client => copySqliteIntoPostgres(client, source.reader(), schema));
+    await pg.close();
+    await source.close();
+}
+
+/** Drops a schema made by `copySampleIntoPostgres`. */
+export async function dropPostgresSchema(url: string, schema: string): Promise<void> {
+    const pg = await PostgresEngine.connect(url);
+    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pg.close();
 }
