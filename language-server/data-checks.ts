@@ -39,9 +39,10 @@ const MAX_FILE_PROBLEMS = 20;
  * Checks against the data in the database that `database` names: the file itself, the tables
  * and columns the schema names, static member keys and text values compared with `=`.
  * Every fact comes from `DatabaseFacts`, which queries off this thread and caches per file version.
+ * `readsValues` false leaves out the checks that read every value of a column (they only warn).
  */
 export class DataChecks {
-    constructor(private readonly workspace: SegmentWorkspace, private readonly facts: DatabaseFacts) {}
+    constructor(private readonly workspace: SegmentWorkspace, private readonly facts: DatabaseFacts, private readonly readsValues = true) {}
 
     async checkDatabase(db: ast.Database, accept: ValidationAcceptor): Promise<void> {
         const model = this.workspace.model;
@@ -70,7 +71,7 @@ export class DataChecks {
             return;
         }
         const columns = new Set(table.columns.map(c => c.toLowerCase()));
-        await this.checkStoredValues(file, entity, table.name, columns, accept);
+        if (this.readsValues) await this.checkStoredValues(file, entity, table.name, columns, accept);
         for (const attribute of entity.attributes) {
             const column = attribute.column ?? attribute.name;
             if (!attribute.name || columns.has(column.toLowerCase())) continue;
@@ -186,6 +187,7 @@ export class DataChecks {
     }
 
     async checkValues(condition: ast.CompareCondition | ast.InCondition, accept: ValidationAcceptor): Promise<void> {
+        if (!this.readsValues) return;
         if (ast.isCompareCondition(condition) && condition.operator !== '=') return;
         if (ast.isInCondition(condition) && condition.negated) return;
         const left = condition.left;

@@ -56,6 +56,13 @@ export interface SegmentDataContext {
     readonly queries?: () => QueryService;
     /** For segment counts, which can be slow: kept apart so they never delay the quick ones. */
     readonly countQueries?: () => QueryService;
+    /**
+     * Whether the data checks that read every value of a column run (stored values and event
+     * times, duplicate keys, text values compared with `=`): default on. They only warn, and cost
+     * seconds per column at millions of rows; the extension's evaluator turns them off (its views
+     * show errors only, and the language server shows the warnings in the editor).
+     */
+    readonly valueChecks?: boolean;
 }
 
 export function createSegmentModule(data: SegmentDataContext): Module<SegmentServices, PartialLangiumServices & SegmentAddedServices> {
@@ -78,7 +85,7 @@ export function createSegmentModule(data: SegmentDataContext): Module<SegmentSer
         validation: {
             ValidationRegistry: services => new SegmentValidationRegistry(services),
             SegmentValidator: services => new SegmentValidator(services.workspace.SegmentWorkspace),
-            DataChecks: services => new DataChecks(services.workspace.SegmentWorkspace, services.data.DatabaseFacts),
+            DataChecks: services => new DataChecks(services.workspace.SegmentWorkspace, services.data.DatabaseFacts, data.valueChecks ?? true),
             DocumentValidator: services => new SegmentDocumentValidator(services, () => services.workspace.SegmentWorkspace)
         },
         lsp: {

@@ -140,7 +140,8 @@ export class WorkspaceSession {
         this.changed.clear();
         this.rescan = false;
         if (!this.services) {
-            this.services = createSegmentServices({ fileSystemProvider: () => new OverlayFileSystemProvider(this.overlays) }).Segment;
+            // The value checks only warn (views show errors; the language server shows warnings), and would hold up the first count by minutes at millions of rows.
+            this.services = createSegmentServices({ fileSystemProvider: () => new OverlayFileSystemProvider(this.overlays), valueChecks: false }).Segment;
             return loadWorkspace(this.root, this.services);
         }
         const services = this.services;
