@@ -95,7 +95,7 @@ export class SegmentHoverProvider extends AstNodeHoverProvider {
         if (props.title) lines.push(`*${props.title}*`);
         if (props.description) lines.push(props.description);
         const state = this.counts.state(node.name);
-        if (state.kind === 'counted') lines.push(`${countTitle(state)} as of ${state.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+        if (state.kind === 'counted') lines.push(`${countTitle(state)} as of ${state.at.toISOString().slice(0, 16).replace('T', ' ')} UTC, counted by sql.js`);
         return lines.join('\n\n');
     }
 }

@@ -4,6 +4,7 @@ import { isViewState, VIEW_KINDS } from './shared/messages.js';
 import { registerCommands, runViewCommand } from './host/commands.js';
 import { isSegmentDocument, useStorageFolder } from './host/context.js';
 import { watchDatabases } from './host/database-watcher.js';
+import { offerDuckDbForLargeFiles } from './host/duckdb-offer.js';
 import { offerOtherEngine } from './host/engine-missing.js';
 import { EvaluatorClient } from './host/evaluator-client.js';
 import { startLanguageClient } from './host/language-client.js';
@@ -28,6 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Segmen
     useStorageFolder((context.storageUri ?? context.globalStorageUri).fsPath);
     const output = vscode.window.createOutputChannel('Segments');
     const evaluator = new EvaluatorClient(context.asAbsolutePath('out/evaluator.cjs'), output, offerOtherEngine());
+    evaluator.onDatabaseOpened = offerDuckDbForLargeFiles(context.workspaceState, context.asAbsolutePath('out/evaluator.cjs'));
     const views = new Views(context.extensionUri, evaluator, runViewCommand);
     const sqlDocuments = new SqlDocuments(evaluator);
     const sideBar = new SideBar(evaluator);

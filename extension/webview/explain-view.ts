@@ -1,4 +1,4 @@
-import type { Explanation, ExplainedGroup, ExplainedPart, ExplainedRecords, ExplainedStep } from '../src/shared/data.js';
+import type { Explanation, ExplainedGroup, MembershipExplanation, ExplainedPart, ExplainedRecords, ExplainedStep } from '../src/shared/data.js';
 import type { ViewState } from '../src/shared/messages.js';
 import { host } from './api.js';
 import { busyIndicator } from './busy.js';
@@ -33,7 +33,7 @@ host.post({ type: 'ready', state });
 
 const mark = (ok: boolean): HTMLElement => h('span', { class: `mark ${ok ? 'pass' : 'fail'}`, 'aria-hidden': 'true' }, ok ? '✓' : '✗');
 
-function render(e: Explanation): Node[] {
+function render(e: MembershipExplanation): Node[] {
     const key = String(e.key);
     const verdict = e.later
         ? `${key} does not exist yet as of ${e.later.asOf}: its ${e.later.time} is later, or missing, so it is in no segment.`
@@ -43,7 +43,7 @@ function render(e: Explanation): Node[] {
     return [
         h('header', {},
             h('h1', {}, linkButton(e.title, () => host.post({ type: 'reveal', location: e.location }), 'Go to the segment')),
-            h('p', { class: 'meta' }, h('span', { class: `kind ${e.kind}` }, e.kind), ' ', e.segment, ' · audience ', e.audience),
+            h('p', { class: 'meta' }, h('span', { class: `kind ${e.kind}` }, e.kind), ' ', e.segment, ' · audience ', e.audience, ' · ', h('span', { 'data-testid': 'engine', title: 'The engine that ran it (setting segments.engine)' }, e.engine)),
             h('div', { class: 'actions' },
                 button('Explain another key…', () => host.post({ type: 'command', command: 'explain', segment: e.segment })),
                 button('Details', () => host.post({ type: 'openDetails', segment: e.segment })))),

@@ -73,7 +73,7 @@ function layout(f: SegmentFlow): Node[] {
             h('h1', {}, linkButton(f.header.title, () => host.post({ type: 'reveal', location: f.header.location }), 'Go to the segment')),
             h('p', { class: 'meta' },
                 h('span', { class: `kind ${f.header.kind}` }, f.header.kind), ' ', seg, ' · audience ', f.header.audience,
-                f.header.active ? '' : ' · inactive', ' · as of ', f.asOf, ` · ${f.elapsedMs} ms`),
+                f.header.active ? '' : ' · inactive', ' · as of ', f.asOf, ` · ${f.elapsedMs} ms · `, h('span', { 'data-testid': 'engine', title: 'The engine that ran it (setting segments.engine)' }, f.engine)),
             h('div', { class: 'actions' },
                 button('Details', () => host.post({ type: 'openDetails', segment: seg })),
                 button('Explain…', () => host.post({ type: 'command', command: 'explain', segment: seg })),

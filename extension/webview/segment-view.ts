@@ -78,7 +78,7 @@ function header(r: SegmentReport): HTMLElement {
         h('h1', {}, linkButton(r.header.title, () => host.post({ type: 'reveal', location: r.header.location }), 'Go to the segment')),
         h('p', { class: 'meta' },
             h('span', { class: `kind ${r.header.kind}` }, r.header.kind), ' ', seg, ' · audience ', r.header.audience,
-            r.header.active ? '' : ' · inactive', ' · as of ', r.asOf, ` · ${r.elapsedMs} ms`),
+            r.header.active ? '' : ' · inactive', ' · as of ', r.asOf, ` · ${r.elapsedMs} ms · `, h('span', { 'data-testid': 'engine', title: 'The engine that ran it (setting segments.engine)' }, r.engine)),
         r.header.description ? h('p', { class: 'description' }, r.header.description) : null,
         actions);
 }

@@ -49,7 +49,7 @@ describe('evaluator worker: memory does not grow per edit', () => {
         db.close();
         worker = new Worker(EVALUATOR);
         // A preview sends its count ahead of the whole answer (progress messages): wait for the answer.
-        worker.on('message', (m: WorkerToHost) => { if (m.type !== 'progress') answers.get(m.id)?.(m); });
+        worker.on('message', (m: WorkerToHost) => { if (m.type !== 'progress' && m.type !== 'opened') answers.get(m.id)?.(m); });
     });
     afterAll(() => worker?.terminate());
 

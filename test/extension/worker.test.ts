@@ -24,7 +24,8 @@ describe('evaluator worker thread', () => {
         root = copySample();
         worker = new Worker(join(REPO, 'out', 'evaluator.cjs'));
         // The answer, not what a request sends ahead of it (a preview's count, the dashboard's rows).
-        worker.on('message', (m: WorkerToHost) => { if (m.type !== 'progress' || m.id === progressOf) answers.get(m.id)?.(m); });
+        // A copy's `opened` notice is for the host's engine offer.
+        worker.on('message', (m: WorkerToHost) => { if (m.type !== 'opened' && (m.type !== 'progress' || m.id === progressOf)) answers.get(m.id)?.(m); });
     });
     afterAll(() => worker?.terminate());
 

@@ -9,7 +9,7 @@ import type { CancelToken } from './cancel.js';
 import { astConjuncts, conditionOf, conditionText } from '../../../explain/conjuncts.js';
 import { kindOf } from './find-segment.js';
 import type { EvaluationContext } from './protocol.js';
-import { headerOf, memoBreakdowns, runnableTarget, type PreviewRequest } from './reports.js';
+import { engineLabel, headerOf, memoBreakdowns, runnableTarget, type PreviewRequest } from './reports.js';
 import { locationOf, type LoadedModel, type WorkspaceSession } from './session.js';
 
 /** How deep compound parts of compound parts are expanded; deeper ones are drawn collapsed. */
@@ -28,7 +28,7 @@ export async function buildFlow(session: WorkspaceSession, ctx: EvaluationContex
     const { runner, clock, engine } = await session.runnerAt(ctx.asOf);
     await token.checkpoint();
     const root = await flowSegment(target.segment, model, runner, engine, token, 0, new Set());
-    return { state: 'result', flow: { header: headerOf(target.segment, model), asOf: clock.now, root, elapsedMs: Math.round(performance.now() - started) } };
+    return { state: 'result', flow: { header: headerOf(target.segment, model), asOf: clock.now, root, engine: engineLabel(engine), elapsedMs: Math.round(performance.now() - started) } };
 }
 
 async function flowSegment(segment: ast.Segment, model: LoadedModel, runner: SegmentRunner, engine: SqlEngine, token: CancelToken, depth: number, seen: ReadonlySet<string>): Promise<FlowSegment> {

@@ -9,7 +9,7 @@ import { kindOf } from './find-segment.js';
 import { buildFlow } from './flow.js';
 import { workspaceOutline } from './outline.js';
 import type { EvaluationContext, EvaluatorProgress, EvaluatorRequest, EvaluatorResults, ProgressOp } from './protocol.js';
-import { buildDashboard, buildPreview, historyFor, isRefreshed } from './reports.js';
+import { buildDashboard, buildPreview, engineLabel, historyFor, isRefreshed } from './reports.js';
 import { schemaText, staticSegmentText } from './segment-text.js';
 import { notRunnableMessage } from './not-runnable.js';
 import { listTests, runWorkspaceTests } from './segment-tests.js';
@@ -34,7 +34,7 @@ export async function handleRequest(session: WorkspaceSession, ctx: EvaluationCo
         case 'explain': {
             const { runner, engine, model } = await session.runnerAt(ctx.asOf);
             const plan = model.plans.plans.get(runnablePlan(model, request.segment))!;
-            return explain(plan, model.workspace.model.segments.get(request.segment)!, request.key, runner, engine, model.workspace.model.segments);
+            return { ...(await explain(plan, model.workspace.model.segments.get(request.segment)!, request.key, runner, engine, model.workspace.model.segments)), engine: engineLabel(engine) };
         }
         case 'exportCsv': {
             const { runner, model } = await session.runnerAt(ctx.asOf);

@@ -1,5 +1,5 @@
 import type { EngineName } from '../../../engine/open-engine.js';
-import type { DashboardData, Explanation, Key, PreviewState, SegmentKind, SourceLocation } from '../shared/data.js';
+import type { DashboardData, Key, MembershipExplanation, PreviewState, SegmentKind, SourceLocation } from '../shared/data.js';
 import type { FlowState } from '../shared/flow.js';
 
 /**
@@ -132,7 +132,7 @@ export interface EvaluatorResults {
     flow: FlowState;
     dashboard: DashboardData;
     sql: string;
-    explain: Explanation;
+    explain: MembershipExplanation;
     exportCsv: { readonly rows: number; readonly file: string };
     freeze: { readonly text: string; readonly count: number };
     backfill: { readonly points: number; readonly segments: number };
@@ -164,8 +164,18 @@ export type HostToWorker =
     /** Files or the database changed on disk: drop cached models and engines. */
     | { readonly type: 'invalidate' };
 
+/** A database file a request read into a new copy (sql.js, or DuckDB's copy of a SQLite file), and its size. */
+export interface DatabaseOpened {
+    readonly root: string;
+    readonly engine: EngineName;
+    readonly file: string;
+    readonly bytes: number;
+}
+
 export type WorkerToHost =
     | { readonly type: 'result'; readonly id: number; readonly result: EvaluatorResults[EvaluatorRequest['op']] }
+    /** Sent once per copy read, after the request that read it: the host may suggest another engine for a big file. */
+    | ({ readonly type: 'opened' } & DatabaseOpened)
     /** Part of an answer before the whole (`EvaluatorProgress`). */
     | { readonly type: 'progress'; readonly id: number; readonly value: EvaluatorProgress[ProgressOp] }
     /** `code`: a stable code the host acts on (`engine-not-installed`: offer sql.js). */

@@ -3,6 +3,7 @@ import type { KeyValue, SegmentPlan } from '../../../compiler/ir.js';
 import { properties } from '../../../compiler/lower.js';
 import { ENGINE_LABELS, ENGINE_NAMES } from '../../../engine/open-engine.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
+import type { SqlEngine } from '../../../engine/engine.js';
 import type { DashboardData, DashboardRow, GroupBreakdown, HistoryInfo, Key, PreviewState, SegmentHeader, SegmentReport } from '../shared/data.js';
 import { groupBreakdowns, partBreakdowns } from './breakdown.js';
 import { stepBreakdowns } from './steps.js';
@@ -75,6 +76,11 @@ function audienceOf(segment: ast.Segment, model: LoadedModel, seen: Set<string> 
  * page of members, the changes and the SQL first (`breakdownPending`), then the whole report is
  * the answer.
  */
+/** The engine that ran a view's queries, as users name it (sql.js, DuckDB, PostgreSQL). */
+export function engineLabel(engine: SqlEngine): string {
+    return ENGINE_LABELS[ENGINE_NAMES.find(n => n === engine.name) ?? 'sqljs'];
+}
+
 export async function buildPreview(session: WorkspaceSession, ctx: EvaluationContext, req: PreviewRequest, token: CancelToken, onCount?: (preview: PreviewState) => void): Promise<PreviewState> {
     const started = performance.now();
     const model = await session.loaded();
@@ -103,6 +109,7 @@ export async function buildPreview(session: WorkspaceSession, ctx: EvaluationCon
         trend: history?.trend(plan.name) ?? [],
         destinations: destinationViews(plan, history, model.workspace.root),
         sql: await runner.sql(plan.name),
+        engine: engineLabel(engine),
         elapsedMs: Math.round(performance.now() - started)
     };
     history?.close();
@@ -188,7 +195,7 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
     const head = {
         asOf: clock.now,
         ...(model.workspace.model.database ? { database: model.workspace.model.database.uri.fsPath } : {}),
-        engine: ENGINE_LABELS[ENGINE_NAMES.find(n => n === engine.name) ?? 'sqljs']
+        engine: engineLabel(engine)
     };
     let sentAt = -Infinity;
     const progress = (force: boolean): void => {

@@ -6,7 +6,7 @@ import type * as ast from '../../../grammar/generated/ast.js';
 import { planWorkspace, type WorkspacePlans } from '../../../compiler/plan-workspace.js';
 import { clockAsOf, type Clock } from '../../../compiler/time.js';
 import type { SqlEngine } from '../../../engine/engine.js';
-import { openEngine, type EngineTarget } from '../../../engine/open-engine.js';
+import { ENGINE_NAMES, openEngine, type EngineTarget } from '../../../engine/open-engine.js';
 import { SegmentRunner } from '../../../engine/runner.js';
 import { URI } from 'langium';
 import { loadWorkspace, segmentFiles, type LoadedWorkspace } from '../../../language-server/node-workspace.js';
@@ -189,6 +189,13 @@ export class WorkspaceSession {
         this.runner = undefined;
         this.engine = openEngine({ ...choice, ...(file ? { file } : {}) }).then(engine => ({ target, ...(file ? { file } : {}), mtimeMs: info?.mtimeMs ?? 0, size: info?.size ?? 0, engine }));
         return this.engine;
+    }
+
+    /** The database file the open engine read, with its size (none on PostgreSQL, or before anything opened). */
+    async openedFile(): Promise<{ readonly engine: EngineChoice['engine']; readonly file: string; readonly bytes: number } | undefined> {
+        const current = this.engine ? await this.engine.catch(() => undefined) : undefined;
+        if (!current?.file) return undefined;
+        return { engine: ENGINE_NAMES.find(n => n === current.engine.name) ?? 'sqljs', file: current.file, bytes: current.size };
     }
 
     /** A runner at the given "as of"; results are reused until the model, data or clock change. */

@@ -16,6 +16,8 @@ const overlays = new Map<string, string>();
 const sessions = new Map<string, WorkspaceSession>();
 const tokens = new Map<number, CancelToken>();
 let queue: Promise<void> = Promise.resolve();
+/** Per folder, the copy last said to the host (`opened`). */
+const said = new Map<string, string>();
 
 const post = (message: WorkerToHost): void => port.postMessage(message);
 
@@ -54,8 +56,19 @@ port.on('message', (message: HostToWorker) => {
                     else post({ type: 'error', id: message.id, message: e instanceof Error ? e.message : String(e), ...(e instanceof EngineChoiceError && e.code ? { code: e.code } : {}) });
                 } finally {
                     tokens.delete(message.id);
+                    await sayOpened(message.context.root);
                 }
             });
         }
     }
 });
+
+/** Tells the host about a database copy a request read, once per copy. */
+async function sayOpened(root: string): Promise<void> {
+    const opened = await sessions.get(root)?.openedFile();
+    if (!opened) return;
+    const key = `${opened.engine}|${opened.file}|${opened.bytes}`;
+    if (said.get(root) === key) return;
+    said.set(root, key);
+    post({ type: 'opened', root, ...opened });
+}

@@ -20,7 +20,7 @@ export function registerCommands(evaluator: EvaluatorClient, views: Views): vsco
             const result = await evaluator.request(contextFor(root), { op: 'preview', segment, pageOffset: 0, pageSize: 1 });
             // Beside the segment's text, which stays in view.
             views.openDetails(root, segment, vscode.ViewColumn.Beside);
-            if (result.state === 'result') vscode.window.setStatusBarMessage(`${segment}: ${result.report.count.toLocaleString('en')} members`, 8000);
+            if (result.state === 'result') vscode.window.setStatusBarMessage(`${segment}: ${result.report.count.toLocaleString('en')} members (${result.report.engine})`, 8000);
         })),
         vscode.commands.registerCommand('segments.openPreview', () => views.openPreview()),
         vscode.commands.registerCommand('segments.openFlow', () => views.flow.open()),

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type * as vscode from 'vscode';
-import type { EvaluationContext, EvaluatorProgress, EvaluatorRequest, EvaluatorResults, HostToWorker, ProgressOf, ProgressOp, WorkerToHost } from '../evaluator/protocol.js';
+import type { DatabaseOpened, EvaluationContext, EvaluatorProgress, EvaluatorRequest, EvaluatorResults, HostToWorker, ProgressOf, ProgressOp, WorkerToHost } from '../evaluator/protocol.js';
 
 export class CancelledRequest extends Error {
     constructor() {
@@ -36,6 +36,8 @@ export class EvaluatorClient implements vscode.Disposable {
 
     /** Workers stopped because a cancelled request did not stop in time. */
     stops = 0;
+    /** Called when a request read a database file into a new copy (`opened`). */
+    onDatabaseOpened: (opened: DatabaseOpened) => void = () => undefined;
 
     /** `onEngineNotInstalled`: called when an answer says the picked engine is not in this build. */
     constructor(private readonly script: string, private readonly log: Pick<vscode.OutputChannel, 'appendLine'>, private readonly onEngineNotInstalled: () => void = () => undefined, private readonly stopAfterCancelMs = STOP_AFTER_CANCEL_MS) {}
@@ -107,6 +109,11 @@ export class EvaluatorClient implements vscode.Disposable {
     }
 
     private onMessage(m: WorkerToHost): void {
+        if (m.type === 'opened') {
+            const { type: _type, ...opened } = m;
+            this.onDatabaseOpened(opened);
+            return;
+        }
         const p = this.pending.get(m.id);
         if (!p) return;
         if (m.type === 'progress') {

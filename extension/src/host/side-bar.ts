@@ -24,6 +24,8 @@ const KIND_ICONS: Readonly<Record<OutlineSegment['kind'], string>> = { dynamic: 
 export class SideBar implements vscode.Disposable {
     private outlines: { root: string; outline: WorkspaceOutline }[] = [];
     private counts = new Map<string, number | string>();
+    /** Per folder: the engine and instant of the evaluation the counts come from. */
+    private readonly counted = new Map<string, { readonly engine: string; readonly asOf: string }>();
     private readonly segmentsChanged = new vscode.EventEmitter<SegmentNode | undefined>();
     private readonly schemaChanged = new vscode.EventEmitter<SchemaNode | undefined>();
     private readonly disposables: vscode.Disposable[] = [];
@@ -98,6 +100,7 @@ export class SideBar implements vscode.Disposable {
                 const dashboard = await this.evaluator.request(contextFor(root), { op: 'dashboard', record: false });
                 if (generation !== this.generation) return;
                 for (const row of dashboard.rows) this.counts.set(`${root}\n${row.name}`, row.count ?? (row.error ? 'error' : '—'));
+                this.counted.set(root, { engine: dashboard.engine, asOf: dashboard.asOf });
             } catch (e) {
                 if (generation !== this.generation) return;
                 for (const s of outlines.find(o => o.root === root)?.outline.segments ?? []) this.counts.set(`${root}\n${s.name}`, 'no count');
@@ -130,11 +133,12 @@ export class SideBar implements vscode.Disposable {
         const s = node.segment;
         const count = this.counts.get(`${node.root}\n${s.name}`);
         const shown = count === undefined ? '…' : typeof count === 'number' ? count.toLocaleString('en') : count;
+        const by = this.counted.get(node.root);
         const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.root}\n${s.name}`;
         item.description = !s.audience || count === 'error' ? 'has errors' : `${shown} · ${s.audience}`;
         item.iconPath = new vscode.ThemeIcon(KIND_ICONS[s.kind]);
-        item.tooltip = new vscode.MarkdownString(`**${s.title}**\n\n${s.kind} segment \`${s.name}\`${s.audience ? ` of ${s.audience}` : ''}: ${typeof count === 'number' ? `${shown} members` : shown}`);
+        item.tooltip = new vscode.MarkdownString(`**${s.title}**\n\n${s.kind} segment \`${s.name}\`${s.audience ? ` of ${s.audience}` : ''}: ${typeof count === 'number' ? `${shown} members${by ? `, counted by ${by.engine} as of ${by.asOf}` : ''}` : shown}`);
         item.contextValue = 'segment';
         item.command = { command: 'segments.sideBar.reveal', title: 'Go to the Segment', arguments: [s.location] };
         return item;

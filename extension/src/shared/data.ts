@@ -125,6 +125,8 @@ export interface SegmentReport {
     /** The destinations it activates, in the order written. */
     readonly destinations: readonly DestinationView[];
     readonly sql: string;
+    /** The engine that ran the segment, as users name it (sql.js, DuckDB, PostgreSQL). */
+    readonly engine: string;
     readonly elapsedMs: number;
     /**
      * The count, members, changes and SQL are known; the groups, parts and steps are still
@@ -166,6 +168,9 @@ export interface OverlapMatrix {
     /** `counts[i][j]`: members in both segments i and j (the diagonal: the segment's size). */
     readonly counts: readonly (readonly number[])[];
 }
+
+/** Explain Membership's answer, with the engine that ran its queries (sql.js, DuckDB, PostgreSQL). */
+export type MembershipExplanation = Explanation & { readonly engine: string };
 
 export interface DashboardData {
     readonly asOf: string;

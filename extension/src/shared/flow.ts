@@ -55,6 +55,8 @@ export interface SegmentFlow {
     readonly header: SegmentHeader;
     readonly asOf: string;
     readonly root: FlowSegment;
+    /** The engine that counted it, as users name it (sql.js, DuckDB, PostgreSQL). */
+    readonly engine: string;
     readonly elapsedMs: number;
 }
 

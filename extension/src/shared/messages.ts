@@ -1,4 +1,4 @@
-import type { DashboardData, Explanation, Key, PreviewState, SourceLocation } from './data.js';
+import type { DashboardData, Key, MembershipExplanation, PreviewState, SourceLocation } from './data.js';
 import type { FlowState } from './flow.js';
 
 /**
@@ -25,7 +25,7 @@ export type HostToView =
     | { readonly type: 'preview'; readonly preview: PreviewState }
     | { readonly type: 'dashboard'; readonly dashboard: DashboardData }
     | { readonly type: 'flow'; readonly flow: FlowState }
-    | { readonly type: 'explanation'; readonly explanation: Explanation }
+    | { readonly type: 'explanation'; readonly explanation: MembershipExplanation }
     | { readonly type: 'busy'; readonly busy: boolean }
     | { readonly type: 'failure'; readonly message: string };
 
