@@ -1,5 +1,6 @@
 import type { SegmentPlan } from './ir.js';
-import { lowerSegment, type LowerContext } from './lower.js';
+import type * as ast from '../grammar/generated/ast.js';
+import { lowerSegment, type LowerContext, type LowerResult } from './lower.js';
 import type { Problem } from './problems.js';
 import { segmentReferences } from './plan-walk.js';
 
@@ -12,12 +13,13 @@ export interface WorkspacePlans {
 /**
  * Lowers every segment of a model. A segment that refers to a segment with errors (a compound
  * segment's part, `in segment`, also in a measure's `where`), or to itself, gets no plan.
+ * `lower` lowers one segment (the evaluator reuses the lowerings an edit cannot have changed).
  */
-export function planWorkspace(ctx: LowerContext): WorkspacePlans {
+export function planWorkspace(ctx: LowerContext, lower: (segment: ast.Segment, ctx: LowerContext) => LowerResult = lowerSegment): WorkspacePlans {
     const plans = new Map<string, SegmentPlan>();
     const problems = new Map<string, readonly Problem[]>();
     for (const [name, segment] of ctx.segments) {
-        const result = lowerSegment(segment, ctx);
+        const result = lower(segment, ctx);
         problems.set(name, result.problems);
         if (result.plan) plans.set(name, result.plan);
     }

@@ -1,7 +1,8 @@
 import { AstUtils, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import * as ast from '../grammar/generated/ast.js';
 import { destinationProblems } from '../compiler/destinations.js';
-import { lowerSegment, measureOf, properties, type LowerContext, type LowerResult } from '../compiler/lower.js';
+import { measureOf, properties, type LowerContext, type LowerResult } from '../compiler/lower.js';
+import { lowerOnce } from './lower-once.js';
 import { lowerTest } from '../compiler/lower-test.js';
 import { cycleThrough } from './segment-cycles.js';
 import { checkContradictions } from './contradiction-checks.js';
@@ -186,7 +187,7 @@ export class SegmentValidator {
  */
 export function lowerRecovered(segment: ast.Segment, ctx: LowerContext): LowerResult {
     try {
-        return lowerSegment(segment, ctx);
+        return lowerOnce(segment, ctx);
     } catch (e) {
         // The error can be reported just past the segment's end (at the token that did not fit), so
         // any syntax error in the file counts.

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { AstUtils, type LangiumDocument } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver';
 import type * as ast from '../../../grammar/generated/ast.js';
-import { planWorkspace, type WorkspacePlans } from '../../../compiler/plan-workspace.js';
+import type { WorkspacePlans } from '../../../compiler/plan-workspace.js';
 import { clockAsOf, type Clock } from '../../../compiler/time.js';
 import type { SqlEngine } from '../../../engine/engine.js';
 import { ENGINE_NAMES, openEngine, type EngineTarget } from '../../../engine/open-engine.js';
@@ -16,6 +16,7 @@ import type { SegmentProblem } from '../shared/data.js';
 import { locationOf } from '../../../explain/location.js';
 import { OverlayFileSystemProvider } from '../../../language-server/overlay-fs.js';
 import type { EvaluationContext } from './protocol.js';
+import { SegmentPlanner, type PlanningCounts } from './workspace-plans.js';
 
 export interface LoadedModel {
     readonly version: number;
@@ -45,13 +46,16 @@ type EngineChoice = Omit<EngineTarget, 'file'>;
  * the database opened in memory, and a runner reused while neither changes.
  *
  * The language services are made once: an edit re-parses the files it changed (Langium's
- * incremental update) and the segments are planned again; the database is not read again, and
+ * incremental update) and plans again the segments it can have changed (`SegmentPlanner`); the
+ * database is not read again, and
  * the data checks share the runs' copy (`SqlJsEngine.open`: one copy per file in this thread).
  */
 export class WorkspaceSession {
     private model?: Promise<LoadedModel>;
     private modelVersion = 0;
     private services?: SegmentServices;
+    /** Keeps each segment's lowering across edits: an edit lowers again only what it can have changed. */
+    private planner = new SegmentPlanner();
     /** Files whose text changed since the last load (an overlay set or dropped). */
     private readonly changed = new Set<string>();
     /** Files may have been created, changed or deleted on disk: every file is looked at again. */
@@ -108,7 +112,7 @@ export class WorkspaceSession {
         const version = ++this.modelVersion;
         await this.letGoOfChangedData();
         const workspace = await this.updateWorkspace();
-        const planned = planWorkspace(workspace.model);
+        const planned = this.planner.plan(workspace.model);
         // Never run a segment whose schema has errors in the data (a missing table or column).
         const blocked = await blockedSegments(workspace, planned.plans);
         return { version, workspace, plans: { ...planned, plans: withoutBlocked(planned.plans, blocked) }, unblocked: planned.plans, blocked };
@@ -163,6 +167,11 @@ export class WorkspaceSession {
             services,
             diagnostics: doc => doc.diagnostics ?? []
         };
+    }
+
+    /** What the last load lowered again and what it reused (`SegmentPlanner`). */
+    planning(): PlanningCounts {
+        return this.planner.counts();
     }
 
     /** The database file the model declares, or undefined. */
@@ -225,6 +234,7 @@ export class WorkspaceSession {
         this.services?.data.DatabaseFacts.dispose();
         this.services?.data.SegmentCounts.dispose();
         this.services = undefined;
+        this.planner = new SegmentPlanner();
         this.dropModel();
     }
 }
