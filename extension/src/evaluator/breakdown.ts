@@ -25,11 +25,16 @@ interface Pending {
  * narrows it (the count after the first condition, the first two, and so on). A sequence's
  * steps are its funnel (reference 6.3): the profiles in the sequence cut after each step.
  * Every count of the segment comes from one query, one pass over the audience table
- * (`blockCountsSql`), and a query already answered on the same data is not run again.
+ * (`blockCountsSql`), and a query already answered on the same data is not run again. The group
+ * of a segment made of one group and no steps is not counted again: it has the segment's members.
  */
 export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSegment, runner: SegmentRunner, engine: SqlEngine, token: CancelToken): Promise<GroupBreakdown[]> {
-    const blocks: BlockPlan[] = [];
-    const add = (b: BlockPlan): number => blocks.push(b) - 1;
+    /** What each row shows: a block to count, or a count already known. */
+    const blocks: (BlockPlan | { readonly known: number })[] = [];
+    const add = (b: BlockPlan | { readonly known: number }): number => blocks.push(b) - 1;
+    // A segment of one group and no steps has the group's members: its count is the segment's, counted already.
+    const alone = plan.groups.length === 1 && plan.steps.length === 0 && plan.groups[0].node === 'group'
+        ? { known: (await runner.keys(plan.name)).length } : undefined;
     const pending: Pending[] = plan.groups.map((group, i) => {
         const node = segment.groups[i];
         const row = { label: groupLabel(node, i), block: group.node, ...(group.operator ? { operator: group.operator } : {}), location: locationOf(node) };
@@ -41,16 +46,21 @@ export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSeg
         const items = planConjuncts(group.condition);
         const texts = astConjuncts(conditionOf(node));
         const steps = items.length > 1 && texts.length === items.length
-            ? items.map((_, n) => ({ block: add({ ...group, condition: prefixCondition(items, n + 1) }), step: { text: conditionText(texts[n]), location: locationOf(texts[n]) } }))
+            ? items.map((_, n) => ({ block: add(n === items.length - 1 && alone ? alone : { ...group, condition: prefixCondition(items, n + 1) }), step: { text: conditionText(texts[n]), location: locationOf(texts[n]) } }))
             : [];
-        return { row, steps, whole: steps.length ? steps[steps.length - 1].block : add(group) };
+        return { row, steps, whole: steps.length ? steps[steps.length - 1].block : add(alone ?? group) };
     });
-    if (blocks.length === 0) return [];
-    await token.checkpoint();
-    // The whole context: a group may read other segments (`in segment`), measures, samples drawn.
-    const sql = blockCountsSql(plan, blocks, await runner.sqlContext(plan));
-    const counts = await countsOnce(sql, runner, engine);
-    return pending.map(p => ({ ...p.row, count: counts[p.whole], steps: p.steps.map(s => ({ ...s.step, count: counts[s.block] })) }));
+    const counted = blocks.filter((b): b is BlockPlan => !('known' in b));
+    let counts: number[] = [];
+    if (counted.length > 0) {
+        await token.checkpoint();
+        // The whole context: a group may read other segments (`in segment`), measures, samples drawn.
+        const sql = blockCountsSql(plan, counted, await runner.sqlContext(plan));
+        counts = await countsOnce(sql, runner, engine);
+    }
+    let next = 0;
+    const count = blocks.map(b => ('known' in b ? b.known : counts[next++]));
+    return pending.map(p => ({ ...p.row, count: count[p.whole], steps: p.steps.map(s => ({ ...s.step, count: count[s.block] })) }));
 }
 
 /**
