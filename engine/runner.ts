@@ -245,15 +245,19 @@ export { compareKeys };
 
 /** Stored key values as distinct keys in ascending order: `5` and `"5"` one key, missing ones left out. */
 export function distinctKeys(values: readonly unknown[], keyType: 'number' | 'text'): KeyValue[] {
-    const seen = new Set<string>();
+    // Text keys and safe integers tell keys apart as they are; a bigint and a number beyond 2^53 by their digits.
+    const seen = new Set<KeyValue>();
     const out: KeyValue[] = [];
+    let ascending = true;
     for (const v of values) {
         const key = keyFromStored(v, keyType);
         if (key === undefined) continue;
-        const id = typeof key === 'string' ? `s${key}` : `n${String(key)}`;
+        const id = typeof key === 'bigint' || (typeof key === 'number' && !Number.isSafeInteger(key)) ? `n${String(key)}` : key;
         if (seen.has(id)) continue;
         seen.add(id);
+        if (ascending && out.length > 0 && compareKeys(out[out.length - 1], key) > 0) ascending = false;
         out.push(key);
     }
-    return out.sort(compareKeys);
+    // Rows usually come in key order (a table read in its primary key's order): then there is nothing to sort.
+    return ascending ? out : out.sort(compareKeys);
 }
