@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlEngine } from '../../engine/engine.js';
 import type { PreviewState, SegmentReport } from '../../extension/src/shared/data.js';
@@ -94,5 +96,20 @@ describe('the queries of a preview', () => {
     it('a preview again on the same data asks nothing new of the breakdown', async () => {
         const { breakdown } = await preview('Narrowing');
         expect(breakdown).toEqual([]);
+    });
+
+    it('after an edit, only the blocks whose SQL changed are counted', async () => {
+        const file = join(evaluator.root, 'main.segment');
+        writeFileSync(file, readFileSync(file, 'utf8').replace('union group { Customer.City = "Galway" }', 'union group { Customer.City = "Cork" }'));
+        evaluator.session.invalidateModel();
+        const { report: r, breakdown } = await preview('TwoGroups');
+        expect(r.count).toBe(3);
+        expect(r.groups.map(g => g.count)).toEqual([2, 1]);
+        expect(r.groups[0].steps.map(s => s.count)).toEqual([3, 2]);
+        // The first group's two prefixes were counted before the edit: one block is left, the edited group.
+        expect(breakdown).toHaveLength(1);
+        expect(breakdown[0]).toMatch(/\bAS c0\b/);
+        expect(breakdown[0]).not.toMatch(/\bAS c1\b/);
+        expect(breakdown[0]).toContain("'Cork'");
     });
 });

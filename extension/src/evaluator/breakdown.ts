@@ -2,6 +2,7 @@ import * as ast from '../../../grammar/generated/ast.js';
 import type { BlockPlan, SegmentPlan } from '../../../compiler/ir.js';
 import { sequencePrefix } from '../../../compiler/sequence-funnel.js';
 import { blockCountsSql } from '../../../compiler/sql/block-counts.js';
+import type { SqlContext } from '../../../compiler/sql/to-sql.js';
 import type { SegmentRunner } from '../../../engine/runner.js';
 import type { SqlEngine } from '../../../engine/engine.js';
 import type { ConditionStep, GroupBreakdown, PartBreakdown } from '../shared/data.js';
@@ -25,7 +26,7 @@ interface Pending {
  * narrows it (the count after the first condition, the first two, and so on). A sequence's
  * steps are its funnel (reference 6.3): the profiles in the sequence cut after each step.
  * Every count of the segment comes from one query, one pass over the audience table
- * (`blockCountsSql`), and a query already answered on the same data is not run again. The group
+ * (`blockCountsSql`), and a block already counted on the same data is not counted again. The group
  * of a segment made of one group and no steps is not counted again: it has the segment's members.
  */
 export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSegment, runner: SegmentRunner, engine: SqlEngine, token: CancelToken): Promise<GroupBreakdown[]> {
@@ -55,8 +56,7 @@ export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSeg
     if (counted.length > 0) {
         await token.checkpoint();
         // The whole context: a group may read other segments (`in segment`), measures, samples drawn.
-        const sql = blockCountsSql(plan, counted, await runner.sqlContext(plan));
-        counts = await countsOnce(sql, runner, engine);
+        counts = await countsOnce(plan, counted, await runner.sqlContext(plan), runner, engine);
     }
     let next = 0;
     const count = blocks.map(b => ('known' in b ? b.known : counts[next++]));
@@ -64,31 +64,39 @@ export async function groupBreakdowns(plan: DynamicPlan, segment: ast.DynamicSeg
 }
 
 /**
- * Answers of the breakdown's queries, by SQL text: an edit that leaves a segment's SQL as it was
- * (another segment edited, a condition's text reflowed) reuses its counts. Kept per in-memory
- * copy of the data (a copy is never written; a changed file is a new copy), and per run on
- * PostgreSQL, whose data may change between queries.
+ * Each block's count, by the SQL that counts it alone: an edit reuses the counts of every block
+ * whose SQL it left as it was (another segment edited, a later condition of the group changed,
+ * a condition's text reflowed), and the blocks not counted yet are counted together in one query.
+ * Kept per in-memory copy of the data (a copy is never written; a changed file is a new copy),
+ * and per run on PostgreSQL, whose data may change between queries.
  */
-const answered = new WeakMap<object, Map<string, Promise<number[]>>>();
-const KEPT = 64;
+const answered = new WeakMap<object, Map<string, Promise<number>>>();
+const KEPT = 256;
 
-function countsOnce(sql: string, runner: SegmentRunner, engine: SqlEngine): Promise<number[]> {
+async function countsOnce(plan: DynamicPlan, blocks: readonly BlockPlan[], ctx: SqlContext, runner: SegmentRunner, engine: SqlEngine): Promise<number[]> {
     const scope: object = engine.name === 'postgres' ? runner : engine;
     let cache = answered.get(scope);
     if (!cache) answered.set(scope, (cache = new Map()));
-    let result = cache.get(sql);
-    if (result) {
-        // Most recently used last, so the oldest goes first.
-        cache.delete(sql);
-        cache.set(sql, result);
-        return result;
-    }
-    result = engine.query(sql).then(rows => (rows[0] ?? []).map(v => Number(v ?? 0)));
-    cache.set(sql, result);
     const kept = cache;
-    result.catch(() => kept.delete(sql));
-    while (cache.size > KEPT) cache.delete(cache.keys().next().value!);
-    return result;
+    const ids = blocks.map(b => blockCountsSql(plan, [b], ctx));
+    const results: (Promise<number> | undefined)[] = ids.map(id => {
+        const known = kept.get(id);
+        // Most recently used last, so the oldest goes first.
+        if (known) { kept.delete(id); kept.set(id, known); }
+        return known;
+    });
+    const missing = blocks.map((_, i) => i).filter(i => !results[i]);
+    if (missing.length > 0) {
+        const row = engine.query(blockCountsSql(plan, missing.map(i => blocks[i]), ctx)).then(rows => (rows[0] ?? []).map(v => Number(v ?? 0)));
+        missing.forEach((i, column) => {
+            const result = row.then(values => values[column]);
+            results[i] = result;
+            kept.set(ids[i], result);
+            result.catch(() => kept.delete(ids[i]));
+        });
+        while (kept.size > KEPT) kept.delete(kept.keys().next().value!);
+    }
+    return Promise.all(results as Promise<number>[]);
 }
 
 export async function partBreakdowns(plan: Extract<SegmentPlan, { kind: 'compound' }>, runner: SegmentRunner): Promise<PartBreakdown[]> {
