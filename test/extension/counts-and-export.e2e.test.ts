@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { packageWithDuckDb, VSIX_WITH_DUCKDB } from './bundle-lock.js';
+import { hasChromium, launchChromium } from './chromium.js';
+import { hasCodeServer, startCodeServer, type RunningCodeServer } from './code-server.js';
+import { copySample, InProcessEvaluator, REPO, SAMPLE_AS_OF } from './sample-workspace.js';
+import { goToLine, inWebview, openFile, runCommand } from './workbench.js';
+
+/**
+ * Issue 11, points 1 and 6 in code-server: the code lenses count at `segments.asOf` as the
+ * preview does (they counted "as of now": 229 against 409 for ValentinesEarly), and Export CSV's
+ * notification has an Open button that opens the file written.
+ */
+describe('the lenses count as the preview does, and an export opens from its notification', () => {
+    let server: RunningCodeServer;
+    let browser: Browser;
+    let page: Page;
+    let workspace: string;
+
+    beforeAll(async () => {
+        if (!hasCodeServer || !hasChromium) throw new Error('code-server or Chromium is missing: run `bash scripts/install-code-server.sh` (npm test does).');
+        await packageWithDuckDb();
+        workspace = copySample();
+        server = await startCodeServer(VSIX_WITH_DUCKDB, {
+            'segments.asOf': SAMPLE_AS_OF,
+            'workbench.startupEditor': 'none',
+            'workbench.tips.enabled': false,
+            'chat.commandCenter.enabled': false,
+            'editor.codeLens': true
+        });
+        browser = await launchChromium();
+        page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+        await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+        await page.locator('.explorer-folders-view').waitFor({ timeout: 90_000 });
+    }, 300_000);
+
+    afterEach(async ({ task }) => {
+        if (task.result?.state === 'fail' && page) await page.screenshot({ path: join(REPO, 'test-results', `failed-${task.name.replace(/\W+/g, '-').slice(0, 50)}.png`) }).catch(() => undefined);
+    });
+
+    afterAll(async () => {
+        await browser?.close();
+        await server?.stop();
+    });
+
+    it('shows over each segment the count its preview shows, as of the setting', async () => {
+        const evaluator = new InProcessEvaluator(workspace);
+        const counts: string[] = [];
+        try {
+            for (const name of ['ValentinesEarly', 'ValentinesLastMinute']) {
+                const preview = await evaluator.request({ op: 'preview', segment: name, pageOffset: 0, pageSize: 1 });
+                if (preview.state !== 'result') throw new Error(`${name}: ${preview.state}`);
+                counts.push(preview.report.count.toLocaleString('en-US'));
+            }
+        } finally {
+            await evaluator.session.close();
+        }
+        await openFile(page, 'valentines.segment');
+        const lenses = (): Promise<string[]> => page.locator('.monaco-editor .codelens-decoration').evaluateAll(ds => ds.map(d => d.textContent ?? '').filter(t => /members?\b/.test(t)));
+        await expect.poll(async () => (await lenses()).filter(t => !t.includes('updating') && !t.includes('Counting')).length, { timeout: 120_000, interval: 1_000 }).toBe(2);
+        expect((await lenses()).map(t => /([\d,]+) members?/.exec(t)?.[1])).toEqual(counts);
+        await goToLine(page, 6);
+        await runCommand(page, 'Segments: Open Preview to the Side');
+        await expect.poll(() => inWebview(page, '[data-testid=count]', f => f.locator('[data-testid=count]').textContent()), { timeout: 90_000 }).toBe(counts[0]);
+    }, 240_000);
+
+    it('exports the members to CSV and opens the file from the notification’s Open button', async () => {
+        await page.locator('.tab[aria-label^="valentines.segment"]').click();
+        await goToLine(page, 6);
+        await runCommand(page, 'Segments: Export Members to CSV');
+        // The save dialog (code-server's simple one) offers SEGMENT.csv in the folder: accept it.
+        const input = page.locator('.quick-input-widget input.input');
+        await input.waitFor({ state: 'visible', timeout: 30_000 });
+        await expect.poll(() => input.inputValue(), { timeout: 10_000 }).toMatch(/ValentinesEarly\.csv$/);
+        await page.keyboard.press('Enter');
+        const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'members of ValentinesEarly to ValentinesEarly.csv' });
+        await toast.first().waitFor({ timeout: 90_000 });
+        const file = join(workspace, 'ValentinesEarly.csv');
+        expect(existsSync(file)).toBe(true);
+        await toast.first().getByRole('button', { name: 'Open' }).click();
+        await page.locator('.tab[aria-label^="ValentinesEarly.csv"]').waitFor({ timeout: 30_000 });
+        const header = readFileSync(file, 'utf8').split(/\r?\n/)[0];
+        expect(header).toMatch(/^CustomerId,/);
+        await expect.poll(() => page.locator('.editor-group-container.active .monaco-editor .view-line').first().textContent(), { timeout: 20_000 }).toBe(header.replace(/ /g, '\u00a0'));
+    }, 180_000);
+});
