@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import initSqlJs from 'sql.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { packageWithDuckDb, VSIX_WITH_DUCKDB } from './bundle-lock.js';
 import { hasChromium, launchChromium } from './chromium.js';
@@ -9,11 +10,12 @@ import { copySample, InProcessEvaluator, REPO, SAMPLE_AS_OF } from './sample-wor
 import { goToLine, inWebview, openFile, runCommand } from './workbench.js';
 
 /**
- * Issue 11, points 1 and 6 in code-server: the code lenses count at `segments.asOf` as the
- * preview does (they counted "as of now": 229 against 409 for ValentinesEarly), and Export CSV's
- * notification has an Open button that opens the file written.
+ * Issue 11, points 1, 5 and 6 in code-server: the code lenses count at `segments.asOf` as the
+ * preview does (they counted "as of now": 229 against 409 for ValentinesEarly); completion comes
+ * after `.` unasked, and inside `""` offers the data's values; Export CSV's notification has an
+ * Open button that opens the file written.
  */
-describe('the lenses count as the preview does, and an export opens from its notification', () => {
+describe('the lenses count as the preview does, completion comes where expected, an export opens from its notification', () => {
     let server: RunningCodeServer;
     let browser: Browser;
     let page: Page;
@@ -65,6 +67,26 @@ describe('the lenses count as the preview does, and an export opens from its not
         await runCommand(page, 'Segments: Open Preview to the Side');
         await expect.poll(() => inWebview(page, '[data-testid=count]', f => f.locator('[data-testid=count]').textContent()), { timeout: 90_000 }).toBe(counts[0]);
     }, 240_000);
+
+    it('completes after `.` without asking, and offers the data\'s values inside the quotes of a text value', async () => {
+        const SQL = await initSqlJs();
+        const db = new SQL.Database(readFileSync(join(workspace, 'retail.sqlite')));
+        const city = String(db.exec('SELECT city FROM customers GROUP BY city ORDER BY count(*) DESC, city LIMIT 1')[0].values[0][0]);
+        db.close();
+        await page.locator('.tab[aria-label^="valentines.segment"]').click();
+        await goToLine(page, 15);
+        await page.keyboard.press('End');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('and Customer.');
+        const widget = page.locator('.suggest-widget.visible');
+        await widget.locator('.monaco-list-row', { hasText: 'CreditBalance' }).first().waitFor({ timeout: 30_000 });
+        await page.keyboard.press('Escape');
+        await page.keyboard.type('City = "');
+        await page.keyboard.press('Control+Space');
+        await widget.locator('.monaco-list-row', { hasText: city }).first().waitFor({ timeout: 30_000 });
+        await page.keyboard.press('Escape');
+        await runCommand(page, 'File: Revert File');
+    }, 120_000);
 
     it('exports the members to CSV and opens the file from the notification’s Open button', async () => {
         await page.locator('.tab[aria-label^="valentines.segment"]').click();
