@@ -40,6 +40,8 @@ describe('code lens and semantic tokens', () => {
         const value = hover?.contents && typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : '';
         expect(value.split('\n\n')[0]).toBe('**Repeat** · dynamic segment of Customer');
         expect(value).toContain('0 members');
+        // The lenses count in the language server, always on sql.js: the hover says so, as every view names its engine.
+        expect(value).toMatch(/0 members as of \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, counted by sql\.js$/);
     });
 
     test('a segment with a sample step is counted: the sample is drawn from the members before it', async () => {
