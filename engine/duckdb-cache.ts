@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * Bumped whenever a copy's content would differ for the same source (column types, value
  * forms), so a copy made by an older version is never read as this version's.
  */
-export const COPY_FORMAT_VERSION = 1;
+export const COPY_FORMAT_VERSION = 2;
 
 /** Where DuckDB's copies of SQLite files are kept: `SEGMENTS_CACHE_DIR`, else the user's cache folder. */
 export function defaultCopyCacheDir(): string {

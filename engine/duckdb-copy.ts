@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { duckdbDialect } from '../compiler/sql/duckdb-dialect.js';
 import { sqliteDialect } from '../compiler/sql/sqlite-dialect.js';
+import { UNKNOWN_STORAGE } from '../compiler/storage.js';
 import type { SqlValue } from './engine.js';
 import { affinity, coerce, copyType, describeSource, listSource, sourceRows, type CopyType, type ListedTable, type SourceTable, type SqliteReader, type StorageClasses } from './sqlite-source.js';
 
@@ -23,7 +24,23 @@ export interface CopyOptions {
     readonly chunkRows?: number;
     /** Told how each table was copied: by CSV chunks, or value by value. */
     readonly onTable?: (table: string, how: 'csv' | 'values') => void;
+    /** Told of each text column converted to DuckDB's own dates or timestamps (`convertTimes`). */
+    readonly onConverted?: (table: string, column: ConvertedColumn) => void;
 }
+
+/** A text column the copy holds as DuckDB dates or timestamps. */
+export interface ConvertedColumn {
+    readonly column: string;
+    readonly type: 'DATE' | 'TIMESTAMP';
+    /** Whether each value's text, as DuckDB writes the converted value, is the text stored (else reading it as text would differ). */
+    readonly sameText: boolean;
+}
+
+/**
+ * The comment a converted column carries in the copy when its text as DuckDB writes it is not
+ * the text stored (`T`, `Z`, fractions, offsets): the engine refuses to read it as text.
+ */
+export const CONVERTED_TEXT_DIFFERS = 'segments: text converted to timestamps; the stored text is not kept';
 
 /**
  * Copies every table of a SQLite database into a DuckDB schema. Values keep SQLite's storage:
@@ -47,10 +64,11 @@ export async function copySqliteIntoDuckDb(conn: DuckDBConnection, source: Sqlit
             options.onTable?.(table.name, copied === undefined ? 'values' : 'csv');
             if (copied !== undefined) {
                 total += copied;
-                continue;
+            } else {
+                await conn.run(`DROP TABLE IF EXISTS ${q(schema)}.${q(table.name)}`);
+                total += await copyByAppender(conn, source, schema, describeSource(source, [table.name])[0]);
             }
-            await conn.run(`DROP TABLE IF EXISTS ${q(schema)}.${q(table.name)}`);
-            total += await copyByAppender(conn, source, schema, describeSource(source, [table.name])[0]);
+            for (const column of await convertTimes(conn, schema, table.name)) options.onConverted?.(table.name, column);
         }
     } finally {
         rmSync(folder, { recursive: true, force: true });
@@ -105,6 +123,55 @@ async function copyByCsv(conn: DuckDBConnection, source: SqliteReader, schema: s
     } finally {
         await loading?.catch(() => undefined);
     }
+}
+
+/** Rows of a text column looked at first: a column whose first values are not all dates is not read in full. */
+const SCREEN_ROWS = 2_000;
+
+/**
+ * Converts, once, each text column of a copied table whose every stored value is a readable
+ * date or datetime (reference 2: ISO forms, `T` or space, a fraction, `Z` or an offset) into
+ * DuckDB's own type, with the value the dialect reads from the text (an offset converted to
+ * UTC, a fraction to the millisecond): a column of dates alone becomes DATE, any other
+ * TIMESTAMP. Queries then read the values as they are instead of parsing every text each time.
+ * A column holding one value that is not a readable datetime (`2026/06/01`, `now`) stays text,
+ * so that value stays missing and the data checks count it as on the other engines. A column
+ * whose text DuckDB would write back otherwise than stored is marked (`CONVERTED_TEXT_DIFFERS`).
+ */
+async function convertTimes(conn: DuckDBConnection, schema: string, table: string): Promise<ConvertedColumn[]> {
+    const target = `${q(schema)}.${q(table)}`;
+    const read = async (sql: string): Promise<unknown[]> => (await conn.runAndReadAll(sql)).getRows()[0] ?? [];
+    const texts = (await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_schema = ${duckdbDialect.stringLiteral(schema)} AND table_name = ${duckdbDialect.stringLiteral(table)} AND data_type = 'VARCHAR' ORDER BY ordinal_position`))
+        .getRows().map(r => String(r[0]));
+    if (texts.length === 0) return [];
+    const asTime = (c: string): string => duckdbDialect.columnAsDateTime(q(c), 'datetime', UNKNOWN_STORAGE);
+    // The cheap screen: the first rows' values, each a datetime or NULL, and at least one value.
+    const screen = await read(`SELECT ${texts.map(c => `count(${q(c)}) > 0 AND count(${q(c)}) = count(${asTime(c)})`).join(', ')} FROM (SELECT * FROM ${target} LIMIT ${SCREEN_ROWS})`);
+    const candidates = texts.filter((_, i) => screen[i] === true);
+    if (candidates.length === 0) return [];
+    const terms = candidates.flatMap(c => {
+        const v = q(c);
+        const t = asTime(c);
+        return [
+            `count(${v}) = count(${t})`,
+            `count(${v}) FILTER (WHERE length(${v}) <> 10) = 0`,
+            `count(${v}) FILTER (WHERE CAST(${t} AS VARCHAR) <> ${v}) = 0`,
+            `count(${v}) FILTER (WHERE CAST(CAST(${t} AS DATE) AS VARCHAR) <> ${v}) = 0`
+        ];
+    });
+    const facts = await read(`SELECT ${terms.join(', ')} FROM ${target}`);
+    const converted: ConvertedColumn[] = [];
+    for (const [i, c] of candidates.entries()) {
+        const [readable, datesOnly, sameTimestamp, sameDate] = facts.slice(i * 4, i * 4 + 4).map(v => v === true);
+        if (!readable) continue;
+        const type = datesOnly ? 'DATE' : 'TIMESTAMP';
+        const value = type === 'DATE' ? `CAST(${asTime(c)} AS DATE)` : asTime(c);
+        await conn.run(`ALTER TABLE ${target} ALTER COLUMN ${q(c)} SET DATA TYPE ${type} USING ${value}`);
+        const sameText = type === 'DATE' ? sameDate : sameTimestamp;
+        if (!sameText) await conn.run(`COMMENT ON COLUMN ${target}.${q(c)} IS ${duckdbDialect.stringLiteral(CONVERTED_TEXT_DIFFERS)}`);
+        converted.push({ column: c, type, sameText });
+    }
+    return converted;
 }
 
 const CSV_OPTIONS = "FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR '', ALLOW_QUOTED_NULLS false, AUTO_DETECT false, NEW_LINE '\\n', STRICT_MODE true";

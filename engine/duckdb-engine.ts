@@ -3,10 +3,11 @@ import { open } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckdbDialect, duckdbPlainValue } from '../compiler/sql/duckdb-dialect.js';
-import { copySqliteIntoDuckDb } from './duckdb-copy.js';
+import { CONVERTED_TEXT_DIFFERS, copySqliteIntoDuckDb } from './duckdb-copy.js';
 import { DatabaseError, exactIntegerValue, type SqlEngine, type SqlValue } from './engine.js';
 import type { SqliteReader } from './sqlite-source.js';
 import { defaultCopyCacheDir, ensureCopy } from './duckdb-cache.js';
+import { EngineChoiceError } from './open-engine.js';
 import { TypedStorage } from './storage-facts.js';
 import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
 
@@ -38,6 +39,8 @@ export class DuckDbEngine implements SqlEngine {
     copyFrom: 'copied' | 'cache' | undefined;
     /** For a SQLite file: the cached copy read (none for a copy in memory). */
     copyFile: string | undefined;
+    /** For a SQLite file: the file copied. */
+    copySource: string | undefined;
 
     private constructor(private readonly instance: DuckDBInstance | undefined, private readonly conn: DuckDBConnection) {}
 
@@ -49,14 +52,14 @@ export class DuckDbEngine implements SqlEngine {
         if (!existsSync(path)) throw new DatabaseError(path, 'database file not found');
         const { DuckDBInstance } = await import('@duckdb/node-api');
         if (statSync(path).isDirectory() || ['.parquet', '.csv'].includes(extname(path).toLowerCase())) {
-            const instance = await DuckDBInstance.create(':memory:');
+            const instance = await DuckDBInstance.create(':memory:', limits());
             const engine = new DuckDbEngine(instance, await instance.connect());
             await engine.attachFiles(path);
             return engine;
         }
         if (await isSqliteFile(path)) return DuckDbEngine.openSqlite(path, options);
         try {
-            const instance = await DuckDBInstance.create(path, { access_mode: options.writable ? 'READ_WRITE' : 'READ_ONLY' });
+            const instance = await DuckDBInstance.create(path, { ...limits(), access_mode: options.writable ? 'READ_WRITE' : 'READ_ONLY' });
             const engine = new DuckDbEngine(instance, await instance.connect());
             engine.databaseFile = path;
             engine.writable = options.writable === true;
@@ -81,7 +84,7 @@ export class DuckDbEngine implements SqlEngine {
         const started = performance.now();
         const copyInto = async (target: string, tempDir?: string): Promise<number> => {
             const reader = options.reader ? await options.reader(path) : await sqliteReader(path);
-            const instance = await DuckDBInstance.create(target);
+            const instance = await DuckDBInstance.create(target, limits());
             const conn = await instance.connect();
             try {
                 const rows = await copySqliteIntoDuckDb(conn, reader, 'main', { tempDir });
@@ -103,15 +106,16 @@ export class DuckDbEngine implements SqlEngine {
                 if (!isCacheFolderError(e)) throw e;
             }
             if (copy) {
-                const instance = await DuckDBInstance.create(copy.path, { access_mode: 'READ_ONLY' });
+                const instance = await DuckDBInstance.create(copy.path, { ...limits(), access_mode: 'READ_ONLY' });
                 const engine = new DuckDbEngine(instance, await instance.connect());
                 engine.copyMs = copy.made ? performance.now() - started : 0;
                 engine.copyFrom = copy.made ? 'copied' : 'cache';
                 engine.copyFile = copy.path;
+                engine.copySource = path;
                 return engine;
             }
         }
-        const instance = await DuckDBInstance.create(':memory:');
+        const instance = await DuckDBInstance.create(':memory:', limits());
         const engine = new DuckDbEngine(instance, await instance.connect());
         const reader = options.reader ? await options.reader(path) : await sqliteReader(path);
         try {
@@ -121,6 +125,7 @@ export class DuckDbEngine implements SqlEngine {
         }
         engine.copyMs = performance.now() - started;
         engine.copyFrom = 'copied';
+        engine.copySource = path;
         return engine;
     }
 
@@ -139,11 +144,15 @@ export class DuckDbEngine implements SqlEngine {
         const reader = await this.conn.runAndReadAll(sql);
         const rows = reader.getRowsJS().map(row => row.map(toSqlValue));
         // Decimals come back as JavaScript numbers: an integral one (a 64-bit key read from text) is read exactly.
-        const decimals = reader.columnTypes().flatMap((t, i) => (t.typeId === DECIMAL_TYPE ? [i] : []));
-        if (decimals.length > 0) {
+        const types = reader.columnTypes();
+        const decimals = types.flatMap((t, i) => (t.typeId === DECIMAL_TYPE ? [i] : []));
+        // Dates and timestamps as DuckDB writes them (`2027-02-10`, `2027-02-10 01:02:03.25`): a JavaScript Date would drop the fraction and give a date a time.
+        const times = types.flatMap((t, i) => (t.typeId === DATE_TYPE || t.typeId === TIMESTAMP_TYPE ? [i] : []));
+        if (decimals.length > 0 || times.length > 0) {
             const raw = reader.getRows();
             rows.forEach((row, r) => {
                 for (const i of decimals) row[i] = exactDecimal(raw[r][i]) ?? row[i];
+                for (const i of times) row[i] = raw[r][i] === null ? null : String(raw[r][i]);
             });
         }
         return rows;
@@ -151,7 +160,22 @@ export class DuckDbEngine implements SqlEngine {
 
     private readonly typed = new TypedStorage(this, 'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()', duckdbPlainValue);
 
-    storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
+    private converted?: Promise<Set<string>>;
+
+    /**
+     * The storage of the columns a plan reads. A column of a SQLite file the copy converted to
+     * timestamps from text in several forms (`T`, `Z`, fractions, offsets) no longer holds its
+     * stored text, so a plan reading it as text is refused rather than given other text.
+     */
+    async storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
+        const name = (table: string, column: string): string => `${table.toLowerCase()}\u0000${column.toLowerCase()}`;
+        this.converted ??= this.query(`SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = current_schema() AND comment = ${duckdbDialect.stringLiteral(CONVERTED_TEXT_DIFFERS)}`)
+            .then(rows => new Set(rows.map(r => name(String(r[0]), String(r[1])))));
+        const converted = await this.converted;
+        const asText = columns.find(c => c.type === 'text' && converted.has(name(c.table, c.column)));
+        if (asText) {
+            throw new DatabaseError(this.copySource ?? 'DuckDB', `${asText.entity}'s column ${asText.table}.${asText.column} holds datetimes, which DuckDB's copy of the file reads as timestamps, and a text attribute reads it as stored text in several forms: declare the attribute \`datetime\` (or \`date\`), or pick the sql.js engine`);
+        }
         return this.typed.facts(columns);
     }
 
@@ -172,8 +196,30 @@ export class DuckDbEngine implements SqlEngine {
     }
 }
 
-/** DuckDB's type id of DECIMAL (`DuckDBTypeId.DECIMAL`, read here without loading the driver's values). */
+/**
+ * What a DuckDB instance may take of the machine: `SEGMENTS_DUCKDB_MEMORY_LIMIT` (DuckDB's
+ * `memory_limit`, e.g. `4GB`; beyond it DuckDB spills to a temporary folder beside the file) and
+ * `SEGMENTS_DUCKDB_THREADS` (`threads`); unset, DuckDB's own defaults (80% of the memory, every core).
+ */
+export function limits(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const memory = process.env.SEGMENTS_DUCKDB_MEMORY_LIMIT?.trim();
+    const threads = process.env.SEGMENTS_DUCKDB_THREADS?.trim();
+    if (memory) {
+        if (!/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memory)) throw new EngineChoiceError(`SEGMENTS_DUCKDB_MEMORY_LIMIT is \`${memory}\`: write an amount such as 4GB or 512MiB`);
+        out.memory_limit = memory;
+    }
+    if (threads) {
+        if (!/^[1-9]\d{0,3}$/.test(threads)) throw new EngineChoiceError(`SEGMENTS_DUCKDB_THREADS is \`${threads}\`: write a whole number of threads, 1 or more`);
+        out.threads = threads;
+    }
+    return out;
+}
+
+/** DuckDB's type ids of DECIMAL, TIMESTAMP and DATE (`DuckDBTypeId`, read here without loading the driver's values). */
 const DECIMAL_TYPE = 19;
+const TIMESTAMP_TYPE = 12;
+const DATE_TYPE = 13;
 
 /** An integral decimal as an exact integer; undefined for other values. */
 function exactDecimal(value: unknown): SqlValue | undefined {
