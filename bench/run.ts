@@ -8,6 +8,11 @@
  *
  * SQLite files are generated once into ~/.cache/segments-bench (SEGMENTS_BENCH_CACHE).
  * DuckDB and PostgreSQL run at medium (PostgreSQL when SEGMENTS_PG_URL is set).
+ *
+ *   npx tsx bench/run.ts --sizes huge --engines duckdb   # the 5 GB file (bench/datasets.ts huge), beyond sql.js
+ *
+ * The huge size bounds DuckDB to 4 GB and 2 threads (SEGMENTS_DUCKDB_MEMORY_LIMIT,
+ * SEGMENTS_DUCKDB_THREADS) and times the compiled queries only, one turn after a warm-up.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -50,6 +55,12 @@ function enginesFor(size: SizeName): EngineName[] {
     return list;
 }
 
+// The huge size on a shared machine: DuckDB bounded unless told otherwise (spilling to disk beyond it).
+if (sizes.includes('huge')) {
+    process.env.SEGMENTS_DUCKDB_MEMORY_LIMIT ??= '4GB';
+    process.env.SEGMENTS_DUCKDB_THREADS ??= '2';
+}
+
 const tsx = resolve('node_modules/.bin/tsx');
 const results: WorkerResult[] = [];
 for (const size of sizes) {
@@ -77,7 +88,7 @@ console.log(formatTables(results));
 for (const e of extra) console.log(`\n== bench/${e.file}\n${e.output}`);
 mkdirSync('.bench', { recursive: true });
 const out = join('.bench', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-const settings = ['SEGMENTS_BENCH_RUNS', 'SEGMENTS_BENCH_SEGMENTS'].filter(v => process.env[v]).map(v => `${v}=${process.env[v]} `).join('');
+const settings = ['SEGMENTS_BENCH_RUNS', 'SEGMENTS_BENCH_SEGMENTS', 'SEGMENTS_DUCKDB_MEMORY_LIMIT', 'SEGMENTS_DUCKDB_THREADS'].filter(v => process.env[v]).map(v => `${v}=${process.env[v]} `).join('');
 const command = `${settings}npx tsx bench/run.ts ${process.argv.slice(2).join(' ')}`.trim();
 const json = JSON.stringify({ date: new Date().toISOString(), node: process.version, command, results, extra }, null, 2);
 writeFileSync(out, json);

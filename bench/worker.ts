@@ -108,7 +108,8 @@ async function main(): Promise<void> {
         const family: HandFamily = sqliteLike ? 'sqlite' : engineName === 'duckdb' ? 'duckdb' : 'postgres';
         // A segment's hand-tuned shapes for this engine (the SQLite ones also from HAND_TUNED; the journeys' on every engine).
         const journey = handTunedJourney(family, s.name);
-        const shapes = [...(sqliteLike && HAND_TUNED[s.name] ? [HAND_TUNED[s.name]] : []), ...handTunedShapes(s.name, family), ...(journey ? [journey] : [])];
+        // At the huge size only the compiled queries are timed: the shapes are compared at medium and large.
+        const shapes = size === 'huge' ? [] : [...(sqliteLike && HAND_TUNED[s.name] ? [HAND_TUNED[s.name]] : []), ...handTunedShapes(s.name, family), ...(journey ? [journey] : [])];
         // A segment whose query lists the keys a sample kept is timed as the runner evaluates it
         // (the query before the sample, the hash of each key, then the rest), from scratch each turn.
         const drawn = sampledSegments(runner.plan(s.name), cw.plans.plans).length > 0;
@@ -133,7 +134,14 @@ async function main(): Promise<void> {
     }
     native?.close();
     await opened.engine.close();
-    const result: WorkerResult = { size, engine: engineName, runs, loadMs: round(opened.loadMs), storageMs: round(storageMs), ...(opened.note ? { note: opened.note } : {}), peakRssMiB: peakRssMiB(), segments };
+    // DuckDB: a second open, as the next command's run would do it (from the kept copy).
+    let note = opened.note;
+    if (engineName === 'duckdb') {
+        const again = await openEngine(engineName, file, size);
+        await again.engine.close();
+        note = `${note ?? ''}; second open ${round(again.loadMs)} ms (${again.note ?? ''})`;
+    }
+    const result: WorkerResult = { size, engine: engineName, runs, loadMs: round(opened.loadMs), storageMs: round(storageMs), ...(note ? { note } : {}), peakRssMiB: peakRssMiB(), segments };
     process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

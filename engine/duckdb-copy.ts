@@ -149,17 +149,15 @@ async function convertTimes(conn: DuckDBConnection, schema: string, table: strin
     const screen = await read(`SELECT ${texts.map(c => `count(${q(c)}) > 0 AND count(${q(c)}) = count(${asTime(c)})`).join(', ')} FROM (SELECT * FROM ${target} LIMIT ${SCREEN_ROWS})`);
     const candidates = texts.filter((_, i) => screen[i] === true);
     if (candidates.length === 0) return [];
-    const terms = candidates.flatMap(c => {
-        const v = q(c);
-        const t = asTime(c);
-        return [
-            `count(${v}) = count(${t})`,
-            `count(${v}) FILTER (WHERE length(${v}) <> 10) = 0`,
-            `count(${v}) FILTER (WHERE CAST(${t} AS VARCHAR) <> ${v}) = 0`,
-            `count(${v}) FILTER (WHERE CAST(CAST(${t} AS DATE) AS VARCHAR) <> ${v}) = 0`
-        ];
-    });
-    const facts = await read(`SELECT ${terms.join(', ')} FROM ${target}`);
+    // Each value read once (`t${i}` beside its text `v${i}`), then four facts per column.
+    const inner = candidates.map((c, i) => `${q(c)} AS v${i}, ${asTime(c)} AS t${i}`).join(', ');
+    const terms = candidates.flatMap((_, i) => [
+        `count(v${i}) = count(t${i})`,
+        `count(v${i}) FILTER (WHERE length(v${i}) <> 10) = 0`,
+        `count(v${i}) FILTER (WHERE CAST(t${i} AS VARCHAR) <> v${i}) = 0`,
+        `count(v${i}) FILTER (WHERE CAST(CAST(t${i} AS DATE) AS VARCHAR) <> v${i}) = 0`
+    ]);
+    const facts = await read(`SELECT ${terms.join(', ')} FROM (SELECT ${inner} FROM ${target})`);
     const converted: ConvertedColumn[] = [];
     for (const [i, c] of candidates.entries()) {
         const [readable, datesOnly, sameTimestamp, sameDate] = facts.slice(i * 4, i * 4 + 4).map(v => v === true);
