@@ -9,14 +9,14 @@ import { properties } from '../compiler/lower.js';
 import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
 import { DatabaseError } from '../engine/engine.js';
 import type { EngineName } from '../engine/open-engine.js';
-import { tableVersions } from '../engine/refresh.js';
 import type { SqlEngine } from '../engine/engine.js';
+import { fileTableVersions, tableVersions, type TableVersions } from '../engine/refresh.js';
+import { definitionOf, instantsFingerprint, refreshTables, sameInputs, sameState, segmentFingerprint, stateOf, type SegmentState } from '../engine/refresh-state.js';
 import { SegmentRunner } from '../engine/runner.js';
-import { defaultHistoryFile, HistoryStore, HistoryWriteError, type Key, type RefreshState } from '../history/history-store.js';
+import { defaultHistoryFile, HistoryStore, HistoryWriteError, seriesOf, type Key } from '../history/history-store.js';
 import { openEngine, parseClock, type Io } from './commands.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { UsageError } from './errors.js';
-import { refreshTables, sameState, segmentFingerprint, stateOf } from './refresh-state.js';
 import { blockingErrors, openWorkspace, type CliWorkspace } from './workspace.js';
 
 export interface RefreshOptions {
@@ -45,6 +45,11 @@ export interface SegmentOutcome {
     readonly entered?: number;
     readonly left?: number;
     readonly first?: boolean;
+    /**
+     * The first run of this definition at this kind of instant, after runs of another (the segment
+     * was edited, or `--as-of` pins another instant): compared with nothing, every member entered.
+     */
+    readonly newSeries?: boolean;
     readonly destinations: readonly DestinationOutcome[];
     readonly errors?: readonly string[];
 }
@@ -92,22 +97,49 @@ export async function refreshOnce(path: string, options: RefreshOptions): Promis
     const store = await openStore(historyFile);
     try {
         if (targets.length > 0) {
+            const engineName = options.engine ?? 'sqljs';
+            const tables = new Map(targets.map(p => [p.name, refreshTables(p, cw.runnable)]));
+            const allTables = new Set([...tables.values()].flat());
+            // Read before the engine reads the data (see `fileTableVersions`); a server's data is scanned.
+            const file = engineName === 'postgres' ? undefined : database;
+            const fromFile = file ? await fileTableVersions(file, allTables, store.dataVersions(file)) : undefined;
             // A DuckDB database file is opened for writing only when a table destination is written to it.
             const writable = targets.some(p => p.destinations.some(d => d.kind === 'table'));
-            const engine = await openEngine(cw, options.engine ?? 'sqljs', options.url, options.schema, writable);
+            let opened: { engine: SqlEngine; runner: SegmentRunner; versions: TableVersions } | undefined;
+            const open = async (): Promise<{ engine: SqlEngine; runner: SegmentRunner; versions: TableVersions }> => {
+                if (!opened) {
+                    const engine = await openEngine(cw, engineName, options.url, options.schema, writable);
+                    opened = { engine, runner: new SegmentRunner(engine, cw.runnable, clock), versions: fromFile?.versions ?? await tableVersions(engine, allTables) };
+                }
+                return opened;
+            };
             try {
-                const runner = new SegmentRunner(engine, cw.runnable, clock);
-                const tables = new Map(targets.map(p => [p.name, refreshTables(p, cw.runnable)]));
-                const versions = await tableVersions(engine, new Set([...tables.values()].flat()));
                 // Looked at before any is sent: segments may share a table, which the first send creates again.
+                // A table is looked for through the engine, so one is opened when a segment has a table destination.
                 const there = new Map<string, boolean>();
-                for (const plan of targets) there.set(plan.name, await destinationsThere(plan, engine, store));
                 for (const plan of targets) {
-                    outcomes.push(await refreshSegment(plan, cw, runner, engine, store, there.get(plan.name)!, stateOf(await segmentFingerprint(plan, cw, runner), tables.get(plan.name)!, versions)));
+                    there.set(plan.name, plan.destinations.some(d => d.kind === 'table')
+                        ? await destinationsThere(plan, (await open()).engine, store)
+                        : filesThere(plan));
+                }
+                for (const plan of targets) {
+                    const series = seriesOf(definitionOf(plan, cw.runnable), options.asOf === undefined ? undefined : clock.now);
+                    const fingerprint = await segmentFingerprint(plan, cw.ws, cw.runnable);
+                    const recorded = store.refreshState(plan.name, series);
+                    // At a pinned instant, the same definition and data resolve the same instants: nothing to evaluate.
+                    if (options.asOf !== undefined && fromFile && recorded?.instants !== undefined && there.get(plan.name)!
+                        && sameInputs(recorded, stateOf(fingerprint, undefined, tables.get(plan.name)!, fromFile.versions))) {
+                        outcomes.push({ name: plan.name, status: 'unchanged', destinations: [] });
+                        continue;
+                    }
+                    const { engine, runner, versions } = await open();
+                    const state = stateOf(fingerprint, await instantsFingerprint(plan, cw.runnable, runner), tables.get(plan.name)!, versions);
+                    outcomes.push(await refreshSegment(plan, cw, runner, engine, store, there.get(plan.name)!, state, series));
                 }
             } finally {
-                await engine.close();
+                await opened?.engine.close();
             }
+            if (file && fromFile) store.setDataVersions(file, fromFile.file.stamp, fromFile.file.versions);
         }
         try {
             await store.save();
@@ -168,8 +200,9 @@ async function openStore(file: string): Promise<HistoryStore> {
     }
 }
 
-async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: SegmentRunner, engine: SqlEngine, store: HistoryStore, destinationsThere: boolean, state: RefreshState): Promise<SegmentOutcome> {
-    if (destinationsThere && sameState(store.refreshState(plan.name), state)) return { name: plan.name, status: 'unchanged', destinations: [] };
+async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: SegmentRunner, engine: SqlEngine, store: HistoryStore, there: boolean, state: SegmentState, series: string): Promise<SegmentOutcome> {
+    if (there && sameState(store.refreshState(plan.name, series), state)) return { name: plan.name, status: 'unchanged', destinations: [] };
+    const earlier = store.runs(plan.name).some(r => !r.backfill);
     let keys: readonly KeyValue[];
     try {
         keys = await runner.keys(plan.name);
@@ -179,14 +212,22 @@ async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: Segme
     }
     const destinations = await sendToDestinations(plan, keys, { runner, engine, workspace: cw.ws.root, history: store });
     const sentAll = destinations.every(d => d.status !== 'failed');
-    const recorded = store.record(plan.name, runner.clock.now, storedKeys(keys), undefined, sentAll ? state : undefined, webhookQueue(plan));
+    const recorded = store.record(plan.name, runner.clock.now, storedKeys(keys), undefined, sentAll ? state : undefined, webhookQueue(plan), series);
     store.recordSends(plan.name, sendAttempts(destinations, plan));
+    // Only the clock moved and the members are the same: no run is recorded (a file written again is still said).
+    if (!recorded.recorded && there) return { name: plan.name, status: 'unchanged', destinations };
     return {
         name: plan.name, status: 'refreshed', count: keys.length,
         entered: recorded.first ? keys.length : recorded.entered.length, left: recorded.left.length,
         ...(recorded.first ? { first: true } : {}),
+        ...(recorded.first && earlier ? { newSeries: true } : {}),
         destinations
     };
+}
+
+/** Every file the segment's `file` destinations write exists (one deleted is written again). */
+function filesThere(plan: SegmentPlan): boolean {
+    return plan.destinations.every(d => d.kind !== 'file' || existsSync(d.path));
 }
 
 /** Every file and table the segment is sent to exists (one deleted or dropped by hand is written again). */
@@ -226,7 +267,8 @@ export function formatRefresh(result: RefreshResult, format: 'text' | 'json', cw
             case 'refreshed': {
                 const sent = s.destinations.map(d => d.status === 'sent' ? `sent ${d.name} (${d.table !== undefined ? `table ${d.table} in ${d.where ?? ''}` : shown(d.path ?? '')})`
                     : d.status === 'failed' ? `${d.name} failed: ${d.reason}` : d.kind === 'webhook' ? destinationText(d) : `${d.name} not sent: ${d.reason}`);
-                return [`${name}  ${String(s.count).padStart(digits)}  +${s.entered} -${s.left}${s.first ? ' (first refresh)' : ''}`, ...sent].join('  ');
+                const first = s.newSeries ? ' (first refresh of this definition and instant)' : s.first ? ' (first refresh)' : '';
+                return [`${name}  ${String(s.count).padStart(digits)}  +${s.entered} -${s.left}${first}`, ...sent].join('  ');
             }
         }
     }).join('\n');

@@ -52,7 +52,7 @@ export interface RefreshJson {
     asOf: string;
     history: string;
     segments: {
-        name: string; status: 'refreshed' | 'unchanged' | 'error' | 'inactive'; count?: number; entered?: number; left?: number; first?: boolean;
+        name: string; status: 'refreshed' | 'unchanged' | 'error' | 'inactive'; count?: number; entered?: number; left?: number; first?: boolean; newSeries?: boolean;
         destinations: { name: string; kind: string; status: string; path?: string; reason?: string }[];
     }[];
 }
