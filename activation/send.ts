@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { DestinationPlan, KeyValue, SegmentPlan } from '../compiler/ir.js';
 import type { SqlEngine } from '../engine/engine.js';
 import type { SegmentRunner } from '../engine/runner.js';
@@ -5,7 +6,7 @@ import type { SendAttempt, HistoryStore } from '../history/history-store.js';
 import type { WebhookQueue } from '../history/outbox.js';
 import type { DestinationStatus } from './delivery-status.js';
 import { FileDestinationError, writeFileDestination } from './file-destination.js';
-import { tableDatabaseFor } from './table-databases.js';
+import { memberTableThere, tableDatabaseFor } from './table-databases.js';
 import { TableDestinationError, writeMemberTable, type MemberRow } from './table-destination.js';
 
 /** What became of one destination at a refresh. */
@@ -49,6 +50,19 @@ export async function sendToDestinations(plan: SegmentPlan, keys: readonly KeyVa
     const outcomes: DestinationOutcome[] = [];
     for (const d of plan.destinations) outcomes.push(await send(d, plan, keys, ctx));
     return outcomes;
+}
+
+/**
+ * Every file and table the segment is sent to exists (one deleted or dropped by hand makes a
+ * refresh evaluate and send the segment again). Looked at before any segment is sent: segments
+ * may share a table, which the first send creates again.
+ */
+export async function destinationsThere(plan: SegmentPlan, engine: SqlEngine, store: HistoryStore): Promise<boolean> {
+    for (const d of plan.destinations) {
+        if (d.kind === 'file' && !existsSync(d.path)) return false;
+        if (d.kind === 'table' && !(await memberTableThere(engine, store, d.table))) return false;
+    }
+    return true;
 }
 
 /** The outcomes of file and table destinations the history keeps (`HistoryStore.recordSends`): those sent or failed (webhooks keep their own delivery state). */

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { destinationStatus, type DestinationStatus } from '../activation/delivery-status.js';
-import { sendAttempts, sendToDestinations, webhookQueue, type DestinationOutcome } from '../activation/send.js';
+import { destinationsThere, sendAttempts, sendToDestinations, webhookQueue, type DestinationOutcome } from '../activation/send.js';
 import { deliverOutbox, segmentKey, type DeliveryPass, type RetryPolicy } from '../activation/webhook-delivery.js';
-import { memberTableThere } from '../activation/table-databases.js';
 import { stringifyJson } from '../compiler/keys.js';
 import { properties } from '../compiler/lower.js';
 import type { KeyValue, SegmentPlan } from '../compiler/ir.js';
@@ -228,15 +227,6 @@ async function refreshSegment(plan: SegmentPlan, cw: CliWorkspace, runner: Segme
 /** Every file the segment's `file` destinations write exists (one deleted is written again). */
 function filesThere(plan: SegmentPlan): boolean {
     return plan.destinations.every(d => d.kind !== 'file' || existsSync(d.path));
-}
-
-/** Every file and table the segment is sent to exists (one deleted or dropped by hand is written again). */
-async function destinationsThere(plan: SegmentPlan, engine: SqlEngine, store: HistoryStore): Promise<boolean> {
-    for (const d of plan.destinations) {
-        if (d.kind === 'file' && !existsSync(d.path)) return false;
-        if (d.kind === 'table' && !(await memberTableThere(engine, store, d.table))) return false;
-    }
-    return true;
 }
 
 /** Keys as the history store holds them: a 64-bit key beyond 2^53 as its digits. */

@@ -117,13 +117,18 @@ describe('evaluator on the retail sample', () => {
 
     it('records refreshes with entered and left members; a simulated next day counts from that day on', async () => {
         await evaluator.request({ op: 'dashboard', record: true });
-        const day = await evaluator.request({ op: 'simulateDay' });
-        expect(day.day).toBe('2027-02-12');
-        // As of 2027-02-11 the records of 2027-02-12 do not exist yet (reference 6.1): nothing changes.
-        const same = await evaluator.request({ op: 'dashboard', record: true });
-        expect(same.rows.find(r => r.name === 'NeverPurchased')).toMatchObject({ count: 317, change: 0 });
-        const next = new InProcessEvaluator(evaluator.root, day.day);
+        const next = new InProcessEvaluator(evaluator.root, '2027-02-12');
         try {
+            // Pinned at the next day before it is simulated: a series of its own (no change yet).
+            const before = await next.request({ op: 'dashboard', record: true });
+            expect(before.rows.find(r => r.name === 'NeverPurchased')).toMatchObject({ count: 317 });
+            expect(before.rows.find(r => r.name === 'NeverPurchased')?.change).toBeUndefined();
+            const day = await evaluator.request({ op: 'simulateDay' });
+            expect(day.day).toBe('2027-02-12');
+            next.session.invalidateAll();
+            // As of 2027-02-11 the records of 2027-02-12 do not exist yet (reference 6.1): nothing changes.
+            const same = await evaluator.request({ op: 'dashboard', record: true });
+            expect(same.rows.find(r => r.name === 'NeverPurchased')).toMatchObject({ count: 317, change: 0 });
             const after = await next.request({ op: 'dashboard', record: true });
             expect(after.rows.find(r => r.name === 'NeverPurchased')).toMatchObject({ count: 306, change: -11 });
             const preview = await next.request({ op: 'preview', segment: 'NeverPurchased', pageOffset: 0, pageSize: 5 });
@@ -136,7 +141,7 @@ describe('evaluator on the retail sample', () => {
         const filled = await evaluator.request({ op: 'backfill', from: '2027-01-01', to: '2027-01-29', stepDays: 7 });
         expect(filled.points).toBe(5 * filled.segments);
         const history = await HistoryStore.open(defaultHistoryFile(join(evaluator.root, 'retail.sqlite')));
-        expect(history.trend('ValentinesEarly').map(p => p.asOf.slice(0, 10))).toEqual(['2027-01-01', '2027-01-08', '2027-01-15', '2027-01-22', '2027-01-29', '2027-02-11', '2027-02-11', '2027-02-12']);
+        expect(history.trend('ValentinesEarly').map(p => p.asOf.slice(0, 10))).toEqual(['2027-01-01', '2027-01-08', '2027-01-15', '2027-01-22', '2027-01-29', '2027-02-11', '2027-02-11', '2027-02-12', '2027-02-12']);
         history.close();
     });
 

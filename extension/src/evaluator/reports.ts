@@ -11,10 +11,14 @@ import { destinationViews } from './destinations.js';
 import { overlaps } from './overlaps.js';
 import type { CancelToken } from './cancel.js';
 import { kindOf, segmentAt } from './find-segment.js';
-import { sendAttempts, sendToDestinations, webhookQueue } from '../../../activation/send.js';
+import { destinationsThere, sendAttempts, sendToDestinations, webhookQueue } from '../../../activation/send.js';
 import { deliverOutbox } from '../../../activation/webhook-delivery.js';
 import { historyLocation } from '../../../history/history-location.js';
-import { HistoryStore, HistoryWriteError } from '../../../history/history-store.js';
+import { HistoryStore, HistoryWriteError, seriesOf, trendUpTo } from '../../../history/history-store.js';
+import { fileTableVersions, tableVersions } from '../../../engine/refresh.js';
+import type { SqlEngine } from '../../../engine/engine.js';
+import { definitionOf, instantsFingerprint, keysFromSnapshot, refreshTables, sameInputs, sameState, segmentFingerprint, stateOf, type SegmentState } from '../../../engine/refresh-state.js';
+import type { Clock } from '../../../compiler/time.js';
 import type { EvaluationContext } from './protocol.js';
 import { whyNotRunnable } from './not-runnable.js';
 import { locationOf, type LoadedModel, type WorkspaceSession } from './session.js';
@@ -105,8 +109,8 @@ export async function buildPreview(session: WorkspaceSession, ctx: EvaluationCon
         parts: [],
         steps: [],
         page: { columns: shown.columns, rows: shown.rows.map(r => r.map(cell)), offset: aligned, total: keys.length, pageSize: req.pageSize },
-        changes: history?.latestChanges(plan.name) ?? { entered: [], left: [] },
-        trend: history?.trend(plan.name) ?? [],
+        changes: history?.latestChanges(plan.name, viewSeries(plan, model, ctx, clock)) ?? { entered: [], left: [] },
+        trend: trendUpTo(history?.trend(plan.name) ?? [], { asOf: clock.now, count: keys.length }),
         destinations: destinationViews(plan, history, model.workspace.root),
         sql: await runner.sql(plan.name),
         engine: engineLabel(engine),
@@ -180,8 +184,11 @@ export function isRefreshed(plan: SegmentPlan): boolean {
 export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationContext, record: boolean, token: CancelToken, onRows?: (partial: DashboardData) => void, everyMs = PROGRESS_MS): Promise<DashboardData> {
     const started = performance.now();
     const model = await session.loaded();
-    const { runner, clock, engine } = await session.runnerAt(ctx.asOf);
     const { store: history, info } = await openHistory(session, ctx);
+    // The data's versions are read before the engine reads the data (see `fileTableVersions`).
+    const refresh = record && history ? await refreshInputs(session, ctx, model, history) : undefined;
+    const { runner, clock, engine } = await session.runnerAt(ctx.asOf);
+    const decisions = refresh && history ? await reuseUnchanged(model, history, runner, engine, ctx, clock, refresh) : new Map<string, RefreshDecision>();
     const members = new Map<string, readonly Key[]>();
     const sendProblems: string[] = [];
     const segments = [...model.workspace.model.segments.values()];
@@ -219,7 +226,8 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
         }
         const viewed = viewKeys(keys);
         members.set(plan.name, viewed);
-        if (record && history && (isRefreshed(plan) || !history.snapshot(plan.name))) {
+        const decision = decisions.get(plan.name);
+        if (history && decision && !decision.reused) {
             // A refresh sends the segment to its destinations (reference, section 7), before it is
             // recorded (a table's entered_at reads the runs before); a preview never sends.
             const sent = await sendToDestinations(plan, keys, { runner, engine, workspace: model.workspace.root, history });
@@ -227,19 +235,20 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
                 if (d.status === 'failed') sendProblems.push(`${plan.name} was not written to ${d.name}: ${d.reason}.`);
             }
             // Its webhook events are queued with the run (the same outbox as the command line's).
-            history.record(plan.name, clock.now, viewed, undefined, undefined, webhookQueue(plan));
+            history.record(plan.name, clock.now, viewed, undefined, sent.every(d => d.status !== 'failed') ? decision.state : undefined, webhookQueue(plan), decision.series);
             history.recordSends(plan.name, sendAttempts(sent, plan));
         }
-        const change = history?.change(plan.name);
+        const change = history?.change(plan.name, viewSeries(plan, model, ctx, clock));
         rows[i] = {
             ...base,
             count: keys.length,
             ...(change !== undefined ? { change } : {}),
-            trend: history?.trend(plan.name) ?? [],
+            trend: trendUpTo(history?.trend(plan.name) ?? [], { asOf: clock.now, count: keys.length }),
             ...(plan.destinations.length ? { destinations: destinationViews(plan, history, model.workspace.root) } : {})
         };
         progress(false);
     }
+    if (refresh?.file && refresh.fromFile) history?.setDataVersions(refresh.file, refresh.fromFile.file.stamp, refresh.fromFile.file.versions);
     // A history that cannot be written never takes the dashboard down: the view says what happened.
     let problem: string | undefined;
     try {
@@ -266,3 +275,56 @@ export async function buildDashboard(session: WorkspaceSession, ctx: EvaluationC
 /** How often the dashboard sends its rows while it counts. */
 export const PROGRESS_MS = 200;
 
+/** The history series a view's counts belong to: the segment's definition at the view's kind of instant (`seriesOf`). */
+export function viewSeries(plan: SegmentPlan, model: LoadedModel, ctx: EvaluationContext, clock: Clock): string {
+    return seriesOf(definitionOf(plan, model.plans.plans), ctx.asOf === undefined ? undefined : clock.now);
+}
+
+interface RefreshInputs {
+    readonly file?: string;
+    readonly fromFile?: Awaited<ReturnType<typeof fileTableVersions>>;
+}
+
+async function refreshInputs(session: WorkspaceSession, ctx: EvaluationContext, model: LoadedModel, history: HistoryStore): Promise<RefreshInputs> {
+    const file = ctx.engine === 'postgres' ? undefined : await session.databaseFile();
+    if (!file) return {};
+    const tables = new Set([...model.plans.plans.values()].flatMap(p => refreshTables(p, model.plans.plans)));
+    const fromFile = await fileTableVersions(file, tables, history.dataVersions(file)).catch(() => undefined);
+    return { file, ...(fromFile ? { fromFile } : {}) };
+}
+
+/** For one segment of a refresh: its series, what it depends on, and whether its members were taken from the history. */
+interface RefreshDecision {
+    readonly series: string;
+    readonly state: SegmentState;
+    readonly reused: boolean;
+}
+
+/**
+ * The extension's refresh, incremental as `segments refresh` is: each active segment whose
+ * definition, data and instants are those of its series' latest recorded run takes its members
+ * from the history (seeded into the runner, so compound segments made of it reuse them too)
+ * and records nothing (its destinations are there: files and tables looked at before any
+ * segment is sent); the others are evaluated and recorded. Without file versions (a server's
+ * data) the tables are scanned (`tableVersions`).
+ */
+async function reuseUnchanged(model: LoadedModel, history: HistoryStore, runner: SegmentRunner, engine: SqlEngine, ctx: EvaluationContext, clock: Clock, refresh: RefreshInputs): Promise<Map<string, RefreshDecision>> {
+    const decisions = new Map<string, RefreshDecision>();
+    const plans = model.plans.plans;
+    const active = [...plans.values()].filter(p => p.active);
+    const versions = refresh.fromFile?.versions ?? await tableVersions(engine, new Set(active.flatMap(p => refreshTables(p, plans))));
+    for (const plan of active) {
+        const series = viewSeries(plan, model, ctx, clock);
+        const fingerprint = await segmentFingerprint(plan, model.workspace, plans);
+        const tables = refreshTables(plan, plans);
+        const recorded = history.refreshState(plan.name, series);
+        const snapshot = history.snapshot(plan.name, series);
+        const pinnedSame = ctx.asOf !== undefined && recorded?.instants !== undefined && sameInputs(recorded, stateOf(fingerprint, undefined, tables, versions));
+        const state = pinnedSame ? recorded! : stateOf(fingerprint, await instantsFingerprint(plan, plans, runner), tables, versions);
+        // A file deleted or a table dropped by hand is written again, so the segment is evaluated.
+        const reused = snapshot !== undefined && sameState(recorded, state) && await destinationsThere(plan, engine, history);
+        if (reused) runner.seed(plan.name, keysFromSnapshot(plan, snapshot));
+        decisions.set(plan.name, { series, state, reused });
+    }
+    return decisions;
+}
