@@ -263,23 +263,56 @@ export class HistoryStore {
     }
 
     /**
-     * For each member of the segment's latest snapshot (of its latest series), the "as of"
-     * instant of the refresh it last entered at (a member since the series' first refresh: that refresh's).
+     * For each member of the segment's latest run, the "as of" instant of the refresh it last
+     * entered at: the run from which it has been a member at every refresh since, across series
+     * (a new series, after an edit or at another pinned instant, keeps the instant a member
+     * already had at the run before it).
      */
     enteredAt(segment: string): Map<Key, string> {
         const result = new Map<Key, string>();
-        const series = this.db.exec('SELECT series FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id DESC LIMIT 1', [segment])[0]?.values[0]?.[0];
-        if (series === undefined || series === null) return result;
-        const members = snapshotOf(this.db, segment, String(series));
-        if (!members) return result;
-        const first = this.db.exec('SELECT as_of FROM runs WHERE segment = ? AND series = ? AND backfill = 0 ORDER BY id LIMIT 1', [segment, String(series)]);
-        const since = String(first[0].values[0][0]);
-        for (const k of members) result.set(k, since);
-        const rows = this.db.exec("SELECT c.member, r.as_of FROM changes c JOIN runs r ON r.id = c.run_id WHERE r.segment = ? AND r.series = ? AND c.change = 'entered' ORDER BY r.id", [segment, String(series)]);
-        for (const [member, asOf] of rows.length ? rows[0].values : []) {
-            if (result.has(member as Key)) result.set(member as Key, String(asOf));
+        const runs = this.db.exec('SELECT id, series, as_of FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id', [segment])[0]?.values
+            .map(r => ({ id: Number(r[0]), series: String(r[1]), asOf: String(r[2]) })) ?? [];
+        if (runs.length === 0) return result;
+        let at = runs.length - 1;
+        let pending = this.membersAt(segment, runs, at);
+        while (pending.size > 0) {
+            // The runs of one series in a row up to `at`: changes compare runs within it (the first's, with an earlier run of its series).
+            const { series } = runs[at];
+            let first = at;
+            while (first > 0 && runs[first - 1].series === series) first--;
+            const entered = this.db.exec("SELECT c.member, r.as_of FROM changes c JOIN runs r ON r.id = c.run_id WHERE r.segment = ? AND r.series = ? AND r.id > ? AND r.id <= ? AND c.change = 'entered' ORDER BY r.id",
+                [segment, series, runs[first].id, runs[at].id]);
+            const latest = new Map<Key, string>(entered.length ? entered[0].values.map(([m, asOf]) => [m as Key, String(asOf)]) : []);
+            const since: Key[] = [];
+            for (const k of pending) {
+                const instant = latest.get(k);
+                if (instant !== undefined) result.set(k, instant);
+                else since.push(k);
+            }
+            // The rest are members since the first of these runs: and before it, if the run before had them.
+            const before = first - 1;
+            const earlier = before >= 0 ? this.membersAt(segment, runs, before) : new Set<Key>();
+            pending = new Set();
+            for (const k of since) {
+                if (earlier.has(k)) pending.add(k);
+                else result.set(k, runs[first].asOf);
+            }
+            at = before;
         }
         return result;
+    }
+
+    /** The members of the segment's run `runs[index]`: its series' snapshot, without the changes of the series' later runs. */
+    private membersAt(segment: string, runs: readonly { id: number; series: string }[], index: number): Set<Key> {
+        const { id, series } = runs[index];
+        const members = snapshotOf(this.db, segment, series) ?? new Set<Key>();
+        const later = this.db.exec('SELECT c.member, c.change FROM changes c JOIN runs r ON r.id = c.run_id WHERE r.segment = ? AND r.series = ? AND r.id > ? ORDER BY r.id DESC',
+            [segment, series, id]);
+        for (const [member, change] of later.length ? later[0].values : []) {
+            if (change === 'entered') members.delete(member as Key);
+            else members.add(member as Key);
+        }
+        return members;
     }
 
     /** The columns of a table in the store's file (name and declared type), none when there is no such table. */
@@ -618,6 +651,9 @@ function applyRecord(w: StoreWriter, r: RecordInput): Recorded {
     const now = new Set<Key>(r.keys);
     const entered = previous ? r.keys.filter(k => !previous.has(k)) : [];
     const left = previous ? [...previous].filter(k => !now.has(k)) : [];
+    // A webhook was last given the segment's latest run, whatever its series: a new series (an
+    // edit, another pinned instant) sends who entered and exited since then, not every member again.
+    const given = r.webhooks && !previous ? latestSnapshotIn(w, r.segment) : undefined;
     const id = nextRunId(w);
     w.run('INSERT INTO runs (id, segment, recorded_at, as_of, count, entered, left_count, series) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         [id, r.segment, r.recordedAt, r.asOf, r.keys.length, previous ? entered.length : null, previous ? left.length : null, r.series]);
@@ -630,7 +666,8 @@ function applyRecord(w: StoreWriter, r: RecordInput): Recorded {
         w.run('INSERT INTO refresh_states (segment, series, run_id, fingerprint, tables, instants) VALUES (?, ?, ?, ?, ?, ?)',
             [r.segment, r.series, id, r.state.fingerprint, JSON.stringify(r.state.tables), r.state.instants ?? null]);
     }
-    if (r.webhooks) queueRun(w, id, r.segment, r.asOf, r.keys, previous ? { entered, exited: left } : undefined, r.webhooks);
+    const webhookChanges = previous ? { entered, exited: left } : given ? { entered: r.keys.filter(k => !given.has(k)), exited: [...given].filter(k => !now.has(k)) } : undefined;
+    if (r.webhooks) queueRun(w, id, r.segment, r.asOf, r.keys, webhookChanges, r.webhooks);
     return { entered, left, first: !previous, recorded: true };
 }
 
@@ -678,6 +715,12 @@ function nextRunId(w: StoreWriter): number {
 function snapshotIn(w: StoreWriter, segment: string, series: string): Set<Key> | undefined {
     if (w.rows('SELECT 1 FROM runs WHERE segment = ? AND series = ? AND backfill = 0 LIMIT 1', [segment, series]).length === 0) return undefined;
     return new Set(w.rows('SELECT member FROM snapshots WHERE segment = ? AND series = ?', [segment, series]).map(r => r[0] as Key));
+}
+
+/** The members of the segment's latest run (refreshes only), in any series; undefined before its first. */
+function latestSnapshotIn(w: StoreWriter, segment: string): Set<Key> | undefined {
+    const latest = w.rows('SELECT series FROM runs WHERE segment = ? AND backfill = 0 ORDER BY id DESC LIMIT 1', [segment])[0];
+    return latest ? snapshotIn(w, segment, String(latest[0])) : undefined;
 }
 
 function snapshotOf(db: Database, segment: string, series: string): Set<Key> | undefined {

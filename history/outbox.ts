@@ -78,7 +78,8 @@ export interface DeliveryRecord {
 
 /**
  * Queues the batches of run `runId` for each webhook destination: the members that entered and
- * exited since the previous run, at most `MAX_KEYS_PER_BATCH` keys a batch; at a destination's
+ * exited since the segment's previous run (`changes`: in its series, or, at a series' first run,
+ * since the segment's latest run in another, which the destination was given), at most `MAX_KEYS_PER_BATCH` keys a batch; at a destination's
  * first run (the segment's first refresh, or a destination it activates since this run) every
  * member, as entered. Nothing is queued when nobody entered or left. Called inside the run's
  * own transaction.

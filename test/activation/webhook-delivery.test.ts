@@ -71,6 +71,22 @@ describe('webhook outbox in the history store', () => {
         again.close();
     });
 
+    it('a run that starts another series (an edit, another pinned instant) sends who entered and exited since the segment\'s latest run, not every member again', async () => {
+        const file = storeFile();
+        const store = await HistoryStore.open(file);
+        store.record('HighBalance', '2027-02-11 00:00:00', [1, 2, 3], undefined, undefined, queue('http://127.0.0.1:9/x'), 'as of 2027-02-11 00:00:00 d1');
+        const second = store.record('HighBalance', '2027-02-12 00:00:00', [2, 3, 4], undefined, undefined, queue('http://127.0.0.1:9/x'), 'as of 2027-02-12 00:00:00 d1');
+        // The history's series starts again (every member its first), the receiver hears the difference.
+        expect(second).toMatchObject({ first: true, entered: [], left: [] });
+        await store.save();
+        store.close();
+        const again = await HistoryStore.open(file);
+        const runs = again.runs('HighBalance').map(r => r.id);
+        expect(again.outbox().map(b => JSON.parse(b.body) as { entered: unknown[]; exited: unknown[] }).map(b => [b.entered, b.exited])).toEqual([[[1, 2, 3], []], [[4], [1]]]);
+        expect(again.outbox().map(b => b.run)).toEqual(runs);
+        again.close();
+    });
+
     it('at most 10,000 keys a request, entered before exited; a 64-bit key beyond 2^53 is sent as an exact JSON number', async () => {
         const file = storeFile();
         const store = await HistoryStore.open(file);

@@ -187,4 +187,21 @@ describe('history store: series', () => {
         expect(reopened.membersAfter('S', runs[1].id)).toEqual([1, 2]);
         reopened.close();
     });
+
+    it('a member\'s entered instant (a table destination\'s entered_at) is the run from which it was a member at every refresh, across series', async () => {
+        const store = await HistoryStore.open(storeFile());
+        const x = seriesOf('def-1', '2027-03-01 00:00:00');
+        const y = seriesOf('def-1', '2027-03-02 00:00:00');
+        store.record('S', '2027-03-01 00:00:00', [1, 2, 3], undefined, undefined, undefined, x);
+        store.record('S', '2027-03-01 00:00:00', [1, 2, 3, 4], undefined, undefined, undefined, x);
+        // Another pinned instant: 1 and 2 stay, 3 and 4 leave, 5 enters.
+        store.record('S', '2027-03-02 00:00:00', [1, 2, 5], undefined, undefined, undefined, y);
+        expect(Object.fromEntries(store.enteredAt('S'))).toEqual({ 1: '2027-03-01 00:00:00', 2: '2027-03-01 00:00:00', 5: '2027-03-02 00:00:00' });
+        // Back to the first instant: its snapshot had 3 and 4, but they were not members at the run in between.
+        store.record('S', '2027-03-01 00:00:00', [1, 3, 5], undefined, undefined, undefined, x);
+        expect(Object.fromEntries(store.enteredAt('S'))).toEqual({ 1: '2027-03-01 00:00:00', 3: '2027-03-01 00:00:00', 5: '2027-03-02 00:00:00' });
+        const runs = store.runs('S');
+        expect(runs.map(r => [r.entered, r.left])).toEqual([[undefined, undefined], [1, 0], [undefined, undefined], [1, 2]]);
+        store.close();
+    });
 });
