@@ -16,7 +16,6 @@ import { deliverOutbox } from '../../../activation/webhook-delivery.js';
 import { historyLocation } from '../../../history/history-location.js';
 import { HistoryStore, HistoryWriteError, seriesOf, trendUpTo } from '../../../history/history-store.js';
 import { fileTableVersions, tableVersions } from '../../../engine/refresh.js';
-import type { SqlEngine } from '../../../engine/engine.js';
 import { definitionOf, instantsFingerprint, keysFromSnapshot, refreshTables, sameInputs, sameState, segmentFingerprint, stateOf, type SegmentState } from '../../../engine/refresh-state.js';
 import type { Clock } from '../../../compiler/time.js';
 import type { EvaluationContext } from './protocol.js';
