@@ -32,8 +32,8 @@ class NativeEngine implements SqlEngine {
         return this.db.prepare(sql).raw(true).all() as SqlValue[][];
     }
     private readonly storageCache = new StorageCache();
-    storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
-        return this.storageCache.facts({ dialect: this.dialect, query: sql => this.query(sql), plainValue: sqlitePlainValue }, columns);
+    storage(columns: readonly ColumnRequest[], quantities?: readonly string[]): Promise<StorageFacts> {
+        return this.storageCache.facts({ dialect: this.dialect, query: sql => this.query(sql), plainValue: sqlitePlainValue }, columns, quantities);
     }
     async close(): Promise<void> {
         this.db.close();

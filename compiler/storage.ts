@@ -47,8 +47,12 @@ export class StorageFacts {
     constructor(
         private readonly facts: ReadonlyMap<string, ColumnStorage> = new Map(),
         private readonly distinct: ReadonlyMap<string, boolean> = new Map(),
-        private readonly latest: ReadonlyMap<string, string | undefined> = new Map()
+        private readonly latest: ReadonlyMap<string, string | undefined> = new Map(),
+        private readonly quantities: ReadonlyMap<string, number | undefined> = new Map()
     ) {}
+
+    /** The figures the compiler asked for (`quantity`) that these facts do not hold: the engine measures them next. */
+    readonly unmeasured = new Set<string>();
 
     of(attribute: SchemaAttribute): ColumnStorage {
         return this.facts.get(storageKey(attribute.entity, attribute.column, attribute.type)) ?? UNKNOWN_STORAGE;
@@ -69,4 +73,14 @@ export class StorageFacts {
         return this.latest.get(storageKey(attribute.entity, attribute.column, attribute.type));
     }
 
+    /**
+     * A figure of the data the compiler chooses a query's shape by (a table's size, how many
+     * records a condition keeps, whether an index serves a column): the one number `sql`
+     * returns, as the engine measured it on this copy. Undefined when not measured (the
+     * question is then noted in `unmeasured`) or when the query failed or returned no number.
+     */
+    quantity(sql: string): number | undefined {
+        if (!this.quantities.has(sql)) this.unmeasured.add(sql);
+        return this.quantities.get(sql);
+    }
 }

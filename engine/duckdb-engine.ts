@@ -167,7 +167,7 @@ export class DuckDbEngine implements SqlEngine {
      * timestamps from text in several forms (`T`, `Z`, fractions, offsets) no longer holds its
      * stored text, so a plan reading it as text is refused rather than given other text.
      */
-    async storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
+    async storage(columns: readonly ColumnRequest[], quantities?: readonly string[]): Promise<StorageFacts> {
         const name = (table: string, column: string): string => `${table.toLowerCase()}\u0000${column.toLowerCase()}`;
         this.converted ??= this.query(`SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = current_schema() AND comment = ${duckdbDialect.stringLiteral(CONVERTED_TEXT_DIFFERS)}`)
             .then(rows => new Set(rows.map(r => name(String(r[0]), String(r[1])))));
@@ -176,7 +176,7 @@ export class DuckDbEngine implements SqlEngine {
         if (asText) {
             throw new DatabaseError(this.copySource ?? 'DuckDB', `${asText.entity}'s column ${asText.table}.${asText.column} holds datetimes, which DuckDB's copy of the file reads as timestamps, and a text attribute reads it as stored text in several forms: declare the attribute \`datetime\` (or \`date\`), or pick the sql.js engine`);
         }
-        return this.typed.facts(columns);
+        return this.typed.facts(columns, quantities);
     }
 
     /** One view per Parquet or CSV file: `orders.parquet` becomes the table `orders`. */

@@ -6,8 +6,11 @@ export interface SqlEngine {
     readonly dialect: import('../compiler/sql/dialect.js').Dialect;
     /** Rows of a query, each an array of column values: numbers, integers beyond 2^53 as bigints, strings or null. */
     query(sql: string): Promise<SqlValue[][]>;
-    /** How the given columns are stored in this copy of the data (looked at once per column). */
-    storage(columns: readonly ColumnRequest[]): Promise<StorageFacts>;
+    /**
+     * How the given columns are stored in this copy of the data (looked at once per column),
+     * and the figures the compiler asked for (`StorageFacts.quantity`, each measured once).
+     */
+    storage(columns: readonly ColumnRequest[], quantities?: readonly string[]): Promise<StorageFacts>;
     close(): Promise<void>;
 }
 

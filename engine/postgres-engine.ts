@@ -59,8 +59,8 @@ export class PostgresEngine implements SqlEngine {
         'SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ANY (current_schemas(false)) ORDER BY array_position(current_schemas(false), table_schema::name)',
         postgresPlainValue);
 
-    storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
-        return this.typed.facts(columns);
+    storage(columns: readonly ColumnRequest[], quantities?: readonly string[]): Promise<StorageFacts> {
+        return this.typed.facts(columns, quantities);
     }
 
     async query(sql: string): Promise<SqlValue[][]> {

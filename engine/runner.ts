@@ -115,9 +115,26 @@ export class SegmentRunner {
         return { dialect: this.engine.dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys, sampled: this.samples.lookup, storage: await this.storage(plan) };
     }
 
-    /** How the columns the plan reads are stored in this engine's data (looked at once per column). */
-    storage(plan: SegmentPlan): Promise<StorageFacts> {
-        return this.engine.storage(plannedColumns(plan, this.plans));
+    /**
+     * How the columns the plan reads are stored in this engine's data (looked at once per
+     * column), with the figures the compiler chooses query shapes by (`StorageFacts.quantity`):
+     * the plan is compiled, the figures it asked for are measured (once per copy), and again
+     * until it asks for none new (a figure may depend on others: a bound on a count).
+     */
+    async storage(plan: SegmentPlan): Promise<StorageFacts> {
+        const columns = plannedColumns(plan, this.plans);
+        let facts = await this.engine.storage(columns);
+        for (let round = 0; round < 4; round++) {
+            try {
+                segmentSql(plan, { dialect: this.engine.dialect, clock: this.clock, plans: this.plans, staticKeys: this.fileKeys, sampled: this.samples.lookup, storage: facts });
+            } catch {
+                // What the plan cannot be compiled without yet (a sample not drawn) is asked for where it is compiled.
+                return facts;
+            }
+            if (facts.unmeasured.size === 0) return facts;
+            facts = await this.engine.storage(columns, [...facts.unmeasured]);
+        }
+        return facts;
     }
 
     /** The `show` columns of the given members, in key order. */

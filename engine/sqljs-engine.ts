@@ -81,8 +81,8 @@ export class SqlJsEngine implements SqlEngine {
         return new SqlJsEngine(db, file, new StorageCache(), () => db.close());
     }
 
-    storage(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
-        return this.storageCache.facts({ dialect: this.dialect, query: sql => this.query(sql), plainValue: sqlitePlainValue }, columns);
+    storage(columns: readonly ColumnRequest[], quantities?: readonly string[]): Promise<StorageFacts> {
+        return this.storageCache.facts({ dialect: this.dialect, query: sql => this.query(sql), plainValue: sqlitePlainValue }, columns, quantities);
     }
 
     async query(sql: string): Promise<SqlValue[][]> {

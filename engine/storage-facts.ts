@@ -26,8 +26,10 @@ export class StorageCache {
     private readonly known = new Map<string, ColumnStorage>();
     private readonly distinct = new Map<string, boolean>();
     private readonly latest = new Map<string, string | undefined>();
+    private readonly quantities = new Map<string, number | undefined>();
 
-    async facts(probe: StorageProbe, requests: readonly ColumnRequest[]): Promise<StorageFacts> {
+    /** `quantities`: the figures the compiler asked for (`StorageFacts.quantity`), each measured once. */
+    async facts(probe: StorageProbe, requests: readonly ColumnRequest[], quantities: readonly string[] = []): Promise<StorageFacts> {
         const missing = requests.filter(r => !this.known.has(storageKey(r.entity, r.column, r.type)));
         for (const [table, columns] of groupBy(missing, r => r.table)) await this.probeTable(probe, table, columns);
         const keys = requests.filter(r => r.distinct && !this.distinct.has(storageKey(r.entity, r.column, r.type)));
@@ -36,7 +38,13 @@ export class StorageCache {
             const key = storageKey(r.entity, r.column, r.type);
             if (r.latest && !this.latest.has(key)) this.latest.set(key, await latestTime(probe, r, this.known.get(key) ?? UNKNOWN_STORAGE));
         }
-        return new StorageFacts(this.known, this.distinct, this.latest);
+        for (const sql of quantities) {
+            if (this.quantities.has(sql)) continue;
+            const value = await probe.query(sql).then(rows => rows[0]?.[0], () => undefined);
+            const n = typeof value === 'number' || typeof value === 'bigint' ? Number(value) : undefined;
+            this.quantities.set(sql, n !== undefined && Number.isFinite(n) ? n : undefined);
+        }
+        return new StorageFacts(this.known, this.distinct, this.latest, this.quantities);
     }
 
     /** Whether the keys of each key column are distinct: one pass over the table, keys read as the language reads them. */
@@ -134,7 +142,7 @@ export class TypedStorage {
         private readonly plainValue: (column: string, type: ColumnRequest['type']) => string | undefined
     ) {}
 
-    facts(columns: readonly ColumnRequest[]): Promise<StorageFacts> {
+    facts(columns: readonly ColumnRequest[], quantities?: readonly string[]): Promise<StorageFacts> {
         const name = (table: string, column: string): string => `${table.toLowerCase()}\u0000${column.toLowerCase()}`;
         this.catalog ??= this.engine.query(this.catalogSql).then(rows => {
             const types = new Map<string, string>();
@@ -147,7 +155,7 @@ export class TypedStorage {
             query: sql => this.engine.query(sql),
             plainByType: async r => plainByCatalogType(r.type, (await catalog).get(name(r.table, r.column))),
             plainValue: this.plainValue
-        }, columns);
+        }, columns, quantities);
     }
 }
 

@@ -84,6 +84,13 @@ export interface Dialect {
      * decorrelates it into that join itself).
      */
     readonly correlatedAggregates: boolean;
+    /**
+     * Where a correlated `EXISTS` runs as a probe through an index per outer record (SQLite,
+     * which does not decorrelate), the queries of the figures that choose between it and a
+     * semi-join that lists the related records once (compiler/sql/semi-join-shape.ts); absent
+     * where the database plans both alike (DuckDB and PostgreSQL decorrelate into a join).
+     */
+    readonly rowProbes?: RowProbes;
     /** `condition`, with a missing (NULL) result read as false. */
     isTrue(condition: string): string;
     /**
@@ -102,6 +109,16 @@ export interface Dialect {
     setOperation(left: string, operator: 'union' | 'intersect' | 'exclude', right: string, alias: string): string;
     /** The aggregate counting the distinct non-NULL values of `value` on the rows where `condition` holds (NULL read as false). */
     countDistinctWhere(value: string, condition: string): string;
+}
+
+/** Queries of one number each about a table, for choosing a query's shape (`Dialect.rowProbes`). */
+export interface RowProbes {
+    /** More than 0 when an index of `table` starts with `column` (or `column` is its integer primary key). */
+    indexLeading(table: string, column: string): string;
+    /** The table's largest row number. */
+    lastRow(table: string): string;
+    /** A condition on the record `alias` keeping the rows numbered `step`, `2 * step`, ... up to `last`: a sample spread over the table. */
+    everyNth(alias: string, step: number, last: number): string;
 }
 
 /** `SELECT column FROM from WHERE where...`, kept apart so a dialect can write it as IN or EXISTS. */
@@ -201,7 +218,12 @@ export function inSubquery(outer: string, s: SubqueryParts): string {
  * DuckDB, where `NOT (x IN (subquery))` is a per-row subplan once the subquery outgrows memory.
  */
 export function notExistsAmong(outer: string, s: SubqueryParts): string {
-    return `NOT EXISTS (SELECT 1 FROM ${s.from}${whereClause([...s.where, `${s.column} = ${outer}`])})`;
+    return `NOT ${existsAmong(outer, s)}`;
+}
+
+/** `outer` among the subquery's values as a correlated `EXISTS` (false, never NULL, for no match: for positive tests only, where both filter alike). */
+export function existsAmong(outer: string, s: SubqueryParts): string {
+    return `EXISTS (SELECT 1 FROM ${s.from}${whereClause([...s.where, `${s.column} = ${outer}`])})`;
 }
 
 const UNIT_MILLISECONDS = { week: 7 * 86_400_000, day: 86_400_000, hour: 3_600_000, minute: 60_000 } as const;

@@ -1,10 +1,11 @@
 import type { Condition, GroupPlan, JoinNode } from '../ir.js';
-import type { SchemaEntity } from '../schema.js';
-import { inSubquery, type SubqueryParts } from './dialect.js';
+import type { SchemaAttribute, SchemaEntity } from '../schema.js';
+import { existsAmong, inSubquery, type SubqueryParts } from './dialect.js';
 import { balancedJoin, boundedConjuncts } from './balanced.js';
 import { leafOperands } from '../plan-walk.js';
 import { joinedRecords, recordSource } from './measure-sql.js';
 import { aliasOf, keyColumn, stepLink, treeAliases } from './relations.js';
+import { chooseExists } from './semi-join-shape.js';
 import { conditionSql, type RenderContext } from './to-sql.js';
 
 /**
@@ -47,6 +48,8 @@ interface SemiJoin {
     readonly subquery: SubqueryParts;
     /** The positive test as written when it differs from `outer IN (subquery)`. */
     readonly inline?: string;
+    /** The subquery joins the related record's own related records (a condition spans them). */
+    readonly joined?: boolean;
 }
 
 /**
@@ -65,8 +68,26 @@ function groupParts(group: GroupPlan, audience: SchemaEntity, ctx: RenderContext
     }
     const plain = split.own.filter(c => !readsOtherRecords(c)).map(c => conditionSql(c, ctx, strict));
     const aggregates = split.own.filter(readsOtherRecords).map(c => conditionSql(c, ctx, strict));
-    const semi = group.root.children.map((child, i) => semiJoin(group.root, child, split.perChild[i], ctx));
+    const semi = group.root.children.map((child, i) => {
+        const s = semiJoin(group.root, child, split.perChild[i], ctx);
+        // A positive test may be a correlated EXISTS where the figures say it reads less
+        // (semi-join-shape.ts); not where the related conditions compute aggregates, measures
+        // or segments, which the sample of rows would compute too.
+        const link = linkAttribute(child);
+        const plainLink = s.subquery.column === `${child.alias}.${ctx.dialect.quoteIdentifier(link.column)}`;
+        const exists = !strict && !s.joined && plainLink && !split.perChild[i].some(readsOtherRecords) && chooseExists({
+            audience, audienceAlias: aliasOf(ctx, group.root.alias), audienceConditions: plain,
+            related: child, linkColumn: link, relatedConditions: s.subquery.where
+        }, ctx.dialect, ctx);
+        return exists ? { ...s, inline: existsAmong(s.outer, s.subquery) } : s;
+    });
     return [...plain, ...semi, ...aggregates];
+}
+
+/** The column of a related record its link to the record before it reads: its key, or its foreign key. */
+function linkAttribute(node: JoinNode): SchemaAttribute {
+    const step = node.step!;
+    return step.relationship.from === step.from ? node.entity.key : step.relationship.attribute;
 }
 
 /** The whole group joined, one row per (profile, combination): the form for conditions that span subtrees. */
@@ -102,7 +123,7 @@ function semiJoin(parent: JoinNode, node: JoinNode, items: readonly Condition[],
         from += joinedRecords(node, ctx);
         where = items.map(c => conditionSql(c, ctx, false));
     }
-    return { outer: link.from, subquery: { column: link.to, from, where: boundedConjuncts(where), probe } };
+    return { outer: link.from, subquery: { column: link.to, from, where: boundedConjuncts(where), probe }, joined: !split };
 }
 
 /** The conditions that name only `node`, and those of each child's subtree; undefined when one spans two. */

@@ -50,6 +50,12 @@ export const sqliteDialect: Dialect = {
     // SQLite's unary plus keeps a term from using an index.
     groupByScan: column => `+${column}`,
     correlatedAggregates: true,
+    rowProbes: {
+        indexLeading: (table, column) => `SELECT (SELECT count(*) FROM pragma_index_list(${quoteString(table)}) AS l, pragma_index_info(l.name) AS i WHERE i.seqno = 0 AND i.name = ${quoteString(column)})`
+            + ` + (SELECT count(*) FROM pragma_table_info(${quoteString(table)}) WHERE pk = 1 AND name = ${quoteString(column)} AND upper(type) = 'INTEGER')`,
+        lastRow: table => `SELECT max(rowid) FROM ${quoteDoubled(table)}`,
+        everyNth: (alias, step, last) => `${alias}.rowid IN (WITH RECURSIVE s(r) AS (SELECT ${step} UNION ALL SELECT r + ${step} FROM s WHERE r + ${step} <= ${last}) SELECT r FROM s)`
+    },
     isTrue: condition => `((${condition}) IS TRUE)`,
     // SQLite does not decorrelate: either the subquery's values are listed once into an index
     // probed per row, or the subquery runs per row (when its values would be most of a table).
