@@ -1,3 +1,4 @@
+import type { RowCosts } from './sql/semi-join-shape.js';
 import type { AttributeType, SchemaAttribute, SchemaEntity } from './schema.js';
 
 /**
@@ -48,7 +49,9 @@ export class StorageFacts {
         private readonly facts: ReadonlyMap<string, ColumnStorage> = new Map(),
         private readonly distinct: ReadonlyMap<string, boolean> = new Map(),
         private readonly latest: ReadonlyMap<string, string | undefined> = new Map(),
-        private readonly quantities: ReadonlyMap<string, number | undefined> = new Map()
+        private readonly quantities: ReadonlyMap<string, number | undefined> = new Map(),
+        /** The engine's relative costs of reading rows in order and through an index (semi-join-shape.ts), when it has its own. */
+        readonly rowCosts?: RowCosts
     ) {}
 
     /** The figures the compiler asked for (`quantity`) that these facts do not hold: the engine measures them next. */

@@ -9,6 +9,7 @@ import { StorageCache } from './storage-facts.js';
 import { SharedCopies, type CopyCounts } from './shared-copies.js';
 import { sqlitePlainValue } from '../compiler/sql/sqlite-reads.js';
 import type { ColumnRequest, StorageFacts } from '../compiler/storage.js';
+import { SQLJS_COSTS } from '../compiler/sql/semi-join-shape.js';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
@@ -46,7 +47,7 @@ async function readCopy(file: string): Promise<Copy> {
         db.close();
         throw new DatabaseError(file, `not a readable SQLite database (${(e as Error).message})`);
     }
-    return { db, storage: new StorageCache() };
+    return { db, storage: new StorageCache(SQLJS_COSTS) };
 }
 
 /** How many copies of database files this thread has read and closed, and holds now (tests and benchmarks). */
@@ -78,7 +79,7 @@ export class SqlJsEngine implements SqlEngine {
     static async fromBytes(bytes: Uint8Array, file = ':memory:'): Promise<SqlJsEngine> {
         const SQL = await loadSqlJs();
         const db = new SQL.Database(bytes);
-        return new SqlJsEngine(db, file, new StorageCache(), () => db.close());
+        return new SqlJsEngine(db, file, new StorageCache(SQLJS_COSTS), () => db.close());
     }
 
     storage(columns: readonly ColumnRequest[], quantities?: readonly string[]): Promise<StorageFacts> {

@@ -1,4 +1,5 @@
 import type { Dialect } from '../compiler/sql/dialect.js';
+import type { RowCosts } from '../compiler/sql/semi-join-shape.js';
 import { PLAIN_STORAGE, storageKey, StorageFacts, UNKNOWN_STORAGE, type ColumnRequest, type ColumnStorage } from '../compiler/storage.js';
 import { addOffset } from '../compiler/time.js';
 import type { SqlValue } from './engine.js';
@@ -28,6 +29,9 @@ export class StorageCache {
     private readonly latest = new Map<string, string | undefined>();
     private readonly quantities = new Map<string, number | undefined>();
 
+    /** `rowCosts`: the engine's costs of reading rows, where they differ from native SQLite's (sql.js). */
+    constructor(private readonly rowCosts?: RowCosts) {}
+
     /** `quantities`: the figures the compiler asked for (`StorageFacts.quantity`), each measured once. */
     async facts(probe: StorageProbe, requests: readonly ColumnRequest[], quantities: readonly string[] = []): Promise<StorageFacts> {
         const missing = requests.filter(r => !this.known.has(storageKey(r.entity, r.column, r.type)));
@@ -44,7 +48,7 @@ export class StorageCache {
             const n = typeof value === 'number' || typeof value === 'bigint' ? Number(value) : undefined;
             this.quantities.set(sql, n !== undefined && Number.isFinite(n) ? n : undefined);
         }
-        return new StorageFacts(this.known, this.distinct, this.latest, this.quantities);
+        return new StorageFacts(this.known, this.distinct, this.latest, this.quantities, this.rowCosts);
     }
 
     /** Whether the keys of each key column are distinct: one pass over the table, keys read as the language reads them. */

@@ -8,13 +8,19 @@ import type { Dialect } from './dialect.js';
  * Relative costs of the two shapes of "the audience record has a related record that passes"
  * on SQLite, per row, in units of one related row read in table order: a row read through the
  * index on the link column (a random lookup), and a related record the scan finds (its link
- * added to the list the audience is probed against). Measured on native SQLite at medium, CPU,
- * in turns (bench/RESULTS.md, "Choosing the semi-join's shape"): 2 M purchases scanned in
+ * added to the list the audience is probed against). Measured at medium, CPU, in turns
+ * (bench/RESULTS.md, "Choosing the semi-join's shape"). Native SQLite: 2 M purchases scanned in
  * 140 ms, 430 k of them listed in 340 ms more, 200 k purchases read through
- * `purchases(customer_id)` in 650 ms.
+ * `purchases(customer_id)` in 650 ms. sql.js reads a table in order more slowly (220 ms) and
+ * through an index relatively faster (520 ms), so the crossover is at twice the audience.
  */
-const INDEXED_ROW = 46;
-const LISTED_MATCH = 11;
+export interface RowCosts {
+    readonly indexedRow: number;
+    readonly listedMatch: number;
+}
+
+export const NATIVE_SQLITE_COSTS: RowCosts = { indexedRow: 46, listedMatch: 11 };
+export const SQLJS_COSTS: RowCosts = { indexedRow: 23, listedMatch: 9 };
 
 /** Rows of the related table looked at to estimate how many pass its conditions. */
 const SAMPLE_ROWS = 4096;
@@ -27,10 +33,10 @@ const SAMPLE_ROWS = 4096;
  * (about `related / matches` of them, at most all `related / audienceTable`); the scan reads
  * every related record once and lists each one that passes.
  */
-export function existsCheaper(f: { readonly audience: number; readonly audienceTable: number; readonly related: number; readonly matches: number }): boolean {
+export function existsCheaper(f: { readonly audience: number; readonly audienceTable: number; readonly related: number; readonly matches: number }, costs: RowCosts = NATIVE_SQLITE_COSTS): boolean {
     const fanout = f.related / Math.max(f.audienceTable, 1);
     const reads = f.matches <= 0 ? fanout : Math.min(fanout, f.related / f.matches);
-    return f.audience * reads * INDEXED_ROW < f.related + f.matches * LISTED_MATCH;
+    return f.audience * reads * costs.indexedRow < f.related + f.matches * costs.listedMatch;
 }
 
 /** The semi-join of a group's audience record with one of its related records, as `group-sql.ts` writes it. */
@@ -51,7 +57,8 @@ export interface SemiJoinFacts {
  * column, the sizes of both tables, how many audience records pass their own conditions, and an
  * estimate of how many related records pass theirs (a sample of rows spread over the table).
  * False until every figure is known, and where the dialect has no probes: the scan's cost is
- * bounded by one pass over the related table, the `EXISTS`'s is not.
+ * bounded by one pass over the related table, the `EXISTS`'s is not. The costs per row are the
+ * engine's (`StorageFacts.rowCosts`: sql.js and native SQLite share the dialect, not the costs).
  */
 export function chooseExists(s: SemiJoinFacts, dialect: Dialect, ctx: SourceContext & { readonly storage?: StorageFacts }): boolean {
     const probes = dialect.rowProbes;
@@ -67,15 +74,16 @@ export function chooseExists(s: SemiJoinFacts, dialect: Dialect, ctx: SourceCont
         : facts.quantity(`SELECT count(*) FROM ${entitySource(s.audience, s.audienceAlias, dialect, ctx)} WHERE ${s.audienceConditions.join(' AND ')}`);
     if (indexed === undefined || indexed <= 0 || audienceTable === undefined || related === undefined || last === undefined || audience === undefined) return false;
     const bounds = { audience, audienceTable, related };
+    const costs = facts.rowCosts ?? NATIVE_SQLITE_COSTS;
     // The cost of the `EXISTS` falls as more related records pass: decided without the sample
     // when it wins with none passing or loses with all passing.
-    if (existsCheaper({ ...bounds, matches: 0 })) return true;
-    if (!existsCheaper({ ...bounds, matches: related })) return false;
+    if (existsCheaper({ ...bounds, matches: 0 }, costs)) return true;
+    if (!existsCheaper({ ...bounds, matches: related }, costs)) return false;
     const alias = s.related.alias;
     const step = Math.max(1, Math.floor(last / SAMPLE_ROWS));
     const exists = existsAt(s.related.entity, alias, dialect, ctx);
     const sampled = [probes.everyNth(alias, step, last), ...(exists !== undefined ? [exists] : [])];
     const passes = s.relatedConditions.length === 0 ? '1 = 1' : s.relatedConditions.join(' AND ');
     const share = facts.quantity(`SELECT CAST(SUM(CASE WHEN ${passes} THEN 1 ELSE 0 END) AS REAL) / COUNT(*) FROM ${q(table)} AS ${alias} WHERE ${sampled.join(' AND ')}`);
-    return share !== undefined && existsCheaper({ ...bounds, matches: share * related });
+    return share !== undefined && existsCheaper({ ...bounds, matches: share * related }, costs);
 }

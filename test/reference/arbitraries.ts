@@ -416,12 +416,15 @@ function sqlLiteral(v: CellValue, real: boolean): string {
 /**
  * SQL creating the (empty) tables of the schema. Columns have no declared type, so SQLite keeps
  * every value as it is written (a typed column would turn `'12.50'` into a number or `5.0` into
- * an integer): the storage forms under test survive.
+ * an integer): the storage forms under test survive. Every foreign key column is indexed, so
+ * the compiler's choice of a correlated `EXISTS` through it (compiler/sql/semi-join-shape.ts)
+ * is among the shapes compared.
  */
 export function schemaSql(): string {
     return ENTITIES.map(e => {
         const columns = e.attributes.map(a => `"${columnOf(a)}"${a.name === e.key ? ' PRIMARY KEY' : ''}`);
-        return `CREATE TABLE "${tableOf(e)}" (${columns.join(', ')});`;
+        const indexes = e.attributes.filter(a => a.target !== undefined).map(a => `\nCREATE INDEX "${tableOf(e)}_${columnOf(a)}" ON "${tableOf(e)}" ("${columnOf(a)}");`);
+        return `CREATE TABLE "${tableOf(e)}" (${columns.join(', ')});${indexes.join('')}`;
     }).join('\n');
 }
 
