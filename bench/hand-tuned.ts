@@ -1,3 +1,5 @@
+import { typedShapes } from './hand-tuned-typed.js';
+
 /**
  * A hand-tuned SQLite query for each sample segment, as of 2027-02-11 (today 2027-02-11, now
  * 2027-02-11 23:59:59): what an engineer who knows the data and SQLite's planner would write.
@@ -208,6 +210,6 @@ SELECT customer_id FROM customers WHERE ${customer('')} AND customer_id IN (
   SELECT 1 FROM purchases p JOIN products r ON r.product_id = p.product_id
   WHERE p.customer_id = c.customer_id AND p.amount < r.price AND ${recent('p.')})`
         ];
-        default: return family === 'sqlite' ? SQLITE_ALTERNATIVES[segment] ?? [] : [];
+        default: return family === 'sqlite' ? SQLITE_ALTERNATIVES[segment] ?? [] : typedShapes(segment);
     }
 }
