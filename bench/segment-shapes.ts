@@ -7,6 +7,7 @@
  *
  * Prints, per segment, the median wall-clock and (in-process engines) CPU milliseconds of each
  * query, and the compiled query's ratio to the fastest shape that returns the same keys.
+ * `CONTROL=1` also runs the compiled query last in each turn (a control for the order of turns).
  */
 import { resolve } from 'node:path';
 import { openWorkspace } from '../cli/workspace.js';
@@ -34,7 +35,9 @@ for (const segment of names) {
     if (!plan) throw new Error(`${segment} has no plan`);
     await opened.engine.storage(plannedColumns(plan, cw.plans.plans));
     const shapes = [...(family === 'sqlite' && HAND_TUNED[segment] ? [HAND_TUNED[segment]] : []), ...handTunedShapes(segment, family)];
-    const queries: [string, string][] = [['compiled', await runner.sql(segment)], ...shapes.map((s, i): [string, string] => [`shape ${i + 1}`, s])];
+    const sql = await runner.sql(segment);
+    // CONTROL=1 runs the compiled query a second time, last in each turn: what order alone does.
+    const queries: [string, string][] = [['compiled', sql], ...shapes.map((s, i): [string, string] => [`shape ${i + 1}`, s]), ...(process.env.CONTROL ? [['compiled 2', sql] as [string, string]] : [])];
     if (process.env.SHOW_SQL) console.log(queries[0][1]);
     const wall = queries.map(() => [] as number[]);
     const cpu = queries.map(() => [] as number[]);

@@ -119,7 +119,11 @@ function dynamicRecords(groups: readonly BlockPlan[], audience: SchemaEntity, ct
     }
     const key = keyColumn(alias, audience.key, d, ctx);
     const measures = measureJoins(alias, groups.flatMap(g => g.root.measures), rctx, '\n');
-    return { alias, key, from: `${entitySource(audience, alias, d, ctx)}${measures}`, where: `${key} IS NOT NULL\n  AND ${predicate}` };
+    // A record without a key is no member; where the engine found none in the table, the test
+    // is left out (DuckDB plans `key IS NOT NULL AND NOT EXISTS (...)` as a filter over a mark
+    // join, not an anti join: NeverPurchased 4x slower at medium).
+    const missing = ctx.storage?.quantity(`SELECT count(*) FROM ${d.quoteIdentifier(audience.table)} AS ${alias} WHERE ${key} IS NULL`);
+    return { alias, key, from: `${entitySource(audience, alias, d, ctx)}${measures}`, where: missing === 0 ? predicate : `${key} IS NOT NULL\n  AND ${predicate}` };
 }
 
 export function staticSql(audience: SchemaEntity, keys: readonly KeyValue[], dialect: Dialect, ctx: Pick<SqlContext, 'storage' | 'clock'>): string {
