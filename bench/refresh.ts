@@ -6,7 +6,13 @@
  * - a first refresh (no history: every segment evaluated), a refresh with nothing changed, a
  *   refresh after a simulated day (incremental), and the same day from scratch (a new history);
  * - the history store with 50 segments of medium-sized memberships: its size on disk, and the
- *   time and bytes written by one refresh of all 50 (1% of each membership changed).
+ *   time and bytes written by one refresh of all 50 (1% of each membership changed);
+ * - change detection alone (`--only detect`): the tables' versions from the file's pages, from
+ *   the stamp recorded (nothing changed), and the SQL checksum of every column it replaced, in
+ *   turns, medians of `--turns` (default 5).
+ *
+ * `--turns N` repeats the refresh sequence N times on fresh copies, the incremental and the
+ * from-scratch refresh after the day taken in alternating order; medians are printed.
  *
  * The workspace is the sample's `.segment` files beside a copy of the cached data (the copy is
  * changed by the simulated day; the cache is not). Prints one JSON object.
@@ -15,6 +21,8 @@ import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { refreshOnce } from '../cli/refresh-command.js';
+import { fileTableVersions, tableVersions } from '../engine/refresh.js';
+import { SqlJsEngine } from '../engine/sqljs-engine.js';
 import { HistoryStore } from '../history/history-store.js';
 import { simulateDay } from '../samples/retail/simulate-day.js';
 import { dataset, type SizeName } from './datasets.js';
@@ -30,6 +38,37 @@ async function timed<T>(body: () => Promise<T>): Promise<{ ms: number; value: T 
     const started = performance.now();
     const value = await body();
     return { ms: Math.round(performance.now() - started), value };
+}
+
+let turnCount = 0;
+
+function median(values: readonly number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
+}
+
+/** Change detection alone on the cached file, in turns: pages read and hashed, the stamp recorded, the SQL checksum. */
+async function detection(size: SizeName, turns: number): Promise<Record<string, unknown>> {
+    const file = await dataset(size);
+    const tables = ['customers', 'products', 'purchases', 'interactions'];
+    const engine = await SqlJsEngine.open(file);
+    const pages: number[] = [];
+    const stamp: number[] = [];
+    const checksum: number[] = [];
+    try {
+        let known: Awaited<ReturnType<typeof fileTableVersions>>;
+        for (let turn = 0; turn < turns; turn++) {
+            const read = await timed(() => fileTableVersions(file, tables));
+            pages.push(read.ms);
+            known = read.value;
+            stamp.push((await timed(() => fileTableVersions(file, tables, known!.file))).ms);
+            checksum.push((await timed(() => tableVersions(engine, tables))).ms);
+        }
+    } finally {
+        await engine.close();
+    }
+    return { size, bytes: statSync(file).size, tables, turns, pagesMs: median(pages), stampMs: median(stamp), sqlChecksumMs: median(checksum), all: { pages, stamp, checksum } };
 }
 
 async function refreshes(size: SizeName, files: readonly string[]): Promise<Record<string, unknown>> {
@@ -53,9 +92,12 @@ async function refreshes(size: SizeName, files: readonly string[]): Promise<Reco
         const first = await refreshAll(history);
         const noChange = await refreshAll(history);
         const day = await simulateDay(join(dir, 'retail.sqlite'));
+        // In turns: which of the two after the day goes first alternates between calls.
+        const scratchFirst = turnCount++ % 2 === 1;
+        const fromScratchFirst = scratchFirst ? await refreshAll(join(dir, 'scratch.history.sqlite')) : undefined;
         const afterDay = await refreshAll(history);
-        const fromScratch = await refreshAll(join(dir, 'scratch.history.sqlite'));
-        return { size, files, first, noChange, simulatedDay: day, afterDayIncremental: afterDay, afterDayFromScratch: fromScratch };
+        const fromScratch = fromScratchFirst ?? await refreshAll(join(dir, 'scratch.history.sqlite'));
+        return { first, noChange, simulatedDay: day, afterDayIncremental: afterDay, afterDayFromScratch: fromScratch, scratchFirst };
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }
@@ -106,8 +148,15 @@ async function historyWrites(): Promise<Record<string, unknown>> {
 
 const size = option('size', 'medium') as SizeName;
 const files = option('files', 'contact.segment,valentines.segment').split(',');
-const which = option('only', 'both');
+const which = option('only', 'all');
+const turns = Number(option('turns', '1'));
 const result: Record<string, unknown> = {};
-if (which !== 'history') result.refresh = await refreshes(size, files);
-if (which !== 'refresh') result.history = await historyWrites();
+if (which === 'all' || which === 'detect') result.detect = await detection(size, Number(option('turns', '5')));
+if (which === 'all' || which === 'refresh') {
+    const runs: Record<string, unknown>[] = [];
+    for (let turn = 0; turn < turns; turn++) runs.push(await refreshes(size, files));
+    const ms = (key: string): number => median(runs.map(r => (r[key] as { ms: number }).ms));
+    result.refresh = { size, files, turns, medianMs: { first: ms('first'), noChange: ms('noChange'), afterDayIncremental: ms('afterDayIncremental'), afterDayFromScratch: ms('afterDayFromScratch') }, runs };
+}
+if (which === 'all' || which === 'history') result.history = await historyWrites();
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
