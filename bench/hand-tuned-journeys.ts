@@ -40,6 +40,18 @@ SELECT customer_id FROM customers WHERE customer_id IN (
     SELECT c.id FROM (SELECT customer_id AS p, datetime(purchased_at) AS t FROM purchases
                       WHERE purchased_at >= (SELECT substr(MIN(t), 1, 10) FROM c) LIMIT -1) AS b
     CROSS JOIN c ON c.p = b.p WHERE b.t > c.t AND b.t <= c.u))`,
+    // The window shape with times as whole seconds since 1970 (`unixepoch`: the data's times
+    // have no fractions or offsets): integers sort and compare cheaper than text; `+customer_id`
+    // keeps SQLite from reading the purchases in customer order through the index.
+    seconds: `WITH c AS MATERIALIZED (SELECT customer_id AS p, unixepoch(occurred_at) AS t FROM interactions
+  WHERE kind = 'cart' AND occurred_at < '2027-02-10' AND datetime(occurred_at) < '2027-02-09 23:59:59' AND customer_id IS NOT NULL)
+SELECT customer_id FROM customers WHERE customer_id IN (
+  SELECT p FROM (
+    SELECT p, t, k, MIN(CASE WHEN k = 1 THEN t END) OVER (PARTITION BY p ORDER BY t DESC, k ROWS UNBOUNDED PRECEDING) AS next
+    FROM (SELECT p, t, 0 AS k FROM c
+          UNION ALL SELECT +customer_id, unixepoch(purchased_at), 1 FROM purchases
+          WHERE purchased_at >= (SELECT date(MIN(t), 'unixepoch') FROM c) AND customer_id IS NOT NULL))
+  WHERE k = 0 AND (next IS NULL OR next > t + 172800))`,
     // The way it is usually written: for each cart, its customer's purchases through the foreign
     // key's index (a random row read for each purchase of each cart).
     correlated: `SELECT customer_id FROM customers WHERE customer_id IN (
@@ -73,6 +85,21 @@ SELECT customer_id FROM customers WHERE satisfaction >= 50 AND customer_id IN (
 v AS MATERIALIZED (SELECT DISTINCT b.p, b.t, datetime(b.t, '+7 days') AS u FROM (${SQLITE_VISITS} LIMIT -1) AS b CROSS JOIN o ON o.p = b.p WHERE o.t < b.t AND b.t <= o.u)
 SELECT customer_id FROM customers WHERE satisfaction >= 50 AND customer_id IN (
   SELECT b.p FROM (${SQLITE_SECURITY} LIMIT -1) AS b CROSS JOIN v ON v.p = b.p WHERE v.t < b.t AND b.t <= v.u)`,
+    // The window shape with times as whole seconds since 1970 (`unixepoch`), window ends added
+    // after the sort.
+    seconds: `WITH o AS MATERIALIZED (SELECT customer_id AS p, unixepoch(occurred_at) AS t FROM interactions WHERE kind = 'email_open' AND customer_id IS NOT NULL),
+v AS MATERIALIZED (SELECT p, t FROM (
+    SELECT p, t, k, MAX(CASE WHEN k = 0 THEN t + 86400 END) OVER (PARTITION BY p ORDER BY t, k DESC ROWS UNBOUNDED PRECEDING) AS reach
+    FROM (SELECT p, t, 0 AS k FROM o UNION ALL SELECT +customer_id, unixepoch(occurred_at), 1 FROM interactions WHERE kind = 'web_visit' AND customer_id IS NOT NULL))
+  WHERE k = 1 AND t <= reach)
+SELECT customer_id FROM customers WHERE satisfaction >= 50 AND customer_id IN (
+  SELECT p FROM (
+    SELECT p, t, k, MAX(CASE WHEN k = 0 THEN t + 604800 END) OVER (PARTITION BY p ORDER BY t, k DESC ROWS UNBOUNDED PRECEDING) AS reach
+    FROM (SELECT p, t, 0 AS k FROM v
+          UNION ALL SELECT +customer_id, unixepoch(purchased_at), 1 FROM purchases
+          WHERE product_id IN (SELECT product_id FROM products WHERE category = 'Security') AND customer_id IS NOT NULL
+            AND purchased_at >= (SELECT date(MIN(t), 'unixepoch') FROM v)))
+  WHERE k = 1 AND t <= reach)`,
     // A sorted pass for the visits, a probe join for the purchases (fewer visits than purchases).
     mixed: `WITH o AS MATERIALIZED (${SQLITE_OPENS}),
 v AS MATERIALIZED (SELECT p, t, datetime(t, '+7 days') AS u FROM (

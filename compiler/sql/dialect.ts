@@ -59,17 +59,29 @@ export interface Dialect {
     storedDayBound(column: string, bound: 'from' | 'before', day: string): string | undefined;
     /**
      * Like `storedDayBound`, against a time computed in the query (as `columnAsDateTime` reads
-     * it) rather than a literal day: a necessary condition on the raw stored column for its
-     * time to be on or after the UTC day of `time` ('from'), or on or before it ('through'),
-     * widened by a day when some stored values carry an offset; `undefined` when the dialect
-     * cannot say so cheaply.
+     * it) rather than a literal day: a value `v` of the raw stored column's form such that
+     * `column >= v` ('from') is a necessary condition for its time to be on or after the UTC
+     * day of `time`, or `column < v` ('through') for it to be on or before it, widened by a day
+     * when some stored values carry an offset; `undefined` when the dialect cannot say so
+     * cheaply. (The caller computes `v` once, in a subquery: not per row.)
      */
-    storedTimeBound(column: string, bound: 'from' | 'through', time: string, storage: ColumnStorage): string | undefined;
+    storedTimeBound(bound: 'from' | 'through', time: string, storage: ColumnStorage): string | undefined;
     /**
      * How a sequence's chain ends meet the next step's records (compiler/sql/sequence-sql.ts):
      * `join` on the profile, or `window`: sorted together per profile and read in one pass.
      */
     readonly sequenceLink: 'join' | 'window';
+    /**
+     * A sequence's times as whole seconds since 1970-01-01 UTC (integers), for the sorted pass
+     * of `sequenceLink` 'window', where sorting and comparing integers is cheaper than text:
+     * `read` gives a date or datetime column's time as such a number when its storage
+     * guarantees whole seconds (`undefined` otherwise: the text reading is used), `asDateTime`
+     * gives such a number back as `columnAsDateTime` would give the time. Absent: never.
+     */
+    readonly wholeSeconds?: {
+        read(column: string, storage: ColumnStorage): string | undefined;
+        asDateTime(seconds: string): string;
+    };
     /**
      * `column` as a term the planner should not read through an index on it (reading a big
      * table through an index costs a random row lookup per row; a scan and a hash or sort do

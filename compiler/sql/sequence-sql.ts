@@ -2,7 +2,7 @@ import type { SequencePlan, SequenceStep } from '../ir.js';
 import { fnv1a32Text } from '../sample.js';
 import type { SchemaEntity } from '../schema.js';
 import type { TimeOffset } from '../time.js';
-import { stepRows, type After } from './sequence-steps.js';
+import { secondsIn, stepRows, wholeSecondsOf, type After } from './sequence-steps.js';
 import { aliasOf, keyColumn, storageOf } from './relations.js';
 import type { RenderContext } from './to-sql.js';
 
@@ -45,6 +45,17 @@ import type { RenderContext } from './to-sql.js';
  * per row), and the records are not narrowed to the first stage's profiles (an `IN` on the
  * stage, as one hand-written shape does: 1.12x to 1.24x slower in three runs, with or without
  * the other changes).
+ *
+ * Since 2026-12-02, when every step's time is a plain column (ISO text without fraction or
+ * offset) and every window a fixed number of seconds, SQLite's pass reads times as whole
+ * seconds since 1970 (`Dialect.wholeSeconds`: `unixepoch()`), so it sorts and compares
+ * integers, and a window's end is `t + N` computed after the sort instead of a sorted column;
+ * the profile is written `+p` so SQLite cannot read a step's table through the foreign key's
+ * index to get profile order (one random row per record: a plan it chose for rows without the
+ * `u` column); and the bounds on a later step's stored text are computed once, inside their
+ * subquery (around it, `datetime()` and `substr()` ran for every record). AbandonedCart on
+ * sql.js at medium: 3,785 -> 2,877 ms CPU in turns (bench/RESULTS.md). Other times (fractions,
+ * offsets, unreadable text) and month windows keep the text readings above.
  */
 export function sequencePredicate(sequence: SequencePlan, audience: SchemaEntity, ctx: RenderContext): string {
     return `${outerKey(sequence, audience, ctx)} IN (${sequenceKeys(sequence.steps, audience, ctx)})`;
@@ -88,13 +99,17 @@ function queryName(kind: string, sql: string): string {
     return `seq_${kind}_${fnv1a32Text(sql).toString(36)}`;
 }
 
-/** A stage as written: the chain ends kept as `keep` says, from the rows `ends` of its step. */
-function stageSql(ends: string, k: number, step: SequenceStep, keep: Keep, ctx: RenderContext): string {
+/**
+ * A stage as written: the chain ends kept as `keep` says, from the rows `ends` of its step
+ * (with `seconds`, times in whole seconds: `Dialect.wholeSeconds`).
+ */
+function stageSql(ends: string, k: number, step: SequenceStep, keep: Keep, ctx: RenderContext, seconds = false): string {
     const d = ctx.dialect;
     const e = `${step.target.alias}_e`;
+    const end = seconds && keep.kind === 'all' ? `${e}.t + ${secondsIn(keep.window)}` : keep.kind === 'all' ? d.shiftTime(`${e}.t`, 'datetime', keep.window, storageOf(ctx, step.time)) : '';
     // A record that ends several chains is one chain end.
     return keep.kind === 'all'
-        ? `SELECT ${k > 0 ? 'DISTINCT ' : ''}${e}.p AS p, ${e}.t AS t, ${d.shiftTime(`${e}.t`, 'datetime', keep.window, storageOf(ctx, step.time))} AS u FROM (${ends}) AS ${e}`
+        ? `SELECT ${k > 0 ? 'DISTINCT ' : ''}${e}.p AS p, ${e}.t AS t, ${end} AS u FROM (${ends}) AS ${e}`
         : `SELECT ${e}.p AS p, ${keep.kind.toUpperCase()}(${e}.t) AS t FROM (${ends}) AS ${e} GROUP BY ${d.groupByScan(`${e}.p`)}`;
 }
 
@@ -109,8 +124,17 @@ class SortedChains {
     private readonly named: string[] = [];
     /** The name of the first step's stage, once made. */
     private first: string | undefined;
+    /**
+     * Times as whole seconds (`Dialect.wholeSeconds`): when every step's time has such a reading
+     * and every window a fixed number of seconds (not months or years).
+     */
+    private readonly seconds: boolean;
 
-    constructor(private readonly steps: readonly SequenceStep[], private readonly audience: SchemaEntity, private readonly ctx: RenderContext) {}
+    constructor(private readonly steps: readonly SequenceStep[], private readonly audience: SchemaEntity, private readonly ctx: RenderContext) {
+        const whole = ctx.dialect.wholeSeconds;
+        this.seconds = whole !== undefined
+            && steps.every(s => whole.read(s.time.column, storageOf(ctx, s.time)) !== undefined && (s.within === undefined || wholeSecondsOf(s.within) !== undefined));
+    }
 
     /** `WITH ... body`, or `body` alone. */
     statement(body: string): string {
@@ -119,7 +143,7 @@ class SortedChains {
 
     /** The chain ends at step `k` (0-based) kept as `keep` says, as a named query: its name. */
     stage(k: number, keep: Keep): string {
-        const sql = stageSql(this.ends(k), k, this.steps[k], keep, this.ctx);
+        const sql = stageSql(this.ends(k), k, this.steps[k], keep, this.ctx, this.seconds);
         const name = queryName('stage', sql);
         this.named.push(`${name} AS MATERIALIZED (${sql})`);
         if (k === 0) this.first = name;
@@ -141,13 +165,15 @@ class SortedChains {
      */
     ends(k: number): string {
         const step = this.steps[k];
-        if (k === 0) return stepRows(step, this.audience, this.ctx);
+        if (k === 0) return stepRows(step, this.audience, this.ctx, { seconds: this.seconds, scan: true });
         const window = step.within !== undefined;
         const previous = this.stage(k - 1, keepFor(step));
-        const rows = stepRows(step, this.audience, this.ctx, this.after(k));
+        const rows = stepRows(step, this.audience, this.ctx, { after: this.after(k), seconds: this.seconds, scan: true });
         const [r, s, w] = [`${step.target.alias}_r`, `${step.target.alias}_c`, `${step.target.alias}_w`];
-        const mark = window ? `CASE WHEN ${w}.k = 0 THEN ${w}.u END` : `CASE WHEN ${w}.k = 0 THEN 1 END`;
-        const events = `SELECT ${s}.p AS p, ${s}.t AS t, ${window ? `${s}.u` : 'NULL'} AS u, 0 AS k FROM ${previous} AS ${s} UNION ALL SELECT ${r}.p, ${r}.t, NULL, 1 FROM (${rows}) AS ${r}`;
+        // In whole seconds the window's end is `t + N`, computed after the sort rather than sorted.
+        const end = this.seconds && step.within ? `${w}.t + ${secondsIn(step.within)}` : `${w}.u`;
+        const mark = window ? `CASE WHEN ${w}.k = 0 THEN ${end} END` : `CASE WHEN ${w}.k = 0 THEN 1 END`;
+        const events = this.events(previous, s, rows, r, window);
         const ordered = `SELECT ${w}.p AS p, ${w}.t AS t, ${w}.k AS k, MAX(${mark}) OVER (PARTITION BY ${w}.p ORDER BY ${w}.t, ${w}.k DESC ROWS UNBOUNDED PRECEDING) AS l FROM (${events}) AS ${w}`;
         return `SELECT ${r}.p AS p, ${r}.t AS t FROM (${ordered}) AS ${r} WHERE ${r}.k = 1 AND ${window ? `${r}.t <= ${r}.l` : `${r}.l IS NOT NULL`}`;
     }
@@ -159,11 +185,24 @@ class SortedChains {
      */
     unmet(before: string, last: SequenceStep): string {
         const window = last.within !== undefined;
-        const rows = stepRows(last, this.audience, this.ctx, this.after(this.steps.length - 1));
+        const rows = stepRows(last, this.audience, this.ctx, { after: this.after(this.steps.length - 1), seconds: this.seconds, scan: true });
         const [r, s, w] = [`${last.target.alias}_r`, `${last.target.alias}_c`, `${last.target.alias}_w`];
-        const events = `SELECT ${s}.p AS p, ${s}.t AS t, ${window ? `${s}.u` : 'NULL'} AS u, 0 AS k FROM ${before} AS ${s} UNION ALL SELECT ${r}.p, ${r}.t, NULL, 1 FROM (${rows}) AS ${r}`;
-        const ordered = `SELECT ${w}.p AS p, ${w}.u AS u, ${w}.k AS k, MIN(CASE WHEN ${w}.k = 1 THEN ${w}.t END) OVER (PARTITION BY ${w}.p ORDER BY ${w}.t DESC, ${w}.k ROWS UNBOUNDED PRECEDING) AS n FROM (${events}) AS ${w}`;
-        return `SELECT ${s}.p AS p FROM (${ordered}) AS ${s} WHERE ${s}.k = 0 AND (${s}.n IS NULL${window ? ` OR ${s}.n > ${s}.u` : ''})`;
+        const events = this.events(before, s, rows, r, window);
+        const seconds = this.seconds && last.within ? secondsIn(last.within) : undefined;
+        const ordered = `SELECT ${w}.p AS p, ${this.seconds ? `${w}.t AS t` : `${w}.u AS u`}, ${w}.k AS k, MIN(CASE WHEN ${w}.k = 1 THEN ${w}.t END) OVER (PARTITION BY ${w}.p ORDER BY ${w}.t DESC, ${w}.k ROWS UNBOUNDED PRECEDING) AS n FROM (${events}) AS ${w}`;
+        const end = seconds === undefined ? `${s}.u` : `${s}.t + ${seconds}`;
+        return `SELECT ${s}.p AS p FROM (${ordered}) AS ${s} WHERE ${s}.k = 0 AND (${s}.n IS NULL${window ? ` OR ${s}.n > ${end}` : ''})`;
+    }
+
+    /**
+     * The chain ends of stage `stage` (`k` 0) and the records `rows` (`k` 1) as one list to sort,
+     * with the chain ends' window ends `u` when a window needs them and times are not in whole
+     * seconds (in whole seconds `u` is `t + N`, computed after the sort: narrower rows to sort).
+     */
+    private events(stage: string, s: string, rows: string, r: string, window: boolean): string {
+        return this.seconds
+            ? `SELECT ${s}.p AS p, ${s}.t AS t, 0 AS k FROM ${stage} AS ${s} UNION ALL SELECT ${r}.p, ${r}.t, 1 FROM (${rows}) AS ${r}`
+            : `SELECT ${s}.p AS p, ${s}.t AS t, ${window ? `${s}.u` : 'NULL'} AS u, 0 AS k FROM ${stage} AS ${s} UNION ALL SELECT ${r}.p, ${r}.t, NULL, 1 FROM (${rows}) AS ${r}`;
     }
 }
 

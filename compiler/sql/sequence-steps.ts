@@ -1,6 +1,7 @@
 import type { SequenceStep } from '../ir.js';
 import type { SchemaEntity } from '../schema.js';
 import type { TimeOffset } from '../time.js';
+import { offsetAmount } from './dialect.js';
 import { groupPredicate } from './group-sql.js';
 import { measureJoins } from './measure-sql.js';
 import { entitySource, keyColumn, stepCondition, storageOf } from './relations.js';
@@ -17,6 +18,36 @@ export interface After {
 }
 
 /**
+ * An offset as a whole number of seconds, when it is one (hours, days, weeks: not months or
+ * years, whose length varies, nor fractions of a second).
+ */
+export function wholeSecondsOf(offset: TimeOffset): number | undefined {
+    const amount = offsetAmount(offset);
+    return 'milliseconds' in amount && amount.milliseconds % 1000 === 0 ? amount.milliseconds / 1000 : undefined;
+}
+
+/** How `stepRows` writes a step's records. */
+export interface RowsOptions {
+    /** Bounds on the times of a later step's records. */
+    readonly after?: After;
+    /** `t` in whole seconds since 1970 (`Dialect.wholeSeconds`; the caller checked every step's time has such a reading). */
+    readonly seconds?: boolean;
+    /**
+     * The profile's key written so the planner does not read the table through an index on it
+     * (`Dialect.groupByScan`): every record is read anyway, and SQLite otherwise may take the
+     * foreign key's index to give the rows in profile order for a sort, a random row per record.
+     */
+    readonly scan?: boolean;
+}
+
+/** `wholeSecondsOf` where the caller checked the offset has whole seconds. */
+export function secondsIn(offset: TimeOffset): number {
+    const seconds = wholeSecondsOf(offset);
+    if (seconds === undefined) throw new Error('a window in months or fractions of a second has no fixed number of seconds');
+    return seconds;
+}
+
+/**
  * One step's records as `(p, t)` rows: the step's entity, the path back to the audience (the
  * audience's own record only when the path starts with a foreign key of the audience), the
  * step's `where` as a condition on its record (related records by semi-joins, as in a group).
@@ -28,8 +59,10 @@ export interface After {
  * bounds' days it drops (bench/RESULTS.md: AbandonedCart, EmailConverted). The
  * bounds come from the first stage only: a named query referred to by another that is itself
  * referred to more than once is resolved again for each reference (SQLite: "nested too deep").
+ * `options`: see `RowsOptions`.
  */
-export function stepRows(step: SequenceStep, audience: SchemaEntity, ctx: RenderContext, after?: After): string {
+export function stepRows(step: SequenceStep, audience: SchemaEntity, ctx: RenderContext, options: RowsOptions = {}): string {
+    const { after, seconds = false, scan = false } = options;
     const d = ctx.dialect;
     const target = step.target;
     const chain = step.path.map(({ step: s, entity }, i) => ({ alias: i === step.path.length - 1 ? target.alias : `${target.alias}_p${i}`, entity, step: s }));
@@ -57,14 +90,24 @@ export function stepRows(step: SequenceStep, audience: SchemaEntity, ctx: Render
     from += measureJoins(target.alias, target.measures, ctx);
     const column = `${target.alias}.${d.quoteIdentifier(step.time.column)}`;
     const storage = storageOf(ctx, step.time);
-    const time = d.columnAsDateTime(column, step.time.type, storage);
+    const time = (seconds ? d.wholeSeconds?.read(column, storage) : undefined) ?? d.columnAsDateTime(column, step.time.type, storage);
     const bounds: string[] = [];
     if (after) {
-        const earliest = `(SELECT MIN(${after.first}.t) FROM ${after.first})`;
-        const latest = after.upper?.reduce((t, offset) => d.shiftTime(t, 'datetime', offset), `(SELECT MAX(${after.first}.u) FROM ${after.first})`);
-        const text = [d.storedTimeBound(column, 'from', earliest, storage), ...(latest !== undefined ? [d.storedTimeBound(column, 'through', latest, storage)] : [])];
-        bounds.push(...text.filter((b): b is string => b !== undefined));
+        // Each bound is computed once, inside its subquery over the first stage (around it, the
+        // functions that turn it into stored text would run for every record: sql.js, 2026-12-02).
+        const [min, max] = [`MIN(${after.first}.t)`, `MAX(${after.first}.u)`];
+        const earliest = seconds && d.wholeSeconds ? d.wholeSeconds.asDateTime(min) : min;
+        const latest = after.upper === undefined
+            ? undefined
+            : seconds && d.wholeSeconds
+              ? d.wholeSeconds.asDateTime(after.upper.reduce((t, offset) => `${t} + ${secondsIn(offset)}`, max))
+              : after.upper.reduce((t, offset) => d.shiftTime(t, 'datetime', offset), max);
+        const from = d.storedTimeBound('from', earliest, storage);
+        const through = latest === undefined ? undefined : d.storedTimeBound('through', latest, storage);
+        if (from !== undefined) bounds.push(`${column} >= (SELECT ${from} FROM ${after.first})`);
+        if (through !== undefined) bounds.push(`${column} < (SELECT ${through} FROM ${after.first})`);
     }
+    if (scan) profile = d.groupByScan(`(${profile})`);
     const where = [
         `${profile} IS NOT NULL`,
         ...bounds,

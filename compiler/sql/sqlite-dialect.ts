@@ -43,10 +43,15 @@ export const sqliteDialect: Dialect = {
     // Every accepted form starts with `YYYY-MM-DD`, and SQLite compares text by bytes.
     storedDayBound: sqliteStoredDayBound,
     // Every accepted form starts with the day; with offsets a stored day may be a day off its UTC day.
-    storedTimeBound: (column, bound, time, storage) => (bound === 'from'
-        ? `${column} >= ${storage.offsets ? `date(${time}, '-1 day')` : `substr(${time}, 1, 10)`}`
-        : `${column} < date(${time}, '${storage.offsets ? '+2 days' : '+1 day'}')`),
+    storedTimeBound: (bound, time, storage) => (bound === 'from'
+        ? storage.offsets ? `date(${time}, '-1 day')` : `substr(${time}, 1, 10)`
+        : `date(${time}, '${storage.offsets ? '+2 days' : '+1 day'}')`),
     sequenceLink: 'window',
+    // A plain column is ISO text without fraction or offset: `unixepoch()` reads it exactly.
+    wholeSeconds: {
+        read: (column, storage) => (storage.plain ? `unixepoch(${column})` : undefined),
+        asDateTime: seconds => `datetime(${seconds}, 'unixepoch')`
+    },
     // SQLite's unary plus keeps a term from using an index.
     groupByScan: column => `+${column}`,
     correlatedAggregates: true,
