@@ -54,7 +54,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Segmen
             if (!['segments.engine', 'segments.postgres', 'segments.asOf'].some(key => e.affectsConfiguration(key))) return;
             output.appendLine('engine or "as of" settings changed; refreshing the views');
             evaluator.invalidate();
-            void views.refreshAll(false);
+            // Another "as of" is another series of runs (history/CONTEXT.md): its first run is
+            // recorded, with no one entering or leaving, so the next data change shows its change.
+            void views.refreshAll(e.affectsConfiguration('segments.asOf'));
             sqlDocuments.refreshSoon();
             sideBar.refreshSoon(0, true);
         }),
