@@ -14,6 +14,7 @@ import { clockAsOf } from '../compiler/time.js';
 import { SegmentRunner } from '../engine/runner.js';
 import { dataset, type SizeName } from './datasets.js';
 import { openEngine, type EngineName } from './engines.js';
+import { median, timeInTurns } from './turns.js';
 import { BENCH_AS_OF } from './hand-tuned.js';
 import { JOURNEY_SHAPES, KEPT, type JourneyEngine } from './hand-tuned-journeys.js';
 
@@ -25,31 +26,13 @@ const cw = await openWorkspace(resolve('samples/retail'));
 const opened = await openEngine(engineName, file, size);
 const runner = new SegmentRunner(opened.engine, cw.plans.plans, clockAsOf(BENCH_AS_OF));
 const inProcess = engineName !== 'postgres';
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const keysOf = (rows: unknown[][]): string => JSON.stringify([...new Set(rows.map(r => Number(r[0])))].sort((a, b) => a - b));
 
 for (const [segment, shapes] of Object.entries(JOURNEY_SHAPES[journeyEngine])) {
     const plan = cw.plans.plans.get(segment);
     if (!plan) throw new Error(`${segment} has no plan`);
     await opened.engine.storage(plannedColumns(plan, cw.plans.plans));
     const queries: [string, string][] = [['compiled', await runner.sql(segment)], ...Object.entries(shapes)];
-    const wall = queries.map(() => [] as number[]);
-    const cpu = queries.map(() => [] as number[]);
-    const keys: string[] = [];
-    for (let turn = 0; turn <= turns; turn++) {
-        for (const [i, [, sql]] of queries.entries()) {
-            const c0 = process.cpuUsage();
-            const t0 = performance.now();
-            const rows = await opened.engine.query(sql);
-            const ms = performance.now() - t0;
-            const c = process.cpuUsage(c0);
-            keys[i] = keysOf(rows);
-            // The first turn warms caches up and is not counted.
-            if (turn === 0) continue;
-            wall[i].push(ms);
-            cpu[i].push((c.user + c.system) / 1000);
-        }
-    }
+    const { wall, cpu, keys } = await timeInTurns(opened.engine, queries, turns);
     console.log(`${segment} on ${engineName} (${size}, ${turns} turns; kept: ${KEPT[journeyEngine][segment]})`);
     for (const [i, [name]] of queries.entries()) {
         const same = keys[i] === keys[0] ? '' : '  DIFFERENT KEYS';

@@ -16,6 +16,7 @@ import { clockAsOf } from '../compiler/time.js';
 import { SegmentRunner } from '../engine/runner.js';
 import { dataset, type SizeName } from './datasets.js';
 import { openEngine, type EngineName } from './engines.js';
+import { median, timeInTurns } from './turns.js';
 import { BENCH_AS_OF, HAND_TUNED, handTunedShapes, type HandFamily } from './hand-tuned.js';
 
 const [size = 'medium', engineName = 'sqljs', turnsText = '3', only] = process.argv.slice(2) as [SizeName?, EngineName?, string?, string?];
@@ -26,8 +27,6 @@ const cw = await openWorkspace(resolve('samples/retail'));
 const opened = await openEngine(engineName, file, size);
 const runner = new SegmentRunner(opened.engine, cw.plans.plans, clockAsOf(BENCH_AS_OF));
 const inProcess = engineName !== 'postgres';
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const keysOf = (rows: unknown[][]): string => JSON.stringify([...new Set(rows.map(r => Number(r[0])))].sort((a, b) => a - b));
 const names = only ? only.split(',') : [...new Set([...Object.keys(HAND_TUNED), 'LoyalHighValue', 'BoughtABestSeller', 'BestSellers', 'DiscountBuyers'])];
 
 for (const segment of names) {
@@ -39,23 +38,7 @@ for (const segment of names) {
     // CONTROL=1 runs the compiled query a second time, last in each turn: what order alone does.
     const queries: [string, string][] = [['compiled', sql], ...shapes.map((s, i): [string, string] => [`shape ${i + 1}`, s]), ...(process.env.CONTROL ? [['compiled 2', sql] as [string, string]] : [])];
     if (process.env.SHOW_SQL) console.log(queries[0][1]);
-    const wall = queries.map(() => [] as number[]);
-    const cpu = queries.map(() => [] as number[]);
-    const keys: string[] = [];
-    for (let turn = 0; turn <= turns; turn++) {
-        for (const [i, [, sql]] of queries.entries()) {
-            const c0 = process.cpuUsage();
-            const t0 = performance.now();
-            const rows = await opened.engine.query(sql);
-            const ms = performance.now() - t0;
-            const c = process.cpuUsage(c0);
-            keys[i] = keysOf(rows);
-            // The first turn warms caches up and is not counted.
-            if (turn === 0) continue;
-            wall[i].push(ms);
-            cpu[i].push((c.user + c.system) / 1000);
-        }
-    }
+    const { wall, cpu, keys } = await timeInTurns(opened.engine, queries, turns);
     const agreeing = queries.map((_, i) => i).filter(i => i > 0 && keys[i] === keys[0]);
     const best = (xs: number[][]): number => Math.min(...agreeing.map(i => median(xs[i])));
     const ratio = (xs: number[][]): string => (agreeing.length ? `${(median(xs[0]) / best(xs)).toFixed(2)}x` : '-');
